@@ -1,0 +1,291 @@
+import re
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from reportsite.models import Unit
+from reportsite.richtext import plain_text
+from reportsite.selectors import user_access
+
+# A dotted blank in the outline ("CĐCS………..", "ĐẠI HỘI ..............") to be filled from
+# the unit and the round. Three dots alone are an ordinary ellipsis ("nước...") and stay.
+BLANK_RE = re.compile(r"\s*(?:…[.…]*|\.{5,}[.…]*)")
+
+
+class OutlineVersionManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class OutlineVersion(models.Model):
+    """One version of the outline (đề cương), e.g. the seed's for the 2018–2023 term."""
+
+    code = models.CharField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    source_text = models.TextField(
+        _("source text"), help_text=_("The outline file this version was generated from.")
+    )
+
+    objects = OutlineVersionManager()
+
+    class Meta:
+        verbose_name = _("outline version")
+        verbose_name_plural = _("outline versions")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class NodeKind(models.TextChoices):
+    TITLE = "title", _("Title")
+    SUMMARY = "summary", _("Summary line")
+    PART = "part", _("Part")
+    PART_HEADING = "part_heading", _("Part heading")
+    SECTION = "section", _("Section")
+    ITEM = "item", _("Item")
+    GUIDANCE = "guidance", _("Guidance")
+    NOTE = "note", _("Note")
+    CLOSING = "closing", _("Closing note")
+
+
+class OutlineNodeManager(models.Manager):
+    def get_by_natural_key(self, version_code, key):
+        return self.get(version__code=version_code, key=key)
+
+
+class OutlineNode(models.Model):
+    """A line of the outline, placed in its tree. ``raw`` is the source line byte for byte."""
+
+    version = models.ForeignKey(OutlineVersion, on_delete=models.CASCADE, related_name="nodes")
+    key = models.CharField(
+        max_length=60, help_text=_("Stable id within the version, e.g. p1.II.3 or p1.II.3.g2.")
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    kind = models.CharField(max_length=20, choices=NodeKind.choices)
+    number = models.CharField(max_length=10, blank=True)
+    text = models.TextField(help_text=_("The line without its number or bullet."))
+    raw = models.TextField(help_text=_("The source line exactly as in the outline file."))
+    line_no = models.PositiveIntegerField(help_text=_("0-based line in the source file."))
+    position = models.PositiveIntegerField(help_text=_("Order in the outline."))
+    is_writable = models.BooleanField(default=False, help_text=_("Has a text box in the report."))
+    is_required = models.BooleanField(default=False, help_text=_("Must be written to submit."))
+
+    objects = OutlineNodeManager()
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="outline_node_key"),
+        ]
+
+    def __str__(self):
+        return self.heading
+
+    def natural_key(self):
+        return (self.version.code, self.key)
+
+    natural_key.dependencies = ["outline.outlineversion"]
+
+    @property
+    def heading(self):
+        """The heading as the outline prints it: number and text, nothing trimmed inside."""
+        return f"{self.number}. {self.text}" if self.number else self.text
+
+    def heading_filled(self, fill: str) -> str:
+        return fill_blanks(self.heading, fill)
+
+    def text_filled(self, fill: str) -> str:
+        return fill_blanks(self.text, fill)
+
+
+def fill_blanks(text: str, fill: str) -> str:
+    """Replace the outline's dotted blanks by ``fill``; capitals stay capitals in capital headings."""
+    if not fill:
+        return text
+    letters = [c for c in BLANK_RE.sub("", text) if c.isalpha()]
+    if letters and all(c.isupper() for c in letters):
+        fill = fill.upper()
+    return BLANK_RE.sub(" " + fill, text)
+
+
+class Round(models.Model):
+    """A reporting round (đợt báo cáo): one outline version, one organising unit, a deadline."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    outline_version = models.ForeignKey(
+        OutlineVersion, verbose_name=_("outline version"), on_delete=models.PROTECT
+    )
+    organising_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("organising unit"),
+        on_delete=models.PROTECT,
+        related_name="organised_rounds",
+    )
+    term_start_year = models.PositiveSmallIntegerField(_("term starts"))
+    term_end_year = models.PositiveSmallIntegerField(_("term ends"))
+    data_years = models.JSONField(_("data years"), default=list)
+    cutoff_date = models.DateField(_("figures up to"))
+    deadline = models.DateField(_("deadline"))
+    header_line = models.CharField(
+        _("heading line of the Word file"), max_length=120, default="CÔNG ĐOÀN VIỆT NAM"
+    )
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reporting round")
+        verbose_name_plural = _("reporting rounds")
+        ordering = ["-deadline", "code"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+    @property
+    def term_label(self):
+        return f"{self.term_start_year}–{self.term_end_year}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.term_start_year and self.term_end_year and self.term_end_year <= self.term_start_year:
+            errors["term_end_year"] = _("The term must end after it starts.")
+        years = self.data_years or []
+        if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
+            errors["data_years"] = _("Data years are a list of years, e.g. [2018, 2019, 2020].")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ReportStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    DRAFTING = "drafting", _("Drafting")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+
+
+EDITABLE_STATUSES = (ReportStatus.NOT_STARTED, ReportStatus.DRAFTING, ReportStatus.RETURNED)
+
+
+class ReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Reports ``user`` may read: their own units', and every unit's below where they review."""
+        access = user_access(user)
+        if access.is_superuser:
+            return self
+        condition = Q(unit__in=[u.pk for u in access.drafter_units])
+        for unit in access.overseen_units:
+            condition |= Q(unit__path__startswith=unit.path)
+        return self.filter(condition)
+
+    def editable_by(self, user):
+        """Reports ``user`` may write: only those of units where they are a drafter."""
+        access = user_access(user)
+        return self.filter(unit__in=[u.pk for u in access.drafter_units])
+
+
+class Report(models.Model):
+    """One unit's report in one round. Attached to the unit, so it follows the unit when it moves."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="reports")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="reports")
+    status = models.CharField(max_length=20, choices=ReportStatus.choices, default=ReportStatus.NOT_STARTED)
+    congress_number = models.CharField(_("congress number"), max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "unit"], name="report_one_per_unit"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} — {self.round}"
+
+    @property
+    def is_editable(self):
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def blank_fill(self):
+        """What goes in the outline's dotted blanks: the unit, its congress number, the term."""
+        fill = self.unit.name
+        if self.congress_number:
+            fill += f" lần thứ {self.congress_number}"
+        return f"{fill}, nhiệm kỳ {self.round.term_label}"
+
+
+class SectionState(models.TextChoices):
+    EMPTY = "empty", _("Empty")
+    WRITING = "writing", _("Being written")
+    DONE = "done", _("Done")
+
+
+class SectionText(models.Model):
+    """What a unit wrote under one writable node. ``version`` grows by one per save."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="sections")
+    node = models.ForeignKey(OutlineNode, on_delete=models.PROTECT, related_name="+")
+    content = models.TextField(blank=True)
+    is_done = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "node"], name="section_text_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.report} · {self.node.key}"
+
+    @property
+    def state(self):
+        if not plain_text(self.content) and "<table" not in self.content:
+            return SectionState.EMPTY
+        return SectionState.DONE if self.is_done else SectionState.WRITING
+
+    @property
+    def word_count(self):
+        return len(plain_text(self.content).split())
+
+
+class Submission(models.Model):
+    """A numbered, frozen copy of a report as it was submitted."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="submissions")
+    number = models.PositiveIntegerField()
+    submitted_at = models.DateTimeField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sections = models.JSONField(help_text=_("Node key → the HTML submitted."))
+
+    class Meta:
+        ordering = ["report", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="submission_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.report} · {self.number}"

@@ -1,0 +1,192 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from reportsite.selectors import user_access
+
+from . import selectors, services
+from .forms import SectionForm
+from .models import OutlineNode, Report, SectionState, Submission
+
+
+def _report_or_404(request, pk):
+    try:
+        return selectors.report_for_user(request.user, pk)
+    except Report.DoesNotExist:
+        raise Http404 from None
+
+
+def report_list(request):
+    reports = list(selectors.reports_for_user(request.user))
+    access = user_access(request.user)
+    if len(reports) == 1 and access.drafter_units and not access.overseen_units:
+        # A drafter with a single report goes straight to it.
+        return redirect("outline:report_detail", pk=reports[0].pk)
+    return render(request, "outline/report_list.html", {"reports": reports, "access": access})
+
+
+def report_detail(request, pk):
+    report = _report_or_404(request, pk)
+    outline = selectors.report_outline(report)
+    return render(
+        request,
+        "outline/report_detail.html",
+        {
+            "report": report,
+            "outline": outline,
+            "can_edit": selectors.can_edit(request.user, report) and report.is_editable,
+            "lock_reason": services.lock_reason(report),
+            "submissions": report.submissions.select_related("submitted_by"),
+        },
+    )
+
+
+def _section_json(section, status=200, **extra):
+    return JsonResponse(
+        {
+            "version": section.version if section else 0,
+            "saved_at": formats.date_format(timezone.localtime(section.updated_at), "H:i:s")
+            if section and section.updated_at
+            else "",
+            "state": str(SectionState(section.state).label) if section else "",
+            **extra,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def section_edit(request, pk, key):
+    report = _report_or_404(request, pk)
+    try:
+        page = selectors.section_page(report, key)
+    except OutlineNode.DoesNotExist:
+        raise Http404 from None
+    editable = selectors.can_edit(request.user, report) and report.is_editable
+    autosave = request.headers.get("X-Autosave") == "1"
+    conflict = None
+    form = None
+    if request.method == "POST":
+        if not selectors.can_edit(request.user, report):
+            raise PermissionDenied
+        form = SectionForm(request.POST)
+        if form.is_valid():
+            try:
+                section = services.section_save(
+                    report=report,
+                    node=page.node,
+                    content=form.cleaned_data["content"],
+                    base_version=form.cleaned_data["version"],
+                    is_done=form.cleaned_data["is_done"],
+                    actor=request.user,
+                )
+            except services.SectionConflict as exc:
+                conflict = exc.current
+                if autosave:
+                    return _section_json(
+                        conflict,
+                        status=409,
+                        error=_(
+                            "Someone else saved this section after you opened it. "
+                            "Nothing was overwritten: compare the two versions."
+                        ),
+                    )
+            except services.ReportLocked as exc:
+                if autosave:
+                    return JsonResponse({"error": exc.reason}, status=423)
+                messages.error(request, exc.reason)
+                editable = False
+            else:
+                if autosave:
+                    return _section_json(section, status=200)
+                messages.success(request, _("Saved."))
+                target = request.POST.get("go")
+                if target == "next" and page.next:
+                    return redirect("outline:section_edit", pk=report.pk, key=page.next.key)
+                if target == "previous" and page.previous:
+                    return redirect("outline:section_edit", pk=report.pk, key=page.previous.key)
+                if target == "report":
+                    return redirect("outline:report_detail", pk=report.pk)
+                return redirect("outline:section_edit", pk=report.pk, key=page.node.key)
+        elif autosave:
+            return JsonResponse(
+                {"error": " ".join(str(e) for errs in form.errors.values() for e in errs)},
+                status=400,
+            )
+        if conflict is not None:
+            # Keep what the writer typed in the box; show the saved version beside it. Saving
+            # again now deliberately replaces the other version.
+            data = request.POST.copy()
+            data["version"] = conflict.version
+            form = SectionForm(data)
+            form.is_valid()
+    if form is None:
+        section = page.section
+        form = SectionForm(
+            initial={
+                "content": section.content if section else "",
+                "is_done": section.is_done if section else False,
+                "version": section.version if section else 0,
+            }
+        )
+    return render(
+        request,
+        "outline/section_edit.html",
+        {
+            "report": report,
+            "page": page,
+            "form": form,
+            "editable": editable,
+            "conflict": conflict,
+            "lock_reason": services.lock_reason(report),
+            "media": form.media.with_nonce(request.csp_nonce),
+            "autosave_url": reverse("outline:section_edit", args=[report.pk, page.node.key]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report_submit(request, pk):
+    report = _report_or_404(request, pk)
+    if not selectors.can_edit(request.user, report):
+        raise PermissionDenied
+    outline = selectors.report_outline(report)
+    if request.method == "POST":
+        try:
+            submission = services.report_submit(report=report, actor=request.user)
+        except services.ReportLocked as exc:
+            messages.error(request, exc.reason)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("The report has been submitted (submission no. %(number)s).")
+                % {"number": submission.number},
+            )
+            return redirect("outline:report_detail", pk=report.pk)
+    return render(
+        request,
+        "outline/report_submit.html",
+        {"report": report, "outline": outline, "lock_reason": services.lock_reason(report)},
+    )
+
+
+def submission_detail(request, pk, number):
+    report = _report_or_404(request, pk)
+    try:
+        submission = report.submissions.select_related("submitted_by").get(number=number)
+    except Submission.DoesNotExist:
+        raise Http404 from None
+    outline = selectors.report_outline(report)
+    rows = [(row, submission.sections.get(row.node.key, "")) for row in outline.rows]
+    return render(
+        request,
+        "outline/submission_detail.html",
+        {"report": report, "submission": submission, "rows": rows},
+    )

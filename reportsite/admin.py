@@ -1,0 +1,60 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Membership, Unit
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "parent", "is_grassroots", "is_active"]
+    list_filter = ["is_grassroots", "is_active", "kind"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["parent"]
+    inlines = [MembershipInline]
+    readonly_fields = ["path"]
+
+    def save_model(self, request, obj, form, change):
+        # The tree path is kept by the services, never by hand.
+        if not change:
+            created = services.unit_create(
+                code=obj.code,
+                name=obj.name,
+                kind=obj.kind,
+                parent=obj.parent,
+                is_grassroots=obj.is_grassroots,
+                congress_number=obj.congress_number,
+                actor=request.user,
+            )
+            obj.pk, obj.path = created.pk, created.path
+            return
+        parent_changed = "parent" in form.changed_data
+        obj.save()
+        if parent_changed:
+            moved = services.unit_move(unit=obj, new_parent=obj.parent, actor=request.user)
+            obj.path = moved.path
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "unit", "role", "created_at"]
+    list_filter = ["role"]
+    search_fields = [
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "unit__name",
+        "unit__code",
+    ]
+    autocomplete_fields = ["user", "unit"]
+
+
+admin.site.site_header = _("Mid-term report administration")
+admin.site.site_title = _("Mid-term reports")
+admin.site.index_title = _("Administration")

@@ -1,0 +1,148 @@
+"""Build the demo: a province, one superior union, five CĐCS, a round from the seed outline,
+three demo accounts, reports in several states. Safe to run again."""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from outline.models import OutlineNode, OutlineVersion, Report, ReportStatus, Round
+from outline.services import report_submit, round_open, section_save
+from reportsite import services
+from reportsite.models import Role, Unit
+
+OUTLINE_FIXTURE = "outline_gnk_2018_2023"
+OUTLINE_CODE = "gnk-cdcs-2018-2023"
+
+PROVINCE = ("LDLD-BA", "Liên đoàn Lao động tỉnh Bình An", "LĐLĐ tỉnh")
+SUPERIOR = (
+    "CDKCN-BA",
+    "Công đoàn các Khu công nghiệp tỉnh Bình An",
+    "Công đoàn cấp trên trực tiếp cơ sở",
+)
+GRASSROOTS = [
+    ("CDCS-MHB", "Công đoàn cơ sở Công ty TNHH May Hòa Bình", "V"),
+    ("CDCS-CKDA", "Công đoàn cơ sở Công ty Cổ phần Cơ khí Đông Á", "IV"),
+    ("CDCS-DTAD", "Công đoàn cơ sở Công ty TNHH Điện tử Ánh Dương", "III"),
+    ("CDCS-GDBA", "Công đoàn cơ sở Công ty TNHH Giày da Bình An", "VI"),
+    ("CDCS-TPSV", "Công đoàn cơ sở Công ty Cổ phần Thực phẩm Sao Việt", "II"),
+]
+# Demo accounts: user name, password (demo only), full name, role, unit code.
+ACCOUNTS = [
+    ("canbo", "canbo-demo-2026", "Nguyễn Thị Lan", Role.DRAFTER, "CDCS-MHB"),
+    ("captren", "captren-demo-2026", "Trần Văn Hùng", Role.REVIEWER, "CDKCN-BA"),
+    ("quantri", "quantri-demo-2026", "Lê Minh Tuấn", Role.ADMIN, "LDLD-BA"),
+]
+ROUND_CODE = "GNK-2018-2023"
+
+SAMPLE = {
+    "p1.I.1": "<p>Công ty có 1.250 công nhân, lao động, trong đó nữ chiếm 78%. Năm 2020 đơn hàng "
+    "giảm do ảnh hưởng của dịch Covid-19, <strong>thu nhập bình quân</strong> giảm 6% so với năm "
+    "2019.</p><ul><li>Thuận lợi: được Đảng ủy, Ban Giám đốc quan tâm.</li><li>Khó khăn: việc làm "
+    "không ổn định trong quý II/2020.</li></ul>",
+    "p1.I.2": "<p>Đời sống, việc làm của người lao động cơ bản ổn định; không xảy ra tranh chấp "
+    "lao động tập thể.</p>",
+    "p1.II.1": "<p>Ký kết lại <em>Thỏa ước lao động tập thể</em> năm 2019 với 12 điều khoản có "
+    "lợi hơn luật; tổ chức Hội nghị người lao động hằng năm.</p>",
+}
+
+
+class Command(BaseCommand):
+    help = "Create (or complete) the demo data and print one line per thing made."
+
+    def handle(self, *args, **options):
+        call_command("loaddata", OUTLINE_FIXTURE, verbosity=0)
+        with transaction.atomic():
+            lines = self._build()
+        for line in lines:
+            self.stdout.write(line)
+
+    def _unit(self, code, name, kind, parent, grassroots=False, congress=""):
+        unit = Unit.objects.filter(code=code).first()
+        return unit or services.unit_create(
+            code=code,
+            name=name,
+            kind=kind,
+            parent=parent,
+            is_grassroots=grassroots,
+            congress_number=congress,
+        )
+
+    def _build(self):
+        province = self._unit(*PROVINCE, parent=None)
+        superior = self._unit(*SUPERIOR, parent=province)
+        for code, name, congress in GRASSROOTS:
+            self._unit(code, name, "CĐCS", superior, grassroots=True, congress=congress)
+
+        User = get_user_model()
+        users = {}
+        for username, password, full_name, role, unit_code in ACCOUNTS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                last, first = full_name.rsplit(" ", 1)
+                user = User(username=username, first_name=first, last_name=last)
+                user.set_password(password)
+                user.is_staff = role == Role.ADMIN
+                user.is_superuser = role == Role.ADMIN
+                user.save()
+            services.membership_grant(user=user, unit=Unit.objects.get(code=unit_code), role=role)
+            users[username] = (user, role)
+
+        version = OutlineVersion.objects.get(code=OUTLINE_CODE)
+        today = timezone.localdate()
+        round_, _ = Round.objects.get_or_create(
+            code=ROUND_CODE,
+            defaults={
+                "name": "Báo cáo đánh giá giữa nhiệm kỳ thực hiện Nghị quyết Đại hội CĐCS, "
+                "nhiệm kỳ 2018–2023",
+                "outline_version": version,
+                "organising_unit": superior,
+                "term_start_year": 2018,
+                "term_end_year": 2023,
+                "data_years": [2018, 2019, 2020],
+                "cutoff_date": datetime.date(2020, 11, 30),
+                "deadline": today + datetime.timedelta(days=30),
+            },
+        )
+        round_open(round=round_)
+
+        nodes = {n.key: n for n in OutlineNode.objects.filter(version=version, is_writable=True)}
+        drafter = users["canbo"][0]
+        reports = {
+            r.unit.code: r for r in Report.objects.filter(round=round_).select_related("unit", "round")
+        }
+        # The officer's own unit and one more are part-written; one other is submitted.
+        for code in ("CDCS-MHB", "CDCS-CKDA"):
+            report = reports[code]
+            if report.status == ReportStatus.NOT_STARTED:
+                for key, html in SAMPLE.items():
+                    section_save(
+                        report=report,
+                        node=nodes[key],
+                        content=html,
+                        base_version=0,
+                        is_done=key == "p1.I.1",
+                        actor=drafter,
+                    )
+        submitted = reports["CDCS-DTAD"]
+        if submitted.status == ReportStatus.NOT_STARTED:
+            for key, node in nodes.items():
+                section_save(
+                    report=submitted,
+                    node=node,
+                    is_done=True,
+                    base_version=0,
+                    actor=drafter,
+                    content=SAMPLE.get(key, f"<p>Nội dung mẫu của mục {node.heading[:60]}.</p>"),
+                )
+            report_submit(report=submitted, actor=drafter)
+
+        lines = [f"round {round_.code}", f"superior {superior.code}"]
+        for report in Report.objects.filter(round=round_).select_related("unit").order_by("unit__code"):
+            lines.append(f"unit {report.unit.code} {report.status}")
+        for username, (_user, role) in users.items():
+            lines.append(f"user {username} {role}")
+        return lines

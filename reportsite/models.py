@@ -1,0 +1,111 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitQuerySet(models.QuerySet):
+    def subtree_of(self, unit, *, include_self=True):
+        """The unit and everything below it, in one SQL filter on the materialised path."""
+        qs = self.filter(path__startswith=unit.path)
+        return qs if include_self else qs.exclude(pk=unit.pk)
+
+    def subtrees_of(self, units):
+        """Every unit below any of ``units`` (one OR-ed filter, no recursion)."""
+        condition = Q(pk__in=[])
+        for unit in units:
+            condition |= Q(path__startswith=unit.path)
+        return self.filter(condition)
+
+
+class Unit(models.Model):
+    """A union body at any level. ``path`` is "/<pk>/<pk>/.../" from the root down."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(
+        _("kind"),
+        max_length=120,
+        help_text=_("Free text: LĐLĐ tỉnh, công đoàn cấp trên trực tiếp cơ sở, CĐCS…"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    is_grassroots = models.BooleanField(
+        _("grassroots union (CĐCS)"),
+        default=False,
+        help_text=_("A grassroots union gets a report when a round opens."),
+    )
+    congress_number = models.CharField(
+        _("congress number"),
+        max_length=20,
+        blank=True,
+        help_text=_("The number of its current congress, e.g. V. Restarts after a merger."),
+    )
+    path = models.CharField(max_length=1000, editable=False, db_index=True, default="")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["path"]
+        indexes = [
+            # Lets PostgreSQL use the index for `path LIKE 'prefix%'` whatever the collation.
+            models.Index(fields=["path"], name="unit_path_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+    @property
+    def depth(self):
+        return self.path.count("/") - 1
+
+    def ancestor_ids(self):
+        """Primary keys from the root down to this unit's parent, read off the path."""
+        return [int(p) for p in self.path.strip("/").split("/")[:-1] if p]
+
+    def is_within(self, other):
+        return self.path.startswith(other.path)
+
+
+class Role(models.TextChoices):
+    DRAFTER = "drafter", _("Drafter (cán bộ CĐCS)")
+    REVIEWER = "reviewer", _("Reviewer (cán bộ công đoàn cấp trên)")
+    ADMIN = "admin", _("Administrator")
+
+
+class Membership(models.Model):
+    """A user holds a role in a unit: drafters write its report, reviewers and admins see below it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.unit} · {self.get_role_display()}"

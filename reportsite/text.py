@@ -1,0 +1,51 @@
+"""Vietnamese text helpers: NFC storage, Vietnamese alphabetical order, number formatting."""
+
+import re
+import unicodedata
+
+# The Vietnamese alphabet: ă, â, đ, ê, ô, ơ, ư are letters of their own, after their base.
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_LETTER_RANK = {ch: i for i, ch in enumerate(_ALPHABET)}
+# Tone marks come after the letter: ngang, huyền, hỏi, ngã, sắc, nặng (the dictionary order).
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+_LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve, circumflex, horn
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def nfc(value: str) -> str:
+    """NFC-normalise and drop control characters (NUL and friends) that no document needs."""
+    return unicodedata.normalize("NFC", _CONTROL.sub("", value or ""))
+
+
+def vietnamese_sort_key(value: str):
+    """A key that sorts Vietnamese names as a Vietnamese reader expects (Ánh before Bình, Đ after D)."""
+    letters, tones = [], []
+    for ch in unicodedata.normalize("NFC", value or "").lower():
+        if ch == "đ":
+            letters.append(_LETTER_RANK["đ"])
+            tones.append(0)
+            continue
+        decomposed = unicodedata.normalize("NFD", ch)
+        base, marks = decomposed[0], decomposed[1:]
+        tone = 0
+        letter = base
+        for mark in marks:
+            if mark in _TONES:
+                tone = _TONES[mark]
+            elif mark in _LETTER_MARKS:
+                letter = unicodedata.normalize("NFC", base + mark)
+        if letter in _LETTER_RANK:
+            letters.append(_LETTER_RANK[letter])
+        else:
+            # Digits, spaces and punctuation sort before letters, by code point.
+            letters.append(-1000 + ord(letter) if ord(letter) < 1000 else 1000 + ord(letter))
+        tones.append(tone)
+    return (letters, tones)
+
+
+def format_number(value, decimals: int = 0) -> str:
+    """1234.5 -> "1.234,5" (Vietnamese grouping), None -> ""."""
+    if value is None:
+        return ""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from .forms import LoginForm
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="outline:report_list"), name="home"),
+    path(
+        "dang-nhap/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("bao-cao/", include("outline.urls")),
+    path("quan-tri/", admin.site.urls),
+]

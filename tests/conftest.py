@@ -1,0 +1,83 @@
+from dataclasses import dataclass
+
+import pytest
+
+from outline.models import Report
+from outline.services import round_open
+from reportsite.models import Role
+from tests.outline.factories import RoundFactory, make_outline
+from tests.reportsite.factories import MembershipFactory, UnitFactory, UserFactory
+
+
+@dataclass
+class World:
+    """Province → superior S (units A, B) and superior T (unit C); one round organised by S."""
+
+    province: object
+    superior: object
+    other_superior: object
+    unit_a: object
+    unit_b: object
+    unit_c: object
+    round: object
+    report_a: Report
+    report_b: Report
+    drafter_a: object
+    drafter_b: object
+    reviewer: object
+    reviewer_elsewhere: object
+    admin: object
+
+    def users(self):
+        return {
+            "drafter_a": self.drafter_a,
+            "drafter_b": self.drafter_b,
+            "reviewer": self.reviewer,
+            "reviewer_elsewhere": self.reviewer_elsewhere,
+            "admin": self.admin,
+        }
+
+
+def build_world(sections=5) -> World:
+    province = UnitFactory(name="Liên đoàn Lao động tỉnh Thử", kind="LĐLĐ tỉnh", is_grassroots=False)
+    superior = UnitFactory(
+        name="Công đoàn KCN Thử", kind="Công đoàn cấp trên", parent=province, is_grassroots=False
+    )
+    other = UnitFactory(
+        name="Công đoàn ngành Giáo dục",
+        kind="Công đoàn ngành",
+        parent=province,
+        is_grassroots=False,
+    )
+    unit_a = UnitFactory(name="Công đoàn cơ sở Công ty May Á", parent=superior)
+    unit_b = UnitFactory(name="Công đoàn cơ sở Công ty Bình", parent=superior)
+    unit_c = UnitFactory(name="Công đoàn cơ sở Trường Chu Văn An", parent=other)
+    round_ = RoundFactory(outline_version=make_outline(sections), organising_unit=superior)
+    round_open(round=round_)
+    drafter_a = MembershipFactory(unit=unit_a, role=Role.DRAFTER).user
+    drafter_b = MembershipFactory(unit=unit_b, role=Role.DRAFTER).user
+    reviewer = MembershipFactory(unit=superior, role=Role.REVIEWER).user
+    reviewer_elsewhere = MembershipFactory(unit=other, role=Role.REVIEWER).user
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    MembershipFactory(user=admin, unit=province, role=Role.ADMIN)
+    return World(
+        province=province,
+        superior=superior,
+        other_superior=other,
+        unit_a=unit_a,
+        unit_b=unit_b,
+        unit_c=unit_c,
+        round=round_,
+        report_a=Report.objects.get(round=round_, unit=unit_a),
+        report_b=Report.objects.get(round=round_, unit=unit_b),
+        drafter_a=drafter_a,
+        drafter_b=drafter_b,
+        reviewer=reviewer,
+        reviewer_elsewhere=reviewer_elsewhere,
+        admin=admin,
+    )
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
