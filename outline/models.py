@@ -105,14 +105,26 @@ class OutlineNode(models.Model):
         return fill_blanks(self.text, fill)
 
 
+_GRASSROOTS_PREFIX = re.compile(r"^(công đoàn cơ sở|cđcs)\s+", re.IGNORECASE)
+
+
 def fill_blanks(text: str, fill: str) -> str:
-    """Replace the outline's dotted blanks by ``fill``; capitals stay capitals in capital headings."""
+    """Replace the outline's dotted blanks by ``fill``; capitals stay capitals in capital headings.
+
+    After "CĐCS" the unit's own "Công đoàn cơ sở" prefix is dropped, so the line does not say it twice.
+    """
     if not fill:
         return text
     letters = [c for c in BLANK_RE.sub("", text) if c.isalpha()]
-    if letters and all(c.isupper() for c in letters):
-        fill = fill.upper()
-    return BLANK_RE.sub(" " + fill, text)
+    capitals = bool(letters) and all(c.isupper() for c in letters)
+
+    def replace(match):
+        value = fill
+        if text[: match.start()].rstrip().upper().endswith("CĐCS"):
+            value = _GRASSROOTS_PREFIX.sub("", value)
+        return " " + (value.upper() if capitals else value)
+
+    return BLANK_RE.sub(replace, text)
 
 
 class Round(models.Model):

@@ -1,6 +1,10 @@
 // Autosave for the section editor: progressive enhancement over the plain form.
 // Saves every few seconds and when the page is left; keeps a copy in this browser until the
 // server has it, so nothing typed is lost on a weak connection.
+// On a phone the guidance starts folded so the writing box is in view; one tap opens it.
+const guidance = document.querySelector("details.guidance");
+if (guidance && window.matchMedia("(max-width: 575.98px)").matches) guidance.open = false;
+
 const form = document.getElementById("section-form");
 if (form) {
   const url = form.dataset.autosaveUrl;

@@ -91,8 +91,9 @@ def test_dotted_blanks_filled_from_round_and_unit(loaded):
 
     nodes = {n.key: n for n in OutlineNode.objects.filter(version=loaded)}
     fill = "Công đoàn cơ sở Công ty May lần thứ V"
+    # After "CĐCS" the unit's own "Công đoàn cơ sở" is not repeated.
     assert nodes["summary"].text_filled(fill) == (
-        "Đánh giá giữa nhiệm kỳ thực hiện Nghị quyết Đại hội CĐCS " + fill
+        "Đánh giá giữa nhiệm kỳ thực hiện Nghị quyết Đại hội CĐCS Công ty May lần thứ V"
     )
     assert nodes["p1.II"].heading_filled(fill) == (
         "II. KẾT QUẢ THỰC HIỆN NGHỊ QUYẾT ĐẠI HỘI CÔNG ĐOÀN CƠ SỞ CÔNG TY MAY LẦN THỨ V"
