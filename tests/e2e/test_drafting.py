@@ -16,8 +16,14 @@ def test_officer_drafts_with_autosave_and_submits(live_server, page):
     # Two of the three sections are written already; the officer writes the first one.
     for node in OutlineNode.objects.filter(version=report.round.outline_version, is_writable=True):
         if node.key != "p1.II.1":
-            section_save(report=report, node=node, base_version=0, is_done=True, actor=world.drafter_a,
-                         content="<p>Đã viết.</p>")
+            section_save(
+                report=report,
+                node=node,
+                base_version=0,
+                is_done=True,
+                actor=world.drafter_a,
+                content="<p>Đã viết.</p>",
+            )
 
     page.goto(live_server.url + "/")
     assert "Đăng nhập" in page.title()
