@@ -41,8 +41,9 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-check-deploy: install
-	DJANGO_SETTINGS_MODULE=reportsite.settings.production DJANGO_SECRET_KEY=$$(openssl rand -hex 40) \
+check-deploy: install assets
+	DJANGO_SETTINGS_MODULE=reportsite.settings.production \
+	DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	DJANGO_ALLOWED_HOSTS=baocao.example.org $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
