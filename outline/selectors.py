@@ -5,18 +5,22 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from reportsite.selectors import user_access
+from reportsite.text import vietnamese_sort_key
 
 from .models import NodeKind, OutlineNode, Report, SectionState, SectionText
 
 
-def reports_for_user(user):
-    """Reports the user may read, with round and unit joined, newest round first."""
-    return (
+def reports_for_user(user) -> list[Report]:
+    """Reports the user may read, with round and unit joined: newest round first, then units in
+    Vietnamese alphabetical order. One query."""
+    reports = list(
         Report.objects.visible_to(user)
         .select_related("round", "unit")
         .annotate(written_count=Count("sections", filter=~Q(sections__content=""), distinct=True))
-        .order_by("-round__deadline", "round__code", "unit__path")
+        .order_by("-round__deadline", "round__code")
     )
+    rounds = {r.round_id: i for i, r in reversed(list(enumerate(reports)))}
+    return sorted(reports, key=lambda r: (rounds[r.round_id], vietnamese_sort_key(r.unit.name)))
 
 
 def report_for_user(user, pk):

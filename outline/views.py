@@ -22,7 +22,7 @@ def _report_or_404(request, pk):
 
 
 def report_list(request):
-    reports = list(selectors.reports_for_user(request.user))
+    reports = selectors.reports_for_user(request.user)
     access = user_access(request.user)
     if len(reports) == 1 and access.drafter_units and not access.overseen_units:
         # A drafter with a single report goes straight to it.

@@ -353,3 +353,43 @@ def test_login_with_the_right_password(client, world):
     client.logout()
     response = client.post(reverse("login"), {"username": "khong-co", "password": "x"})
     assert "không đúng" in response.content.decode()
+
+
+def test_reports_are_listed_in_vietnamese_order(client, world):
+    from tests.reportsite.factories import UnitFactory
+
+    for name in ("Công đoàn cơ sở Đông Hải", "Công đoàn cơ sở Dệt Việt", "Công đoàn cơ sở Ánh Sao"):
+        UnitFactory(name=name, parent=world.superior)
+    from outline.services import round_open
+
+    round_open(round=world.round)
+    client.force_login(world.reviewer)
+    html = client.get(reverse("outline:report_list")).content.decode()
+    positions = [
+        html.index(name)
+        for name in (
+            "Công đoàn cơ sở Ánh Sao",
+            "Công đoàn cơ sở Công ty Bình",
+            "Công đoàn cơ sở Công ty May Á",
+            "Công đoàn cơ sở Dệt Việt",
+            "Công đoàn cơ sở Đông Hải",
+        )
+    ]
+    assert positions == sorted(positions)
+
+
+def test_oversized_or_garbled_requests_never_500(client, world):
+    client.force_login(world.drafter_a)
+    url = reverse("outline:section_edit", args=[world.report_a.pk, "p1.II.1"])
+    huge = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)
+    response = client.post(url, {"content": huge, "version": 0})
+    assert response.status_code == 400
+    assert "quá lớn" in response.content.decode()
+    response = client.post(
+        url,
+        data=b"content=%FF%FE%3Cp%3E%E1%BB&version=0&go=stay",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code in (200, 302)
+    stored = SectionText.objects.get(report=world.report_a, node__key="p1.II.1").content
+    assert stored.startswith("<p>") and "\x00" not in stored
