@@ -392,4 +392,4 @@ def test_oversized_or_garbled_requests_never_500(client, world):
     )
     assert response.status_code in (200, 302)
     stored = SectionText.objects.get(report=world.report_a, node__key="p1.II.1").content
-    assert stored.startswith("<p>") and "\x00" not in stored
+    assert "<p>" in stored and "\x00" not in stored
