@@ -1,1 +1,161 @@
-"""Models arrive with their issue; the app exists so the layout is the design's."""
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from outline.models import OutlineNode, OutlineVersion, Report
+
+# The typed columns besides the data years; years are stored as their number ("2019").
+TARGET, START, PREVIOUS = "target", "start", "prev"
+
+
+class Kind(models.TextChoices):
+    COUNT = "count", _("Count")
+    AMOUNT = "amount", _("Amount of money")
+    PERCENTAGE = "percentage", _("Percentage")
+    RATIO = "ratio", _("Ratio of two indicators")
+
+
+class Rollup(models.TextChoices):
+    SUM = "sum", _("Sum")
+    RATIO_OF_SUMS = "ratio_of_sums", _("Ratio of the sums")
+    NONE = "none", _("Not rolled up")
+
+
+class OverYears(models.TextChoices):
+    LATEST = "latest", _("Level: the latest year counts")
+    SUM = "sum", _("Flow: the years add up")
+
+
+class IndicatorManager(models.Manager):
+    def get_by_natural_key(self, version_code, code):
+        return self.get(outline_version__code=version_code, code=code)
+
+
+class Indicator(models.Model):
+    """One row of the appendix (Biểu mẫu). Rules for checking figures are data on the row."""
+
+    outline_version = models.ForeignKey(
+        OutlineVersion, on_delete=models.CASCADE, related_name="indicators"
+    )
+    code = models.CharField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=255)
+    unit_of_measure = models.CharField(_("unit of measure"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    rollup = models.CharField(_("roll-up"), max_length=20, choices=Rollup.choices)
+    over_years = models.CharField(
+        _("over the years"), max_length=10, choices=OverYears.choices, default=OverYears.LATEST
+    )
+    higher_is_better = models.BooleanField(_("higher is better"), default=True)
+    decimals = models.PositiveSmallIntegerField(_("decimals"), default=0)
+    node = models.ForeignKey(
+        OutlineNode,
+        verbose_name=_("outline section"),
+        on_delete=models.PROTECT,
+        related_name="indicators",
+    )
+    position = models.PositiveIntegerField(_("order"))
+    numerator = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    denominator = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    scale = models.DecimalField(
+        _("ratio scale"), max_digits=8, decimal_places=2, default=Decimal(100),
+        help_text=_("100 for a percentage."),
+    )
+    part_of = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="parts",
+        help_text=_("Its value can never exceed this indicator's (women ≤ workers)."),
+    )
+    jump_warning_pct = models.DecimalField(
+        _("warn at a year-on-year change over (%)"), max_digits=8, decimal_places=2,
+        default=Decimal(50),
+    )
+    target_warning_pct = models.DecimalField(
+        _("warn when the target is missed or overshot by over (%)"), max_digits=8,
+        decimal_places=2, default=Decimal(50),
+    )
+
+    objects = IndicatorManager()
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["outline_version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["outline_version", "code"], name="indicator_code"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.outline_version.code, self.code)
+
+    natural_key.dependencies = ["outline.outlineversion", "outline.outlinenode"]
+
+    @property
+    def is_computed(self):
+        return self.kind == Kind.RATIO
+
+    @property
+    def step(self):
+        return "1" if self.decimals == 0 else "0." + "0" * (self.decimals - 1) + "1"
+
+
+class Appendix(models.Model):
+    """The appendix of one report: a version counter so no save silently overwrites another."""
+
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="appendix")
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self):
+        return str(self.report)
+
+
+class IndicatorValue(models.Model):
+    """One typed figure: a report, an indicator, a column (target, start, prev or a year)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="indicator_values")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
+    column = models.CharField(max_length=10)
+    value = models.DecimalField(max_digits=20, decimal_places=4)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "indicator", "column"], name="indicator_value_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code}[{self.column}] = {self.value}"
+
+
+class IndicatorNote(models.Model):
+    """The note of a row, and the explanation a warning on that row asks for."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="indicator_notes")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="notes")
+    note = models.TextField(_("note"), blank=True)
+    explanation = models.TextField(_("explanation of the warning"), blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "indicator"], name="indicator_note_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code}: {self.note[:40]}"

@@ -68,8 +68,8 @@ def round_open(*, round: Round, actor=None) -> int:
     return len(new)
 
 
-def _locked_report(report: Report) -> Report:
-    # Locking the report row serialises saves and submission of one report.
+def lock_report(report: Report) -> Report:
+    """Re-read the report with a row lock: saves and submission of one report run one at a time."""
     return Report.objects.select_for_update().select_related("round", "unit").get(pk=report.pk)
 
 
@@ -91,7 +91,7 @@ def section_save(
     if not node.is_writable or node.version_id != report.round.outline_version_id:
         raise PermissionDenied
     with transaction.atomic():
-        report = _locked_report(report)
+        report = lock_report(report)
         if reason := lock_reason(report):
             raise ReportLocked(reason)
         cleaned = sanitize_html(content)
@@ -136,17 +136,29 @@ def report_submit(*, report: Report, actor) -> Submission:
     """Submit the report: every required section must be written. Freezes it and keeps a
     numbered snapshot of every section's text."""
     with transaction.atomic():
-        report = _locked_report(report)
+        report = lock_report(report)
         if report.status not in EDITABLE_STATUSES:
             raise ReportLocked(lock_reason(report))
         nodes = list(OutlineNode.objects.filter(version=report.round.outline_version, is_writable=True))
         sections = {s.node_id: s for s in SectionText.objects.filter(report=report)}
         missing = missing_sections(report, nodes, sections)
+        problems = []
         if missing:
-            raise ValidationError(
+            problems.append(
                 _("These sections must be written before submitting: %(sections)s")
                 % {"sections": "; ".join(node.heading for node in missing)}
             )
+        # The appendix lives in its own app, which builds on this one: import at call time.
+        from indicators.selectors import report_appendix
+
+        unexplained = report_appendix(report).unexplained_warnings()
+        if unexplained:
+            problems.append(
+                _("These figures have a warning that needs an explanation: %(rows)s")
+                % {"rows": "; ".join(row.indicator.name for row, _w in unexplained)}
+            )
+        if problems:
+            raise ValidationError(problems)
         now = timezone.now()
         submission = Submission(
             report=report,

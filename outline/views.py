@@ -7,6 +7,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from indicators.selectors import report_appendix, rows_for_node
+from indicators.sentences import figure_sentence
 from reportsite.selectors import user_access
 
 from . import selectors, services
@@ -39,6 +41,7 @@ def report_detail(request, pk):
         {
             "report": report,
             "outline": outline,
+            "appendix": report_appendix(report),
             "can_edit": selectors.can_edit(request.user, report) and report.is_editable,
             "lock_reason": services.lock_reason(report),
             "submissions": report.submissions.select_related("submitted_by"),
@@ -145,6 +148,10 @@ def section_edit(request, pk, key):
             "conflict": conflict,
             "lock_reason": services.lock_reason(report),
             "media": form.media.with_nonce(request.csp_nonce),
+            "figures": [
+                (row, figure_sentence(row))
+                for row in rows_for_node(report_appendix(report), page.node)
+            ],
             "autosave_url": reverse("outline:section_edit", args=[report.pk, page.node.key]),
         },
     )
@@ -156,6 +163,7 @@ def report_submit(request, pk):
     if not selectors.can_edit(request.user, report):
         raise PermissionDenied
     outline = selectors.report_outline(report)
+    appendix = report_appendix(report)
     if request.method == "POST":
         try:
             submission = services.report_submit(report=report, actor=request.user)
@@ -173,7 +181,12 @@ def report_submit(request, pk):
     return render(
         request,
         "outline/report_submit.html",
-        {"report": report, "outline": outline, "lock_reason": services.lock_reason(report)},
+        {
+            "report": report,
+            "outline": outline,
+            "unexplained": appendix.unexplained_warnings(),
+            "lock_reason": services.lock_reason(report),
+        },
     )
 
 

@@ -14,5 +14,6 @@ urlpatterns = [
     ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("bao-cao/", include("outline.urls")),
+    path("", include("indicators.urls")),
     path("quan-tri/", admin.site.urls),
 ]

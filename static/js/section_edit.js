@@ -97,6 +97,18 @@ if (form) {
     if (document.visibilityState === "hidden") flush();
   });
 
+  // "Chèn câu": put a ready sentence quoting the figures at the cursor, as plain text.
+  let editorInstance = null;
+  document.addEventListener("prose-editor:ready", (event) => {
+    if (event.detail.textarea === textarea) editorInstance = event.detail.editor;
+  });
+  for (const button of document.querySelectorAll("[data-insert-sentence]")) {
+    button.addEventListener("click", () => {
+      if (!editorInstance) return;
+      editorInstance.chain().focus().insertContent({ type: "text", text: button.dataset.insertSentence + " " }).run();
+    });
+  }
+
   // Put back text that was typed here but never reached the server (same base version only).
   document.addEventListener("prose-editor:ready", (event) => {
     if (event.detail.textarea !== textarea) return;

@@ -1,0 +1,143 @@
+"""Writes on the appendix. Cells that break a rule are refused one by one; the rest is saved."""
+
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from outline.models import ReportStatus
+from outline.services import ReportLocked, lock_reason, lock_report
+from reportsite.text import nfc
+
+from .figures import NotANumber, check_cell, check_parts, parse_number
+from .models import Appendix, Indicator, IndicatorNote, IndicatorValue
+
+log = logging.getLogger(__name__)
+NOTE_MAX_CHARS = 2000
+
+
+class AppendixConflict(Exception):
+    """Someone saved the appendix after the writer opened it; nothing was overwritten."""
+
+    def __init__(self, appendix: Appendix):
+        super().__init__("appendix saved by someone else")
+        self.appendix = appendix
+
+
+@dataclass
+class AppendixSaveResult:
+    version: int
+    errors: dict[tuple[int, str], str] = field(default_factory=dict)
+    saved: int = 0
+
+
+def appendix_save(
+    *,
+    report,
+    cells: dict[tuple[int, str], str],
+    notes: dict[int, tuple[str | None, str | None]],
+    base_version: int,
+    actor,
+) -> AppendixSaveResult:
+    """Save typed figures and notes of a report's appendix.
+
+    ``cells`` maps (indicator id, column) to the text typed ("" clears the cell). Each cell is
+    parsed and checked by the catalogue's rules; a cell that fails is not saved and its error is
+    returned, every other cell is saved. Raises AppendixConflict if the appendix changed since
+    ``base_version``, ReportLocked if the report is submitted or approved. In ``notes`` a None
+    leaves that note or explanation as it is.
+    """
+    with transaction.atomic():
+        report = lock_report(report)
+        if reason := lock_reason(report):
+            raise ReportLocked(reason)
+        appendix, _created = Appendix.objects.get_or_create(report=report)
+        if appendix.version != base_version:
+            raise AppendixConflict(appendix)
+        indicators = {
+            i.pk: i for i in Indicator.objects.filter(outline_version=report.round.outline_version)
+        }
+        columns = {"target", "start", "prev", *(str(y) for y in report.round.data_years)}
+        errors: dict[tuple[int, str], str] = {}
+        parsed: dict[tuple[int, str], Decimal | None] = {}
+        for (indicator_id, column), text in cells.items():
+            indicator = indicators.get(indicator_id)
+            if indicator is None or column not in columns or indicator.is_computed:
+                continue
+            try:
+                value = parse_number(text)
+            except NotANumber:
+                errors[(indicator_id, column)] = _("“%(text)s” is not a number.") % {
+                    "text": str(text)[:40]
+                }
+                continue
+            if message := check_cell(indicator, value):
+                errors[(indicator_id, column)] = message
+                continue
+            parsed[(indicator_id, column)] = value
+
+        stored = {
+            (v.indicator_id, v.column): v for v in IndicatorValue.objects.filter(report=report)
+        }
+        merged = {key: v.value for key, v in stored.items()}
+        merged.update(parsed)
+        # A part larger than its whole: blame the cell typed now (the part, else the whole).
+        for clash in check_parts(list(indicators.values()), merged):
+            part_key = (clash.part.pk, clash.column)
+            whole_key = (clash.whole.pk, clash.column)
+            blame = part_key if part_key in parsed else whole_key
+            if blame in parsed:
+                errors[blame] = clash.message(on_part=blame == part_key)
+                parsed.pop(blame)
+
+        new, changed, removed = [], [], []
+        for key, value in parsed.items():
+            existing = stored.get(key)
+            if value is None:
+                if existing:
+                    removed.append(existing.pk)
+            elif existing is None:
+                new.append(IndicatorValue(report=report, indicator_id=key[0], column=key[1], value=value))
+            elif existing.value != value:
+                existing.value = value
+                changed.append(existing)
+        IndicatorValue.objects.bulk_create(new)
+        IndicatorValue.objects.bulk_update(changed, ["value"])
+        IndicatorValue.objects.filter(pk__in=removed).delete()
+
+        stored_notes = {n.indicator_id: n for n in IndicatorNote.objects.filter(report=report)}
+        for indicator_id, (note, explanation) in notes.items():
+            if indicator_id not in indicators:
+                continue
+            existing = stored_notes.get(indicator_id)
+            note = nfc(note).strip() if note is not None else (existing.note if existing else "")
+            explanation = (
+                nfc(explanation).strip()
+                if explanation is not None
+                else (existing.explanation if existing else "")
+            )
+            if len(note) > NOTE_MAX_CHARS or len(explanation) > NOTE_MAX_CHARS:
+                errors[(indicator_id, "note")] = _("At most %(limit)s characters.") % {
+                    "limit": NOTE_MAX_CHARS
+                }
+                continue
+            if existing is None:
+                if note or explanation:
+                    IndicatorNote.objects.create(
+                        report=report, indicator_id=indicator_id, note=note, explanation=explanation
+                    )
+            elif (existing.note, existing.explanation) != (note, explanation):
+                existing.note, existing.explanation = note, explanation
+                existing.save(update_fields=["note", "explanation"])
+
+        appendix.version += 1
+        appendix.updated_by = actor
+        appendix.save(update_fields=["version", "updated_by", "updated_at"])
+        if report.status == ReportStatus.NOT_STARTED:
+            report.status = ReportStatus.DRAFTING
+            report.save(update_fields=["status", "updated_at"])
+    saved = len(new) + len(changed) + len(removed)
+    log.info("appendix of report %s saved by %s: %d cells, %d refused", report.pk, actor, saved, len(errors))
+    return AppendixSaveResult(version=appendix.version, errors=errors, saved=saved)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "indicators"
+
+urlpatterns = [
+    path("bao-cao/<int:pk>/phu-luc/", views.appendix_edit, name="appendix_edit"),
+    path("bao-cao/<int:pk>/phu-luc/excel/", views.appendix_xlsx, name="appendix_xlsx"),
+    path("bao-cao/<int:pk>/phu-luc/tai-len/", views.appendix_upload, name="appendix_upload"),
+    path("tong-hop/", views.rollup_index, name="rollup_index"),
+    path("tong-hop/<str:round_code>/<str:unit_code>/", views.rollup_view, name="rollup"),
+]

@@ -1,0 +1,264 @@
+"""The appendix as an Excel template to fill offline, and reading it back, checked cell by cell."""
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+
+from .figures import NotANumber, check_cell, check_parts, column_label, parse_number
+from .models import PREVIOUS, START, TARGET
+
+MARKER = "reportsite-appendix"
+TEMPLATE_VERSION = "1"
+META_SHEET = "_meta"
+HEADER_ROW = 5
+FONT = "Times New Roman"
+MAX_UNCOMPRESSED = 30 * 1024 * 1024
+MAX_RATIO = 200
+MAX_MEMBERS = 300
+FORMULA_START = ("=", "+", "-", "@")
+_THIN = Side(style="thin", color="000000")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+def _columns(years):
+    return [TARGET, START, *(str(y) for y in years), PREVIOUS]
+
+
+def _header(years):
+    return [
+        _("No."), _("Code"), _("Indicator"), _("Unit"),
+        *[column_label(c) for c in _columns(years)], _("Note"),
+    ]
+
+
+def _set_text(cell, value):
+    # A text starting with =, +, -, @ stays text: spreadsheets must not run it as a formula.
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+def build_template(report, rows) -> bytes:
+    """The report's appendix as an XLSX to fill offline: label cells locked, figure cells open,
+    the report's current figures filled in, ratios as formulas; a hidden sheet names the template."""
+    round_ = report.round
+    years = round_.data_years
+    columns = _columns(years)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Appendix")
+    normal, bold = Font(name=FONT, size=12), Font(name=FONT, size=12, bold=True)
+    ws["A1"] = _("APPENDIX: RESULTS ON THE TARGETS")
+    ws["A1"].font = Font(name=FONT, size=13, bold=True)
+    _set_text(ws["A2"], _("Unit: %(unit)s") % {"unit": report.unit.name})
+    _set_text(
+        ws["A3"],
+        _("%(round)s — figures up to %(cutoff)s")
+        % {"round": round_.name, "cutoff": formats.date_format(round_.cutoff_date, "d/m/Y")},
+    )
+    ws["A4"] = _("Type figures in the white cells only. 1.234,5 and 1234.5 are both read.")
+    for cell in ("A2", "A3", "A4"):
+        ws[cell].font = normal
+    header = _header(years)
+    for index, text in enumerate(header, 1):
+        cell = ws.cell(row=HEADER_ROW, column=index, value=text)
+        cell.font = bold
+        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+        cell.border = _BORDER
+        cell.fill = PatternFill("solid", fgColor="D9D9D9")
+    first_value_col = 5
+    row_of = {}
+    r = HEADER_ROW
+    for number, row in enumerate(rows, 1):
+        r += 1
+        row_of[row.indicator.pk] = r
+        indicator = row.indicator
+        ws.cell(row=r, column=1, value=number)
+        ws.cell(row=r, column=2, value=indicator.code)
+        _set_text(ws.cell(row=r, column=3), indicator.name)
+        _set_text(ws.cell(row=r, column=4), indicator.unit_of_measure)
+        number_format = "#,##0" if indicator.decimals == 0 else "#,##0." + "0" * indicator.decimals
+        for offset, column in enumerate(columns):
+            cell = ws.cell(row=r, column=first_value_col + offset)
+            cell.number_format = number_format
+            if not indicator.is_computed:
+                value = row.value(column)
+                cell.value = int(value) if value is not None and indicator.decimals == 0 else (
+                    float(value) if value is not None else None
+                )
+                cell.protection = Protection(locked=False)
+        note = ws.cell(row=r, column=first_value_col + len(columns))
+        _set_text(note, row.note or None)
+        note.protection = Protection(locked=False)
+    # Ratio rows: formulas over their numerator and denominator rows, computed by the spreadsheet.
+    for row in rows:
+        indicator = row.indicator
+        if not indicator.is_computed:
+            continue
+        num, den = row_of.get(indicator.numerator_id), row_of.get(indicator.denominator_id)
+        for offset in range(len(columns)):
+            letter = get_column_letter(first_value_col + offset)
+            if num and den:
+                ws.cell(row=row_of[indicator.pk], column=first_value_col + offset).value = (
+                    f'=IF(AND(ISNUMBER({letter}{num}),ISNUMBER({letter}{den}),{letter}{den}<>0),'
+                    f'{letter}{num}*{indicator.scale}/{letter}{den},"")'
+                )
+    last_col = first_value_col + len(columns)
+    for row_cells in ws.iter_rows(min_row=HEADER_ROW + 1, max_row=r, max_col=last_col):
+        for cell in row_cells:
+            cell.font = normal
+            cell.border = _BORDER
+            if cell.protection.locked:
+                cell.fill = PatternFill("solid", fgColor="F2F2F2")
+    ws.column_dimensions["A"].width = 5
+    ws.column_dimensions["B"].width = 14
+    ws.column_dimensions["C"].width = 48
+    ws.column_dimensions["D"].width = 14
+    for col in range(first_value_col, last_col):
+        ws.column_dimensions[get_column_letter(col)].width = 13
+    ws.column_dimensions[get_column_letter(last_col)].width = 30
+    for row_cells in ws.iter_rows(min_row=HEADER_ROW + 1, max_row=r, min_col=3, max_col=3):
+        row_cells[0].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=first_value_col)
+    ws.protection.sheet = True
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+
+    meta = wb.create_sheet(META_SHEET)
+    for index, value in enumerate(
+        [MARKER, TEMPLATE_VERSION, round_.code, report.unit.code, round_.outline_version.code], 1
+    ):
+        _set_text(meta.cell(row=index, column=1), value)
+    meta.sheet_state = "veryHidden"
+    meta.protection.sheet = True
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+class UploadRefused(Exception):
+    """The file as a whole cannot be read; ``message`` says why, in words for the user."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class UploadResult:
+    cells: dict[tuple[int, str], str] = field(default_factory=dict)
+    notes: dict[int, tuple[str, None]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    read: int = 0
+
+
+def _check_zip(data: bytes):
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise UploadRefused(_("This is not an Excel file (.xlsx).")) from None
+    with archive:
+        members = archive.infolist()
+        names = {m.filename for m in members}
+        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+            raise UploadRefused(_("This is not an Excel file (.xlsx)."))
+        total = sum(m.file_size for m in members)
+        if len(members) > MAX_MEMBERS or total > MAX_UNCOMPRESSED or any(
+            m.compress_size and m.file_size / m.compress_size > MAX_RATIO for m in members
+        ):
+            raise UploadRefused(
+                _("The file is refused: once opened it would be far larger than an appendix.")
+            )
+
+
+def read_upload(data: bytes, *, report, indicators) -> UploadResult:
+    """Read a filled template. Every figure is checked by the catalogue's rules; errors are
+    listed by row and column. Raises UploadRefused when the file is not this round's template."""
+    _check_zip(data)
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # noqa: BLE001 - any reading failure means the same thing to the user
+        raise UploadRefused(_("The file could not be read as an Excel workbook.")) from None
+    try:
+        return _read(wb, report=report, indicators=indicators)
+    finally:
+        wb.close()
+
+
+def _read(wb, *, report, indicators) -> UploadResult:
+    round_ = report.round
+    if META_SHEET not in wb.sheetnames:
+        raise UploadRefused(_("This file is not the appendix template downloaded from this site."))
+    meta = [row[0] for row in wb[META_SHEET].iter_rows(min_row=1, max_row=5, max_col=1, values_only=True)]
+    if len(meta) < 5 or meta[0] != MARKER or meta[1] != TEMPLATE_VERSION:
+        raise UploadRefused(_("This file is not the appendix template downloaded from this site."))
+    if meta[2] != round_.code or meta[4] != round_.outline_version.code:
+        raise UploadRefused(
+            _("This template belongs to another reporting round (%(code)s).") % {"code": meta[2]}
+        )
+    if meta[3] != report.unit.code:
+        raise UploadRefused(
+            _("This template belongs to another unit (%(code)s).") % {"code": meta[3]}
+        )
+    ws = wb[wb.sheetnames[0]]
+    years = round_.data_years
+    columns = _columns(years)
+    expected = _header(years)
+    header = next(ws.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW, values_only=True), ())
+    if [str(h or "").strip() for h in header[: len(expected)]] != expected:
+        raise UploadRefused(_("The columns of the template have been changed; download it again."))
+
+    by_code = {i.code: i for i in indicators}
+    result = UploadResult()
+    parsed: dict[tuple[int, str], Decimal | None] = {}
+    where: dict[tuple[int, str], str] = {}
+    note_col = 4 + len(columns)
+    for r, values in enumerate(
+        ws.iter_rows(min_row=HEADER_ROW + 1, max_row=HEADER_ROW + 500, max_col=note_col + 1, values_only=True),
+        HEADER_ROW + 1,
+    ):
+        code = values[1] if len(values) > 1 else None
+        indicator = by_code.get(str(code).strip()) if code else None
+        if indicator is None or indicator.is_computed:
+            continue
+        result.read += 1
+        for offset, column in enumerate(columns):
+            raw = values[4 + offset] if len(values) > 4 + offset else None
+            position = _("Row %(row)s, column %(letter)s (%(label)s)") % {
+                "row": r, "letter": get_column_letter(5 + offset), "label": column_label(column),
+            }
+            key = (indicator.pk, column)
+            where[key] = position
+            if isinstance(raw, str) and raw.strip().startswith("="):
+                result.errors.append(f"{position}: " + _("a formula; type the figure itself."))
+                continue
+            try:
+                value = parse_number(raw)
+            except NotANumber:
+                result.errors.append(
+                    f"{position}: " + _("“%(text)s” is not a number.") % {"text": str(raw)[:40]}
+                )
+                continue
+            if message := check_cell(indicator, value):
+                result.errors.append(f"{position}: {message}")
+                continue
+            parsed[key] = value
+        note = values[note_col] if len(values) > note_col else None
+        result.notes[indicator.pk] = (str(note).strip() if note is not None else "", None)
+    for clash in check_parts(indicators, parsed):
+        key = (clash.part.pk, clash.column)
+        result.errors.append(f"{where[key]}: {clash.message(on_part=True)}")
+        parsed.pop(key)
+    result.cells = {key: ("" if v is None else str(v)) for key, v in parsed.items()}
+    return result

@@ -1,0 +1,85 @@
+// The appendix grid: saves a moment after typing stops and shows what the server computed
+// (ratios, % of target, changes, warnings). The plain "Lưu" button works without this script.
+const form = document.getElementById("appendix-form");
+if (form) {
+  const url = form.dataset.autosaveUrl;
+  const status = document.getElementById("autosave-status");
+  const version = form.querySelector("input[name=version]");
+  const DELAY_MS = 1200;
+  let timer = null;
+  let inFlight = false;
+  let again = false;
+  let stopped = false;
+  let submitting = false;
+
+  function say(text, kind) {
+    status.textContent = text;
+    status.className = "small ms-auto " + (kind === "error" ? "text-danger" : "text-body-secondary");
+  }
+
+  function show(data) {
+    for (const [key, text] of Object.entries(data.values || {})) {
+      const out = form.querySelector(`[data-out="${CSS.escape(key)}"]`);
+      if (out) out.textContent = text;
+    }
+    for (const input of form.querySelectorAll("input.is-invalid")) {
+      if (!(input.name in (data.errors || {}))) input.classList.remove("is-invalid");
+    }
+    for (const [name, message] of Object.entries(data.errors || {})) {
+      const input = form.querySelector(`input[name="${CSS.escape(name)}"]`);
+      const box = form.querySelector(`[data-error="${CSS.escape(name)}"]`);
+      if (input) input.classList.add("is-invalid");
+      if (box) box.textContent = message;
+    }
+    for (const [id, warnings] of Object.entries(data.warnings || {})) {
+      const box = form.querySelector(`[data-warnings="${CSS.escape(id)}"]`);
+      if (!box) continue;
+      const list = box.querySelector("ul");
+      list.replaceChildren(...warnings.map((w) => { const li = document.createElement("li"); li.textContent = w; return li; }));
+      box.classList.toggle("d-none", warnings.length === 0);
+    }
+  }
+
+  async function save() {
+    if (stopped) return;
+    if (inFlight) { again = true; return; }
+    inFlight = true;
+    say(status.dataset.saving);
+    try {
+      const response = await fetch(url, {
+        method: "POST", body: new FormData(form), credentials: "same-origin",
+        headers: { "X-Autosave": "1", "Accept": "application/json" },
+      });
+      const data = await response.json().catch(() => ({}));
+      if (response.ok) {
+        version.value = data.version;
+        show(data);
+        say(status.dataset.saved + " " + data.saved_at);
+      } else if (response.status === 409) {
+        // Let the server show both versions, with these figures kept in the boxes.
+        stopped = true;
+        say(data.error || "", "error");
+        submitting = true;
+        form.requestSubmit();
+      } else {
+        if (response.status === 423) stopped = true;
+        say(data.error || response.statusText, "error");
+      }
+    } catch (e) {
+      say(status.dataset.offline, "error");
+      again = true;
+    } finally {
+      inFlight = false;
+      if (again && !stopped) { again = false; clearTimeout(timer); timer = setTimeout(save, DELAY_MS); }
+    }
+  }
+
+  form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(save, DELAY_MS); });
+  form.addEventListener("submit", () => { submitting = true; clearTimeout(timer); });
+  window.addEventListener("pagehide", () => {
+    if (timer && !submitting && !stopped) {
+      fetch(url, { method: "POST", body: new FormData(form), credentials: "same-origin", keepalive: true,
+        headers: { "X-Autosave": "1", "Accept": "application/json" } }).catch(() => {});
+    }
+  });
+}

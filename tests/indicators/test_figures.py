@@ -1,0 +1,101 @@
+from decimal import Decimal
+
+import pytest
+
+from indicators.figures import NotANumber, check_cell, check_parts, compute_rows, parse_number
+from tests.indicators.factories import make_catalogue
+from tests.outline.factories import make_outline
+
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1.234,5", D("1234.5")),
+        ("1234.5", D("1234.5")),
+        ("1234,5", D("1234.5")),
+        ("1.250", D("1250")),
+        ("1.234.567", D("1234567")),
+        ("1,234,567", D("1234567")),
+        ("1,234.5", D("1234.5")),
+        (" 1 250 ", D("1250")),
+        ("12,5%", D("12.5")),
+        ("0", D("0")),
+        ("-3", D("-3")),
+        ("", None),
+        ("   ", None),
+        (42, D("42")),
+    ],
+)
+def test_parse_number(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["abc", "1,2,3", "1.2.3,4,5", "1e5", "=1+1", "12a", "--1", "inf", "1" * 20])
+def test_not_a_number(text):
+    with pytest.raises(NotANumber):
+        parse_number(text)
+
+
+@pytest.mark.django_db
+def test_cell_rules_in_vietnamese():
+    cat = make_catalogue(make_outline(2))
+    assert "âm" in check_cell(cat["CNVCLD"], D(-1))
+    assert "số nguyên" in check_cell(cat["CNVCLD"], D("1.5"))
+    assert "100" in check_cell(cat["TL_HOC"], D("100.5"))
+    assert check_cell(cat["TL_HOC"], D("100")) == ""
+    assert "tự tính" in check_cell(cat["TL_DV"], D(50))
+    assert "thập phân" in check_cell(cat["THU_NHAP"], D("7.25"))
+    clashes = check_parts(list(cat.values()), {(cat["CNVCLD"].pk, "2019"): D(100), (cat["NU"].pk, "2019"): D(101)})
+    assert [(c.part.code, c.column) for c in clashes] == [("NU", "2019")]
+    assert "Lớn hơn" in clashes[0].message(on_part=True)
+
+
+@pytest.mark.django_db
+def test_ratios_results_and_comparisons():
+    cat = make_catalogue(make_outline(2))
+    ind = list(cat.values())
+    values = {
+        (cat["CNVCLD"].pk, "start"): D(1000),
+        (cat["CNVCLD"].pk, "2020"): D(1200),
+        (cat["DV"].pk, "target"): D(1200),
+        (cat["DV"].pk, "start"): D(800),
+        (cat["DV"].pk, "2020"): D(900),
+        (cat["DV"].pk, "prev"): D(850),
+        (cat["DV_MOI"].pk, "2018"): D(100),
+        (cat["DV_MOI"].pk, "2019"): D(120),
+        (cat["DV_MOI"].pk, "2020"): D(130),
+        (cat["DV_MOI"].pk, "target"): D(500),
+    }
+    rows = {r.indicator.code: r for r in compute_rows(ind, [2018, 2019, 2020], values)}
+    members = rows["DV"]
+    assert members.result == D(900)
+    assert members.pct_of_target == D(75)
+    assert members.change_since_start == D(100)
+    assert members.change_since_start_pct == D("12.5")
+    assert members.change_since_previous == D(50)
+    ratio = rows["TL_DV"]
+    assert ratio.value("start") == D(80)
+    assert ratio.value("2020") == D(75)
+    assert ratio.result == D(75)
+    # A flow adds its years up.
+    assert rows["DV_MOI"].result == D(350)
+    assert rows["DV_MOI"].pct_of_target == D(70)
+    assert rows["DV_MOI"].shown(D(1234567)) == "1.234.567"
+
+
+@pytest.mark.django_db
+def test_warnings_for_jumps_and_targets():
+    cat = make_catalogue(make_outline(2))
+    values = {
+        (cat["CNVCLD"].pk, "start"): D(1000),
+        (cat["CNVCLD"].pk, "2018"): D(1100),
+        (cat["CNVCLD"].pk, "2019"): D(2400),
+        (cat["CNVCLD"].pk, "2020"): D(2500),
+        (cat["CNVCLD"].pk, "target"): D(1200),
+    }
+    row = compute_rows(list(cat.values()), [2018, 2019, 2020], values)[0]
+    warnings = row.warnings()
+    assert any("2019" in w and "118,2" in w for w in warnings)
+    assert any("208,3%" in w and "chỉ tiêu" in w for w in warnings)
