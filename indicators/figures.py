@@ -3,7 +3,7 @@ check the rules the catalogue carries. Used by the grid, the roll-up, the charts
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -179,9 +179,7 @@ class Row:
         reached = self.pct_of_target
         margin = self.indicator.target_warning_pct
         if reached is not None and abs(reached - HUNDRED) > margin:
-            out.append(
-                _("The result is %(pct)s%% of the resolution's target.") % {"pct": show_pct(reached)}
-            )
+            out.append(_("The result is %(pct)s%% of the resolution's target.") % {"pct": show_pct(reached)})
         return out
 
 
@@ -197,8 +195,11 @@ def compute_rows(indicators, years, values, notes=None) -> list[Row]:
         row_values = {c: values.get((indicator.pk, c)) for c in columns}
         note = notes.get(indicator.pk)
         by_id[indicator.pk] = Row(
-            indicator, list(years), row_values,
-            note=note.note if note else "", explanation=note.explanation if note else "",
+            indicator,
+            list(years),
+            row_values,
+            note=note.note if note else "",
+            explanation=note.explanation if note else "",
         )
     for indicator in indicators:
         if indicator.kind != Kind.RATIO:
@@ -213,8 +214,11 @@ def compute_rows(indicators, years, values, notes=None) -> list[Row]:
         )
         note = notes.get(indicator.pk)
         by_id[indicator.pk] = Row(
-            indicator, list(years), row_values,
-            note=note.note if note else "", explanation=note.explanation if note else "",
+            indicator,
+            list(years),
+            row_values,
+            note=note.note if note else "",
+            explanation=note.explanation if note else "",
         )
     for indicator in indicators:
         rows.append(by_id[indicator.pk])

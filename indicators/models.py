@@ -36,9 +36,7 @@ class IndicatorManager(models.Manager):
 class Indicator(models.Model):
     """One row of the appendix (Biểu mẫu). Rules for checking figures are data on the row."""
 
-    outline_version = models.ForeignKey(
-        OutlineVersion, on_delete=models.CASCADE, related_name="indicators"
-    )
+    outline_version = models.ForeignKey(OutlineVersion, on_delete=models.CASCADE, related_name="indicators")
     code = models.CharField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=255)
     unit_of_measure = models.CharField(_("unit of measure"), max_length=60)
@@ -56,14 +54,13 @@ class Indicator(models.Model):
         related_name="indicators",
     )
     position = models.PositiveIntegerField(_("order"))
-    numerator = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    denominator = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    numerator = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    denominator = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     scale = models.DecimalField(
-        _("ratio scale"), max_digits=8, decimal_places=2, default=Decimal(100),
+        _("ratio scale"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal(100),
         help_text=_("100 for a percentage."),
     )
     part_of = models.ForeignKey(
@@ -76,12 +73,16 @@ class Indicator(models.Model):
         help_text=_("Its value can never exceed this indicator's (women ≤ workers)."),
     )
     jump_warning_pct = models.DecimalField(
-        _("warn at a year-on-year change over (%)"), max_digits=8, decimal_places=2,
+        _("warn at a year-on-year change over (%)"),
+        max_digits=8,
+        decimal_places=2,
         default=Decimal(50),
     )
     target_warning_pct = models.DecimalField(
-        _("warn when the target is missed or overshot by over (%)"), max_digits=8,
-        decimal_places=2, default=Decimal(50),
+        _("warn when the target is missed or overshot by over (%)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal(50),
     )
 
     objects = IndicatorManager()
@@ -135,9 +136,7 @@ class IndicatorValue(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["report", "indicator", "column"], name="indicator_value_once"
-            ),
+            models.UniqueConstraint(fields=["report", "indicator", "column"], name="indicator_value_once"),
         ]
 
     def __str__(self):

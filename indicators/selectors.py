@@ -81,9 +81,7 @@ def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES) -> Rollup:
     statuses = tuple(statuses)
     indicators = catalogue(round.outline_version_id)
     reports = list(
-        Report.objects.filter(
-            round=round, unit__path__startswith=unit.path, unit__is_grassroots=True
-        )
+        Report.objects.filter(round=round, unit__path__startswith=unit.path, unit__is_grassroots=True)
         .select_related("unit")
         .only("pk", "status", "updated_at", "submitted_at", "unit__name", "unit__code", "unit__path")
     )

@@ -26,14 +26,19 @@ def figure_sentence(row: Row) -> str:
     figure = f"{show(result, row.indicator.decimals)}{'%' if uom == '%' else ' ' + uom}"
     if row.indicator.over_years == OverYears.SUM and not row.indicator.is_computed:
         head = _("In %(first)s–%(last)s, %(name)s: %(figure)s") % {
-            "first": row.years[0], "last": row.years[-1], "name": name, "figure": figure,
+            "first": row.years[0],
+            "last": row.years[-1],
+            "name": name,
+            "figure": figure,
         }
         parts = [head]
         if (pct := row.change_since_previous_pct) is not None:
             parts.append(_("%(change)s on the same period of the previous term") % {"change": _change(pct)})
     else:
         head = _("In %(year)s, %(name)s: %(figure)s") % {
-            "year": row.years[-1], "name": name, "figure": figure,
+            "year": row.years[-1],
+            "name": name,
+            "figure": figure,
         }
         parts = [head]
         if (pct := row.change_since_start_pct) is not None:

@@ -56,9 +56,7 @@ def appendix_save(
         appendix, _created = Appendix.objects.get_or_create(report=report)
         if appendix.version != base_version:
             raise AppendixConflict(appendix)
-        indicators = {
-            i.pk: i for i in Indicator.objects.filter(outline_version=report.round.outline_version)
-        }
+        indicators = {i.pk: i for i in Indicator.objects.filter(outline_version=report.round.outline_version)}
         columns = {"target", "start", "prev", *(str(y) for y in report.round.data_years)}
         errors: dict[tuple[int, str], str] = {}
         parsed: dict[tuple[int, str], Decimal | None] = {}
@@ -69,18 +67,14 @@ def appendix_save(
             try:
                 value = parse_number(text)
             except NotANumber:
-                errors[(indicator_id, column)] = _("“%(text)s” is not a number.") % {
-                    "text": str(text)[:40]
-                }
+                errors[(indicator_id, column)] = _("“%(text)s” is not a number.") % {"text": str(text)[:40]}
                 continue
             if message := check_cell(indicator, value):
                 errors[(indicator_id, column)] = message
                 continue
             parsed[(indicator_id, column)] = value
 
-        stored = {
-            (v.indicator_id, v.column): v for v in IndicatorValue.objects.filter(report=report)
-        }
+        stored = {(v.indicator_id, v.column): v for v in IndicatorValue.objects.filter(report=report)}
         merged = {key: v.value for key, v in stored.items()}
         merged.update(parsed)
         # A part larger than its whole: blame the cell typed now (the part, else the whole).

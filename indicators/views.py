@@ -134,7 +134,12 @@ def appendix_edit(request, pk):
                 theirs = selectors.report_appendix(report, indicators)
                 if autosave:
                     return JsonResponse(
-                        {"error": _("Someone else saved the appendix after you opened it. Nothing was overwritten.")},
+                        {
+                            "error": _(
+                                "Someone else saved the appendix after you opened it. "
+                                "Nothing was overwritten."
+                            )
+                        },
                         status=409,
                     )
                 conflict = {
@@ -170,7 +175,10 @@ def appendix_edit(request, pk):
                     return redirect("indicators:appendix_edit", pk=report.pk)
                 messages.warning(
                     request,
-                    _("The other figures were saved; the cells marked in red were not. Correct them and save again."),
+                    _(
+                        "The other figures were saved; the cells marked in red were not. "
+                        "Correct them and save again."
+                    ),
                 )
                 data = request.POST.copy()
                 data["version"] = result.version

@@ -33,8 +33,12 @@ def _columns(years):
 
 def _header(years):
     return [
-        _("No."), _("Code"), _("Indicator"), _("Unit"),
-        *[column_label(c) for c in _columns(years)], _("Note"),
+        _("No."),
+        _("Code"),
+        _("Indicator"),
+        _("Unit"),
+        *[column_label(c) for c in _columns(years)],
+        _("Note"),
     ]
 
 
@@ -90,8 +94,10 @@ def build_template(report, rows) -> bytes:
             cell.number_format = number_format
             if not indicator.is_computed:
                 value = row.value(column)
-                cell.value = int(value) if value is not None and indicator.decimals == 0 else (
-                    float(value) if value is not None else None
+                cell.value = (
+                    int(value)
+                    if value is not None and indicator.decimals == 0
+                    else (float(value) if value is not None else None)
                 )
                 cell.protection = Protection(locked=False)
         note = ws.cell(row=r, column=first_value_col + len(columns))
@@ -107,7 +113,7 @@ def build_template(report, rows) -> bytes:
             letter = get_column_letter(first_value_col + offset)
             if num and den:
                 ws.cell(row=row_of[indicator.pk], column=first_value_col + offset).value = (
-                    f'=IF(AND(ISNUMBER({letter}{num}),ISNUMBER({letter}{den}),{letter}{den}<>0),'
+                    f"=IF(AND(ISNUMBER({letter}{num}),ISNUMBER({letter}{den}),{letter}{den}<>0),"
                     f'{letter}{num}*{indicator.scale}/{letter}{den},"")'
                 )
     last_col = first_value_col + len(columns)
@@ -174,8 +180,10 @@ def _check_zip(data: bytes):
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
             raise UploadRefused(_("This is not an Excel file (.xlsx)."))
         total = sum(m.file_size for m in members)
-        if len(members) > MAX_MEMBERS or total > MAX_UNCOMPRESSED or any(
-            m.compress_size and m.file_size / m.compress_size > MAX_RATIO for m in members
+        if (
+            len(members) > MAX_MEMBERS
+            or total > MAX_UNCOMPRESSED
+            or any(m.compress_size and m.file_size / m.compress_size > MAX_RATIO for m in members)
         ):
             raise UploadRefused(
                 _("The file is refused: once opened it would be far larger than an appendix.")
@@ -188,7 +196,7 @@ def read_upload(data: bytes, *, report, indicators) -> UploadResult:
     _check_zip(data)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # noqa: BLE001 - any reading failure means the same thing to the user
+    except Exception:
         raise UploadRefused(_("The file could not be read as an Excel workbook.")) from None
     try:
         return _read(wb, report=report, indicators=indicators)
@@ -208,9 +216,7 @@ def _read(wb, *, report, indicators) -> UploadResult:
             _("This template belongs to another reporting round (%(code)s).") % {"code": meta[2]}
         )
     if meta[3] != report.unit.code:
-        raise UploadRefused(
-            _("This template belongs to another unit (%(code)s).") % {"code": meta[3]}
-        )
+        raise UploadRefused(_("This template belongs to another unit (%(code)s).") % {"code": meta[3]})
     ws = wb[wb.sheetnames[0]]
     years = round_.data_years
     columns = _columns(years)
@@ -225,7 +231,9 @@ def _read(wb, *, report, indicators) -> UploadResult:
     where: dict[tuple[int, str], str] = {}
     note_col = 4 + len(columns)
     for r, values in enumerate(
-        ws.iter_rows(min_row=HEADER_ROW + 1, max_row=HEADER_ROW + 500, max_col=note_col + 1, values_only=True),
+        ws.iter_rows(
+            min_row=HEADER_ROW + 1, max_row=HEADER_ROW + 500, max_col=note_col + 1, values_only=True
+        ),
         HEADER_ROW + 1,
     ):
         code = values[1] if len(values) > 1 else None
@@ -236,7 +244,9 @@ def _read(wb, *, report, indicators) -> UploadResult:
         for offset, column in enumerate(columns):
             raw = values[4 + offset] if len(values) > 4 + offset else None
             position = _("Row %(row)s, column %(letter)s (%(label)s)") % {
-                "row": r, "letter": get_column_letter(5 + offset), "label": column_label(column),
+                "row": r,
+                "letter": get_column_letter(5 + offset),
+                "label": column_label(column),
             }
             key = (indicator.pk, column)
             where[key] = position

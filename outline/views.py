@@ -149,8 +149,7 @@ def section_edit(request, pk, key):
             "lock_reason": services.lock_reason(report),
             "media": form.media.with_nonce(request.csp_nonce),
             "figures": [
-                (row, figure_sentence(row))
-                for row in rows_for_node(report_appendix(report), page.node)
+                (row, figure_sentence(row)) for row in rows_for_node(report_appendix(report), page.node)
             ],
             "autosave_url": reverse("outline:section_edit", args=[report.pk, page.node.key]),
         },

@@ -2,6 +2,7 @@
 three demo accounts, reports in several states. Safe to run again."""
 
 import datetime
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -9,12 +10,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from indicators.models import Indicator, IndicatorValue
 from outline.models import OutlineNode, OutlineVersion, Report, ReportStatus, Round
 from outline.services import report_submit, round_open, section_save
 from reportsite import services
 from reportsite.models import Role, Unit
 
 OUTLINE_FIXTURE = "outline_gnk_2018_2023"
+INDICATOR_FIXTURE = "indicators_gnk_2018_2023"
 OUTLINE_CODE = "gnk-cdcs-2018-2023"
 
 PROVINCE = ("LDLD-BA", "Liên đoàn Lao động tỉnh Bình An", "LĐLĐ tỉnh")
@@ -38,6 +41,24 @@ ACCOUNTS = [
 ]
 ROUND_CODE = "GNK-2018-2023"
 
+# A year's figures for a unit of 1.000 workers: target, start of term, 2018, 2019, 2020, previous term.
+FIGURES = {
+    "CNVCLD": (1100, 1000, 1030, 1060, 1080, 950),
+    "CNVCLD_NU": (800, 720, 745, 770, 790, 690),
+    "DV": (1050, 900, 940, 985, 1020, 850),
+    "DN_CO_CD": (1, 1, 1, 1, 1, 1),
+    "TULDTT": (1, 1, 1, 1, 1, 1),
+    "HN_NLD": (5, 1, 1, 1, 1, 3),
+    "DOI_THOAI": (20, 4, 4, 4, 5, 10),
+    "DV_MOI": (300, 70, 60, 65, 70, 150),
+    "SANG_KIEN": (40, 7, 8, 8, 9, 20),
+    "KHEN_THUONG": (250, 45, 48, 50, 52, 120),
+    "KT_LDTT": (180, 30, 32, 35, 38, 80),
+    "KPCD_PHAI_THU": (2500, 450, 480, 500, 520, 1200),
+    "KPCD_DA_THU": (2500, 430, 470, 495, 515, 1150),
+}
+FIGURE_COLUMNS = ("target", "start", "2018", "2019", "2020", "prev")
+
 SAMPLE = {
     "p1.I.1": "<p>Công ty có 1.250 công nhân, lao động, trong đó nữ chiếm 78%. Năm 2020 đơn hàng "
     "giảm do ảnh hưởng của dịch Covid-19, <strong>thu nhập bình quân</strong> giảm 6% so với năm "
@@ -55,6 +76,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("loaddata", OUTLINE_FIXTURE, verbosity=0)
+        call_command("loaddata", INDICATOR_FIXTURE, verbosity=0)
         with transaction.atomic():
             lines = self._build()
         for line in lines:
@@ -127,6 +149,21 @@ class Command(BaseCommand):
                         is_done=key == "p1.I.1",
                         actor=drafter if code == "CDCS-MHB" else None,
                     )
+        indicators = {i.code: i for i in Indicator.objects.filter(outline_version=version)}
+        for factor, code in ((1, "CDCS-MHB"), (3, "CDCS-DTAD"), (2, "CDCS-CKDA")):
+            report = reports[code]
+            if report.status != ReportStatus.SUBMITTED and not report.indicator_values.exists():
+                IndicatorValue.objects.bulk_create(
+                    IndicatorValue(
+                        report=report,
+                        indicator=indicators[key],
+                        column=column,
+                        value=Decimal(value * factor if indicators[key].kind != "ratio" else value),
+                    )
+                    for key, values in FIGURES.items()
+                    for column, value in zip(FIGURE_COLUMNS, values, strict=True)
+                )
+
         submitted = reports["CDCS-DTAD"]
         if submitted.status == ReportStatus.NOT_STARTED:
             for key, node in nodes.items():
