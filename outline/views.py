@@ -7,6 +7,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from indicators.charts import target_chart
 from indicators.selectors import report_appendix, rows_for_node
 from indicators.sentences import figure_sentence
 from reportsite.selectors import user_access
@@ -35,13 +36,15 @@ def report_list(request):
 def report_detail(request, pk):
     report = _report_or_404(request, pk)
     outline = selectors.report_outline(report)
+    appendix = report_appendix(report)
     return render(
         request,
         "outline/report_detail.html",
         {
             "report": report,
             "outline": outline,
-            "appendix": report_appendix(report),
+            "appendix": appendix,
+            "target_chart": target_chart(appendix.rows, _("Share of the resolution's target reached (%)")),
             "can_edit": selectors.can_edit(request.user, report) and report.is_editable,
             "lock_reason": services.lock_reason(report),
             "submissions": report.submissions.select_related("submitted_by"),
