@@ -7,11 +7,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from outline.models import ReportStatus
-from outline.services import ReportLocked, lock_reason, lock_report
+from outline import audit
+from outline.models import AuditKind
+from outline.services import ReportLocked, lock_reason, lock_report, mark_drafting
 from reportsite.text import nfc
 
-from .figures import NotANumber, check_cell, check_parts, parse_number
+from .figures import NotANumber, check_cell, check_parts, parse_number, show
 from .models import Appendix, Indicator, IndicatorNote, IndicatorValue
 
 log = logging.getLogger(__name__)
@@ -36,14 +37,14 @@ class AppendixSaveResult:
 def appendix_save(
     *,
     report,
-    cells: dict[tuple[int, str], str],
+    cells: dict[tuple[int, str], str | Decimal | None],
     notes: dict[int, tuple[str | None, str | None]],
     base_version: int,
     actor,
 ) -> AppendixSaveResult:
     """Save typed figures and notes of a report's appendix.
 
-    ``cells`` maps (indicator id, column) to the text typed ("" clears the cell). Each cell is
+    ``cells`` maps (indicator id, column) to the text typed ("" clears the cell) or a Decimal. Each cell is
     parsed and checked by the catalogue's rules; a cell that fails is not saved and its error is
     returned, every other cell is saved. Raises AppendixConflict if the appendix changed since
     ``base_version``, ReportLocked if the report is submitted or approved. In ``notes`` a None
@@ -89,6 +90,7 @@ def appendix_save(
         new, changed, removed = [], [], []
         for key, value in parsed.items():
             existing = stored.get(key)
+            old = existing.value if existing else None
             if value is None:
                 if existing:
                     removed.append(existing.pk)
@@ -97,6 +99,16 @@ def appendix_save(
             elif existing.value != value:
                 existing.value = value
                 changed.append(existing)
+            if old != value:
+                indicator = indicators[key[0]]
+                audit.record(
+                    report=report,
+                    kind=AuditKind.FIGURE,
+                    target=f"{indicator.code}:{key[1]}",
+                    old=show(old, indicator.decimals),
+                    new=show(value, indicator.decimals),
+                    actor=actor,
+                )
         IndicatorValue.objects.bulk_create(new)
         IndicatorValue.objects.bulk_update(changed, ["value"])
         IndicatorValue.objects.filter(pk__in=removed).delete()
@@ -123,15 +135,39 @@ def appendix_save(
                         report=report, indicator_id=indicator_id, note=note, explanation=explanation
                     )
             elif (existing.note, existing.explanation) != (note, explanation):
+                old = f"{existing.note} | {existing.explanation}"
                 existing.note, existing.explanation = note, explanation
                 existing.save(update_fields=["note", "explanation"])
+                audit.record(
+                    report=report,
+                    kind=AuditKind.NOTE,
+                    target=indicators[indicator_id].code,
+                    old=old,
+                    new=f"{note} | {explanation}",
+                    actor=actor,
+                )
 
         appendix.version += 1
         appendix.updated_by = actor
         appendix.save(update_fields=["version", "updated_by", "updated_at"])
-        if report.status == ReportStatus.NOT_STARTED:
-            report.status = ReportStatus.DRAFTING
-            report.save(update_fields=["status", "updated_at"])
+        mark_drafting(report, actor)
     saved = len(new) + len(changed) + len(removed)
     log.info("appendix of report %s saved by %s: %d cells, %d refused", report.pk, actor, saved, len(errors))
     return AppendixSaveResult(version=appendix.version, errors=errors, saved=saved)
+
+
+def appendix_fill_from_rollup(*, report, actor) -> AppendixSaveResult:
+    """A superior union's own appendix starts from the roll-up of its units: every empty cell of
+    an indicator that adds up takes the roll-up's figure; figures already typed stay."""
+    from .selectors import report_appendix, rollup
+
+    current = report_appendix(report)
+    totals = rollup(round=report.round, unit=report.unit)
+    cells = {}
+    for mine, theirs in zip(current.rows, totals.rows, strict=True):
+        if mine.indicator.is_computed or mine.indicator.rollup != "sum":
+            continue
+        for column in mine.columns:
+            if mine.value(column) is None and theirs.value(column) is not None:
+                cells[(mine.indicator.pk, column)] = theirs.value(column)
+    return appendix_save(report=report, cells=cells, notes={}, base_version=current.version, actor=actor)

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
@@ -190,6 +192,24 @@ def appendix_edit(request, pk):
     return render(request, "indicators/appendix_edit.html", context)
 
 
+@require_http_methods(["POST"])
+def appendix_fill(request, pk):
+    """A superior union's own appendix: fill the empty cells from the roll-up of its units."""
+    report = _report_or_404(request, pk)
+    if not outline_selectors.can_edit(request.user, report) or report.unit.is_grassroots:
+        raise PermissionDenied
+    try:
+        result = services.appendix_fill_from_rollup(report=report, actor=request.user)
+    except (ReportLocked, services.AppendixConflict) as exc:
+        messages.error(request, getattr(exc, "reason", _("The appendix changed meanwhile; try again.")))
+    else:
+        messages.success(
+            request,
+            _("%(count)s empty cells were filled from the roll-up of your units.") % {"count": result.saved},
+        )
+    return redirect("indicators:appendix_edit", pk=report.pk)
+
+
 def appendix_xlsx(request, pk):
     report = _report_or_404(request, pk)
     appendix = selectors.report_appendix(report)
@@ -229,7 +249,7 @@ def appendix_upload(request, pk):
                 form.add_error("file", exc.message)
             else:
                 pending = {
-                    "cells": {f"{i}:{c}": v for (i, c), v in result.cells.items()},
+                    "cells": {f"{i}:{c}": "" if v is None else str(v) for (i, c), v in result.cells.items()},
                     "notes": {str(i): n for i, (n, _e) in result.notes.items()},
                     "errors": result.errors,
                     "read": result.read,
@@ -249,7 +269,8 @@ def _save_upload(request, report, pending):
     cells = {}
     for key, value in pending["cells"].items():
         indicator_id, column = key.split(":", 1)
-        cells[(int(indicator_id), column)] = value
+        # Stored as str(Decimal): read back as a Decimal, never re-parsed as typed text.
+        cells[(int(indicator_id), column)] = Decimal(value) if value else ""
     notes = {int(i): (note, None) for i, note in pending["notes"].items()}
     version = selectors.report_appendix(report).version
     try:

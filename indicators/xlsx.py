@@ -163,7 +163,7 @@ class UploadRefused(Exception):
 
 @dataclass
 class UploadResult:
-    cells: dict[tuple[int, str], str] = field(default_factory=dict)
+    cells: dict[tuple[int, str], Decimal | None] = field(default_factory=dict)
     notes: dict[int, tuple[str, None]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     read: int = 0
@@ -270,5 +270,5 @@ def _read(wb, *, report, indicators) -> UploadResult:
         key = (clash.part.pk, clash.column)
         result.errors.append(f"{where[key]}: {clash.message(on_part=True)}")
         parsed.pop(key)
-    result.cells = {key: ("" if v is None else str(v)) for key, v in parsed.items()}
+    result.cells = parsed
     return result

@@ -47,3 +47,104 @@ class SectionForm(forms.Form):
             self.data = self.data.copy()
             self.data["content"] = nfc(self.data.get("content", ""))
         super().full_clean()
+
+
+class ReturnForm(forms.Form):
+    """Trả lại: tick the sections to rework, a reason for each, and an overall note."""
+
+    note = forms.CharField(
+        label=_("Overall note to the unit (required)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+    due = forms.DateField(
+        label=_("Resubmit by"),
+        required=False,
+        help_text=_("dd/mm/yyyy. Leave empty to keep the current deadline."),
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
+    )
+
+    def __init__(self, *args, nodes, headings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.node_fields = []
+        for node in nodes:
+            tick, reason = f"tick_{node.key}", f"reason_{node.key}"
+            self.fields[tick] = forms.BooleanField(label=headings[node.key], required=False)
+            self.fields[reason] = forms.CharField(
+                label=_("What to rework"),
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.node_fields.append((node, self[tick], self[reason]))
+
+    def clean(self):
+        data = super().clean()
+        for _node, tick, reason in self.node_fields:
+            if data.get(tick.name) and not (data.get(reason.name) or "").strip():
+                self.add_error(reason.name, _("Say what needs reworking in this section."))
+        return data
+
+    def items(self):
+        return [
+            (node.key, self.cleaned_data[reason.name])
+            for node, tick, reason in self.node_fields
+            if self.cleaned_data.get(tick.name)
+        ]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (required)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+    anchor = forms.CharField(widget=forms.HiddenInput, max_length=80)
+    visibility = forms.ChoiceField(
+        label=_("Who sees it"),
+        choices=[
+            ("unit", _("Comment (Góp ý): the unit sees it")),
+            ("internal", _("Internal note (Ghi chú nội bộ)")),
+        ],
+        initial="unit",
+        required=False,
+    )
+    parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Your answer"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+    done = forms.BooleanField(label=_("Done"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("done") and not (data.get("answer") or "").strip():
+            raise forms.ValidationError(_("Write an answer, or tick “Done”."))
+        return data
+
+
+class ExtensionRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why more time is needed"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+
+class ExtensionDecisionForm(forms.Form):
+    request = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[("grant", _("Grant")), ("refuse", _("Refuse"))])
+    until = forms.DateField(
+        label=_("New deadline"), required=False, widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})
+    )
+    note = forms.CharField(label=_("Answer to the unit"), required=False, max_length=5000)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "grant" and not data.get("until"):
+            self.add_error("until", _("Give the new deadline."))
+        if data.get("decision") == "refuse" and not (data.get("note") or "").strip():
+            self.add_error("note", _("Say why the request is refused."))
+        return data

@@ -3,6 +3,7 @@ import re
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reportsite.models import Unit
@@ -218,6 +219,13 @@ class Report(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    extended_until = models.DateField(
+        _("extended until"), null=True, blank=True, help_text=_("A later deadline for this report only.")
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = ReportQuerySet.as_manager()
 
@@ -232,8 +240,33 @@ class Report(models.Model):
         return f"{self.unit} — {self.round}"
 
     @property
+    def deadline(self):
+        """The round's deadline, or the later date an extension granted."""
+        if self.extended_until and self.extended_until > self.round.deadline:
+            return self.extended_until
+        return self.round.deadline
+
+    def days_left(self, today=None) -> int:
+        """Days until the deadline; negative when overdue."""
+        return (self.deadline - (today or timezone.localdate())).days
+
+    @property
+    def is_past_deadline(self):
+        return self.days_left() < 0
+
+    @property
     def is_editable(self):
-        return self.status in EDITABLE_STATUSES
+        return self.status in EDITABLE_STATUSES and not self.is_past_deadline
+
+    @property
+    def is_resubmission(self):
+        return self.status == ReportStatus.SUBMITTED and self.submission_count > 1
+
+    @property
+    def submission_count(self):
+        if hasattr(self, "submission_total"):
+            return self.submission_total
+        return self.submissions.count()
 
     @property
     def blank_fill(self):
@@ -292,6 +325,9 @@ class Submission(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     sections = models.JSONField(help_text=_("Node key → the HTML submitted."))
+    figures = models.JSONField(
+        default=dict, blank=True, help_text=_("Indicator code → column → the figure submitted, as text.")
+    )
 
     class Meta:
         ordering = ["report", "number"]
@@ -301,3 +337,179 @@ class Submission(models.Model):
 
     def __str__(self):
         return f"{self.report} · {self.number}"
+
+
+class Visibility(models.TextChoices):
+    UNIT = "unit", _("Comment (seen by the unit)")
+    INTERNAL = "internal", _("Internal note (reviewers only)")
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible_to(self, user, report):
+        """Comments of ``report`` the user may read: drafters never see internal notes."""
+        from .selectors import can_review  # the selectors build on these models
+
+        qs = self.filter(report=report)
+        if not can_review(user, report):
+            qs = qs.filter(visibility=Visibility.UNIT)
+        return qs
+
+
+class Comment(models.Model):
+    """A comment on a section (anchored by its outline key) or an indicator row (by its code).
+
+    Keys are stable, so a comment stays where it was put whatever the text becomes. A reply has
+    ``parent``; resolving and reopening apply to the thread's first comment. Nothing is deleted.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="comments")
+    anchor = models.CharField(max_length=80, help_text=_("section:<outline key>, indicator:<code> or report"))
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replies"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.UNIT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["report", "anchor"])]
+
+    def __str__(self):
+        return f"{self.anchor}: {self.body[:40]}"
+
+    @property
+    def is_open(self):
+        return self.resolved_at is None
+
+
+class ReturnRequest(models.Model):
+    """A return for revision (Trả lại): an overall note and the sections to rework."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="returns")
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("overall note"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True, help_text=_("When the unit resubmitted."))
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.report} · {self.created_at:%d/%m/%Y}"
+
+
+class ReturnItem(models.Model):
+    """One section to rework, with the reviewer's reason and the unit's answer."""
+
+    request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="items")
+    node_key = models.CharField(max_length=60)
+    reason = models.TextField(_("reason"))
+    answer = models.TextField(_("answer"), blank=True)
+    is_done = models.BooleanField(_("done"), default=False)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.node_key}: {self.reason[:40]}"
+
+    @property
+    def is_answered(self):
+        return self.is_done or bool(self.answer.strip())
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+
+
+class ExtensionRequest(models.Model):
+    """Xin gia hạn: the unit asks for more time; a reviewer grants until a date or refuses."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="extensions")
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING)
+    until = models.DateField(_("until"), null=True, blank=True)
+    decision_note = models.TextField(_("answer"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"{self.report} · {self.get_status_display()}"
+
+
+class AuditKind(models.TextChoices):
+    SECTION = "section", _("Section text")
+    FIGURE = "figure", _("Figure")
+    NOTE = "note", _("Figure note")
+    STATUS = "status", _("Status")
+    COMMENT = "comment", _("Comment")
+    DEADLINE = "deadline", _("Deadline")
+
+
+class AuditEntry(models.Model):
+    """Who changed what in a report, when, from what to what. Written by the services only."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="audit")
+    kind = models.CharField(max_length=10, choices=AuditKind.choices)
+    target = models.CharField(max_length=80, help_text=_("Outline key, indicator code and column…"))
+    old = models.TextField(blank=True)
+    new = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.UNIT)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["report", "kind", "target"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.target}"
+
+
+class Notification(models.Model):
+    """A message in a user's list (and by e-mail): submitted, returned, approved, a reply…"""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    message = models.TextField()
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    key = models.CharField(max_length=120, blank=True, help_text=_("Set for reminders so each is sent once."))
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], condition=~Q(key=""), name="notification_once_per_key"
+            ),
+        ]
+
+    def __str__(self):
+        return self.message[:60]

@@ -7,7 +7,16 @@ from django.db.models import Count, Q
 from reportsite.selectors import user_access
 from reportsite.text import vietnamese_sort_key
 
-from .models import NodeKind, OutlineNode, Report, SectionState, SectionText
+from .models import (
+    EDITABLE_STATUSES,
+    NodeKind,
+    OutlineNode,
+    Report,
+    ReportStatus,
+    SectionState,
+    SectionText,
+    Submission,
+)
 
 
 def reports_for_user(user) -> list[Report]:
@@ -149,3 +158,186 @@ def section_page(report: Report, key: str) -> SectionPage:
         position=index + 1,
         total=len(writable),
     )
+
+
+def can_review(user, report) -> bool:
+    """Whether the user reviews this report: a reviewer or admin of one of its unit's ancestors."""
+    access = user_access(user)
+    if access.is_superuser:
+        return True
+    return any(
+        report.unit.path.startswith(unit.path) and unit.pk != report.unit_id for unit in access.overseen_units
+    )
+
+
+def reviewers_of(report):
+    """Users who review the report: reviewers and admins of its unit's ancestors."""
+    from django.contrib.auth import get_user_model
+
+    from reportsite.models import Role
+
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__unit_id__in=report.unit.ancestor_ids(),
+            memberships__role__in=[Role.REVIEWER, Role.ADMIN],
+            is_active=True,
+        )
+        .distinct()
+    )
+
+
+def drafters_of(report):
+    from django.contrib.auth import get_user_model
+
+    from reportsite.models import Role
+
+    return (
+        get_user_model()
+        .objects.filter(memberships__unit_id=report.unit_id, memberships__role=Role.DRAFTER, is_active=True)
+        .distinct()
+    )
+
+
+def open_return(report):
+    """The return for revision the unit is working on, with its items, or None."""
+    from .models import ReturnRequest
+
+    return (
+        ReturnRequest.objects.filter(report=report, closed_at__isnull=True)
+        .prefetch_related("items")
+        .select_related("created_by")
+        .first()
+    )
+
+
+def comment_threads(user, report, anchor=None):
+    """Threads (first comment with its replies) the user may read, oldest first. Two queries."""
+    from .models import Comment
+
+    qs = Comment.objects.visible_to(user, report).select_related("author", "resolved_by")
+    if anchor is not None:
+        qs = qs.filter(anchor=anchor)
+    comments = list(qs)
+    roots = [c for c in comments if c.parent_id is None]
+    replies = {}
+    for c in comments:
+        if c.parent_id:
+            replies.setdefault(c.parent_id, []).append(c)
+    for root in roots:
+        root.thread_replies = replies.get(root.pk, [])
+    return roots
+
+
+@dataclass
+class DashboardRow:
+    report: Report
+    written: int
+    figures: int
+    open_comments: int
+
+    @property
+    def days_left(self):
+        return self.report.days_left()
+
+
+@dataclass
+class Dashboard:
+    rows: list[DashboardRow]
+    counts: dict[str, int]
+    writable_total: int
+    typed_indicators: int
+
+
+def dashboard(user, round, *, status: str = "", query: str = "", sort: str = "name") -> Dashboard:
+    """Every unit below the user's units in a round, with its progress: one query for the reports
+    (counts as subqueries, so no join multiplies rows) and two for the totals."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from indicators.models import Indicator, IndicatorValue
+
+    from .models import Comment, OutlineNode
+
+    access = user_access(user)
+    reports = Report.objects.filter(round=round).select_related("unit", "round")
+    if not access.is_superuser:
+        condition = Q(pk__in=[])
+        for unit in access.overseen_units:
+            condition |= Q(unit__path__startswith=unit.path) & ~Q(unit=unit)
+        reports = reports.filter(condition)
+    latest = str(round.data_years[-1]) if round.data_years else ""
+
+    def count(qs):
+        return Coalesce(
+            Subquery(
+                qs.values("report").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()
+            ),
+            0,
+        )
+
+    reports = reports.annotate(
+        written_total=count(SectionText.objects.filter(report=OuterRef("pk")).exclude(content="")),
+        figures_total=count(IndicatorValue.objects.filter(report=OuterRef("pk"), column=latest)),
+        open_comments_total=count(
+            Comment.objects.filter(report=OuterRef("pk"), parent__isnull=True, resolved_at__isnull=True)
+        ),
+        submission_total=count(Submission.objects.filter(report=OuterRef("pk"))),
+    )
+    rows = [DashboardRow(r, r.written_total, r.figures_total, r.open_comments_total) for r in reports]
+    counts = {value: 0 for value in ReportStatus.values}
+    for row in rows:
+        counts[row.report.status] += 1
+    if status in ReportStatus.values:
+        rows = [r for r in rows if r.report.status == status]
+    elif status == "late":
+        rows = [r for r in rows if r.report.is_past_deadline and r.report.status in EDITABLE_STATUSES]
+    elif status == "resubmitted":
+        rows = [r for r in rows if r.report.is_resubmission]
+    if query:
+        needle = _fold(query)
+        rows = [r for r in rows if needle in _fold(r.report.unit.name) or needle in _fold(r.report.unit.code)]
+    keys = {
+        "name": lambda r: vietnamese_sort_key(r.report.unit.name),
+        "status": lambda r: (
+            list(ReportStatus.values).index(r.report.status),
+            vietnamese_sort_key(r.report.unit.name),
+        ),
+        "progress": lambda r: (-r.written, vietnamese_sort_key(r.report.unit.name)),
+        "updated": lambda r: r.report.updated_at,
+    }
+    rows.sort(key=keys.get(sort, keys["name"]), reverse=sort == "updated")
+    return Dashboard(
+        rows=rows,
+        counts=counts,
+        writable_total=OutlineNode.objects.filter(
+            version_id=round.outline_version_id, is_writable=True
+        ).count(),
+        typed_indicators=Indicator.objects.filter(outline_version_id=round.outline_version_id)
+        .exclude(kind="ratio")
+        .count(),
+    )
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive form for searching Vietnamese names ("hoa binh" finds "Hòa Bình")."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", (text or "").casefold().replace("đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def unit_texts(report, node):
+    """What the units below ``report``'s unit wrote for ``node`` in the same round, for the
+    superior's own report ("Tổng hợp từ đơn vị"): units in Vietnamese order. One query."""
+    texts = list(
+        SectionText.objects.filter(
+            report__round_id=report.round_id,
+            report__unit__path__startswith=report.unit.path,
+            node=node,
+        )
+        .exclude(report=report)
+        .exclude(content="")
+        .select_related("report__unit")
+    )
+    return sorted(texts, key=lambda s: vietnamese_sort_key(s.report.unit.name))

@@ -4,14 +4,17 @@ import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from reportsite.models import Unit
 from reportsite.richtext import sanitize_html
 
+from . import audit
 from .models import (
     EDITABLE_STATUSES,
+    AuditKind,
     OutlineNode,
     Report,
     ReportStatus,
@@ -20,6 +23,8 @@ from .models import (
     SectionText,
     Submission,
 )
+from .notify import notify
+from .selectors import open_return, reviewers_of
 
 log = logging.getLogger(__name__)
 
@@ -41,19 +46,25 @@ class ReportLocked(Exception):
 
 
 def lock_reason(report: Report) -> str:
-    """Why a report cannot be edited, or "" when it can."""
+    """Why a report cannot be edited, or "" when it can: one sentence the user can act on."""
     if report.status == ReportStatus.SUBMITTED:
         return _("The report was submitted and is waiting for review; it can no longer be edited.")
     if report.status == ReportStatus.APPROVED:
         return _("The report has been approved and is locked.")
+    if report.is_past_deadline:
+        return _(
+            "The deadline (%(date)s) has passed, so drafting is locked. Ask your superior union for "
+            "more time with “Xin gia hạn”."
+        ) % {"date": formats.date_format(report.deadline, "d/m/Y")}
     return ""
 
 
 @transaction.atomic
 def round_open(*, round: Round, actor=None) -> int:
-    """Create one report for every grassroots union below the organising unit; returns how many
-    were created. Safe to run again: units that already have a report are left alone."""
-    units = Unit.objects.subtree_of(round.organising_unit).filter(is_grassroots=True, is_active=True)
+    """Create one report for every unit from the organising unit down: each grassroots union's,
+    and each superior union's own (which draws on its units'). Returns how many were created.
+    Safe to run again: units that already have a report are left alone."""
+    units = Unit.objects.subtree_of(round.organising_unit).filter(is_active=True)
     existing = set(Report.objects.filter(round=round).values_list("unit_id", flat=True))
     new = [
         Report(round=round, unit=unit, congress_number=unit.congress_number)
@@ -102,6 +113,7 @@ def section_save(
             raise SectionConflict(section)
         if section.pk and section.content == cleaned and section.is_done == is_done:
             return section
+        old_content = section.content
         section.content = cleaned
         section.is_done = is_done and bool(cleaned)
         section.version += 1
@@ -113,13 +125,41 @@ def section_save(
         except IntegrityError:
             # Another first save of the same section won the race.
             raise SectionConflict(SectionText.objects.get(report=report, node=node)) from None
-        if report.status == ReportStatus.NOT_STARTED:
-            report.status = ReportStatus.DRAFTING
-            report.save(update_fields=["status", "updated_at"])
-        else:
-            report.save(update_fields=["updated_at"])
+        audit.record(
+            report=report,
+            kind=AuditKind.SECTION,
+            target=node.key,
+            old=old_content,
+            new=section.content,
+            actor=actor,
+            merge=True,
+        )
+        mark_drafting(report, actor)
     log.info("section %s of report %s saved by %s (v%d)", node.key, report.pk, actor, section.version)
     return section
+
+
+def mark_drafting(report: Report, actor) -> None:
+    """A first save starts the report (Chưa bắt đầu → Đang soạn); every save touches it."""
+    if report.status == ReportStatus.NOT_STARTED:
+        record_status(report, ReportStatus.DRAFTING, actor)
+        report.save(update_fields=["status", "updated_at"])
+    else:
+        report.save(update_fields=["updated_at"])
+
+
+def record_status(report: Report, status: str, actor, note: str = "") -> None:
+    """Set the status on the (locked) report and log the change; the caller saves."""
+    old = report.get_status_display()
+    report.status = status
+    audit.record(
+        report=report,
+        kind=AuditKind.STATUS,
+        target="status",
+        old=old,
+        new=report.get_status_display() + (f" — {note}" if note else ""),
+        actor=actor,
+    )
 
 
 def missing_sections(report: Report, nodes, sections_by_node) -> list[OutlineNode]:
@@ -133,11 +173,12 @@ def missing_sections(report: Report, nodes, sections_by_node) -> list[OutlineNod
 
 
 def report_submit(*, report: Report, actor) -> Submission:
-    """Submit the report: every required section must be written. Freezes it and keeps a
-    numbered snapshot of every section's text."""
+    """Submit the report: every required section written, every figure warning explained and,
+    after a return, every point answered. Freezes it, keeps a numbered snapshot of the texts and
+    figures, and tells the reviewers (a resubmission says so)."""
     with transaction.atomic():
         report = lock_report(report)
-        if report.status not in EDITABLE_STATUSES:
+        if report.status not in EDITABLE_STATUSES or report.is_past_deadline:
             raise ReportLocked(lock_reason(report))
         nodes = list(OutlineNode.objects.filter(version=report.round.outline_version, is_writable=True))
         sections = {s.node_id: s for s in SectionText.objects.filter(report=report)}
@@ -151,11 +192,18 @@ def report_submit(*, report: Report, actor) -> Submission:
         # The appendix lives in its own app, which builds on this one: import at call time.
         from indicators.selectors import report_appendix
 
-        unexplained = report_appendix(report).unexplained_warnings()
+        appendix = report_appendix(report)
+        unexplained = appendix.unexplained_warnings()
         if unexplained:
             problems.append(
                 _("These figures have a warning that needs an explanation: %(rows)s")
                 % {"rows": "; ".join(row.indicator.name for row, _w in unexplained)}
+            )
+        returned = open_return(report) if report.status == ReportStatus.RETURNED else None
+        if returned and (unanswered := [i for i in returned.items.all() if not i.is_answered]):
+            problems.append(
+                _("Answer every point of the return (a reply, or mark it done) first: %(items)s")
+                % {"items": "; ".join(i.reason[:60] for i in unanswered)}
             )
         if problems:
             raise ValidationError(problems)
@@ -166,11 +214,30 @@ def report_submit(*, report: Report, actor) -> Submission:
             submitted_at=now,
             submitted_by=actor,
             sections={node.key: sections[node.pk].content for node in nodes if node.pk in sections},
+            figures={
+                row.indicator.code: {c: str(row.value(c)) for c in row.columns if row.value(c) is not None}
+                for row in appendix.rows
+                if not row.indicator.is_computed and not row.is_empty
+            },
         )
         submission.full_clean(exclude=["report", "submitted_by"])
         submission.save()
-        report.status = ReportStatus.SUBMITTED
+        record_status(report, ReportStatus.SUBMITTED, actor)
         report.submitted_at = now
         report.save(update_fields=["status", "submitted_at", "updated_at"])
+        if returned:
+            returned.closed_at = now
+            returned.save(update_fields=["closed_at"])
+        if submission.number > 1:
+            message = _("%(unit)s resubmitted its report (submission no. %(number)s) after revision.")
+        else:
+            message = _("%(unit)s submitted its report.")
+        notify(
+            reviewers_of(report),
+            report=report,
+            kind="submitted",
+            message=message % {"unit": report.unit.name, "number": submission.number},
+            url=reverse("outline:report_read", args=[report.pk]),
+        )
     log.info("report %s submitted by %s (#%d)", report.pk, actor, submission.number)
     return submission

@@ -14,7 +14,7 @@ from reportsite.selectors import user_access
 
 from . import selectors, services
 from .forms import SectionForm
-from .models import OutlineNode, Report, SectionState, Submission
+from .models import OutlineNode, Report, ReportStatus, SectionState, Submission
 
 
 def _report_or_404(request, pk):
@@ -30,7 +30,11 @@ def report_list(request):
     if len(reports) == 1 and access.drafter_units and not access.overseen_units:
         # A drafter with a single report goes straight to it.
         return redirect("outline:report_detail", pk=reports[0].pk)
-    return render(request, "outline/report_list.html", {"reports": reports, "access": access})
+    return render(
+        request,
+        "outline/report_list.html",
+        {"reports": reports, "access": access, "drafter_unit_ids": {u.pk for u in access.drafter_units}},
+    )
 
 
 def report_detail(request, pk):
@@ -45,7 +49,11 @@ def report_detail(request, pk):
             "outline": outline,
             "appendix": appendix,
             "target_chart": target_chart(appendix.rows, _("Share of the resolution's target reached (%)")),
+            "returned": selectors.open_return(report) if report.status == ReportStatus.RETURNED else None,
+            "is_reviewer": selectors.can_review(request.user, report),
+            "pending_extension": report.extensions.filter(status="pending").first(),
             "can_edit": selectors.can_edit(request.user, report) and report.is_editable,
+            "can_draft": selectors.can_edit(request.user, report),
             "lock_reason": services.lock_reason(report),
             "submissions": report.submissions.select_related("submitted_by"),
         },
@@ -140,6 +148,7 @@ def section_edit(request, pk, key):
                 "version": section.version if section else 0,
             }
         )
+    returned = selectors.open_return(report) if report.status == ReportStatus.RETURNED else None
     return render(
         request,
         "outline/section_edit.html",
@@ -154,6 +163,11 @@ def section_edit(request, pk, key):
             "figures": [
                 (row, figure_sentence(row)) for row in rows_for_node(report_appendix(report), page.node)
             ],
+            "threads": selectors.comment_threads(request.user, report, anchor=f"section:{page.node.key}"),
+            "todo": [
+                item for item in (returned.items.all() if returned else []) if item.node_key == page.node.key
+            ],
+            "unit_texts": selectors.unit_texts(report, page.node) if not report.unit.is_grassroots else [],
             "autosave_url": reverse("outline:section_edit", args=[report.pk, page.node.key]),
         },
     )

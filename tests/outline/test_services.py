@@ -23,9 +23,14 @@ def writable(report):
     )
 
 
-def test_round_open_creates_one_report_per_grassroots_union_below(world):
+def test_round_open_creates_a_report_for_every_unit_from_the_organiser_down(world):
     reports = Report.objects.filter(round=world.round)
-    assert set(reports.values_list("unit", flat=True)) == {world.unit_a.pk, world.unit_b.pk}
+    # The grassroots unions', and the superior union's own.
+    assert set(reports.values_list("unit", flat=True)) == {
+        world.unit_a.pk,
+        world.unit_b.pk,
+        world.superior.pk,
+    }
     assert all(r.status == ReportStatus.NOT_STARTED for r in reports)
     assert reports.get(unit=world.unit_a).congress_number == "V"
     # Again after a new unit joins: only the new one gets a report, the others are untouched.
@@ -35,6 +40,7 @@ def test_round_open_creates_one_report_per_grassroots_union_below(world):
     assert set(Report.objects.filter(round=world.round).values_list("unit", flat=True)) == {
         world.unit_a.pk,
         world.unit_b.pk,
+        world.superior.pk,
         late.pk,
     }
 
@@ -46,7 +52,11 @@ def test_round_open_skips_superiors_and_other_branches(db):
     outside = UnitFactory()
     round_ = RoundFactory(organising_unit=top)
     round_open(round=round_)
-    assert list(Report.objects.filter(round=round_).values_list("unit", flat=True)) == [deep.pk]
+    assert set(Report.objects.filter(round=round_).values_list("unit", flat=True)) == {
+        top.pk,
+        sub.pk,
+        deep.pk,
+    }
     assert not Report.objects.filter(unit=outside).exists()
 
 

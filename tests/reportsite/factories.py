@@ -12,6 +12,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = "Lan"
     last_name = "Nguyễn Thị"
+    email = factory.LazyAttribute(lambda o: f"{o.username}@congdoan.example")
     password = factory.django.Password("mat-khau-thu")
 
 

@@ -1,0 +1,49 @@
+"""In-site notifications and their e-mails, sent once the transaction that caused them commits."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from .models import Notification
+
+log = logging.getLogger(__name__)
+
+
+def notify(users, *, report, kind: str, message: str, url: str = "", key: str = "", exclude=None) -> int:
+    """Add ``message`` to each user's list and e-mail those with an address. With ``key``, a user
+    who already had that notification is skipped (reminders run daily). Returns how many."""
+    recipients = [u for u in users if exclude is None or u.pk != exclude.pk]
+    made = []
+    for user in recipients:
+        try:
+            with transaction.atomic():
+                made.append(
+                    Notification.objects.create(
+                        user=user, report=report, kind=kind, message=message, url=url, key=key
+                    )
+                )
+        except IntegrityError:
+            continue
+    mails = [
+        (
+            _("[Mid-term report] %(message)s") % {"message": message[:80]},
+            f"{message}\n\n{settings.SITE_URL}{url}\n",
+            settings.DEFAULT_FROM_EMAIL,
+            [n.user.email],
+        )
+        for n in made
+        if n.user.email
+    ]
+    if mails:
+        transaction.on_commit(lambda: _send(mails))
+    return len(made)
+
+
+def _send(mails):
+    try:
+        send_mass_mail(mails, fail_silently=False)
+    except Exception:
+        log.exception("could not send %d notification e-mails", len(mails))
