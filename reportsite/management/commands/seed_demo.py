@@ -39,6 +39,8 @@ ACCOUNTS = [
     ("captren", "captren-demo-2026", "Trần Văn Hùng", Role.REVIEWER, "CDKCN-BA"),
     ("quantri", "quantri-demo-2026", "Lê Minh Tuấn", Role.ADMIN, "LDLD-BA"),
 ]
+# The reviewer also writes the superior union's own report.
+EXTRA_ROLES = [("captren", Role.DRAFTER, "CDKCN-BA")]
 ROUND_CODE = "GNK-2018-2023"
 
 # A year's figures for a unit of 1.000 workers: target, start of term, 2018, 2019, 2020, previous term.
@@ -105,13 +107,19 @@ class Command(BaseCommand):
             user = User.objects.filter(username=username).first()
             if user is None:
                 last, first = full_name.rsplit(" ", 1)
-                user = User(username=username, first_name=first, last_name=last)
+                user = User(
+                    username=username, first_name=first, last_name=last, email=f"{username}@example.org"
+                )
                 user.set_password(password)
                 user.is_staff = role == Role.ADMIN
                 user.is_superuser = role == Role.ADMIN
                 user.save()
             services.membership_grant(user=user, unit=Unit.objects.get(code=unit_code), role=role)
             users[username] = (user, role)
+        for username, role, unit_code in EXTRA_ROLES:
+            services.membership_grant(
+                user=users[username][0], unit=Unit.objects.get(code=unit_code), role=role
+            )
 
         version = OutlineVersion.objects.get(code=OUTLINE_CODE)
         today = timezone.localdate()
@@ -178,7 +186,8 @@ class Command(BaseCommand):
             report_submit(report=submitted, actor=None)
 
         lines = [f"round {round_.code}", f"superior {superior.code}"]
-        for report in Report.objects.filter(round=round_).select_related("unit").order_by("unit__code"):
+        grassroots = Report.objects.filter(round=round_, unit__is_grassroots=True)
+        for report in grassroots.select_related("unit").order_by("unit__code"):
             lines.append(f"unit {report.unit.code} {report.status}")
         for username, (_user, role) in users.items():
             lines.append(f"user {username} {role}")
