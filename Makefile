@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install assets messages run test lint format check-deploy clean
+.PHONY: install assets messages run test lint format check-deploy bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -25,9 +25,12 @@ assets: node_modules/.installed
 messages: install
 	$(PY) manage.py compilemessages --locale vi --ignore .venv --ignore node_modules
 
+# The background worker (consolidated exports) runs beside the web server and stops with it.
 run: install assets
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py db_worker --no-startup-delay & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install assets

@@ -24,7 +24,17 @@ MAX_RATIO = 200
 MAX_MEMBERS = 300
 FORMULA_START = ("=", "+", "-", "@")
 _THIN = Side(style="thin", color="000000")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+def number_format(decimals: int) -> str:
+    return "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
+
+
+def ratio_formula(letter: str, numerator_row: int, denominator_row: int, scale) -> str:
+    """numerator × scale ÷ denominator in one column, blank when either is missing or zero."""
+    num, den = f"{letter}{numerator_row}", f"{letter}{denominator_row}"
+    return f'=IF(AND(ISNUMBER({num}),ISNUMBER({den}),{den}<>0),{num}*{scale}/{den},"")'
 
 
 def _columns(years):
@@ -75,7 +85,7 @@ def build_template(report, rows) -> bytes:
         cell = ws.cell(row=HEADER_ROW, column=index, value=text)
         cell.font = bold
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
-        cell.border = _BORDER
+        cell.border = BORDER
         cell.fill = PatternFill("solid", fgColor="D9D9D9")
     first_value_col = 5
     row_of = {}
@@ -88,10 +98,10 @@ def build_template(report, rows) -> bytes:
         ws.cell(row=r, column=2, value=indicator.code)
         _set_text(ws.cell(row=r, column=3), indicator.name)
         _set_text(ws.cell(row=r, column=4), indicator.unit_of_measure)
-        number_format = "#,##0" if indicator.decimals == 0 else "#,##0." + "0" * indicator.decimals
+        fmt = number_format(indicator.decimals)
         for offset, column in enumerate(columns):
             cell = ws.cell(row=r, column=first_value_col + offset)
-            cell.number_format = number_format
+            cell.number_format = fmt
             if not indicator.is_computed:
                 value = row.value(column)
                 cell.value = (
@@ -112,15 +122,14 @@ def build_template(report, rows) -> bytes:
         for offset in range(len(columns)):
             letter = get_column_letter(first_value_col + offset)
             if num and den:
-                ws.cell(row=row_of[indicator.pk], column=first_value_col + offset).value = (
-                    f"=IF(AND(ISNUMBER({letter}{num}),ISNUMBER({letter}{den}),{letter}{den}<>0),"
-                    f'{letter}{num}*{indicator.scale}/{letter}{den},"")'
+                ws.cell(row=row_of[indicator.pk], column=first_value_col + offset).value = ratio_formula(
+                    letter, num, den, indicator.scale
                 )
     last_col = first_value_col + len(columns)
     for row_cells in ws.iter_rows(min_row=HEADER_ROW + 1, max_row=r, max_col=last_col):
         for cell in row_cells:
             cell.font = normal
-            cell.border = _BORDER
+            cell.border = BORDER
             if cell.protection.locked:
                 cell.fill = PatternFill("solid", fgColor="F2F2F2")
     ws.column_dimensions["A"].width = 5

@@ -222,6 +222,16 @@ class Report(models.Model):
     extended_until = models.DateField(
         _("extended until"), null=True, blank=True, help_text=_("A later deadline for this report only.")
     )
+    # What the Word document prints in its header and closing block.
+    doc_number = models.CharField(
+        _("document number"), max_length=40, blank=True, help_text=_("e.g. 15/BC-CĐCS")
+    )
+    place = models.CharField(_("place"), max_length=80, blank=True, help_text=_("e.g. Bình An"))
+    signer_name = models.CharField(_("signed by"), max_length=120, blank=True)
+    signer_title = models.CharField(_("signer's position"), max_length=60, default="CHỦ TỊCH")
+    recipients = models.TextField(
+        _("recipients"), blank=True, help_text=_("One per line; “Lưu: VT” is added at the end.")
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -15,5 +15,6 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("bao-cao/", include("outline.urls")),
     path("", include("indicators.urls")),
+    path("xuat/", include("exports.urls")),
     path("quan-tri/", admin.site.urls),
 ]

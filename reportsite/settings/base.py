@@ -29,7 +29,13 @@ INSTALLED_APPS = [
     "outline",
     "indicators",
     "exports",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Consolidated exports run in the background: `python manage.py db_worker` (make run starts one).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", "72"))
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -42,6 +42,14 @@ ACCOUNTS = [
 # The reviewer also writes the superior union's own report.
 EXTRA_ROLES = [("captren", Role.DRAFTER, "CDKCN-BA")]
 ROUND_CODE = "GNK-2018-2023"
+SIGNERS = {
+    "CDKCN-BA": "Trần Văn Hùng",
+    "CDCS-MHB": "Nguyễn Thị Lan",
+    "CDCS-CKDA": "Phạm Quốc Việt",
+    "CDCS-DTAD": "Hoàng Thu Hà",
+    "CDCS-GDBA": "Đỗ Văn Nam",
+    "CDCS-TPSV": "Vũ Thị Mai",
+}
 
 # A year's figures for a unit of 1.000 workers: target, start of term, 2018, 2019, 2020, previous term.
 FIGURES = {
@@ -138,6 +146,11 @@ class Command(BaseCommand):
             },
         )
         round_open(round=round_)
+        # What the Word documents print in their header and signature block.
+        for report in Report.objects.filter(round=round_, place=""):
+            Report.objects.filter(pk=report.pk).update(
+                place="Bình An", doc_number="…/BC-CĐCS", signer_name=SIGNERS.get(report.unit.code, "")
+            )
 
         nodes = {n.key: n for n in OutlineNode.objects.filter(version=version, is_writable=True)}
         drafter = users["canbo"][0]

@@ -1,0 +1,443 @@
+"""The Word documents: one report in the official layout (Nghị định 30/2020/NĐ-CP, Phụ lục I), the
+blank outline for offline drafting, and a superior union's consolidated report."""
+
+import copy
+import io
+from collections.abc import Callable
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from indicators.selectors import report_appendix, rollup
+from outline.models import NodeKind, OutlineNode, Report, SectionText
+from reportsite.text import vietnamese_sort_key
+
+from .html_docx import FONT, el, html_to_elements, paragraph, run, text_paragraph
+
+# A4, margins inside the ranges of the rules: top/bottom 20–25 mm, left 30–35 mm, right 15–20 mm.
+PAGE_W, PAGE_H = Mm(210), Mm(297)
+MARGINS = {"top": Mm(22), "bottom": Mm(22), "left": Mm(32), "right": Mm(18)}
+Progress = Callable[[int, int], None]
+
+
+def vietnamese_date(date, place: str) -> str:
+    """ "Bình An, ngày 05 tháng 12 năm 2020": days under 10 and months 1 and 2 take a leading zero."""
+    month = f"{date.month:02d}" if date.month < 3 else str(date.month)
+    return f"{place or '……'}, ngày {date.day:02d} tháng {month} năm {date.year}"
+
+
+class DocumentBuilder:
+    """Collects body elements in a list and attaches them to the document once, at the end."""
+
+    def __init__(self):
+        self.document = Document()
+        self._setup_styles()
+        self._setup_first_section()
+        self.body = self.document.element.body
+        self.final_sectpr = self.body[-1]
+        self.body.remove(self.final_sectpr)
+        self.elements = []
+        self.orientation = "portrait"
+
+    def _setup_styles(self):
+        normal = self.document.styles["Normal"]
+        normal.font.name = FONT
+        normal.font.size = Pt(14)
+        rpr = normal.element.get_or_add_rPr()
+        fonts = rpr.find(qn("w:rFonts"))
+        for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+            fonts.set(qn(attr), FONT)
+        normal.paragraph_format.space_after = Pt(6)
+
+    def _setup_first_section(self):
+        section = self.document.sections[0]
+        section.page_width, section.page_height = PAGE_W, PAGE_H
+        section.orientation = WD_ORIENT.PORTRAIT
+        for side, value in MARGINS.items():
+            setattr(section, f"{side}_margin", value)
+        section.header_distance = Mm(10)
+        # Page numbers centred in the top margin, none on page 1.
+        section.different_first_page_header_footer = True
+        header = section.header.paragraphs[0]
+        header.alignment = 1
+        field = el("w:fldSimple", {"w:instr": "PAGE"})
+        field.append(run("1", size=13))
+        header._p.append(field)
+        section.first_page_header.is_linked_to_previous = False
+
+    def add(self, *elements):
+        self.elements.extend(elements)
+
+    def section_break(self, orientation: str):
+        """End the current section; the next one is portrait or landscape (a wide table)."""
+        sectpr = copy.deepcopy(self.final_sectpr)
+        self._orient(sectpr, self.orientation)
+        holder = el("w:p")
+        ppr = el("w:pPr", parent=holder)
+        ppr.append(sectpr)
+        self.elements.append(holder)
+        # Later sections use the same page-number header, and number their first page too.
+        for ref in self.final_sectpr.findall(qn("w:headerReference")):
+            self.final_sectpr.remove(ref)
+        title = self.final_sectpr.find(qn("w:titlePg"))
+        if title is not None:
+            self.final_sectpr.remove(title)
+        self.orientation = orientation
+
+    @staticmethod
+    def _orient(sectpr, orientation):
+        size = sectpr.find(qn("w:pgSz"))
+        w, h = int(PAGE_W.twips), int(PAGE_H.twips)
+        if orientation == "landscape":
+            size.set(qn("w:w"), str(h))
+            size.set(qn("w:h"), str(w))
+            size.set(qn("w:orient"), "landscape")
+        else:
+            size.set(qn("w:w"), str(w))
+            size.set(qn("w:h"), str(h))
+            size.attrib.pop(qn("w:orient"), None)
+
+    def save(self) -> bytes:
+        self._orient(self.final_sectpr, self.orientation)
+        for element in self.elements:
+            self.body.append(element)
+        self.body.append(self.final_sectpr)
+        buffer = io.BytesIO()
+        self.document.save(buffer)
+        return buffer.getvalue()
+
+
+def _borderless_table(columns: list[list], widths_cm: list[float]):
+    """A two-column layout table without borders (header block, signature block)."""
+    tbl = el("w:tbl")
+    tpr = el("w:tblPr", parent=tbl)
+    el("w:tblW", {"w:w": 5000, "w:type": "pct"}, tpr)
+    borders = el("w:tblBorders", parent=tpr)
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el(f"w:{side}", {"w:val": "nil"}, borders)
+    el("w:tblLayout", {"w:type": "fixed"}, tpr)
+    grid = el("w:tblGrid", parent=tbl)
+    for width in widths_cm:
+        el("w:gridCol", {"w:w": int(width * 567)}, grid)
+    tr = el("w:tr", parent=tbl)
+    for width, content in zip(widths_cm, columns, strict=True):
+        tc = el("w:tc", parent=tr)
+        tcpr = el("w:tcPr", parent=tc)
+        el("w:tcW", {"w:w": int(width * 567), "w:type": "dxa"}, tcpr)
+        for p in content or [paragraph()]:
+            tc.append(p)
+    return tbl
+
+
+def _centered(text, *, bold=False, italic=False, size=13, after=0):
+    return paragraph(
+        [run(text, bold=bold, italic=italic, size=size)],
+        align="center",
+        first_line_cm=0,
+        after_pt=after,
+        line=1.0,
+    )
+
+
+def _rule(width_cm: float, column_cm: float):
+    """The short rule under a heading line: an empty paragraph's bottom border, indented both sides."""
+    side = max(0.0, (column_cm - width_cm) / 2)
+    rule = paragraph(
+        align="center", first_line_cm=0, after_pt=4, line=0.4, border_bottom=True, left_cm=side, right_cm=side
+    )
+    return rule
+
+
+def header_block(report: Report, date) -> object:
+    """Top left: the superior body, the issuing unit with a short rule, "Số: …/BC-…"; top right:
+    the round's heading line with its rule, then place and date in italics."""
+    unit = report.unit
+    left = []
+    if unit.parent_id:
+        left.append(_centered(unit.parent.name.upper(), size=13))
+    left.append(_centered(unit.name.upper(), bold=True, size=13))
+    left.append(_rule(2.5, 7.6))
+    left.append(_centered(_("No.: %(number)s") % {"number": report.doc_number or "…/BC-…"}, size=13, after=0))
+    right = [
+        _centered(report.round.header_line.upper(), bold=True, size=13),
+        _rule(3.5, 8.4),
+        _centered(vietnamese_date(date, report.place), italic=True, size=14),
+    ]
+    return _borderless_table([left, right], [7.6, 8.4])
+
+
+def closing_block(report: Report):
+    """ "Nơi nhận:" and its list on the left; the signing authority, position and name on the right."""
+    recipients = [line.strip() for line in (report.recipients or "").splitlines() if line.strip()]
+    if not recipients and report.unit.parent_id:
+        recipients = [report.unit.parent.name]
+    left = [
+        paragraph(
+            [run(_("Recipients:"), bold=True, italic=True, size=12)],
+            align="left",
+            first_line_cm=0,
+            after_pt=0,
+            line=1.0,
+        )
+    ]
+    for line in recipients:
+        left.append(
+            text_paragraph(
+                f"- {line.rstrip(';')};", size=11, align="left", first_line_cm=0, after_pt=0, line=1.0
+            )
+        )
+    left.append(
+        text_paragraph(_("- Filed: VT."), size=11, align="left", first_line_cm=0, after_pt=0, line=1.0)
+    )
+    right = [
+        _centered(_("ON BEHALF OF THE EXECUTIVE COMMITTEE"), bold=True, size=14),
+        _centered((report.signer_title or _("CHAIR")).upper(), bold=True, size=14, after=60),
+        _centered(report.signer_name or "", bold=True, size=14),
+    ]
+    return _borderless_table([left, right], [7.6, 8.4])
+
+
+def _outline_nodes(report: Report) -> list[OutlineNode]:
+    return list(OutlineNode.objects.filter(version_id=report.round.outline_version_id).order_by("position"))
+
+
+def heading_elements(node: OutlineNode, fill: str) -> list:
+    """The outline's headings as it numbers and words them, blanks filled from the unit and round."""
+    text = node.heading_filled(fill)
+    if node.kind == NodeKind.PART:
+        return [_centered(text, bold=True, size=14, after=0)]
+    if node.kind == NodeKind.PART_HEADING:
+        return [_centered(text, bold=True, size=14, after=6)]
+    if node.kind == NodeKind.SECTION:
+        return [text_paragraph(text, bold=True, keep_next=True, before_pt=6)]
+    if node.kind == NodeKind.ITEM:
+        return [text_paragraph(text, bold=True, italic=False, keep_next=True)]
+    return []
+
+
+def _title(builder, nodes, fill):
+    builder.add(
+        paragraph(
+            [run(_("REPORT"), bold=True, size=14)],
+            align="center",
+            first_line_cm=0,
+            before_pt=12,
+            after_pt=0,
+            line=1.0,
+        )
+    )
+    summary = next((n for n in nodes if n.kind == NodeKind.SUMMARY), None)
+    if summary:
+        builder.add(
+            paragraph(
+                [run(summary.text_filled(fill), bold=True, size=14)],
+                align="center",
+                first_line_cm=0,
+                after_pt=12,
+                line=1.0,
+            )
+        )
+
+
+def _body(builder, nodes, fill, texts: dict[int, str], *, guidance=False):
+    for node in nodes:
+        if node.kind in (NodeKind.TITLE, NodeKind.SUMMARY):
+            continue
+        if node.kind in (NodeKind.NOTE, NodeKind.CLOSING, NodeKind.GUIDANCE):
+            if guidance:
+                builder.add(text_paragraph(node.text_filled(fill), italic=True, size=13))
+            continue
+        builder.add(*heading_elements(node, fill))
+        if node.is_writable and not guidance:
+            builder.add(*html_to_elements(texts.get(node.pk, "")))
+
+
+def _appendix_table(rows, *, size=11):
+    """The appendix as a real Word table; its header row repeats on every page."""
+    years = rows[0].years if rows else []
+    labels = [
+        _("No."),
+        _("Indicator"),
+        _("Unit"),
+        _("Resolution target"),
+        _("Start of term"),
+        *[str(y) for y in years],
+        _("Previous term"),
+        _("Share of target (%)"),
+        _("Against start of term (%)"),
+        _("Against previous term (%)"),
+    ]
+    widths = [1.0, 6.5, 2.2] + [1.9] * (len(labels) - 3)
+    tbl = el("w:tbl")
+    tpr = el("w:tblPr", parent=tbl)
+    el("w:tblW", {"w:w": 5000, "w:type": "pct"}, tpr)
+    borders = el("w:tblBorders", parent=tpr)
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el(f"w:{side}", {"w:val": "single", "w:sz": 4, "w:space": 0, "w:color": "000000"}, borders)
+    grid = el("w:tblGrid", parent=tbl)
+    for width in widths:
+        el("w:gridCol", {"w:w": int(width * 567)}, grid)
+
+    def add_row(values, *, header=False):
+        tr = el("w:tr", parent=tbl)
+        if header:
+            trpr = el("w:trPr", parent=tr)
+            el("w:tblHeader", parent=trpr)
+        for index, value in enumerate(values):
+            tc = el("w:tc", parent=tr)
+            tcpr = el("w:tcPr", parent=tc)
+            el("w:tcW", {"w:w": int(widths[index] * 567), "w:type": "dxa"}, tcpr)
+            align = "center" if header or index in (0, 2) else ("left" if index == 1 else "right")
+            tc.append(
+                paragraph(
+                    [run(value, bold=header, size=size)], align=align, first_line_cm=0, after_pt=0, line=1.0
+                )
+            )
+
+    add_row(labels, header=True)
+    for number, row in enumerate(rows, 1):
+        cmp = row.comparisons
+        add_row(
+            [
+                str(number),
+                row.indicator.name,
+                row.indicator.unit_of_measure,
+                *[row.shown(row.value(c)) for c in row.columns],
+                cmp["pct"],
+                cmp["csp"],
+                cmp["cpp"],
+            ]
+        )
+    return tbl
+
+
+def _appendix(builder, rows, title_suffix: str):
+    builder.section_break("landscape")
+    builder.add(
+        paragraph(
+            [run(_("APPENDIX"), bold=True, size=14)], align="center", first_line_cm=0, after_pt=0, line=1.0
+        )
+    )
+    builder.add(
+        paragraph(
+            [run(_("RESULTS ON THE TARGETS"), bold=True, size=14)],
+            align="center",
+            first_line_cm=0,
+            after_pt=0,
+            line=1.0,
+        )
+    )
+    builder.add(
+        paragraph(
+            [run(title_suffix, italic=True, size=13)], align="center", first_line_cm=0, after_pt=6, line=1.0
+        )
+    )
+    builder.add(_appendix_table(rows))
+    builder.add(paragraph())
+
+
+def _document_date(report):
+    submission = report.submissions.order_by("-number").only("submitted_at").first()
+    moment = submission.submitted_at if submission else timezone.now()
+    return timezone.localtime(moment).date()
+
+
+def build_report_docx(report: Report) -> bytes:
+    """One unit's report: header block, BÁO CÁO and its summary line, the outline's headings with
+    the unit's texts, the closing block, then the appendix in a landscape section."""
+    nodes = _outline_nodes(report)
+    texts = {
+        s.node_id: s.content for s in SectionText.objects.filter(report=report).only("node_id", "content")
+    }
+    appendix = report_appendix(report)
+    fill = report.blank_fill
+    builder = DocumentBuilder()
+    builder.add(header_block(report, _document_date(report)))
+    _title(builder, nodes, fill)
+    _body(builder, nodes, fill, texts)
+    builder.add(paragraph(), closing_block(report))
+    if appendix.rows:
+        _appendix(
+            builder, appendix.rows, _("(Attached to the report of %(unit)s)") % {"unit": report.unit.name}
+        )
+    return builder.save()
+
+
+def build_outline_docx(report: Report) -> bytes:
+    """The outline as a blank document for offline drafting: every heading, the guidance in italics."""
+    nodes = _outline_nodes(report)
+    fill = report.blank_fill
+    builder = DocumentBuilder()
+    builder.add(header_block(report, timezone.localdate()))
+    _title(builder, nodes, fill)
+    _body(builder, nodes, fill, {}, guidance=True)
+    builder.add(paragraph(), closing_block(report))
+    return builder.save()
+
+
+def build_consolidated_docx(report: Report, *, progress: Progress | None = None) -> bytes:
+    """A superior union's consolidated report: its own report as written, the roll-up of its units'
+    appendices, and an annex gathering, section by section, what every unit below wrote, attributed,
+    units in Vietnamese order. Query count does not depend on the number of units."""
+    nodes = _outline_nodes(report)
+    own = {s.node_id: s.content for s in SectionText.objects.filter(report=report).only("node_id", "content")}
+    fill = report.blank_fill
+    totals = rollup(round=report.round, unit=report.unit)
+    writable = [n for n in nodes if n.is_writable]
+    by_node: dict[int, list[tuple[str, str]]] = {n.pk: [] for n in writable}
+    unit_texts = (
+        SectionText.objects.filter(
+            report__round_id=report.round_id,
+            report__unit__path__startswith=report.unit.path,
+            report__unit__is_grassroots=True,
+        )
+        .exclude(content="")
+        .select_related("report__unit")
+        .only("node_id", "content", "report__unit__name")
+    )
+    for text in unit_texts.iterator(chunk_size=2000):
+        by_node.setdefault(text.node_id, []).append((text.report.unit.name, text.content))
+    total = sum(len(v) for v in by_node.values()) + 1
+    done = 0
+
+    builder = DocumentBuilder()
+    builder.add(header_block(report, _document_date(report)))
+    _title(builder, nodes, fill)
+    _body(builder, nodes, fill, own)
+    builder.add(paragraph(), closing_block(report))
+    if totals.rows:
+        _appendix(
+            builder,
+            totals.rows,
+            _("Roll-up of %(counted)s of %(total)s grassroots unions below %(unit)s")
+            % {"counted": len(totals.included), "total": totals.total, "unit": report.unit.name},
+        )
+    builder.section_break("portrait")
+    builder.add(
+        paragraph(
+            [run(_("ANNEX: WHAT THE UNITS WROTE"), bold=True, size=14)],
+            align="center",
+            first_line_cm=0,
+            after_pt=12,
+            line=1.0,
+        )
+    )
+    for node in writable:
+        builder.add(text_paragraph(node.heading_filled(fill), bold=True, keep_next=True, before_pt=6))
+        entries = sorted(by_node.get(node.pk, []), key=lambda e: vietnamese_sort_key(e[0]))
+        if not entries:
+            builder.add(text_paragraph(_("(No unit wrote this section.)"), italic=True))
+        for unit_name, content in entries:
+            builder.add(text_paragraph(unit_name, bold=True, italic=True, keep_next=True, size=13))
+            builder.add(*html_to_elements(content, size=13))
+            done += 1
+            if progress and done % 200 == 0:
+                progress(done, total)
+    data = builder.save()
+    if progress:
+        progress(total, total)
+    return data

@@ -1,0 +1,77 @@
+"""Export jobs: consolidated files made in the background, kept for a while, then expired."""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from outline.models import Report
+
+from .docx import build_consolidated_docx
+from .models import ExportJob, JobStatus
+from .xlsx import build_consolidated_xlsx
+
+log = logging.getLogger(__name__)
+BUILDERS = {"docx": build_consolidated_docx, "xlsx": build_consolidated_xlsx}
+
+
+def export_job_start(*, report: Report, format: str, actor) -> ExportJob:
+    """Queue the consolidated export of ``report``'s unit (its own report and everything below)."""
+    if format not in BUILDERS:
+        raise ValueError(format)
+    job = ExportJob(round=report.round, unit=report.unit, format=format, created_by=actor)
+    job.full_clean(exclude=["file"])
+    job.save()
+    from .tasks import run_export
+
+    transaction.on_commit(lambda: run_export.enqueue(job.pk))
+    log.info("export %s queued by %s", job.pk, actor)
+    return job
+
+
+def export_job_run(*, job_id: int) -> ExportJob:
+    """Make the file of a queued job, recording progress as it goes; failures are recorded too."""
+    job = ExportJob.objects.select_related("round", "unit").get(pk=job_id)
+    if job.status not in (JobStatus.WAITING, JobStatus.RUNNING):
+        return job
+    ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+
+    def progress(done, total):
+        ExportJob.objects.filter(pk=job.pk).update(done=done, total=total)
+
+    try:
+        report = Report.objects.select_related("round", "unit", "unit__parent").get(
+            round=job.round, unit=job.unit
+        )
+        data = BUILDERS[job.format](report, progress=progress)
+    except Exception as exc:
+        log.exception("export %s failed", job.pk)
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        return ExportJob.objects.get(pk=job.pk)
+    name = f"tong-hop-{slugify(job.unit.code)}-{slugify(job.round.code)}.{job.format}"
+    job.refresh_from_db()
+    job.file.save(name, ContentFile(data), save=False)
+    job.filename = name
+    job.status = JobStatus.DONE
+    job.finished_at = timezone.now()
+    job.expires_at = job.finished_at + datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS)
+    job.save(update_fields=["file", "filename", "status", "finished_at", "expires_at"])
+    return job
+
+
+def export_jobs_expire(*, now=None) -> int:
+    """Delete the files of jobs past their expiry; the job rows stay as a record. Returns how many."""
+    now = now or timezone.now()
+    expired = 0
+    for job in ExportJob.objects.filter(expires_at__lt=now).exclude(file=""):
+        job.file.delete(save=False)
+        job.file = ""
+        job.save(update_fields=["file"])
+        expired += 1
+    return expired

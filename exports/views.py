@@ -1,0 +1,100 @@
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from outline import selectors as outline_selectors
+from outline.models import Report
+
+from . import services
+from .docx import build_outline_docx, build_report_docx
+from .models import ExportJob, JobStatus
+from .selectors import can_export_consolidated
+from .xlsx import build_report_xlsx
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TYPES = {"docx": DOCX, "xlsx": XLSX}
+
+
+def _report_or_404(request, pk):
+    try:
+        return outline_selectors.report_for_user(request.user, pk)
+    except Report.DoesNotExist:
+        raise Http404 from None
+
+
+def _download(data, name, fmt):
+    response = HttpResponse(data, content_type=TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _name(prefix, report, fmt):
+    return f"{prefix}-{slugify(report.unit.code)}-{slugify(report.round.code)}.{fmt}"
+
+
+def report_docx(request, pk):
+    report = _report_or_404(request, pk)
+    return _download(build_report_docx(report), _name("bao-cao", report, "docx"), "docx")
+
+
+def report_xlsx(request, pk):
+    report = _report_or_404(request, pk)
+    return _download(build_report_xlsx(report), _name("phu-luc", report, "xlsx"), "xlsx")
+
+
+def outline_docx(request, pk):
+    report = _report_or_404(request, pk)
+    return _download(build_outline_docx(report), _name("de-cuong", report, "docx"), "docx")
+
+
+@require_POST
+def consolidated_start(request, pk):
+    report = _report_or_404(request, pk)
+    fmt = request.POST.get("format")
+    if fmt not in TYPES:
+        raise Http404
+    if not can_export_consolidated(request.user, report):
+        raise PermissionDenied
+    job = services.export_job_start(report=report, format=fmt, actor=request.user)
+    return redirect("exports:job_detail", pk=job.pk)
+
+
+def _job_or_404(request, pk):
+    job = ExportJob.objects.select_related("round", "unit").filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    report = Report.objects.visible_to(request.user).filter(round=job.round, unit=job.unit)
+    report = report.select_related("round", "unit").first()
+    if report is None or not can_export_consolidated(request.user, report):
+        raise Http404
+    return job
+
+
+def job_detail(request, pk):
+    job = _job_or_404(request, pk)
+    return render(request, "exports/job_detail.html", {"job": job, "statuses": JobStatus})
+
+
+def job_status(request, pk):
+    job = _job_or_404(request, pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "label": str(job.get_status_display()),
+            "percent": job.percent,
+            "error": job.error and _("The export failed; try again or tell the administrator."),
+        }
+    )
+
+
+def job_download(request, pk):
+    job = _job_or_404(request, pk)
+    if job.status != JobStatus.DONE or job.is_expired or not job.file:
+        raise Http404
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=TYPES[job.format]
+    )

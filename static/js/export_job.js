@@ -1,0 +1,27 @@
+// The export progress page updates itself until the file is ready (the page also works without
+// this script: it then reloads every few seconds).
+const box = document.getElementById("job");
+if (box) {
+  const bar = document.getElementById("job-bar");
+  const label = document.getElementById("job-label");
+  async function poll() {
+    try {
+      const response = await fetch(box.dataset.statusUrl, { headers: { Accept: "application/json" } });
+      const data = await response.json();
+      bar.style.width = data.percent + "%";
+      bar.textContent = data.percent + "%";
+      bar.parentElement.setAttribute("aria-valuenow", data.percent);
+      label.textContent = data.label;
+      if (data.status === "done") {
+        document.getElementById("job-download").classList.remove("d-none");
+        return;
+      }
+      if (data.status === "failed") {
+        document.getElementById("job-error").classList.remove("d-none");
+        return;
+      }
+    } catch (e) { /* a dropped connection: try again */ }
+    setTimeout(poll, 1500);
+  }
+  if (box.dataset.status === "waiting" || box.dataset.status === "running") poll();
+}

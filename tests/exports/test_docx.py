@@ -1,0 +1,163 @@
+import datetime
+import io
+import zipfile
+
+import pytest
+from docx.shared import Mm, Pt
+
+from exports.docx import build_consolidated_docx, build_outline_docx, build_report_docx, vietnamese_date
+from exports.html_docx import HANDLED_TAGS
+from outline.models import NodeKind, OutlineNode, Report
+from reportsite.richtext import allowed_tags
+from tests.exports.conftest import open_docx
+
+pytestmark = pytest.mark.django_db
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def test_the_builder_understands_exactly_the_editor_allow_list():
+    assert HANDLED_TAGS == allowed_tags()
+
+
+@pytest.mark.parametrize(
+    ("date", "text"),
+    [
+        (datetime.date(2020, 12, 5), "Bình An, ngày 05 tháng 12 năm 2020"),
+        (datetime.date(2021, 2, 14), "Bình An, ngày 14 tháng 02 năm 2021"),
+        (datetime.date(2021, 3, 9), "Bình An, ngày 09 tháng 3 năm 2021"),
+    ],
+)
+def test_place_and_date_follow_the_rules(date, text):
+    assert vietnamese_date(date, "Bình An") == text
+
+
+def test_page_margins_fonts_and_sections(filled):
+    report, _cat = filled
+    doc = open_docx(build_report_docx(report))
+    first, appendix = doc.sections[0], doc.sections[-1]
+    assert abs(first.page_width - Mm(210)) < Mm(0.5) and abs(first.page_height - Mm(297)) < Mm(0.5)  # A4
+    assert Mm(20) <= first.top_margin <= Mm(25) and Mm(20) <= first.bottom_margin <= Mm(25)
+    assert Mm(30) <= first.left_margin <= Mm(35) and Mm(15) <= first.right_margin <= Mm(20)
+    assert appendix.page_width > appendix.page_height  # the wide table is landscape
+    assert doc.styles["Normal"].font.name == "Times New Roman"
+    fonts = {r.element.rPr.rFonts.get(f"{W}ascii") for p in doc.paragraphs for r in p.runs}
+    assert fonts == {"Times New Roman"}
+    # Page numbers at the top, not on page 1.
+    assert first.different_first_page_header_footer
+    assert 'w:instr="PAGE"' in first.header._element.xml
+    assert "PAGE" not in first.first_page_header._element.xml
+    body = [p for p in doc.paragraphs if p.text.startswith("Nội dung của mục")]
+    assert body and all(p.paragraph_format.alignment == 3 for p in body)  # justified
+    assert all(Pt(13) <= r.font.size <= Pt(14) for p in body for r in p.runs)
+    assert all(p.paragraph_format.first_line_indent >= Mm(10) for p in body)
+    assert all(p.paragraph_format.space_after >= Pt(6) for p in body)
+
+
+def test_header_block_title_and_closing(filled, world):
+    report, _cat = filled
+    doc = open_docx(build_report_docx(report))
+    header = doc.tables[0]
+    left, right = (cell.text for cell in header.rows[0].cells)
+    assert world.superior.name.upper() in left and world.unit_a.name.upper() in left
+    assert "Số: 15/BC-CĐCS" in left
+    assert "CÔNG ĐOÀN VIỆT NAM" in right
+    date_paragraph = header.rows[0].cells[1].paragraphs[-1]
+    assert date_paragraph.text.startswith("Bình An, ngày ") and date_paragraph.runs[0].italic
+    assert 'w:val="nil"' in header._tbl.xml  # borderless
+    titles = [p for p in doc.paragraphs if p.text == "BÁO CÁO"]
+    assert titles and titles[0].runs[0].bold
+    closing = doc.tables[-2]  # the appendix table is last
+    left, right = closing.rows[0].cells
+    assert (
+        left.paragraphs[0].text == "Nơi nhận:"
+        and left.paragraphs[0].runs[0].bold
+        and left.paragraphs[0].runs[0].italic
+    )
+    assert left.paragraphs[0].runs[0].font.size == Pt(12)
+    assert [p.text for p in left.paragraphs[1:]] == ["- LĐLĐ tỉnh Thử;", "- Đảng ủy Công ty;", "- Lưu: VT."]
+    assert all(p.runs[0].font.size == Pt(11) for p in left.paragraphs[1:])
+    assert [p.text for p in right.paragraphs] == ["TM. BAN CHẤP HÀNH", "CHỦ TỊCH", "Nguyễn Thị Lan"]
+    assert right.paragraphs[2].runs[0].bold
+
+
+def test_headings_in_order_byte_exact_and_texts_with_formatting(filled):
+    report, _cat = filled
+    doc = open_docx(build_report_docx(report))
+    texts = [p.text for p in doc.paragraphs]
+    fill = report.blank_fill
+    headings = [
+        n.heading_filled(fill)
+        for n in OutlineNode.objects.filter(version=report.round.outline_version).order_by("position")
+        if n.kind in (NodeKind.PART, NodeKind.SECTION, NodeKind.ITEM)
+    ]
+    positions = [texts.index(h) for h in headings]
+    assert positions == sorted(positions)
+    rich = next(p for p in doc.paragraphs if p.text.startswith("Đoàn viên tăng mạnh"))
+    styled = {r.text: (bool(r.bold), bool(r.italic), bool(r.underline)) for r in rich.runs}
+    assert styled["tăng mạnh"] == (True, False, False)
+    assert styled["nữ chiếm 78%"] == (False, True, False)
+    assert styled["vượt chỉ tiêu"] == (False, False, True)
+    assert "- Thuận lợi: được quan tâm" in texts and "- Khó khăn: việc làm" in texts
+    assert "1. Bước một" in texts and "2. Bước hai" in texts
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Năm")
+    assert table.rows[1].cells[1].text == "1.250"
+    assert table.rows[2].cells[0].text == "Ghi chú gộp ô" and 'w:gridSpan w:val="2"' in table._tbl.xml
+    xml = zipfile.ZipFile(io.BytesIO(build_report_docx(report))).read("word/document.xml").decode()
+    assert "alert" not in xml and "<script" not in xml
+
+
+def test_appendix_is_a_table_with_a_repeated_header_and_the_stored_figures(filled):
+    report, _cat = filled
+    doc = open_docx(build_report_docx(report))
+    table = doc.tables[-1]
+    assert "<w:tblHeader/>" in table.rows[0]._tr.xml
+    header = [c.text for c in table.rows[0].cells]
+    assert header[:5] == ["TT", "Chỉ tiêu", "Đơn vị tính", "Chỉ tiêu Nghị quyết", "Đầu nhiệm kỳ"]
+    rows = {r.cells[1].text: [c.text for c in r.cells] for r in table.rows[1:]}
+    members = rows["Tổng số đoàn viên công đoàn"]
+    assert members[3:5] == ["1.200", "900"] and members[7] == "1.250"
+    assert members[9] == "104,2%"
+    assert rows["Tỷ lệ đoàn viên"][7] == "62,5"
+
+
+def test_blank_outline_has_guidance_in_italics(world):
+    doc = open_docx(build_outline_docx(world.report_a))
+    prompts = [p for p in doc.paragraphs if p.text.startswith("Gợi ý cho mục")]
+    assert len(prompts) == 5 and all(r.italic for p in prompts for r in p.runs)
+
+
+def test_consolidated_has_own_report_rollup_and_units_in_vietnamese_order(filled, world):
+    from outline.services import section_save
+
+    own = Report.objects.get(round=world.round, unit=world.superior)
+    node = OutlineNode.objects.get(version=world.round.outline_version, key="p1.II.2")
+    section_save(
+        report=world.report_b,
+        node=node,
+        base_version=0,
+        is_done=True,
+        actor=world.drafter_b,
+        content="<p>Văn bản của đơn vị Bình</p>",
+    )
+    section_save(
+        report=own,
+        node=node,
+        base_version=0,
+        is_done=True,
+        actor=world.reviewer,
+        content="<p>Báo cáo riêng của cấp trên</p>",
+    )
+    Report.objects.filter(pk=filled[0].pk).update(status="submitted")
+    calls = []
+    doc = open_docx(build_consolidated_docx(own, progress=lambda d, t: calls.append((d, t))))
+    texts = [p.text for p in doc.paragraphs]
+    assert "Báo cáo riêng của cấp trên" in texts
+    annex = texts.index("PHỤ LỤC: TỔNG HỢP NỘI DUNG BÁO CÁO CỦA CÁC ĐƠN VỊ")
+    after = texts[annex:]
+    section = after.index("2. Nội dung số 2")
+    assert after[section + 1] == world.unit_b.name  # "Công ty Bình" before "Công ty May Á"
+    assert after[section + 3] == world.unit_a.name
+    assert calls[-1][0] == calls[-1][1]
+    rollup_table = next(t for t in doc.tables if t.rows[0].cells[0].text == "TT")
+    assert "<w:tblHeader/>" in rollup_table.rows[0]._tr.xml
+    assert [s.orientation for s in doc.sections] == [0, 1, 0]
