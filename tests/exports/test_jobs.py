@@ -1,0 +1,151 @@
+import datetime
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from docx import Document
+
+from exports.docx import build_consolidated_docx, build_report_docx
+from exports.models import ExportJob, JobStatus
+from exports.services import export_jobs_expire
+from exports.xlsx import build_consolidated_xlsx, build_report_xlsx
+from indicators.models import IndicatorValue
+from outline.models import Report, ReportStatus, SectionText
+from outline.services import round_open
+from tests.conftest import build_world
+from tests.indicators.factories import make_catalogue
+from tests.outline.test_views import ROLES, login
+from tests.reportsite.factories import UnitFactory
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("role", ROLES)
+def test_consolidated_export_in_the_background(client, settings, tmp_path, role):
+    settings.MEDIA_ROOT = tmp_path
+    world = build_world(sections=2)
+    make_catalogue(world.round.outline_version)
+    own = Report.objects.get(round=world.round, unit=world.superior)
+    login(client, world, role)
+    response = client.post(reverse("exports:consolidated_start", args=[own.pk]), {"format": "docx"})
+    allowed = role in ("reviewer", "admin")
+    expected = 302 if allowed or role == "anonymous" else 404
+    assert response.status_code == expected
+    if not allowed:
+        assert not ExportJob.objects.exists()
+        return
+    job = ExportJob.objects.get()
+    assert response["Location"] == reverse("exports:job_detail", args=[job.pk])
+    assert client.get(reverse("exports:job_status", args=[job.pk])).json()["status"] == "waiting"
+    # The database worker picks the task up, as `make run` and production run it.
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.percent == 100
+    data = client.get(reverse("exports:job_status", args=[job.pk])).json()
+    assert data == {"status": "done", "label": "Đã xong", "percent": 100, "error": ""}
+    download = client.get(reverse("exports:job_download", args=[job.pk]))
+    assert download.status_code == 200
+    doc = Document(io.BytesIO(b"".join(download.streaming_content)))
+    assert any(p.text == "PHỤ LỤC: TỔNG HỢP NỘI DUNG BÁO CÁO CỦA CÁC ĐƠN VỊ" for p in doc.paragraphs)
+    # Others may not download it; after it expires nobody can.
+    client.force_login(world.drafter_b)
+    assert client.get(reverse("exports:job_download", args=[job.pk])).status_code == 404
+    client.force_login(world.reviewer_elsewhere)
+    assert client.get(reverse("exports:job_detail", args=[job.pk])).status_code == 404
+    assert export_jobs_expire(now=timezone.now() + datetime.timedelta(days=30)) == 1
+    login(client, world, role)
+    assert client.get(reverse("exports:job_download", args=[job.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_per_report_downloads_follow_report_access(client, world, role):
+    login(client, world, role)
+    expected = {"anonymous": 302, "drafter_b": 404, "reviewer_elsewhere": 404}.get(role, 200)
+    for name in ("report_docx", "report_xlsx", "outline_docx"):
+        response = client.get(reverse(f"exports:{name}", args=[world.report_a.pk]))
+        assert response.status_code == expected, name
+        if expected == 200:
+            assert response["Content-Disposition"].startswith("attachment;")
+
+
+@pytest.mark.django_db
+def test_command_line_exports(world, tmp_path):
+    make_catalogue(world.round.outline_version)
+    out = io.StringIO()
+    call_command(
+        "export_report",
+        world.round.code,
+        world.unit_a.code,
+        "--format",
+        "docx",
+        "--output",
+        str(tmp_path / "a.docx"),
+        stdout=out,
+    )
+    assert Document(str(tmp_path / "a.docx")).paragraphs
+    call_command(
+        "export_consolidated",
+        world.round.code,
+        world.superior.code,
+        "--format",
+        "xlsx",
+        "--output",
+        str(tmp_path / "b.xlsx"),
+        stdout=out,
+    )
+    assert (tmp_path / "b.xlsx").read_bytes()[:2] == b"PK"
+    with pytest.raises(CommandError, match="Không có báo cáo"):
+        call_command(
+            "export_report",
+            "KHONG-CO",
+            world.unit_a.code,
+            "--format",
+            "docx",
+            "--output",
+            str(tmp_path / "c.docx"),
+        )
+    with pytest.raises(CommandError, match="Định dạng không hợp lệ"):
+        call_command(
+            "export_report",
+            world.round.code,
+            world.unit_a.code,
+            "--format",
+            "pdf",
+            "--output",
+            str(tmp_path / "c.pdf"),
+        )
+
+
+def _export_queries(n_units, builder):
+    world = build_world(sections=3)
+    cat = make_catalogue(world.round.outline_version)
+    for _ in range(n_units):
+        UnitFactory(parent=world.superior)
+    round_open(round=world.round)
+    reports = list(Report.objects.filter(round=world.round, unit__is_grassroots=True))
+    Report.objects.filter(pk__in=[r.pk for r in reports]).update(status=ReportStatus.SUBMITTED)
+    node = world.round.outline_version.nodes.filter(is_writable=True).first()
+    SectionText.objects.bulk_create(
+        SectionText(report=r, node=node, content="<p>Nội dung</p>") for r in reports
+    )
+    IndicatorValue.objects.bulk_create(
+        IndicatorValue(report=r, indicator=cat["DV"], column="2020", value=5) for r in reports
+    )
+    own = Report.objects.select_related("round", "unit", "unit__parent").get(
+        round=world.round, unit=world.superior
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        builder(own)
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "builder", [build_consolidated_docx, build_consolidated_xlsx, build_report_docx, build_report_xlsx]
+)
+def test_export_query_count_is_the_same_at_10_and_200_units(builder):
+    assert _export_queries(10, builder) == _export_queries(200, builder)

@@ -1,0 +1,106 @@
+"""The files as LibreOffice opens them: Word converted to PDF and text, Excel recalculated."""
+
+import os
+import shutil
+import subprocess
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from exports.docx import build_report_docx
+from exports.xlsx import build_consolidated_xlsx
+from indicators.selectors import rollup
+from outline.models import NodeKind, OutlineNode, Report, ReportStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def soffice(tmp_path_factory):
+    binary = shutil.which("soffice") or shutil.which("libreoffice")
+    if binary is None:
+        reason = "LibreOffice is not installed (Debian: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs it: {reason}")
+        pytest.skip(reason)
+    profile = tmp_path_factory.mktemp("lo-profile")
+
+    def convert(path, target):
+        out = path.parent / "out"
+        subprocess.run(
+            [
+                binary,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(out),
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+        return out / f"{path.stem}.{target.split(':')[0]}"
+
+    return convert
+
+
+def test_word_report_opens_in_libreoffice_with_every_heading(filled, soffice, tmp_path):
+    report, _cat = filled
+    source = tmp_path / "bao-cao.docx"
+    source.write_bytes(build_report_docx(report))
+    pdf = soffice(source, "pdf")
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+    text = soffice(source, "txt:Text").read_text(encoding="utf-8")
+    fill = report.blank_fill
+    for node in OutlineNode.objects.filter(
+        version=report.round.outline_version, kind__in=[NodeKind.SECTION, NodeKind.ITEM]
+    ):
+        assert node.heading_filled(fill) in text
+    assert "Đoàn viên tăng mạnh, nữ chiếm 78%, vượt chỉ tiêu." in text  # diacritics intact
+    assert "TM. BAN CHẤP HÀNH" in text and "Nơi nhận:" in text
+
+
+def test_excel_formulas_recalculated_by_libreoffice_equal_the_site(filled, world, soffice, tmp_path):
+    from indicators.services import appendix_save
+
+    cat = filled[1]
+    appendix_save(
+        report=world.report_b,
+        cells={
+            (cat["CNVCLD"].pk, "2020"): "10",
+            (cat["DV"].pk, "2020"): "1",
+            (cat["DV"].pk, "start"): "2",
+            (cat["DV_MOI"].pk, "2019"): "7",
+        },
+        notes={},
+        base_version=0,
+        actor=world.drafter_b,
+    )
+    Report.objects.filter(pk__in=[world.report_a.pk, world.report_b.pk]).update(status=ReportStatus.SUBMITTED)
+    own = Report.objects.get(round=world.round, unit=world.superior)
+    source = tmp_path / "tong-hop.xlsx"
+    source.write_bytes(build_consolidated_xlsx(own))
+    recalculated = soffice(source, "xlsx")
+    ws = load_workbook(recalculated, data_only=True)["Tổng hợp"]
+    site = {row.indicator.code: row for row in rollup(round=world.round, unit=world.superior).rows}
+    columns = ["target", "start", "2018", "2019", "2020", "prev"]
+    checked = 0
+    for r in range(5, ws.max_row + 1):
+        code = ws.cell(row=r, column=2).value
+        row = site[code]
+        for offset, column in enumerate(columns):
+            expected = row.value(column)
+            got = ws.cell(row=r, column=5 + offset).value
+            if expected is None:
+                assert got in (None, ""), (code, column, got)
+            else:
+                assert round(Decimal(str(got)), 4) == round(expected, 4), (code, column, got, expected)
+                checked += 1
+        pct = ws.cell(row=r, column=11).value
+        if row.pct_of_target is not None:
+            assert round(Decimal(str(pct)), 4) == round(row.pct_of_target, 4), code
+    assert checked >= 8

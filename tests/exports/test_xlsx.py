@@ -1,0 +1,55 @@
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from exports.xlsx import build_consolidated_xlsx, build_report_xlsx
+from outline.models import Report, ReportStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_report_workbook_layout_and_formulas(filled):
+    report, _cat = filled
+    wb = load_workbook(io.BytesIO(build_report_xlsx(report)))
+    ws = wb.worksheets[0]
+    assert ws.title == "Phụ lục"
+    assert ws.freeze_panes == "A5"
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    header = [c.value for c in ws[4]]
+    assert header[:6] == ["TT", "Mã", "Chỉ tiêu", "Đơn vị tính", "Chỉ tiêu Nghị quyết", "Đầu nhiệm kỳ"]
+    assert header[10:15] == [
+        "% chỉ tiêu",
+        "So với đầu nhiệm kỳ",
+        "So với đầu nhiệm kỳ (%)",
+        "So với nhiệm kỳ trước",
+        "So với nhiệm kỳ trước (%)",
+    ]
+    rows = {ws.cell(row=r, column=2).value: r for r in range(5, ws.max_row + 1)}
+    dv = rows["DV"]
+    assert ws.cell(row=dv, column=9).value == 1250 and ws.cell(row=dv, column=9).number_format == "#,##0"
+    assert ws.cell(row=dv, column=11).value.startswith("=IF(")
+    assert ws.cell(row=dv, column=3).font.name == "Times New Roman"
+    ratio = ws.cell(row=rows["TL_DV"], column=9).value
+    assert ratio.startswith("=IF(") and f"I{dv}" in ratio
+    flow = ws.cell(row=rows["DV_MOI"], column=11).value
+    assert "SUM(G" in flow  # a flow's result adds its years up
+    note = ws.cell(row=dv, column=16)
+    assert note.value == '=HYPERLINK("http://x")' and note.data_type == "s"  # text, not a formula
+
+
+def test_consolidated_workbook_sheets(filled, world):
+    own = Report.objects.get(round=world.round, unit=world.superior)
+    Report.objects.filter(pk=world.report_a.pk).update(status=ReportStatus.SUBMITTED)
+    wb = load_workbook(io.BytesIO(build_consolidated_xlsx(own)))
+    assert wb.sheetnames == ["Tổng hợp", "Chi tiết", "Trạng thái"]
+    detail = list(wb["Chi tiết"].values)
+    typed = 6  # the test catalogue: seven indicators, one of them a ratio
+    assert len(detail) == 1 + 2 * typed
+    counted = {row[0]: row[-1] for row in detail[1:]}
+    assert counted == {world.unit_a.code: 1, world.unit_b.code: 0}
+    status = list(wb["Trạng thái"].values)
+    assert [row[1] for row in status[1:]] == [world.unit_b.name, world.unit_a.name]  # Vietnamese order
+    summary = wb["Tổng hợp"]
+    cell = summary.cell(row=5, column=9).value
+    assert cell.startswith("=IF(COUNTIFS(") and "SUMIFS('Chi tiết'!$J$2:$J$13" in cell
