@@ -20,7 +20,10 @@ pytestmark = pytest.mark.django_db
 def soffice(tmp_path_factory):
     binary = shutil.which("soffice") or shutil.which("libreoffice")
     if binary is None:
-        reason = "LibreOffice is not installed (Debian: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui)"
+        reason = (
+            "LibreOffice is not installed "
+            "(Debian: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui)"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI needs it: {reason}")
         pytest.skip(reason)
