@@ -49,5 +49,13 @@ check-deploy: install assets
 	DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	DJANGO_ALLOWED_HOSTS=baocao.example.org $(PY) manage.py check --deploy --fail-level WARNING
 
+# Speed goals are measured here, not in unit tests: a throw-away database each run (PostgreSQL when
+# BENCH_DATABASE_URL is set), figures printed and written to .bench/summary.json.
+BENCH_DATABASE_URL ?= sqlite:///$(CURDIR)/.bench/bench.sqlite3
+bench: install
+	mkdir -p .bench && rm -f .bench/bench.sqlite3
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache

@@ -186,13 +186,9 @@ def closing_block(report: Report):
     ]
     for line in recipients:
         left.append(
-            text_paragraph(
-                f"- {line.rstrip(';')};", size=11, align="left", first_line_cm=0, after_pt=0, line=1.0
-            )
+            text_paragraph(f"- {line.rstrip(';')};", size=11, align="left", first_line_cm=0, after_pt=0, line=1.0)
         )
-    left.append(
-        text_paragraph(_("- Filed: VT."), size=11, align="left", first_line_cm=0, after_pt=0, line=1.0)
-    )
+    left.append(text_paragraph(_("- Filed: VT."), size=11, align="left", first_line_cm=0, after_pt=0, line=1.0))
     right = [
         _centered(_("ON BEHALF OF THE EXECUTIVE COMMITTEE"), bold=True, size=14),
         _centered((report.signer_title or _("CHAIR")).upper(), bold=True, size=14, after=60),
@@ -293,9 +289,7 @@ def _appendix_table(rows, *, size=11):
             el("w:tcW", {"w:w": int(widths[index] * 567), "w:type": "dxa"}, tcpr)
             align = "center" if header or index in (0, 2) else ("left" if index == 1 else "right")
             tc.append(
-                paragraph(
-                    [run(value, bold=header, size=size)], align=align, first_line_cm=0, after_pt=0, line=1.0
-                )
+                paragraph([run(value, bold=header, size=size)], align=align, first_line_cm=0, after_pt=0, line=1.0)
             )
 
     add_row(labels, header=True)
@@ -318,9 +312,7 @@ def _appendix_table(rows, *, size=11):
 def _appendix(builder, rows, title_suffix: str):
     builder.section_break("landscape")
     builder.add(
-        paragraph(
-            [run(_("APPENDIX"), bold=True, size=14)], align="center", first_line_cm=0, after_pt=0, line=1.0
-        )
+        paragraph([run(_("APPENDIX"), bold=True, size=14)], align="center", first_line_cm=0, after_pt=0, line=1.0)
     )
     builder.add(
         paragraph(
@@ -332,9 +324,7 @@ def _appendix(builder, rows, title_suffix: str):
         )
     )
     builder.add(
-        paragraph(
-            [run(title_suffix, italic=True, size=13)], align="center", first_line_cm=0, after_pt=6, line=1.0
-        )
+        paragraph([run(title_suffix, italic=True, size=13)], align="center", first_line_cm=0, after_pt=6, line=1.0)
     )
     builder.add(_appendix_table(rows))
     builder.add(paragraph())
@@ -350,9 +340,7 @@ def build_report_docx(report: Report) -> bytes:
     """One unit's report: header block, BÁO CÁO and its summary line, the outline's headings with
     the unit's texts, the closing block, then the appendix in a landscape section."""
     nodes = _outline_nodes(report)
-    texts = {
-        s.node_id: s.content for s in SectionText.objects.filter(report=report).only("node_id", "content")
-    }
+    texts = {s.node_id: s.content for s in SectionText.objects.filter(report=report).only("node_id", "content")}
     appendix = report_appendix(report)
     fill = report.blank_fill
     builder = DocumentBuilder()
@@ -361,9 +349,7 @@ def build_report_docx(report: Report) -> bytes:
     _body(builder, nodes, fill, texts)
     builder.add(paragraph(), closing_block(report))
     if appendix.rows:
-        _appendix(
-            builder, appendix.rows, _("(Attached to the report of %(unit)s)") % {"unit": report.unit.name}
-        )
+        _appendix(builder, appendix.rows, _("(Attached to the report of %(unit)s)") % {"unit": report.unit.name})
     return builder.save()
 
 

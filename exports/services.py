@@ -44,9 +44,7 @@ def export_job_run(*, job_id: int) -> ExportJob:
         ExportJob.objects.filter(pk=job.pk).update(done=done, total=total)
 
     try:
-        report = Report.objects.select_related("round", "unit", "unit__parent").get(
-            round=job.round, unit=job.unit
-        )
+        report = Report.objects.select_related("round", "unit", "unit__parent").get(round=job.round, unit=job.unit)
         data = BUILDERS[job.format](report, progress=progress)
     except Exception as exc:
         log.exception("export %s failed", job.pk)

@@ -95,6 +95,4 @@ def job_download(request, pk):
     job = _job_or_404(request, pk)
     if job.status != JobStatus.DONE or job.is_expired or not job.file:
         raise Http404
-    return FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=TYPES[job.format]
-    )
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=TYPES[job.format])

@@ -268,9 +268,7 @@ def build_consolidated_xlsx(
         if row.indicator.rollup != "sum":
             return None
         source = get_column_letter(6 + columns.index(column))
-        values_rng, codes, flags = (
-            f"'{sheet_name}'!${c}$2:${c}${last_detail}" for c in (source, "C", counted_col)
-        )
+        values_rng, codes, flags = (f"'{sheet_name}'!${c}$2:${c}${last_detail}" for c in (source, "C", counted_col))
         criteria = f"{codes},$B{r},{flags},1"
         # Blank, like the site, when no counted unit has the figure; otherwise the sum.
         return f'=IF(COUNTIFS({criteria},{values_rng},"<>")=0,"",SUMIFS({values_rng},{criteria}))'

@@ -46,8 +46,7 @@ def target_chart(rows, title: str) -> str:
         fill = "#000" if pct >= 100 else "#fff"
         body.append(_label(row.indicator.name, y))
         body.append(
-            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}" '
-            f'fill="{fill}" stroke="#000"/>'
+            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}" fill="{fill}" stroke="#000"/>'
         )
         body.append(f'<text x="{LABEL_WIDTH + width + 4:.1f}" y="{y + 13}">{escape(show(pct, 1))}%</text>')
     x100 = LABEL_WIDTH + 100 * scale

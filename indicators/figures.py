@@ -206,12 +206,9 @@ def compute_rows(indicators, years, values, notes=None) -> list[Row]:
             continue
         num, den = by_id.get(indicator.numerator_id), by_id.get(indicator.denominator_id)
         row_values = {
-            c: ratio(num.value(c) if num else None, den.value(c) if den else None, indicator.scale)
-            for c in columns
+            c: ratio(num.value(c) if num else None, den.value(c) if den else None, indicator.scale) for c in columns
         }
-        row_values["result"] = ratio(
-            num.result if num else None, den.result if den else None, indicator.scale
-        )
+        row_values["result"] = ratio(num.result if num else None, den.result if den else None, indicator.scale)
         note = notes.get(indicator.pk)
         by_id[indicator.pk] = Row(
             indicator,

@@ -23,9 +23,7 @@ class AppendixForm(forms.Form):
         for indicator in indicators:
             if not indicator.is_computed:
                 for column in self.columns:
-                    self.fields[cell_name(indicator.pk, column)] = forms.CharField(
-                        required=False, max_length=60
-                    )
+                    self.fields[cell_name(indicator.pk, column)] = forms.CharField(required=False, max_length=60)
             self.fields[f"note-{indicator.pk}"] = forms.CharField(required=False, max_length=2000)
             self.fields[f"expl-{indicator.pk}"] = forms.CharField(required=False, max_length=2000)
 

@@ -16,9 +16,7 @@ DEFAULT_ROLLUP_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
 
 def catalogue(outline_version_id) -> list[Indicator]:
     return list(
-        Indicator.objects.filter(outline_version_id=outline_version_id)
-        .select_related("node")
-        .order_by("position")
+        Indicator.objects.filter(outline_version_id=outline_version_id).select_related("node").order_by("position")
     )
 
 
@@ -48,9 +46,7 @@ def report_appendix(report: Report, indicators=None) -> ReportAppendix:
     }
     notes = {n.indicator_id: n for n in IndicatorNote.objects.filter(report=report)}
     version = Appendix.objects.filter(report=report).values_list("version", flat=True).first() or 0
-    return ReportAppendix(
-        rows=compute_rows(indicators, report.round.data_years, values, notes), version=version
-    )
+    return ReportAppendix(rows=compute_rows(indicators, report.round.data_years, values, notes), version=version)
 
 
 def rows_for_node(appendix: ReportAppendix, node) -> list[Row]:
@@ -98,9 +94,7 @@ def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES) -> Rollup:
         .order_by()
     )
     values = {(t["indicator_id"], t["column"]): t["total"] for t in totals}
-    included = sorted(
-        (r for r in reports if r.status in statuses), key=lambda r: vietnamese_sort_key(r.unit.name)
-    )
+    included = sorted((r for r in reports if r.status in statuses), key=lambda r: vietnamese_sort_key(r.unit.name))
     excluded = sorted(
         (r for r in reports if r.status not in statuses),
         key=lambda r: vietnamese_sort_key(r.unit.name),

@@ -120,14 +120,10 @@ def appendix_save(
             existing = stored_notes.get(indicator_id)
             note = nfc(note).strip() if note is not None else (existing.note if existing else "")
             explanation = (
-                nfc(explanation).strip()
-                if explanation is not None
-                else (existing.explanation if existing else "")
+                nfc(explanation).strip() if explanation is not None else (existing.explanation if existing else "")
             )
             if len(note) > NOTE_MAX_CHARS or len(explanation) > NOTE_MAX_CHARS:
-                errors[(indicator_id, "note")] = _("At most %(limit)s characters.") % {
-                    "limit": NOTE_MAX_CHARS
-                }
+                errors[(indicator_id, "note")] = _("At most %(limit)s characters.") % {"limit": NOTE_MAX_CHARS}
                 continue
             if existing is None:
                 if note or explanation:

@@ -136,12 +136,7 @@ def appendix_edit(request, pk):
                 theirs = selectors.report_appendix(report, indicators)
                 if autosave:
                     return JsonResponse(
-                        {
-                            "error": _(
-                                "Someone else saved the appendix after you opened it. "
-                                "Nothing was overwritten."
-                            )
-                        },
+                        {"error": _("Someone else saved the appendix after you opened it. Nothing was overwritten.")},
                         status=409,
                     )
                 conflict = {
@@ -177,10 +172,7 @@ def appendix_edit(request, pk):
                     return redirect("indicators:appendix_edit", pk=report.pk)
                 messages.warning(
                     request,
-                    _(
-                        "The other figures were saved; the cells marked in red were not. "
-                        "Correct them and save again."
-                    ),
+                    _("The other figures were saved; the cells marked in red were not. Correct them and save again."),
                 )
                 data = request.POST.copy()
                 data["version"] = result.version
@@ -314,9 +306,7 @@ def rollup_view(request, round_code, unit_code):
     except Round.DoesNotExist:
         raise Http404 from None
     allowed = {value for value, _label in ROLLUP_STATUSES}
-    statuses = [s for s in request.GET.getlist("status") if s in allowed] or list(
-        selectors.DEFAULT_ROLLUP_STATUSES
-    )
+    statuses = [s for s in request.GET.getlist("status") if s in allowed] or list(selectors.DEFAULT_ROLLUP_STATUSES)
     result = selectors.rollup(round=round_, unit=unit, statuses=statuses)
     return render(
         request,

@@ -194,9 +194,7 @@ def _check_zip(data: bytes):
             or total > MAX_UNCOMPRESSED
             or any(m.compress_size and m.file_size / m.compress_size > MAX_RATIO for m in members)
         ):
-            raise UploadRefused(
-                _("The file is refused: once opened it would be far larger than an appendix.")
-            )
+            raise UploadRefused(_("The file is refused: once opened it would be far larger than an appendix."))
 
 
 def read_upload(data: bytes, *, report, indicators) -> UploadResult:
@@ -221,9 +219,7 @@ def _read(wb, *, report, indicators) -> UploadResult:
     if len(meta) < 5 or meta[0] != MARKER or meta[1] != TEMPLATE_VERSION:
         raise UploadRefused(_("This file is not the appendix template downloaded from this site."))
     if meta[2] != round_.code or meta[4] != round_.outline_version.code:
-        raise UploadRefused(
-            _("This template belongs to another reporting round (%(code)s).") % {"code": meta[2]}
-        )
+        raise UploadRefused(_("This template belongs to another reporting round (%(code)s).") % {"code": meta[2]})
     if meta[3] != report.unit.code:
         raise UploadRefused(_("This template belongs to another unit (%(code)s).") % {"code": meta[3]})
     ws = wb[wb.sheetnames[0]]
@@ -240,9 +236,7 @@ def _read(wb, *, report, indicators) -> UploadResult:
     where: dict[tuple[int, str], str] = {}
     note_col = 4 + len(columns)
     for r, values in enumerate(
-        ws.iter_rows(
-            min_row=HEADER_ROW + 1, max_row=HEADER_ROW + 500, max_col=note_col + 1, values_only=True
-        ),
+        ws.iter_rows(min_row=HEADER_ROW + 1, max_row=HEADER_ROW + 500, max_col=note_col + 1, values_only=True),
         HEADER_ROW + 1,
     ):
         code = values[1] if len(values) > 1 else None
@@ -265,9 +259,7 @@ def _read(wb, *, report, indicators) -> UploadResult:
             try:
                 value = parse_number(raw)
             except NotANumber:
-                result.errors.append(
-                    f"{position}: " + _("“%(text)s” is not a number.") % {"text": str(raw)[:40]}
-                )
+                result.errors.append(f"{position}: " + _("“%(text)s” is not a number.") % {"text": str(raw)[:40]})
                 continue
             if message := check_cell(indicator, value):
                 result.errors.append(f"{position}: {message}")

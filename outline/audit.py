@@ -18,9 +18,7 @@ def record(*, report, kind, target, old, new, actor, visibility=Visibility.UNIT,
     if old == new:
         return None
     if merge:
-        last = (
-            AuditEntry.objects.filter(report=report, kind=kind, target=target).order_by("-at", "-pk").first()
-        )
+        last = AuditEntry.objects.filter(report=report, kind=kind, target=target).order_by("-at", "-pk").first()
         if last and last.actor_id == (actor.pk if actor else None) and now - last.at < MERGE_WINDOW:
             last.new, last.at = new, now
             last.save(update_fields=["new", "at"])

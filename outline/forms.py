@@ -94,9 +94,7 @@ class ReturnForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason (required)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
-    )
+    reason = forms.CharField(label=_("Reason (required)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
 class CommentForm(forms.Form):

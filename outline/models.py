@@ -25,9 +25,7 @@ class OutlineVersion(models.Model):
 
     code = models.CharField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=255)
-    source_text = models.TextField(
-        _("source text"), help_text=_("The outline file this version was generated from.")
-    )
+    source_text = models.TextField(_("source text"), help_text=_("The outline file this version was generated from."))
 
     objects = OutlineVersionManager()
 
@@ -63,12 +61,8 @@ class OutlineNode(models.Model):
     """A line of the outline, placed in its tree. ``raw`` is the source line byte for byte."""
 
     version = models.ForeignKey(OutlineVersion, on_delete=models.CASCADE, related_name="nodes")
-    key = models.CharField(
-        max_length=60, help_text=_("Stable id within the version, e.g. p1.II.3 or p1.II.3.g2.")
-    )
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
-    )
+    key = models.CharField(max_length=60, help_text=_("Stable id within the version, e.g. p1.II.3 or p1.II.3.g2."))
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     kind = models.CharField(max_length=20, choices=NodeKind.choices)
     number = models.CharField(max_length=10, blank=True)
     text = models.TextField(help_text=_("The line without its number or bullet."))
@@ -133,9 +127,7 @@ class Round(models.Model):
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=255)
-    outline_version = models.ForeignKey(
-        OutlineVersion, verbose_name=_("outline version"), on_delete=models.PROTECT
-    )
+    outline_version = models.ForeignKey(OutlineVersion, verbose_name=_("outline version"), on_delete=models.PROTECT)
     organising_unit = models.ForeignKey(
         Unit,
         verbose_name=_("organising unit"),
@@ -147,9 +139,7 @@ class Round(models.Model):
     data_years = models.JSONField(_("data years"), default=list)
     cutoff_date = models.DateField(_("figures up to"))
     deadline = models.DateField(_("deadline"))
-    header_line = models.CharField(
-        _("heading line of the Word file"), max_length=120, default="CÔNG ĐOÀN VIỆT NAM"
-    )
+    header_line = models.CharField(_("heading line of the Word file"), max_length=120, default="CÔNG ĐOÀN VIỆT NAM")
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -223,9 +213,7 @@ class Report(models.Model):
         _("extended until"), null=True, blank=True, help_text=_("A later deadline for this report only.")
     )
     # What the Word document prints in its header and closing block.
-    doc_number = models.CharField(
-        _("document number"), max_length=40, blank=True, help_text=_("e.g. 15/BC-CĐCS")
-    )
+    doc_number = models.CharField(_("document number"), max_length=40, blank=True, help_text=_("e.g. 15/BC-CĐCS"))
     place = models.CharField(_("place"), max_length=80, blank=True, help_text=_("e.g. Bình An"))
     signer_name = models.CharField(_("signed by"), max_length=120, blank=True)
     signer_title = models.CharField(_("signer's position"), max_length=60, default="CHỦ TỊCH")
@@ -331,9 +319,7 @@ class Submission(models.Model):
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="submissions")
     number = models.PositiveIntegerField()
     submitted_at = models.DateTimeField()
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     sections = models.JSONField(help_text=_("Node key → the HTML submitted."))
     figures = models.JSONField(
         default=dict, blank=True, help_text=_("Indicator code → column → the figure submitted, as text.")
@@ -374,9 +360,7 @@ class Comment(models.Model):
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="comments")
     anchor = models.CharField(max_length=80, help_text=_("section:<outline key>, indicator:<code> or report"))
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replies"
-    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replies")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField()
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.UNIT)
@@ -516,9 +500,7 @@ class Notification(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["user", "read_at"])]
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "key"], condition=~Q(key=""), name="notification_once_per_key"
-            ),
+            models.UniqueConstraint(fields=["user", "key"], condition=~Q(key=""), name="notification_once_per_key"),
         ]
 
     def __str__(self):

@@ -21,9 +21,7 @@ def notify(users, *, report, kind: str, message: str, url: str = "", key: str = 
         try:
             with transaction.atomic():
                 made.append(
-                    Notification.objects.create(
-                        user=user, report=report, kind=kind, message=message, url=url, key=key
-                    )
+                    Notification.objects.create(user=user, report=report, kind=kind, message=message, url=url, key=key)
                 )
         except IntegrityError:
             continue

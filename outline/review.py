@@ -70,10 +70,7 @@ def report_return(
     if not can_review(actor, report):
         raise PermissionDenied
     note = _text(note, "note")
-    keys = {
-        n.key
-        for n in OutlineNode.objects.filter(version_id=report.round.outline_version_id, is_writable=True)
-    }
+    keys = {n.key for n in OutlineNode.objects.filter(version_id=report.round.outline_version_id, is_writable=True)}
     cleaned = []
     for key, reason in items:
         if key not in keys:
@@ -152,9 +149,7 @@ def report_unapprove(*, report: Report, reason: str, actor) -> Report:
         report = lock_report(report)
         if report.status != ReportStatus.APPROVED:
             raise _stale(report)
-        record_status(
-            report, ReportStatus.SUBMITTED, actor, _("approval withdrawn: %(reason)s") % {"reason": reason}
-        )
+        record_status(report, ReportStatus.SUBMITTED, actor, _("approval withdrawn: %(reason)s") % {"reason": reason})
         report.approved_at, report.approved_by = None, None
         report.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
         notify(
@@ -235,8 +230,7 @@ def comment_add(
                 report=report,
                 kind="reply",
                 exclude=actor,
-                message=_("New reply on %(unit)s's report: %(body)s")
-                % {"unit": report.unit.name, "body": body[:200]},
+                message=_("New reply on %(unit)s's report: %(body)s") % {"unit": report.unit.name, "body": body[:200]},
                 url=_read_url(report) if reviewer else reverse("outline:report_detail", args=[report.pk]),
             )
     return comment
@@ -283,8 +277,7 @@ def extension_request(*, report: Report, reason: str, actor) -> ExtensionRequest
             reviewers_of(report),
             report=report,
             kind="extension",
-            message=_("%(unit)s asks for more time: %(reason)s")
-            % {"unit": report.unit.name, "reason": reason[:200]},
+            message=_("%(unit)s asks for more time: %(reason)s") % {"unit": report.unit.name, "reason": reason[:200]},
             url=_read_url(report),
         )
     return request
@@ -341,9 +334,7 @@ def deadline_reminders(*, days: int, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     sent = 0
     reports = (
-        Report.objects.filter(
-            status__in=[ReportStatus.NOT_STARTED, ReportStatus.DRAFTING, ReportStatus.RETURNED]
-        )
+        Report.objects.filter(status__in=[ReportStatus.NOT_STARTED, ReportStatus.DRAFTING, ReportStatus.RETURNED])
         .select_related("round", "unit")
         .filter(round__deadline__gte=today - datetime.timedelta(days=365))
     )

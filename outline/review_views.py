@@ -166,8 +166,7 @@ def report_read(request, pk):
             "appendix": appendix,
             "sections": [(row, by_anchor.get(f"section:{row.node.key}", [])) for row in outline.rows],
             "figure_threads": {
-                row.indicator.code: by_anchor.get(f"indicator:{row.indicator.code}", [])
-                for row in appendix.rows
+                row.indicator.code: by_anchor.get(f"indicator:{row.indicator.code}", []) for row in appendix.rows
             },
             "report_threads": by_anchor.get("report", []),
             "reviewer": reviewer,
@@ -244,9 +243,7 @@ def comment_post(request, pk):
         return _back(request, default)
     parent = None
     if form.cleaned_data["parent"]:
-        parent = (
-            Comment.objects.visible_to(request.user, report).filter(pk=form.cleaned_data["parent"]).first()
-        )
+        parent = Comment.objects.visible_to(request.user, report).filter(pk=form.cleaned_data["parent"]).first()
         if parent is None:
             raise Http404
     try:
@@ -278,11 +275,7 @@ def comment_resolve(request, pk, comment_pk):
 @require_POST
 def return_answer(request, pk, item_pk):
     report = _report_or_404(request, pk)
-    item = (
-        ReturnItem.objects.filter(request__report=report, pk=item_pk)
-        .select_related("request__report")
-        .first()
-    )
+    item = ReturnItem.objects.filter(request__report=report, pk=item_pk).select_related("request__report").first()
     if item is None:
         raise Http404
     if not selectors.can_edit(request.user, report):
@@ -321,9 +314,7 @@ def extension_request(request, pk):
             messages.success(request, _("Your request for more time was sent to the superior union."))
             return redirect("outline:report_detail", pk=report.pk)
     pending = report.extensions.filter(status=ExtensionStatus.PENDING).first()
-    return render(
-        request, "outline/extension_request.html", {"report": report, "form": form, "pending": pending}
-    )
+    return render(request, "outline/extension_request.html", {"report": report, "form": form, "pending": pending})
 
 
 @require_POST

@@ -147,9 +147,7 @@ def section_page(report: Report, key: str) -> SectionPage:
         node=node,
         heading=node.heading_filled(fill),
         section=section,
-        guidance=[
-            n.text_filled(fill) for n in nodes if n.parent_id == node.pk and n.kind == NodeKind.GUIDANCE
-        ],
+        guidance=[n.text_filled(fill) for n in nodes if n.parent_id == node.pk and n.kind == NodeKind.GUIDANCE],
         notes=notes,
         closing=closing,
         context_headings=[a.heading_filled(fill) for a in ancestors],
@@ -165,9 +163,7 @@ def can_review(user, report) -> bool:
     access = user_access(user)
     if access.is_superuser:
         return True
-    return any(
-        report.unit.path.startswith(unit.path) and unit.pk != report.unit_id for unit in access.overseen_units
-    )
+    return any(report.unit.path.startswith(unit.path) and unit.pk != report.unit_id for unit in access.overseen_units)
 
 
 def reviewers_of(report):
@@ -270,9 +266,7 @@ def dashboard(user, round, *, status: str = "", query: str = "", sort: str = "na
 
     def count(qs):
         return Coalesce(
-            Subquery(
-                qs.values("report").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()
-            ),
+            Subquery(qs.values("report").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()),
             0,
         )
 
@@ -310,9 +304,7 @@ def dashboard(user, round, *, status: str = "", query: str = "", sort: str = "na
     return Dashboard(
         rows=rows,
         counts=counts,
-        writable_total=OutlineNode.objects.filter(
-            version_id=round.outline_version_id, is_writable=True
-        ).count(),
+        writable_total=OutlineNode.objects.filter(version_id=round.outline_version_id, is_writable=True).count(),
         typed_indicators=Indicator.objects.filter(outline_version_id=round.outline_version_id)
         .exclude(kind="ratio")
         .count(),

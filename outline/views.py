@@ -160,13 +160,9 @@ def section_edit(request, pk, key):
             "conflict": conflict,
             "lock_reason": services.lock_reason(report),
             "media": form.media.with_nonce(request.csp_nonce),
-            "figures": [
-                (row, figure_sentence(row)) for row in rows_for_node(report_appendix(report), page.node)
-            ],
+            "figures": [(row, figure_sentence(row)) for row in rows_for_node(report_appendix(report), page.node)],
             "threads": selectors.comment_threads(request.user, report, anchor=f"section:{page.node.key}"),
-            "todo": [
-                item for item in (returned.items.all() if returned else []) if item.node_key == page.node.key
-            ],
+            "todo": [item for item in (returned.items.all() if returned else []) if item.node_key == page.node.key],
             "unit_texts": selectors.unit_texts(report, page.node) if not report.unit.is_grassroots else [],
             "autosave_url": reverse("outline:section_edit", args=[report.pk, page.node.key]),
         },
@@ -190,8 +186,7 @@ def report_submit(request, pk):
         else:
             messages.success(
                 request,
-                _("The report has been submitted (submission no. %(number)s).")
-                % {"number": submission.number},
+                _("The report has been submitted (submission no. %(number)s).") % {"number": submission.number},
             )
             return redirect("outline:report_detail", pk=report.pk)
     return render(

@@ -40,9 +40,7 @@ class World:
 
 def build_world(sections=5) -> World:
     province = UnitFactory(name="Liên đoàn Lao động tỉnh Thử", kind="LĐLĐ tỉnh", is_grassroots=False)
-    superior = UnitFactory(
-        name="Công đoàn KCN Thử", kind="Công đoàn cấp trên", parent=province, is_grassroots=False
-    )
+    superior = UnitFactory(name="Công đoàn KCN Thử", kind="Công đoàn cấp trên", parent=province, is_grassroots=False)
     other = UnitFactory(
         name="Công đoàn ngành Giáo dục",
         kind="Công đoàn ngành",

@@ -39,9 +39,7 @@ def test_drafter_fills_the_appendix_on_a_phone_and_quotes_a_figure(live_server, 
     page.reload()
     assert page.locator("svg.chart").count() == 2
     assert "104,2%" in page.locator("svg.chart").first.inner_html()
-    assert IndicatorValue.objects.get(report=report, indicator=cat["DV"], column="2020").value == Decimal(
-        1250
-    )
+    assert IndicatorValue.objects.get(report=report, indicator=cat["DV"], column="2020").value == Decimal(1250)
     assert not IndicatorValue.objects.filter(report=report, indicator=cat["NU"]).exists()
 
     page.goto(live_server.url + reverse("outline:section_edit", args=[report.pk, "p1.II.1"]))

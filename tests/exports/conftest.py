@@ -25,9 +25,7 @@ def filled(world):
     report = world.report_a
     for node in OutlineNode.objects.filter(version=world.round.outline_version, is_writable=True):
         content = RICH if node.key == "p1.II.1" else f"<p>Nội dung của mục {node.number}.</p>"
-        section_save(
-            report=report, node=node, base_version=0, is_done=True, actor=world.drafter_a, content=content
-        )
+        section_save(report=report, node=node, base_version=0, is_done=True, actor=world.drafter_a, content=content)
     appendix_save(
         report=report,
         cells={

@@ -69,9 +69,7 @@ def test_header_block_title_and_closing(filled, world):
     closing = doc.tables[-2]  # the appendix table is last
     left, right = closing.rows[0].cells
     assert (
-        left.paragraphs[0].text == "Nơi nhận:"
-        and left.paragraphs[0].runs[0].bold
-        and left.paragraphs[0].runs[0].italic
+        left.paragraphs[0].text == "Nơi nhận:" and left.paragraphs[0].runs[0].bold and left.paragraphs[0].runs[0].italic
     )
     assert left.paragraphs[0].runs[0].font.size == Pt(12)
     assert [p.text for p in left.paragraphs[1:]] == ["- LĐLĐ tỉnh Thử;", "- Đảng ủy Công ty;", "- Lưu: VT."]

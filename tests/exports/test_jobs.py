@@ -129,15 +129,11 @@ def _export_queries(n_units, builder):
     reports = list(Report.objects.filter(round=world.round, unit__is_grassroots=True))
     Report.objects.filter(pk__in=[r.pk for r in reports]).update(status=ReportStatus.SUBMITTED)
     node = world.round.outline_version.nodes.filter(is_writable=True).first()
-    SectionText.objects.bulk_create(
-        SectionText(report=r, node=node, content="<p>Nội dung</p>") for r in reports
-    )
+    SectionText.objects.bulk_create(SectionText(report=r, node=node, content="<p>Nội dung</p>") for r in reports)
     IndicatorValue.objects.bulk_create(
         IndicatorValue(report=r, indicator=cat["DV"], column="2020", value=5) for r in reports
     )
-    own = Report.objects.select_related("round", "unit", "unit__parent").get(
-        round=world.round, unit=world.superior
-    )
+    own = Report.objects.select_related("round", "unit", "unit__parent").get(round=world.round, unit=world.superior)
     with CaptureQueriesContext(connection) as ctx:
         builder(own)
     return len(ctx.captured_queries)

@@ -21,8 +21,7 @@ def soffice(tmp_path_factory):
     binary = shutil.which("soffice") or shutil.which("libreoffice")
     if binary is None:
         reason = (
-            "LibreOffice is not installed "
-            "(Debian: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui)"
+            "LibreOffice is not installed (Debian: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui)"
         )
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI needs it: {reason}")

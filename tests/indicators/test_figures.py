@@ -47,9 +47,7 @@ def test_cell_rules_in_vietnamese():
     assert check_cell(cat["TL_HOC"], D("100")) == ""
     assert "tự tính" in check_cell(cat["TL_DV"], D(50))
     assert "thập phân" in check_cell(cat["THU_NHAP"], D("7.25"))
-    clashes = check_parts(
-        list(cat.values()), {(cat["CNVCLD"].pk, "2019"): D(100), (cat["NU"].pk, "2019"): D(101)}
-    )
+    clashes = check_parts(list(cat.values()), {(cat["CNVCLD"].pk, "2019"): D(100), (cat["NU"].pk, "2019"): D(101)})
     assert [(c.part.code, c.column) for c in clashes] == [("NU", "2019")]
     assert "Lớn hơn" in clashes[0].message(on_part=True)
 

@@ -112,9 +112,7 @@ def test_stale_version_is_refused(world, cat):
 def test_warnings_block_submission_until_explained(world, cat):
     report = world.report_a
     for node in OutlineNode.objects.filter(version=world.round.outline_version, is_writable=True):
-        section_save(
-            report=report, node=node, base_version=0, is_done=True, actor=world.drafter_a, content="<p>Đủ</p>"
-        )
+        section_save(report=report, node=node, base_version=0, is_done=True, actor=world.drafter_a, content="<p>Đủ</p>")
     appendix_save(
         report=report,
         cells={(cat["CNVCLD"].pk, "start"): "100", (cat["CNVCLD"].pk, "2018"): "300"},

@@ -68,9 +68,7 @@ def test_permission_matrix(client, world, cat, role):
     assert IndicatorValue.objects.filter(report=report).exists() == (role == "drafter_a")
     xlsx = client.get(reverse("indicators:appendix_xlsx", args=[report.pk]))
     assert xlsx.status_code == READ[role]
-    assert (
-        client.get(reverse("indicators:appendix_upload", args=[report.pk])).status_code == UPLOAD_PAGE[role]
-    )
+    assert client.get(reverse("indicators:appendix_upload", args=[report.pk])).status_code == UPLOAD_PAGE[role]
     rollup = reverse("indicators:rollup", args=[world.round.code, world.superior.code])
     assert client.get(rollup).status_code == ROLLUP[role]
     assert client.get(reverse("indicators:rollup_index")).status_code == ROLLUP_INDEX[role]
@@ -123,9 +121,7 @@ def test_autosave_json_gives_computed_values_and_warnings(client, world, cat):
     assert data["values"][f"{cat['DV'].pk}:pct"] == "83,3%"
     assert "không phải là số" in data["errors"][cell_name(cat["DV"].pk, "2019")]
     assert data["warnings"][str(cat["CNVCLD"].pk)] == []
-    response = client.post(
-        url, {"version": 0, cell_name(cat["CNVCLD"].pk, "2020"): "1"}, headers={"X-Autosave": "1"}
-    )
+    response = client.post(url, {"version": 0, cell_name(cat["CNVCLD"].pk, "2020"): "1"}, headers={"X-Autosave": "1"})
     assert response.status_code == 409
 
 
@@ -206,9 +202,7 @@ def test_rollup_page_shows_counts_and_charts(client, world, cat):
             IndicatorValue.objects.create(
                 report=report, indicator=cat["CNVCLD"], column=column, value=D(workers * factor)
             )
-            IndicatorValue.objects.create(
-                report=report, indicator=cat["DV"], column=column, value=D(members * factor)
-            )
+            IndicatorValue.objects.create(report=report, indicator=cat["DV"], column=column, value=D(members * factor))
     Report.objects.filter(pk=world.report_a.pk).update(status=ReportStatus.SUBMITTED)
     client.force_login(world.reviewer)
     url = reverse("indicators:rollup", args=[world.round.code, world.superior.code])

@@ -53,9 +53,7 @@ def test_every_seed_line_is_one_node_byte_exact(loaded):
 def test_fixture_is_what_the_script_generates_from_the_seed(loaded):
     parsed = parse_outline(SEED.read_text(encoding="utf-8"))
     stored = list(OutlineNode.objects.filter(version=loaded).order_by("position"))
-    assert [(p.key, p.kind, p.text, p.raw) for p in parsed] == [
-        (n.key, n.kind, n.text, n.raw) for n in stored
-    ]
+    assert [(p.key, p.kind, p.text, p.raw) for p in parsed] == [(n.key, n.kind, n.text, n.raw) for n in stored]
     assert loaded.source_text == SEED.read_text(encoding="utf-8")
 
 

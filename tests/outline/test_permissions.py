@@ -42,9 +42,7 @@ def test_comment_endpoints(client, world, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_return_answer_and_unapprove_endpoints(client, world, role):
     report = submitted(world)
-    review.report_return(
-        report=report, note="Sửa", items=[("p1.II.1", "Thêm số liệu")], due=None, actor=world.reviewer
-    )
+    review.report_return(report=report, note="Sửa", items=[("p1.II.1", "Thêm số liệu")], due=None, actor=world.reviewer)
     item = ReturnItem.objects.get()
     login(client, world, role)
     response = client.post(reverse("outline:return_answer", args=[report.pk, item.pk]), {"answer": "Đã sửa"})

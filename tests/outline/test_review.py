@@ -190,9 +190,7 @@ def test_return_answer_resubmit_loop(client, world):
     assert "Trả lời" in " ".join(exc.value.messages)
     items = list(report.returns.get().items.order_by("node_key"))
     client.post(reverse("outline:return_answer", args=[report.pk, items[0].pk]), {"answer": "Đã bổ sung"})
-    response = client.post(
-        reverse("outline:return_answer", args=[report.pk, items[1].pk]), {"answer": ""}, follow=True
-    )
+    response = client.post(reverse("outline:return_answer", args=[report.pk, items[1].pk]), {"answer": ""}, follow=True)
     assert "đánh dấu" in response.content.decode()
     client.post(reverse("outline:return_answer", args=[report.pk, items[1].pk]), {"done": "on"})
     mail.outbox.clear()
@@ -206,9 +204,7 @@ def test_return_answer_resubmit_loop(client, world):
 
     # The reviewer's dashboard flags it, and the diff shows what changed, word by word.
     client.force_login(world.reviewer)
-    html = client.get(
-        reverse("outline:dashboard", args=[world.round.code]) + "?status=resubmitted"
-    ).content.decode()
+    html = client.get(reverse("outline:dashboard", args=[world.round.code]) + "?status=resubmitted").content.decode()
     assert world.unit_a.name in html and "nộp lại" in html
     html = client.get(reverse("outline:report_diff", args=[report.pk])).content.decode()
     assert "<del>Nội dung 2</del>" in html
@@ -237,9 +233,7 @@ def test_figures_changes_are_in_the_diff(client, world):
     )
     report = submitted(world)
     review.report_return(report=report, note="Sửa số liệu", items=[], due=None, actor=world.reviewer)
-    appendix_save(
-        report=report, cells={(cat["DV"].pk, "2020"): "120"}, notes={}, base_version=1, actor=world.drafter_a
-    )
+    appendix_save(report=report, cells={(cat["DV"].pk, "2020"): "120"}, notes={}, base_version=1, actor=world.drafter_a)
     report_submit(report=report, actor=world.drafter_a)
     client.force_login(world.reviewer)
     html = client.get(reverse("outline:report_diff", args=[report.pk])).content.decode()
@@ -446,9 +440,7 @@ def test_superior_writes_its_own_report_from_its_units(client, world):
     client.force_login(writer)
     html = client.get(reverse("outline:section_edit", args=[own.pk, "p1.II.1"])).content.decode()
     assert "Văn bản của đơn vị A" in html and "Văn bản của đơn vị B" in html
-    assert html.index(world.unit_b.name) < html.index(
-        world.unit_a.name
-    )  # "Bình" before "May Á"? no: Vietnamese order
+    assert html.index(world.unit_b.name) < html.index(world.unit_a.name)  # "Bình" before "May Á"? no: Vietnamese order
     appendix_fill_from_rollup(report=own, actor=writer)
     assert IndicatorValue.objects.get(report=own, indicator=cat["DV"], column="2020").value == Decimal(150)
 

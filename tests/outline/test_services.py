@@ -16,11 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def writable(report):
-    return list(
-        OutlineNode.objects.filter(version=report.round.outline_version, is_writable=True).order_by(
-            "position"
-        )
-    )
+    return list(OutlineNode.objects.filter(version=report.round.outline_version, is_writable=True).order_by("position"))
 
 
 def test_round_open_creates_a_report_for_every_unit_from_the_organiser_down(world):

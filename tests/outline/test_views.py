@@ -71,9 +71,7 @@ def test_permission_matrix(client, world, role):
     section = reverse("outline:section_edit", args=[report.pk, key])
     submit = reverse("outline:report_submit", args=[report.pk])
 
-    assert client.get(reverse("outline:report_list")).status_code in (
-        (302,) if role == "anonymous" else (200, 302)
-    )
+    assert client.get(reverse("outline:report_list")).status_code in ((302,) if role == "anonymous" else (200, 302))
     assert client.get(detail).status_code == READ[role]
     assert client.get(section).status_code == READ[role]
     assert client.get(submit).status_code == SUBMIT_PAGE[role]
@@ -133,9 +131,7 @@ def test_reviewer_lists_units_below_only(client, world):
 def test_report_page_shows_states_progress_and_filled_blanks(client, world):
     report = world.report_a
     nodes = list(
-        OutlineNode.objects.filter(version=report.round.outline_version, is_writable=True).order_by(
-            "position"
-        )
+        OutlineNode.objects.filter(version=report.round.outline_version, is_writable=True).order_by("position")
     )
     section_save(
         report=report,
@@ -174,9 +170,7 @@ def test_section_page_shows_guidance_and_editor(client, world):
     assert f'nonce="{response.wsgi_request.csp_nonce}"' in html
     assert "Lưu" in html and "Mục trước" in html and "Mục sau" in html
     csp = response["Content-Security-Policy"]
-    assert (
-        "script-src 'self' 'nonce-" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
-    )
+    assert "script-src 'self' 'nonce-" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
 
 
 def test_save_next_previous_navigation(client, world):
@@ -222,9 +216,7 @@ def test_conflict_page_shows_both_versions_and_keeps_typed_text(client, world):
     assert "Bản đã lưu trước" in html
     assert "Bản tôi đang gõ" in html
     assert 'name="version" value="1"' in html
-    assert SectionText.objects.get(report=world.report_a, node__key="p1.II.1").content == (
-        "<p>Bản đã lưu trước</p>"
-    )
+    assert SectionText.objects.get(report=world.report_a, node__key="p1.II.1").content == ("<p>Bản đã lưu trước</p>")
 
 
 @pytest.mark.parametrize(

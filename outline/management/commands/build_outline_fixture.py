@@ -21,8 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--code", default="gnk-cdcs-2018-2023")
         parser.add_argument(
             "--name",
-            default="Đề cương báo cáo đánh giá giữa nhiệm kỳ thực hiện Nghị quyết Đại hội CĐCS "
-            "(nhiệm kỳ 2018–2023)",
+            default="Đề cương báo cáo đánh giá giữa nhiệm kỳ thực hiện Nghị quyết Đại hội CĐCS (nhiệm kỳ 2018–2023)",
         )
 
     def handle(self, *args, seed, output, code, name, **options):

@@ -74,8 +74,7 @@ SAMPLE = {
     "giảm do ảnh hưởng của dịch Covid-19, <strong>thu nhập bình quân</strong> giảm 6% so với năm "
     "2019.</p><ul><li>Thuận lợi: được Đảng ủy, Ban Giám đốc quan tâm.</li><li>Khó khăn: việc làm "
     "không ổn định trong quý II/2020.</li></ul>",
-    "p1.I.2": "<p>Đời sống, việc làm của người lao động cơ bản ổn định; không xảy ra tranh chấp "
-    "lao động tập thể.</p>",
+    "p1.I.2": "<p>Đời sống, việc làm của người lao động cơ bản ổn định; không xảy ra tranh chấp lao động tập thể.</p>",
     "p1.II.1": "<p>Ký kết lại <em>Thỏa ước lao động tập thể</em> năm 2019 với 12 điều khoản có "
     "lợi hơn luật; tổ chức Hội nghị người lao động hằng năm.</p>",
 }
@@ -84,9 +83,24 @@ SAMPLE = {
 class Command(BaseCommand):
     help = "Create (or complete) the demo data and print one line per thing made."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--units", type=int, help="also build a realistic tree of this many CĐCS")
+        parser.add_argument("--seed", type=int, default=1, help="same seed, same data")
+
+    def handle(self, *args, units=None, seed=1, **options):
         call_command("loaddata", OUTLINE_FIXTURE, verbosity=0)
         call_command("loaddata", INDICATOR_FIXTURE, verbosity=0)
+        if units:
+            from reportsite.scale import build_scale
+
+            if Round.objects.filter(code=f"SC-{seed}").exists():
+                self.stdout.write(f"round SC-{seed} (already built)")
+                return
+            round_ = build_scale(units=units, seed=seed, version=OutlineVersion.objects.get(code=OUTLINE_CODE))
+            self.stdout.write(f"round {round_.code}")
+            self.stdout.write(f"superior {round_.organising_unit.code}")
+            self.stdout.write(f"units {units}")
+            return
         with transaction.atomic():
             lines = self._build()
         for line in lines:
@@ -115,9 +129,7 @@ class Command(BaseCommand):
             user = User.objects.filter(username=username).first()
             if user is None:
                 last, first = full_name.rsplit(" ", 1)
-                user = User(
-                    username=username, first_name=first, last_name=last, email=f"{username}@example.org"
-                )
+                user = User(username=username, first_name=first, last_name=last, email=f"{username}@example.org")
                 user.set_password(password)
                 user.is_staff = role == Role.ADMIN
                 user.is_superuser = role == Role.ADMIN
@@ -125,17 +137,14 @@ class Command(BaseCommand):
             services.membership_grant(user=user, unit=Unit.objects.get(code=unit_code), role=role)
             users[username] = (user, role)
         for username, role, unit_code in EXTRA_ROLES:
-            services.membership_grant(
-                user=users[username][0], unit=Unit.objects.get(code=unit_code), role=role
-            )
+            services.membership_grant(user=users[username][0], unit=Unit.objects.get(code=unit_code), role=role)
 
         version = OutlineVersion.objects.get(code=OUTLINE_CODE)
         today = timezone.localdate()
         round_, _ = Round.objects.get_or_create(
             code=ROUND_CODE,
             defaults={
-                "name": "Báo cáo đánh giá giữa nhiệm kỳ thực hiện Nghị quyết Đại hội CĐCS, "
-                "nhiệm kỳ 2018–2023",
+                "name": "Báo cáo đánh giá giữa nhiệm kỳ thực hiện Nghị quyết Đại hội CĐCS, nhiệm kỳ 2018–2023",
                 "outline_version": version,
                 "organising_unit": superior,
                 "term_start_year": 2018,
@@ -154,9 +163,7 @@ class Command(BaseCommand):
 
         nodes = {n.key: n for n in OutlineNode.objects.filter(version=version, is_writable=True)}
         drafter = users["canbo"][0]
-        reports = {
-            r.unit.code: r for r in Report.objects.filter(round=round_).select_related("unit", "round")
-        }
+        reports = {r.unit.code: r for r in Report.objects.filter(round=round_).select_related("unit", "round")}
         # The officer's own unit and one more are part-written; one other is submitted.
         for code in ("CDCS-MHB", "CDCS-CKDA"):
             report = reports[code]
