@@ -59,7 +59,22 @@ class ReportAdmin(admin.ModelAdmin):
     list_filter = ["round", "status"]
     search_fields = ["unit__name", "unit__code"]
     list_select_related = ["unit", "round"]
-    readonly_fields = ["round", "unit", "status", "submitted_at"]
+    readonly_fields = ["round", "unit", "status", "submitted_at", "approved_at", "approved_by"]
+    fields = [
+        "round",
+        "unit",
+        "status",
+        "congress_number",
+        "extended_until",
+        "doc_number",
+        "place",
+        "signer_name",
+        "signer_title",
+        "recipients",
+        "submitted_at",
+        "approved_at",
+        "approved_by",
+    ]
     inlines = [SectionTextInline]
 
 

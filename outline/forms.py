@@ -146,3 +146,14 @@ class ExtensionDecisionForm(forms.Form):
         if data.get("decision") == "refuse" and not (data.get("note") or "").strip():
             self.add_error("note", _("Say why the request is refused."))
         return data
+
+
+class DocumentInfoForm(forms.ModelForm):
+    """What the Word document prints in its header and closing block."""
+
+    class Meta:
+        from .models import Report
+
+        model = Report
+        fields = ["doc_number", "place", "signer_name", "signer_title", "recipients"]
+        widgets = {"recipients": forms.Textarea(attrs={"rows": 3})}

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from reportsite.models import Unit
 from reportsite.richtext import sanitize_html
+from reportsite.text import nfc
 
 from . import audit
 from .models import (
@@ -241,3 +242,30 @@ def report_submit(*, report: Report, actor) -> Submission:
         )
     log.info("report %s submitted by %s (#%d)", report.pk, actor, submission.number)
     return submission
+
+
+DOCUMENT_FIELDS = ("doc_number", "place", "signer_name", "signer_title", "recipients")
+
+
+def report_update_document_info(*, report: Report, data: dict, actor) -> Report:
+    """Set the document number, place, signer and recipients the Word file prints."""
+    with transaction.atomic():
+        report = lock_report(report)
+        changed = []
+        for field in DOCUMENT_FIELDS:
+            value = nfc(data.get(field, "")).strip()
+            if getattr(report, field) != value:
+                audit.record(
+                    report=report,
+                    kind=AuditKind.STATUS,
+                    target=field,
+                    old=getattr(report, field),
+                    new=value,
+                    actor=actor,
+                )
+                setattr(report, field, value)
+                changed.append(field)
+        report.full_clean(exclude=["round", "unit", "approved_by"])
+        if changed:
+            report.save(update_fields=[*changed, "updated_at"])
+    return report

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/muc/<str:key>/", views.section_edit, name="section_edit"),
     path("<int:pk>/nop/", views.report_submit, name="report_submit"),
     path("<int:pk>/lan-nop/<int:number>/", views.submission_detail, name="submission_detail"),
+    path("<int:pk>/van-ban/", views.document_info, name="document_info"),
     path("<int:pk>/doc/", review_views.report_read, name="report_read"),
     path("<int:pk>/tra-lai/", review_views.report_return, name="report_return"),
     path("<int:pk>/duyet/", review_views.report_approve, name="report_approve"),

@@ -13,7 +13,7 @@ from indicators.sentences import figure_sentence
 from reportsite.selectors import user_access
 
 from . import selectors, services
-from .forms import SectionForm
+from .forms import DocumentInfoForm, SectionForm
 from .models import OutlineNode, Report, ReportStatus, SectionState, Submission
 
 
@@ -214,3 +214,16 @@ def submission_detail(request, pk, number):
         "outline/submission_detail.html",
         {"report": report, "submission": submission, "rows": rows},
     )
+
+
+@require_http_methods(["GET", "POST"])
+def document_info(request, pk):
+    report = _report_or_404(request, pk)
+    if not selectors.can_edit(request.user, report):
+        raise PermissionDenied
+    form = DocumentInfoForm(request.POST or None, instance=report)
+    if request.method == "POST" and form.is_valid():
+        services.report_update_document_info(report=report, data=form.cleaned_data, actor=request.user)
+        messages.success(request, _("Saved."))
+        return redirect("outline:report_detail", pk=report.pk)
+    return render(request, "outline/document_info.html", {"report": report, "form": form})

@@ -159,3 +159,31 @@ def test_consolidated_has_own_report_rollup_and_units_in_vietnamese_order(filled
     rollup_table = next(t for t in doc.tables if t.rows[0].cells[0].text == "TT")
     assert "<w:tblHeader/>" in rollup_table.rows[0]._tr.xml
     assert [s.orientation for s in doc.sections] == [0, 1, 0]
+
+
+@pytest.mark.parametrize("role", ["drafter_a", "drafter_b", "reviewer", "anonymous"])
+def test_document_details_are_set_by_the_unit_and_printed(client, world, role):
+    from django.urls import reverse
+
+    from tests.outline.test_views import login
+
+    login(client, world, role)
+    url = reverse("outline:document_info", args=[world.report_a.pk])
+    response = client.post(
+        url,
+        {
+            "doc_number": "07/BC-CĐCS",
+            "place": "Thuận An",
+            "signer_name": "Lê Văn Bình",
+            "signer_title": "Phó Chủ tịch",
+            "recipients": "Công đoàn KCN",
+        },
+    )
+    assert response.status_code == {"drafter_a": 302, "drafter_b": 404, "reviewer": 403, "anonymous": 302}[role]
+    report = Report.objects.get(pk=world.report_a.pk)
+    if role != "drafter_a":
+        assert report.doc_number == ""
+        return
+    text = "\n".join(c.text for t in open_docx(build_report_docx(report)).tables for r in t.rows for c in r.cells)
+    assert "Số: 07/BC-CĐCS" in text and "Thuận An, ngày" in text
+    assert "PHÓ CHỦ TỊCH" in text and "Lê Văn Bình" in text and "- Công đoàn KCN;" in text
