@@ -201,17 +201,19 @@ def _outline_nodes(report: Report) -> list[OutlineNode]:
     return list(OutlineNode.objects.filter(version_id=report.round.outline_version_id).order_by("position"))
 
 
-def heading_elements(node: OutlineNode, fill: str) -> list:
-    """The outline's headings as it numbers and words them, blanks filled from the unit and round."""
+def heading_elements(node: OutlineNode, fill: str, *, followed=True) -> list:
+    """The outline's headings as it numbers and words them, blanks filled from the unit and round.
+    A heading is kept with what follows it, unless nothing does (an empty section): a run of empty
+    headings kept together would push itself onto the next page."""
     text = node.heading_filled(fill)
     if node.kind == NodeKind.PART:
         return [_centered(text, bold=True, size=14, after=0)]
     if node.kind == NodeKind.PART_HEADING:
         return [_centered(text, bold=True, size=14, after=6)]
     if node.kind == NodeKind.SECTION:
-        return [text_paragraph(text, bold=True, keep_next=True, before_pt=6)]
+        return [text_paragraph(text, bold=True, keep_next=followed, before_pt=6)]
     if node.kind == NodeKind.ITEM:
-        return [text_paragraph(text, bold=True, italic=False, keep_next=True)]
+        return [text_paragraph(text, bold=True, keep_next=followed)]
     return []
 
 
@@ -247,9 +249,9 @@ def _body(builder, nodes, fill, texts: dict[int, str], *, guidance=False):
             if guidance:
                 builder.add(text_paragraph(node.text_filled(fill), italic=True, size=13))
             continue
-        builder.add(*heading_elements(node, fill))
-        if node.is_writable and not guidance:
-            builder.add(*html_to_elements(texts.get(node.pk, "")))
+        body = html_to_elements(texts.get(node.pk, "")) if node.is_writable and not guidance else []
+        builder.add(*heading_elements(node, fill, followed=bool(body) or guidance or not node.is_writable))
+        builder.add(*body)
 
 
 def _appendix_table(rows, *, size=11):

@@ -15,6 +15,7 @@ from outline.models import OutlineNode, OutlineVersion, Report, ReportStatus, Ro
 from outline.services import report_submit, round_open, section_save
 from reportsite import services
 from reportsite.models import Role, Unit
+from reportsite.scale import SENTENCES
 
 OUTLINE_FIXTURE = "outline_gnk_2018_2023"
 INDICATOR_FIXTURE = "indicators_gnk_2018_2023"
@@ -201,7 +202,7 @@ class Command(BaseCommand):
                     is_done=True,
                     base_version=0,
                     actor=None,
-                    content=SAMPLE.get(key, f"<p>Nội dung mẫu của mục {node.heading[:60]}.</p>"),
+                    content=SAMPLE.get(key, f"<p>{SENTENCES[int(node.position) % len(SENTENCES)]}</p>"),
                 )
             report_submit(report=submitted, actor=None)
 
