@@ -31,7 +31,19 @@ def el(tag, attrs=None, parent=None, text=None):
     return node
 
 
+_RUN_PROPS: dict[tuple, object] = {}
+_PARA_PROPS: dict[tuple, object] = {}
+
+
 def run_props(*, bold=False, italic=False, underline=False, size=BODY_PT):
+    # Building these few elements is most of the cost of a run: build each style once, then copy.
+    key = (bold, italic, underline, size)
+    if key not in _RUN_PROPS:
+        _RUN_PROPS[key] = _make_run_props(bold=bold, italic=italic, underline=underline, size=size)
+    return copy.deepcopy(_RUN_PROPS[key])
+
+
+def _make_run_props(*, bold, italic, underline, size):
     rpr = el("w:rPr")
     el("w:rFonts", {"w:ascii": FONT, "w:hAnsi": FONT, "w:cs": FONT, "w:eastAsia": FONT}, rpr)
     if bold:
@@ -71,8 +83,20 @@ def paragraph(
     right_cm=0.0,
 ):
     """A paragraph: justified, first-line indent, 6 pt after, 1.15 lines unless told otherwise."""
+    key = (align, first_line_cm, left_cm, hanging_cm, before_pt, after_pt, line, keep_next, border_bottom, right_cm)
+    if key not in _PARA_PROPS:
+        _PARA_PROPS[key] = _make_para_props(*key)
     p = el("w:p")
-    ppr = el("w:pPr", parent=p)
+    p.append(copy.deepcopy(_PARA_PROPS[key]))
+    for r in runs:
+        p.append(r)
+    return p
+
+
+def _make_para_props(
+    align, first_line_cm, left_cm, hanging_cm, before_pt, after_pt, line, keep_next, border_bottom, right_cm
+):
+    ppr = el("w:pPr")
     if keep_next:
         el("w:keepNext", parent=ppr)
     if border_bottom:
@@ -95,9 +119,7 @@ def paragraph(
         indent["w:firstLine"] = int(first_line_cm * TWIPS_PER_CM)
     el("w:ind", indent, ppr)
     el("w:jc", {"w:val": align}, ppr)
-    for r in runs:
-        p.append(r)
-    return p
+    return ppr
 
 
 def text_paragraph(text, *, bold=False, italic=False, size=BODY_PT, **layout):

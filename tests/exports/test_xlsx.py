@@ -46,6 +46,7 @@ def test_consolidated_workbook_sheets(filled, world):
     detail = list(wb["Chi tiết"].values)
     typed = 6  # the test catalogue: seven indicators, one of them a ratio
     assert len(detail) == 1 + 2 * typed
+    assert wb["Chi tiết"].cell(row=2, column=2).font.name == "Times New Roman"
     counted = {row[0]: row[-1] for row in detail[1:]}
     assert counted == {world.unit_a.code: 1, world.unit_b.code: 0}
     status = list(wb["Trạng thái"].values)
