@@ -138,6 +138,11 @@ class Row:
         return change_pct(self.result, self.value(PREVIOUS))
 
     @property
+    def shown_columns(self) -> list[str]:
+        """Every column's figure as shown: 1.250, 62,5."""
+        return [self.shown(self.value(c)) for c in self.columns]
+
+    @property
     def comparisons(self) -> dict[str, str]:
         """The computed columns as shown: % of target, change against start and previous term."""
 

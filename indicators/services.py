@@ -114,6 +114,7 @@ def appendix_save(
         IndicatorValue.objects.filter(pk__in=removed).delete()
 
         stored_notes = {n.indicator_id: n for n in IndicatorNote.objects.filter(report=report)}
+        notes_written = 0
         for indicator_id, (note, explanation) in notes.items():
             if indicator_id not in indicators:
                 continue
@@ -130,10 +131,12 @@ def appendix_save(
                     IndicatorNote.objects.create(
                         report=report, indicator_id=indicator_id, note=note, explanation=explanation
                     )
+                    notes_written += 1
             elif (existing.note, existing.explanation) != (note, explanation):
                 old = f"{existing.note} | {existing.explanation}"
                 existing.note, existing.explanation = note, explanation
                 existing.save(update_fields=["note", "explanation"])
+                notes_written += 1
                 audit.record(
                     report=report,
                     kind=AuditKind.NOTE,
@@ -143,10 +146,12 @@ def appendix_save(
                     actor=actor,
                 )
 
-        appendix.version += 1
-        appendix.updated_by = actor
-        appendix.save(update_fields=["version", "updated_by", "updated_at"])
-        mark_drafting(report, actor)
+        if new or changed or removed or notes_written:
+            # A save that changes nothing keeps the version: it cannot make another window stale.
+            appendix.version += 1
+            appendix.updated_by = actor
+            appendix.save(update_fields=["version", "updated_by", "updated_at"])
+            mark_drafting(report, actor)
     saved = len(new) + len(changed) + len(removed)
     log.info("appendix of report %s saved by %s: %d cells, %d refused", report.pk, actor, saved, len(errors))
     return AppendixSaveResult(version=appendix.version, errors=errors, saved=saved)

@@ -19,6 +19,8 @@ class SectionForm(forms.Form):
     )
     is_done = forms.BooleanField(label=_("This section is finished"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # Set by the page when it puts back text kept in the browser: the text the box then started from.
+    base_content = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,7 +47,9 @@ class SectionForm(forms.Form):
         # NUL bytes and control characters would break the database: drop them before validation.
         if self.is_bound and "content" in self.data:
             self.data = self.data.copy()
-            self.data["content"] = nfc(self.data.get("content", ""))
+            for field in ("content", "base_content"):
+                if field in self.data:
+                    self.data[field] = nfc(self.data.get(field, ""))
         super().full_clean()
 
 
@@ -86,10 +90,11 @@ class ReturnForm(forms.Form):
         return data
 
     def items(self):
+        """Sections ticked, and sections given a reason without the tick: a reason is never dropped."""
         return [
             (node.key, self.cleaned_data[reason.name])
             for node, tick, reason in self.node_fields
-            if self.cleaned_data.get(tick.name)
+            if self.cleaned_data.get(tick.name) or (self.cleaned_data.get(reason.name) or "").strip()
         ]
 
 

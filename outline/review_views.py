@@ -2,6 +2,7 @@
 changes since the last submission, the history, and the notifications."""
 
 import io
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from indicators.figures import column_label, show
 from indicators.selectors import report_appendix
 from reportsite.selectors import user_access
 
@@ -358,9 +360,19 @@ def report_diff(request, pk):
     for row in outline.writable:
         diff = word_diff(old.sections.get(row.node.key, ""), new.sections.get(row.node.key, ""))
         sections.append((row, diff))
-    names = {r.indicator.code: r.indicator.name for r in report_appendix(report).rows}
+    indicators = {r.indicator.code: r.indicator for r in report_appendix(report).rows}
+
+    def shown(code, text):
+        indicator = indicators.get(code)
+        return show(Decimal(text), indicator.decimals if indicator else 0) if text else ""
+
     figures = [
-        (names.get(code, code), column, before, after)
+        (
+            indicators[code].name if code in indicators else code,
+            column_label(column),
+            shown(code, before),
+            shown(code, after),
+        )
         for code, column, before, after in figure_changes(old.figures, new.figures)
     ]
     return render(
@@ -376,10 +388,10 @@ def report_history(request, pk):
     if not selectors.can_review(request.user, report):
         entries = entries.filter(visibility=Visibility.UNIT)
     outline = selectors.report_outline(report)
-    headings = {key: node.heading for key, node in outline.nodes_by_key.items()}
+    labels = selectors.history_labels(outline, report_appendix(report))
     entries = list(entries[:500])
     for entry in entries:
-        entry.label = headings.get(entry.target, entry.target)
+        entry.label = labels(entry.target)
         if entry.kind == "section":
             entry.diff = word_diff(entry.old, entry.new)
     return render(request, "outline/report_history.html", {"report": report, "entries": entries})

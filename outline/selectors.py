@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from reportsite.selectors import user_access
 from reportsite.text import vietnamese_sort_key
@@ -333,3 +334,30 @@ def unit_texts(report, node):
         .select_related("report__unit")
     )
     return sorted(texts, key=lambda s: vietnamese_sort_key(s.report.unit.name))
+
+
+def history_labels(outline, appendix):
+    """Words for the targets the history records: a section's heading, an indicator's name and
+    column, a document field's label, instead of the stored keys."""
+    from indicators.figures import column_label
+
+    from .models import Report
+
+    headings = {key: node.heading for key, node in outline.nodes_by_key.items()}
+    names = {row.indicator.code: row.indicator.name for row in appendix.rows}
+    fields = {f.name: str(f.verbose_name).capitalize() for f in Report._meta.get_fields() if hasattr(f, "verbose_name")}
+    fields.update({"status": _("Status"), "deadline": _("Deadline"), "report": _("the whole report")})
+
+    def label(target: str) -> str:
+        kind, _sep, rest = target.partition(":")
+        if target in headings:
+            return headings[target]
+        if kind in ("section", "return") and rest in headings:
+            return headings[rest]
+        if kind == "indicator" and rest in names:
+            return names[rest]
+        if kind in names:
+            return f"{names[kind]} ({column_label(rest)})" if rest else names[kind]
+        return fields.get(target, target)
+
+    return label

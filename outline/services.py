@@ -93,11 +93,13 @@ def section_save(
     base_version: int,
     is_done: bool,
     actor,
+    base_content: str | None = None,
 ) -> SectionText:
     """Save the text of one section.
 
     The text is cleaned to the editor's allow-list and NFC. If the section was saved by anyone
-    since ``base_version`` was read, raises SectionConflict and changes nothing. Raises
+    since ``base_version`` was read, raises SectionConflict and changes nothing, unless
+    ``base_content`` (the text the writer's box started from) is what is stored now. Raises
     ReportLocked when the report is submitted or approved.
     """
     if not node.is_writable or node.version_id != report.round.outline_version_id:
@@ -110,7 +112,10 @@ def section_save(
         section = SectionText.objects.filter(report=report, node=node).first()
         if section is None:
             section = SectionText(report=report, node=node)
-        if section.version != base_version:
+        # A stale version is a conflict unless the writer's text started from exactly what is stored
+        # (their own unsaved text, saved as the page closed, then put back in the box on reload).
+        started_from_stored = base_content is not None and sanitize_html(base_content) == section.content
+        if section.version != base_version and not started_from_stored:
             raise SectionConflict(section)
         if section.pk and section.content == cleaned and section.is_done == is_done:
             return section

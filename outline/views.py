@@ -98,6 +98,7 @@ def section_edit(request, pk, key):
                     base_version=form.cleaned_data["version"],
                     is_done=form.cleaned_data["is_done"],
                     actor=request.user,
+                    base_content=form.cleaned_data["base_content"] if "base_content" in request.POST else None,
                 )
             except services.SectionConflict as exc:
                 conflict = exc.current

@@ -40,10 +40,14 @@ if (form) {
     }
   }
 
+  let dirty = false;
+
   async function save() {
+    timer = null;
     if (stopped) return;
     if (inFlight) { again = true; return; }
     inFlight = true;
+    dirty = false;
     say(status.dataset.saving);
     try {
       const response = await fetch(url, {
@@ -54,7 +58,9 @@ if (form) {
       if (response.ok) {
         version.value = data.version;
         show(data);
-        say(status.dataset.saved + " " + data.saved_at);
+        const refused = Object.keys(data.errors || {}).length;
+        say(status.dataset.saved + " " + data.saved_at + (refused ? " — " + status.dataset.refused : ""),
+            refused ? "error" : "");
       } else if (response.status === 409) {
         // Let the server show both versions, with these figures kept in the boxes.
         stopped = true;
@@ -67,6 +73,7 @@ if (form) {
       }
     } catch (e) {
       say(status.dataset.offline, "error");
+      dirty = true;
       again = true;
     } finally {
       inFlight = false;
@@ -74,10 +81,10 @@ if (form) {
     }
   }
 
-  form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(save, DELAY_MS); });
+  form.addEventListener("input", () => { dirty = true; clearTimeout(timer); timer = setTimeout(save, DELAY_MS); });
   form.addEventListener("submit", () => { submitting = true; clearTimeout(timer); });
   window.addEventListener("pagehide", () => {
-    if (timer && !submitting && !stopped) {
+    if (dirty && !submitting && !stopped) {
       fetch(url, { method: "POST", body: new FormData(form), credentials: "same-origin", keepalive: true,
         headers: { "X-Autosave": "1", "Accept": "application/json" } }).catch(() => {});
     }

@@ -18,6 +18,7 @@ if (form) {
   let inFlight = false;
   let stopped = false;
   let submitting = false;
+  let baseInput = null;  // after putting back browser-kept text: the text the box started from
 
   function snapshot() {
     return JSON.stringify([textarea.value, doneBox ? doneBox.checked : false]);
@@ -55,6 +56,8 @@ if (form) {
       const data = await response.json().catch(() => ({}));
       if (response.ok) {
         versionInput.value = data.version;
+        if (baseInput) baseInput.remove();
+        baseInput = null;
         lastSaved = sent;
         if (snapshot() === sent) forgetLocally(); else keepLocally();
         say(status.dataset.saved + " " + data.saved_at);
@@ -118,6 +121,12 @@ if (form) {
     if (saved.html === textarea.value) { forgetLocally(); return; }
     event.detail.editor.commands.setContent(saved.html);
     textarea.value = saved.html;
+    // That text may have reached the server as the last page closed: say so, so it is no conflict.
+    baseInput = document.createElement("input");
+    baseInput.type = "hidden";
+    baseInput.name = "base_content";
+    baseInput.value = saved.html;
+    form.appendChild(baseInput);
     if (doneBox) doneBox.checked = saved.done;
     say(status.dataset.restored);
   });

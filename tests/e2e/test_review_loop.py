@@ -75,8 +75,11 @@ def test_submit_return_answer_resubmit_approve(live_server, page):
     page.goto(live_server.url + reverse("outline:report_diff", args=[report.pk]))
     assert "Năm 2020 kết nạp 120 đoàn viên mới." in page.locator("ins").first.inner_text()
     page.goto(live_server.url + reverse("outline:report_read", args=[report.pk]))
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Duyệt").click()
     page.wait_for_url(re.compile(r"/doc/$"))
     assert "Đã duyệt báo cáo." in page.content()
+    assert dialogs == ["Duyệt báo cáo này? Sau khi duyệt, báo cáo sẽ bị khóa."]
     assert Report.objects.get(pk=report.pk).status == ReportStatus.APPROVED
     assert page.js_errors == [], page.js_errors
