@@ -78,7 +78,7 @@ def _groups(rows, fill, form=None, errors=None, conflict=None):
                 "note_error": errors.get((row.indicator.pk, "note"), ""),
             }
         )
-    return [(node.heading_filled(fill), items) for node, items in groups]
+    return [(node.label(fill, node.parent), items) for node, items in groups]
 
 
 def _charts(rows, round_):

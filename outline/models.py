@@ -96,6 +96,17 @@ class OutlineNode(models.Model):
     def heading_filled(self, fill: str) -> str:
         return fill_blanks(self.heading, fill)
 
+    def label(self, fill: str, parent: "OutlineNode | None") -> str:
+        """The heading with its section's numeral, for lists where items of several sections meet
+        ("II.1. Nâng cao…" rather than two different "1."); the documents keep the outline's own."""
+        heading = self.heading_filled(fill)
+        if self.kind == NodeKind.ITEM and parent is not None:
+            if parent.kind == NodeKind.SECTION:
+                return f"{parent.number}.{heading}"
+            if parent.kind == NodeKind.PART:
+                return f"{parent.text.capitalize()} – {heading}"
+        return heading
+
     def text_filled(self, fill: str) -> str:
         return fill_blanks(self.text, fill)
 

@@ -174,6 +174,7 @@ def report_read(request, pk):
             "reviewer": reviewer,
             "drafter": drafter,
             "last_return": last_return,
+            "labels": outline.labels,
             "submissions": submissions,
             "extensions": list(report.extensions.select_related("requested_by", "decided_by")),
             "lock_reason": lock_reason(report),
@@ -186,7 +187,7 @@ def report_return(request, pk):
     report = _review_or_403(request, pk)
     outline = selectors.report_outline(report)
     nodes = [row.node for row in outline.writable]
-    headings = {row.node.key: row.heading for row in outline.writable}
+    headings = {row.node.key: row.label for row in outline.writable}
     form = ReturnForm(request.POST or None, nodes=nodes, headings=headings)
     if request.method == "POST" and form.is_valid():
         try:

@@ -48,6 +48,7 @@ class OutlineRow:
     node: OutlineNode
     heading: str
     section: SectionText | None = None
+    label: str = ""
 
     @property
     def state(self):
@@ -83,6 +84,11 @@ class ReportOutline:
         return round(100 * self.required_written / total) if total else 100
 
     @property
+    def labels(self) -> dict[str, str]:
+        """Outline key → the label lists show (with the section numeral)."""
+        return {r.node.key: r.label for r in self.rows}
+
+    @property
     def missing(self):
         return [r for r in self.writable if r.node.is_required and r.state == SectionState.EMPTY]
 
@@ -92,8 +98,14 @@ def report_outline(report: Report) -> ReportOutline:
     nodes = list(OutlineNode.objects.filter(version_id=report.round.outline_version_id).order_by("position"))
     sections = {s.node_id: s for s in SectionText.objects.filter(report=report).select_related("updated_by")}
     fill = report.blank_fill
+    by_pk = {n.pk: n for n in nodes}
     rows = [
-        OutlineRow(node=n, heading=n.heading_filled(fill), section=sections.get(n.pk))
+        OutlineRow(
+            node=n,
+            heading=n.heading_filled(fill),
+            section=sections.get(n.pk),
+            label=n.label(fill, by_pk.get(n.parent_id)),
+        )
         for n in nodes
         if n.kind != NodeKind.GUIDANCE
     ]

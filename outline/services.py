@@ -186,14 +186,16 @@ def report_submit(*, report: Report, actor) -> Submission:
         report = lock_report(report)
         if report.status not in EDITABLE_STATUSES or report.is_past_deadline:
             raise ReportLocked(lock_reason(report))
-        nodes = list(OutlineNode.objects.filter(version=report.round.outline_version, is_writable=True))
+        nodes = list(
+            OutlineNode.objects.filter(version=report.round.outline_version, is_writable=True).select_related("parent")
+        )
         sections = {s.node_id: s for s in SectionText.objects.filter(report=report)}
         missing = missing_sections(report, nodes, sections)
         problems = []
         if missing:
             problems.append(
                 _("These sections must be written before submitting: %(sections)s")
-                % {"sections": "; ".join(node.heading for node in missing)}
+                % {"sections": "; ".join(node.label(report.blank_fill, node.parent) for node in missing)}
             )
         # The appendix lives in its own app, which builds on this one: import at call time.
         from indicators.selectors import report_appendix

@@ -50,6 +50,7 @@ def report_detail(request, pk):
             "appendix": appendix,
             "target_chart": target_chart(appendix.rows, _("Share of the resolution's target reached (%)")),
             "returned": selectors.open_return(report) if report.status == ReportStatus.RETURNED else None,
+            "labels": outline.labels,
             "is_reviewer": selectors.can_review(request.user, report),
             "pending_extension": report.extensions.filter(status="pending").first(),
             "can_edit": selectors.can_edit(request.user, report) and report.is_editable,

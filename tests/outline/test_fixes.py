@@ -98,3 +98,9 @@ def test_the_editor_speaks_vietnamese(client, world):
     assert catalog["Insert Table"] == "Chèn bảng" and catalog["Cancel"] == "Hủy"
     html = client.get(reverse("outline:section_edit", args=[world.report_a.pk, "p1.II.1"])).content.decode()
     assert html.index(reverse("javascript-catalog")) < html.index("django_prose_editor/editor.js")
+
+
+def test_lists_name_items_with_their_section_numeral(client, world):
+    client.force_login(world.drafter_a)
+    html = client.get(reverse("outline:report_submit", args=[world.report_a.pk])).content.decode()
+    assert "II.1. Nội dung số 1" in html and "II.5. Nội dung số 5" in html
