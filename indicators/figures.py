@@ -192,12 +192,10 @@ def compute_rows(indicators, years, values, notes=None) -> list[Row]:
     """Rows for ``indicators`` from typed ``values`` {(indicator_id, column): Decimal}; ratio rows
     are computed column by column from their numerator and denominator, never typed."""
     notes = notes or {}
-    rows, by_id = [], {}
+    by_id = {}
     columns = [TARGET, START, *[str(y) for y in years], PREVIOUS]
-    for indicator in indicators:
-        if indicator.kind == Kind.RATIO:
-            continue
-        row_values = {c: values.get((indicator.pk, c)) for c in columns}
+
+    def make(indicator, row_values):
         note = notes.get(indicator.pk)
         by_id[indicator.pk] = Row(
             indicator,
@@ -206,25 +204,20 @@ def compute_rows(indicators, years, values, notes=None) -> list[Row]:
             note=note.note if note else "",
             explanation=note.explanation if note else "",
         )
+
+    # Typed rows first: the ratios are computed from them.
     for indicator in indicators:
         if indicator.kind != Kind.RATIO:
-            continue
-        num, den = by_id.get(indicator.numerator_id), by_id.get(indicator.denominator_id)
-        row_values = {
-            c: ratio(num.value(c) if num else None, den.value(c) if den else None, indicator.scale) for c in columns
-        }
-        row_values["result"] = ratio(num.result if num else None, den.result if den else None, indicator.scale)
-        note = notes.get(indicator.pk)
-        by_id[indicator.pk] = Row(
-            indicator,
-            list(years),
-            row_values,
-            note=note.note if note else "",
-            explanation=note.explanation if note else "",
-        )
+            make(indicator, {c: values.get((indicator.pk, c)) for c in columns})
     for indicator in indicators:
-        rows.append(by_id[indicator.pk])
-    return rows
+        if indicator.kind == Kind.RATIO:
+            num, den = by_id.get(indicator.numerator_id), by_id.get(indicator.denominator_id)
+            row_values = {
+                c: ratio(num.value(c) if num else None, den.value(c) if den else None, indicator.scale) for c in columns
+            }
+            row_values["result"] = ratio(num.result if num else None, den.result if den else None, indicator.scale)
+            make(indicator, row_values)
+    return [by_id[indicator.pk] for indicator in indicators]
 
 
 def check_cell(indicator: Indicator, value: Decimal | None) -> str:
