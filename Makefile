@@ -29,8 +29,8 @@ messages: install
 run: install assets
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py db_worker --no-startup-delay & \
+	$(PY) manage.py db_worker --no-startup-delay & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install assets
