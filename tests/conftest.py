@@ -79,3 +79,8 @@ def build_world(sections=5) -> World:
 @pytest.fixture
 def world(db):
     return build_world()
+
+
+# The exports' fixture (a report with every section written, figures, document details) is used
+# by the backup test too.
+from tests.exports.conftest import filled  # noqa: E402, F401
