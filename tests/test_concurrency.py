@@ -1,0 +1,126 @@
+"""Two people at once, on PostgreSQL (the production database): row locks decide, nobody's work is
+lost, the loser is told. SQLite serialises writers as a whole, so there is nothing to race there."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from outline import review
+from outline.models import OutlineNode, Report, ReportStatus, SectionText, Submission
+from outline.services import ReportLocked, SectionConflict, report_submit, section_save
+from tests.conftest import build_world
+from tests.reportsite.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("row-lock races are checked on PostgreSQL (make test with DATABASE_URL; CI runs it)")
+
+
+def together(*calls):
+    """Run the calls in threads released at the same instant; return each result or exception."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as exc:
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+def test_two_sessions_on_one_section_no_lost_update():
+    world = build_world(sections=2)
+    node = OutlineNode.objects.get(version=world.round.outline_version, key="p1.II.1")
+    second = MembershipFactory(unit=world.unit_a, role="drafter").user
+    results = together(
+        lambda: section_save(
+            report=world.report_a,
+            node=node,
+            content="<p>Bản của chị Lan</p>",
+            base_version=0,
+            is_done=False,
+            actor=world.drafter_a,
+        ),
+        lambda: section_save(
+            report=world.report_a,
+            node=node,
+            content="<p>Bản của anh Hùng</p>",
+            base_version=0,
+            is_done=False,
+            actor=second,
+        ),
+    )
+    saved = [r for r in results if isinstance(r, SectionText)]
+    refused = [r for r in results if isinstance(r, SectionConflict)]
+    assert len(saved) == 1 and len(refused) == 1, results
+    stored = SectionText.objects.get(report=world.report_a, node=node)
+    assert stored.version == 1 and stored.content == saved[0].content
+    assert refused[0].current.content == stored.content  # the loser is shown the winner's text
+
+
+def test_two_reviewers_at_once_one_consistent_outcome():
+    world = build_world(sections=2)
+    for node in OutlineNode.objects.filter(version=world.round.outline_version, is_writable=True):
+        section_save(
+            report=world.report_a, node=node, content="<p>Đủ</p>", base_version=0, is_done=True, actor=world.drafter_a
+        )
+    report_submit(report=world.report_a, actor=world.drafter_a)
+    other = MembershipFactory(unit=world.superior, role="reviewer").user
+    report = Report.objects.get(pk=world.report_a.pk)
+    results = together(
+        lambda: review.report_approve(report=report, actor=world.reviewer),
+        lambda: review.report_return(report=report, note="Bổ sung số liệu", items=[], due=None, actor=other),
+    )
+    told = [r for r in results if isinstance(r, review.StaleAction)]
+    assert len(told) == 1, results
+    report.refresh_from_db()
+    assert report.status in (ReportStatus.APPROVED, ReportStatus.RETURNED)
+    assert (report.status == ReportStatus.RETURNED) == report.returns.exists()
+    assert (report.status == ReportStatus.APPROVED) == (report.approved_by_id is not None)
+
+
+def test_submit_while_an_autosave_is_in_flight():
+    world = build_world(sections=2)
+    nodes = list(OutlineNode.objects.filter(version=world.round.outline_version, is_writable=True))
+    for node in nodes:
+        section_save(
+            report=world.report_a,
+            node=node,
+            content="<p>Bản đầu</p>",
+            base_version=0,
+            is_done=True,
+            actor=world.drafter_a,
+        )
+    results = together(
+        lambda: section_save(
+            report=world.report_a,
+            node=nodes[0],
+            content="<p>Gõ thêm khi đang nộp</p>",
+            base_version=1,
+            is_done=True,
+            actor=world.drafter_a,
+        ),
+        lambda: report_submit(report=world.report_a, actor=world.drafter_a),
+    )
+    assert isinstance(results[1], Submission), results
+    snapshot = Submission.objects.get(report=world.report_a).sections[nodes[0].key]
+    stored = SectionText.objects.get(report=world.report_a, node=nodes[0]).content
+    # Either the save came first and is in the snapshot, or it came second and was refused: the
+    # frozen report and its snapshot never differ.
+    assert stored == snapshot
+    assert isinstance(results[0], SectionText | ReportLocked)
