@@ -440,7 +440,8 @@ def test_superior_writes_its_own_report_from_its_units(client, world):
     client.force_login(writer)
     html = client.get(reverse("outline:section_edit", args=[own.pk, "p1.II.1"])).content.decode()
     assert "Văn bản của đơn vị A" in html and "Văn bản của đơn vị B" in html
-    assert html.index(world.unit_b.name) < html.index(world.unit_a.name)  # "Bình" before "May Á"? no: Vietnamese order
+    # Units in Vietnamese order: "Công ty Bình" before "Công ty May Á".
+    assert html.index(world.unit_b.name) < html.index(world.unit_a.name)
     appendix_fill_from_rollup(report=own, actor=writer)
     assert IndicatorValue.objects.get(report=own, indicator=cat["DV"], column="2020").value == Decimal(150)
 
