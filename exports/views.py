@@ -3,7 +3,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from outline import selectors as outline_selectors
 from outline.models import Report
@@ -36,16 +36,19 @@ def _name(prefix, report, fmt):
     return f"{prefix}-{slugify(report.unit.code)}-{slugify(report.round.code)}.{fmt}"
 
 
+@require_safe
 def report_docx(request, pk):
     report = _report_or_404(request, pk)
     return _download(build_report_docx(report), _name("bao-cao", report, "docx"), "docx")
 
 
+@require_safe
 def report_xlsx(request, pk):
     report = _report_or_404(request, pk)
     return _download(build_report_xlsx(report), _name("phu-luc", report, "xlsx"), "xlsx")
 
 
+@require_safe
 def outline_docx(request, pk):
     report = _report_or_404(request, pk)
     return _download(build_outline_docx(report), _name("de-cuong", report, "docx"), "docx")
@@ -74,11 +77,13 @@ def _job_or_404(request, pk):
     return job
 
 
+@require_safe
 def job_detail(request, pk):
     job = _job_or_404(request, pk)
     return render(request, "exports/job_detail.html", {"job": job, "statuses": JobStatus})
 
 
+@require_safe
 def job_status(request, pk):
     job = _job_or_404(request, pk)
     return JsonResponse(
@@ -91,6 +96,7 @@ def job_status(request, pk):
     )
 
 
+@require_safe
 def job_download(request, pk):
     job = _job_or_404(request, pk)
     if job.status != JobStatus.DONE or job.is_expired or not job.file:

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from outline import selectors as outline_selectors
 from outline.models import Report, ReportStatus, Round
@@ -202,6 +202,7 @@ def appendix_fill(request, pk):
     return redirect("indicators:appendix_edit", pk=report.pk)
 
 
+@require_safe
 def appendix_xlsx(request, pk):
     report = _report_or_404(request, pk)
     appendix = selectors.report_appendix(report)
@@ -299,6 +300,7 @@ def _overseen_unit_or_404(user, code):
         raise Http404 from None
 
 
+@require_safe
 def rollup_view(request, round_code, unit_code):
     unit = _overseen_unit_or_404(request.user, unit_code)
     try:
@@ -324,6 +326,7 @@ def rollup_view(request, round_code, unit_code):
     )
 
 
+@require_safe
 def rollup_index(request):
     """The roll-ups the user may open: every round organised within their units, per unit."""
     access = user_access(request.user)

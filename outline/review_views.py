@@ -13,7 +13,7 @@ from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from indicators.figures import column_label, show
 from indicators.selectors import report_appendix
@@ -67,6 +67,7 @@ def _back(request, default):
     return redirect(default)
 
 
+@require_safe
 def dashboard(request, round_code):
     access = user_access(request.user)
     if not (access.overseen_units or access.is_superuser):
@@ -146,6 +147,7 @@ def _dashboard_xlsx(round_, board):
     return response
 
 
+@require_safe
 def report_read(request, pk):
     report = _report_or_404(request, pk)
     outline = selectors.report_outline(report)
@@ -347,6 +349,7 @@ def extension_decide(request, pk):
     return redirect("outline:report_read", pk=report.pk)
 
 
+@require_safe
 def report_diff(request, pk):
     report = _report_or_404(request, pk)
     submissions = list(report.submissions.order_by("-number")[:2])
@@ -383,6 +386,7 @@ def report_diff(request, pk):
     )
 
 
+@require_safe
 def report_history(request, pk):
     report = _report_or_404(request, pk)
     entries = AuditEntry.objects.filter(report=report).select_related("actor")
@@ -398,6 +402,7 @@ def report_history(request, pk):
     return render(request, "outline/report_history.html", {"report": report, "entries": entries})
 
 
+@require_safe
 def notification_list(request):
     notifications = list(Notification.objects.filter(user=request.user).select_related("report__unit")[:200])
     return render(request, "outline/notification_list.html", {"notifications": notifications})

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from indicators.charts import target_chart
 from indicators.selectors import report_appendix, rows_for_node
@@ -24,6 +24,7 @@ def _report_or_404(request, pk):
         raise Http404 from None
 
 
+@require_safe
 def report_list(request):
     reports = selectors.reports_for_user(request.user)
     access = user_access(request.user)
@@ -37,6 +38,7 @@ def report_list(request):
     )
 
 
+@require_safe
 def report_detail(request, pk):
     report = _report_or_404(request, pk)
     outline = selectors.report_outline(report)
@@ -203,6 +205,7 @@ def report_submit(request, pk):
     )
 
 
+@require_safe
 def submission_detail(request, pk, number):
     report = _report_or_404(request, pk)
     try:

@@ -4,13 +4,15 @@ in every status with Vietnamese text in every section and figures. Deterministic
 import random
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
 from indicators.models import Indicator, IndicatorValue
 from outline.models import OutlineNode, Report, ReportStatus, Round, SectionText, Submission
 
-from .models import Unit
+from .models import Membership, Role, Unit
 
 UNITS_PER_SUPERIOR = 50
 COMPANIES = [
@@ -61,6 +63,9 @@ SENTENCES = [
     "Công tác tuyên truyền, phổ biến chính sách, pháp luật được đổi mới về hình thức, ứng dụng mạng xã hội và "
     "nhóm Zalo đến từng tổ sản xuất.",
 ]
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương"]
+MIDDLE = ["Thị", "Văn", "Minh", "Thu", "Quốc", "Ngọc", "Đức", "Thanh", "Hữu", "Bích"]
+GIVEN = ["Lan", "Hùng", "Tuấn", "Hà", "Nam", "Mai", "Việt", "Hương", "Dũng", "Yến", "Sơn", "Thảo", "Ánh"]
 STATUSES = [
     ReportStatus.NOT_STARTED,
     ReportStatus.DRAFTING,
@@ -81,10 +86,41 @@ def _text(rng: random.Random) -> str:
     return "".join(paragraphs)
 
 
+def scale_password(seed: int) -> str:
+    """The password of every account ``build_scale`` makes (test data only)."""
+    return f"thu-nghiem-{seed}"
+
+
+def _users(rng, seed, grants):
+    """One account per (unit, role): a Vietnamese name, user name from the unit code. The password is
+    hashed once, since hashing 10,000 times would take longer than building everything else."""
+    User = get_user_model()
+    password = make_password(scale_password(seed))
+    users = User.objects.bulk_create(
+        [
+            User(
+                username=f"{unit.code.lower()}-{role}",
+                first_name=f"{rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
+                last_name=rng.choice(FAMILY),
+                email=f"{unit.code.lower()}-{role}@example.org",
+                password=password,
+            )
+            for unit, role in grants
+        ],
+        batch_size=2000,
+    )
+    Membership.objects.bulk_create(
+        [Membership(user=user, unit=unit, role=role) for user, (unit, role) in zip(users, grants, strict=True)],
+        batch_size=2000,
+    )
+
+
 @transaction.atomic
 def build_scale(*, units: int, seed: int, version, code_prefix="SC") -> Round:
-    """Create ``units`` grassroots unions under superiors of 50 in a new province, a round opened on
-    it, and reports in every status with texts and figures. Bulk writes: minutes for 10,000."""
+    """Create ``units`` grassroots unions under superiors of 50 in a new province with an account for
+    each (a drafter per unit, a reviewer per superior union, a reviewer and an admin for the province;
+    user name = unit code + role, password ``scale_password(seed)``), a round opened on it, and reports
+    in every status with texts and figures. Bulk writes: minutes for 10,000."""
     rng = random.Random(seed)
     province = Unit.objects.create(
         code=f"{code_prefix}-TINH", name=f"Liên đoàn Lao động tỉnh Thử {seed}", kind="LĐLĐ tỉnh"
@@ -119,6 +155,13 @@ def build_scale(*, units: int, seed: int, version, code_prefix="SC") -> Round:
     for unit in grassroots:
         unit.path = f"{by_pk[unit.parent_id].path}{unit.pk}/"
     Unit.objects.bulk_update(grassroots, ["path"], batch_size=2000)
+    _users(
+        rng,
+        seed,
+        [(province, Role.REVIEWER), (province, Role.ADMIN)]
+        + [(superior, role) for superior in superiors for role in (Role.REVIEWER, Role.DRAFTER)]
+        + [(unit, Role.DRAFTER) for unit in grassroots],
+    )
 
     today = timezone.localdate()
     round_ = Round.objects.create(

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from outline.models import Report, ReportStatus, SectionText
-from reportsite.models import Unit
+from reportsite.models import Membership, Role, Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +28,19 @@ def test_scale_data_is_realistic_and_deterministic():
     assert reports.count() == 120
     assert Unit.objects.filter(code__startswith="SC-CT").count() == 3  # 50 per superior union
     assert set(reports.values_list("status", flat=True)) == set(ReportStatus.values)
+    # Every unit has its drafter, every superior union its reviewer, who can sign in and see their units.
+    from django.test import Client
+
+    drafters = Membership.objects.filter(role=Role.DRAFTER, unit__in=reports.values("unit"))
+    assert drafters.count() == 120
+    assert Membership.objects.filter(role=Role.REVIEWER, unit__code__startswith="SC-CT").count() == 3
+    client = Client()
+    listing = client.post(
+        "/dang-nhap/", {"username": "sc-ct001-reviewer", "password": "thu-nghiem-5"}, follow=True
+    ).content.decode()
+    second = Unit.objects.get(code="SC-CT001")
+    assert reports.filter(unit__parent=second).first().unit.name in listing
+    assert reports.exclude(unit__parent=second).first().unit.name not in listing
     text = SectionText.objects.filter(report__round__code="SC-5").first().content
     assert "Công đoàn" in text or "công đoàn" in text
     names = list(reports.order_by("unit__code").values_list("unit__name", flat=True)[:5])

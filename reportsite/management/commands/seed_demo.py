@@ -92,7 +92,7 @@ class Command(BaseCommand):
         call_command("loaddata", OUTLINE_FIXTURE, verbosity=0)
         call_command("loaddata", INDICATOR_FIXTURE, verbosity=0)
         if units:
-            from reportsite.scale import build_scale
+            from reportsite.scale import build_scale, scale_password
 
             if Round.objects.filter(code=f"SC-{seed}").exists():
                 self.stdout.write(f"round SC-{seed} (already built)")
@@ -101,6 +101,11 @@ class Command(BaseCommand):
             self.stdout.write(f"round {round_.code}")
             self.stdout.write(f"superior {round_.organising_unit.code}")
             self.stdout.write(f"units {units}")
+            top = round_.organising_unit.code.lower()
+            self.stdout.write(
+                f"accounts {top}-reviewer, {top}-admin, <unit code>-drafter, <superior code>-reviewer "
+                f"(password {scale_password(seed)})"
+            )
             return
         with transaction.atomic():
             lines = self._build()

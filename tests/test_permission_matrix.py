@@ -1,0 +1,340 @@
+"""The permission matrix: every URL of the site × every role × GET and POST, with the status each
+must get, and proof that a refused request stores nothing while an allowed write stores something.
+
+Roles, in the order of each row's expected statuses:
+anonymous · drafter of unit A · drafter of unit B (same superior) · reviewer of the superior above A
+· reviewer of another superior · admin (superuser, member of the province).
+Every object in the URLs belongs to unit A (or to A's superior for the roll-up and the consolidated
+export), so drafter B and the reviewer elsewhere must never read or change anything.
+"""
+
+import datetime
+import io
+from dataclasses import dataclass, field
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from exports.models import JobStatus
+from exports.services import export_job_run, export_job_start
+from indicators.forms import cell_name
+from indicators.selectors import report_appendix
+from indicators.xlsx import build_template
+from outline import review
+from outline.models import Report, ReturnItem, Round, Visibility
+from outline.notify import notify
+from outline.services import report_submit
+from tests.conftest import build_world
+from tests.indicators.factories import make_catalogue
+from tests.outline.test_review import write_all
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "drafter_a", "drafter_b", "reviewer", "reviewer_elsewhere", "admin")
+KEY = "p1.II.1"
+SECRET = "Chỉ đơn vị A được đọc"
+
+
+@dataclass
+class Ctx:
+    """What one row's URL and data are built from."""
+
+    world: object
+    report: Report
+    own: Report
+    cat: dict
+    thread: object = None
+    item: object = None
+    extension: object = None
+    job: object = None
+    extras: dict = field(default_factory=dict)
+
+
+def prepare(state: str) -> Ctx:
+    """Unit A's report with every section written and a figure, brought to ``state``."""
+    world = build_world(sections=2)
+    cat = make_catalogue(world.round.outline_version)
+    report = world.report_a
+    write_all(world, report, world.drafter_a, text=SECRET)
+    own = Report.objects.get(round=world.round, unit=world.superior)
+    ctx = Ctx(world=world, report=report, own=own, cat=cat)
+    for user in world.users().values():
+        # Everyone has something unread, so "mark all read" is a write for every signed-in role.
+        notify([user], report=world.report_b, kind="deadline", message="Nhắc hạn")
+    if state in ("submitted", "returned", "approved"):
+        report_submit(report=report, actor=world.drafter_a)
+        ctx.thread = review.comment_add(
+            report=report, anchor=f"section:{KEY}", body="Góp ý", visibility=Visibility.UNIT, actor=world.reviewer
+        )
+    if state == "returned":
+        review.report_return(report=report, note="Sửa", items=[(KEY, "Thêm số liệu")], due=None, actor=world.reviewer)
+        ctx.item = ReturnItem.objects.get(request__report=report)
+    if state == "approved":
+        review.report_approve(report=Report.objects.get(pk=report.pk), actor=world.reviewer)
+    if state in ("late", "asked"):
+        Round.objects.filter(pk=world.round.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=1))
+    if state == "asked":
+        ctx.extension = review.extension_request(
+            report=Report.objects.get(pk=report.pk), reason="Ốm", actor=world.drafter_a
+        )
+    if state == "job":
+        job = export_job_start(report=own, format="xlsx", actor=world.reviewer)
+        ctx.job = export_job_run(job_id=job.pk)
+        assert ctx.job.status == JobStatus.DONE
+    ctx.report = Report.objects.select_related("round", "unit").get(pk=report.pk)
+    return ctx
+
+
+def template_with_a_figure(ctx) -> dict:
+    """The report's own XLSX template with one figure typed in, as an upload."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(build_template(ctx.report, report_appendix(ctx.report).rows)))
+    sheet = book.worksheets[0]
+    row = next(r for r in range(6, sheet.max_row + 1) if sheet.cell(row=r, column=2).value == "DV")
+    sheet.cell(row=row, column=5).value = 1234
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload = ContentFile(buffer.getvalue(), name="phu-luc.xlsx")
+    return {"file": upload}
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    args: object  # ctx -> tuple
+    method: str
+    expected: tuple  # one status per role, in ROLES order
+    state: str = "draft"
+    data: object = None  # ctx -> dict
+    writes: frozenset = frozenset()  # roles whose request must change stored data
+    headers: dict = field(default_factory=dict)
+
+    @property
+    def id(self):
+        return f"{self.name}-{self.method}-{self.state}"
+
+
+def rep(ctx):
+    return (ctx.report.pk,)
+
+
+def own(ctx):
+    return (ctx.own.pk,)
+
+
+def none(ctx):
+    return ()
+
+
+def W(*roles):
+    return frozenset(roles)
+
+
+A = "drafter_a"
+REVIEWERS = W("reviewer", "admin")
+OUTSIDERS = W("drafter_b", "reviewer_elsewhere")
+SIGNED_IN = W("drafter_a", "drafter_b", "reviewer", "reviewer_elsewhere", "admin")
+
+# fmt: off
+#             anon  drA  drB  rev  else admin
+MATRIX = [
+    # The site's entry points.
+    Row("home", none, "GET",                 (302, 302, 302, 302, 302, 302)),
+    Row("home", none, "POST",                (302, 302, 302, 302, 302, 302)),
+    Row("login", none, "GET",                (200, 302, 302, 302, 302, 302)),
+    Row("login", none, "POST",               (200, 302, 302, 302, 302, 302),
+        data=lambda c: {"username": "khong-co", "password": "sai-mat-khau"}),
+    Row("logout", none, "GET",               (302, 405, 405, 405, 405, 405)),
+    Row("logout", none, "POST",              (302, 302, 302, 302, 302, 302)),
+    Row("javascript-catalog", none, "GET",   (302, 200, 200, 200, 200, 200)),
+    Row("javascript-catalog", none, "POST",  (302, 405, 405, 405, 405, 405)),
+    # Drafting.
+    Row("outline:report_list", none, "GET",  (302, 302, 302, 200, 200, 200)),
+    Row("outline:report_list", none, "POST", (302, 405, 405, 405, 405, 405)),
+    Row("outline:report_detail", rep, "GET", (302, 200, 404, 200, 404, 200)),
+    Row("outline:report_detail", rep, "POST", (302, 405, 405, 405, 405, 405)),
+    Row("outline:section_edit", lambda c: (c.report.pk, KEY), "GET", (302, 200, 404, 200, 404, 200)),
+    Row("outline:section_edit", lambda c: (c.report.pk, KEY), "POST", (302, 302, 404, 403, 404, 403),
+        data=lambda c: {"content": "<p>Viết lại</p>", "version": 1, "is_done": "on"}, writes=W(A)),
+    Row("outline:section_edit", lambda c: (c.report.pk, KEY), "POST", (302, 200, 404, 403, 404, 403),
+        data=lambda c: {"content": "<p>Tự lưu</p>", "version": 1}, writes=W(A),
+        headers={"X-Autosave": "1"}),
+    Row("outline:report_submit", rep, "GET", (302, 200, 404, 403, 404, 403)),
+    Row("outline:report_submit", rep, "POST", (302, 302, 404, 403, 404, 403), writes=W(A)),
+    Row("outline:submission_detail", lambda c: (c.report.pk, 1), "GET", (302, 200, 404, 200, 404, 200),
+        state="submitted"),
+    Row("outline:submission_detail", lambda c: (c.report.pk, 1), "POST", (302, 405, 405, 405, 405, 405),
+        state="submitted"),
+    Row("outline:document_info", rep, "GET", (302, 200, 404, 403, 404, 403)),
+    Row("outline:document_info", rep, "POST", (302, 302, 404, 403, 404, 403),
+        data=lambda c: {"doc_number": "9/BC", "place": "Bình An", "signer_name": "Lan", "signer_title": "Chủ tịch",
+                        "recipients": "LĐLĐ"},
+        writes=W(A)),
+    # The appendix.
+    Row("indicators:appendix_edit", rep, "GET", (302, 200, 404, 200, 404, 200)),
+    Row("indicators:appendix_edit", rep, "POST", (302, 302, 404, 403, 404, 403),
+        data=lambda c: {"version": 0, cell_name(c.cat["DV"].pk, "2020"): "1.500"}, writes=W(A)),
+    Row("indicators:appendix_fill", own, "GET", (302, 405, 405, 405, 405, 405)),
+    # Only the superior's own drafters fill its appendix from the roll-up: nobody in this matrix.
+    Row("indicators:appendix_fill", own, "POST", (302, 404, 404, 403, 404, 403)),
+    Row("indicators:appendix_xlsx", rep, "GET", (302, 200, 404, 200, 404, 200)),
+    Row("indicators:appendix_xlsx", rep, "POST", (302, 405, 405, 405, 405, 405)),
+    Row("indicators:appendix_upload", rep, "GET", (302, 200, 404, 403, 404, 403)),
+    Row("indicators:appendix_upload", rep, "POST", (302, 302, 404, 403, 404, 403),
+        data=template_with_a_figure, writes=W(A)),
+    Row("indicators:rollup_index", none, "GET", (302, 403, 403, 200, 200, 200)),
+    Row("indicators:rollup_index", none, "POST", (302, 405, 405, 405, 405, 405)),
+    Row("indicators:rollup", lambda c: (c.world.round.code, c.world.superior.code), "GET",
+        (302, 404, 404, 200, 404, 200)),
+    Row("indicators:rollup", lambda c: (c.world.round.code, c.world.superior.code), "POST",
+        (302, 405, 405, 405, 405, 405)),
+    # Review.
+    Row("outline:report_read", rep, "GET", (302, 200, 404, 200, 404, 200), state="submitted"),
+    Row("outline:report_read", rep, "POST", (302, 405, 405, 405, 405, 405), state="submitted"),
+    Row("outline:report_return", rep, "GET", (302, 403, 404, 200, 404, 200), state="submitted"),
+    Row("outline:report_return", rep, "POST", (302, 403, 404, 302, 404, 302), state="submitted",
+        data=lambda c: {"note": "Bổ sung", f"tick_{KEY}": "on", f"reason_{KEY}": "Thiếu số liệu"}, writes=REVIEWERS),
+    Row("outline:report_approve", rep, "GET", (302, 405, 405, 405, 405, 405), state="submitted"),
+    Row("outline:report_approve", rep, "POST", (302, 403, 404, 302, 404, 302), state="submitted", writes=REVIEWERS),
+    Row("outline:report_unapprove", rep, "GET", (302, 403, 404, 200, 404, 200), state="approved"),
+    Row("outline:report_unapprove", rep, "POST", (302, 403, 404, 302, 404, 302), state="approved",
+        data=lambda c: {"reason": "Duyệt nhầm"}, writes=REVIEWERS),
+    Row("outline:comment_post", rep, "GET", (302, 405, 405, 405, 405, 405), state="submitted"),
+    Row("outline:comment_post", rep, "POST", (302, 302, 404, 302, 404, 302), state="submitted",
+        data=lambda c: {"anchor": f"section:{KEY}", "body": "Trả lời", "parent": c.thread.pk},
+        writes=W(A, "reviewer", "admin")),
+    Row("outline:comment_resolve", lambda c: (c.report.pk, c.thread.pk), "GET", (302, 405, 405, 405, 405, 405),
+        state="submitted"),
+    Row("outline:comment_resolve", lambda c: (c.report.pk, c.thread.pk), "POST", (302, 302, 404, 302, 404, 302),
+        state="submitted", data=lambda c: {"resolved": "1"}, writes=W(A, "reviewer", "admin")),
+    Row("outline:return_answer", lambda c: (c.report.pk, c.item.pk), "GET", (302, 405, 405, 405, 405, 405),
+        state="returned"),
+    Row("outline:return_answer", lambda c: (c.report.pk, c.item.pk), "POST", (302, 302, 404, 403, 404, 403),
+        state="returned", data=lambda c: {"answer": "Đã bổ sung", "done": "on"}, writes=W(A)),
+    Row("outline:extension_request", rep, "GET", (302, 200, 404, 403, 404, 403), state="late"),
+    Row("outline:extension_request", rep, "POST", (302, 302, 404, 403, 404, 403), state="late",
+        data=lambda c: {"reason": "Thêm lý do"}, writes=W(A)),
+    Row("outline:extension_decide", rep, "GET", (302, 405, 405, 405, 405, 405), state="asked"),
+    Row("outline:extension_decide", rep, "POST", (302, 403, 404, 302, 404, 302), state="asked",
+        data=lambda c: {"request": c.extension.pk, "decision": "refuse", "note": "Không"}, writes=REVIEWERS),
+    Row("outline:report_diff", rep, "GET", (302, 200, 404, 200, 404, 200), state="submitted"),
+    Row("outline:report_diff", rep, "POST", (302, 405, 405, 405, 405, 405), state="submitted"),
+    Row("outline:report_history", rep, "GET", (302, 200, 404, 200, 404, 200)),
+    Row("outline:report_history", rep, "POST", (302, 405, 405, 405, 405, 405)),
+    # The reviewer elsewhere may open the round's dashboard, which lists only the units they oversee.
+    Row("outline:dashboard", lambda c: (c.world.round.code,), "GET", (302, 403, 403, 200, 200, 200)),
+    Row("outline:dashboard", lambda c: (c.world.round.code,), "POST", (302, 405, 405, 405, 405, 405)),
+    Row("outline:notification_list", none, "GET", (302, 200, 200, 200, 200, 200)),
+    Row("outline:notification_list", none, "POST", (302, 405, 405, 405, 405, 405)),
+    Row("outline:notification_read", none, "GET", (302, 405, 405, 405, 405, 405)),
+    Row("outline:notification_read", none, "POST", (302, 302, 302, 302, 302, 302), writes=SIGNED_IN),
+    # Downloads and exports.
+    Row("exports:report_docx", rep, "GET", (302, 200, 404, 200, 404, 200)),
+    Row("exports:report_docx", rep, "POST", (302, 405, 405, 405, 405, 405)),
+    Row("exports:report_xlsx", rep, "GET", (302, 200, 404, 200, 404, 200)),
+    Row("exports:report_xlsx", rep, "POST", (302, 405, 405, 405, 405, 405)),
+    Row("exports:outline_docx", rep, "GET", (302, 200, 404, 200, 404, 200)),
+    Row("exports:outline_docx", rep, "POST", (302, 405, 405, 405, 405, 405)),
+    Row("exports:consolidated_start", own, "GET", (302, 405, 405, 405, 405, 405)),
+    Row("exports:consolidated_start", own, "POST", (302, 404, 404, 302, 404, 302),
+        data=lambda c: {"format": "docx"}, writes=REVIEWERS),
+    # A grassroots unit's "consolidated" export is its own report: its drafter may make it.
+    Row("exports:consolidated_start", rep, "POST", (302, 302, 404, 302, 404, 302),
+        data=lambda c: {"format": "docx"}, writes=W(A, "reviewer", "admin")),
+    Row("exports:job_detail", lambda c: (c.job.pk,), "GET", (302, 404, 404, 200, 404, 200), state="job"),
+    Row("exports:job_detail", lambda c: (c.job.pk,), "POST", (302, 405, 405, 405, 405, 405), state="job"),
+    Row("exports:job_status", lambda c: (c.job.pk,), "GET", (302, 404, 404, 200, 404, 200), state="job"),
+    Row("exports:job_status", lambda c: (c.job.pk,), "POST", (302, 405, 405, 405, 405, 405), state="job"),
+    Row("exports:job_download", lambda c: (c.job.pk,), "GET", (302, 404, 404, 200, 404, 200), state="job"),
+    Row("exports:job_download", lambda c: (c.job.pk,), "POST", (302, 405, 405, 405, 405, 405), state="job"),
+]
+# fmt: on
+
+OWN_APPS = ("reportsite", "outline", "indicators", "exports")
+
+
+def stored():
+    """Everything the site keeps, row by row, to tell whether a request changed anything."""
+    return {
+        model._meta.label: list(model.objects.order_by("pk").values_list())
+        for app in OWN_APPS
+        for model in apps.get_app_config(app).get_models()
+    }
+
+
+def call(client, row, ctx):
+    url = reverse(row.name, args=row.args(ctx))
+    data = row.data(ctx) if row.data else {}
+    if row.method == "GET":
+        return client.get(url, headers=row.headers)
+    return client.post(url, data, headers=row.headers)
+
+
+@pytest.mark.parametrize("row", MATRIX, ids=lambda r: r.id)
+def test_matrix(row, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    ctx = prepare(row.state)
+    got = {}
+    for role in ROLES:
+        # Each role starts from the same stored state: its request runs in a savepoint rolled back after.
+        with transaction.atomic():
+            client = Client()
+            if role != "anonymous":
+                client.force_login(ctx.world.users()[role])
+            before = stored()
+            response = call(client, row, ctx)
+            changed = stored() != before
+            got[role] = response.status_code
+            if role in OUTSIDERS and response.status_code == 200:
+                body = b"".join(response.streaming_content) if response.streaming else response.content
+                # Nothing of unit A's reaches an outsider, not even its name.
+                assert ctx.world.unit_a.name.encode() not in body, (row.id, role)
+                assert SECRET.encode() not in body, (row.id, role)
+            if response.status_code == 302 and role == "anonymous":
+                assert response["Location"].startswith(reverse("login")), (row.id, role)
+            assert changed == (role in row.writes), f"{row.id} {role}: stored data {'changed' if changed else 'kept'}"
+            transaction.set_rollback(True)
+    assert tuple(got[role] for role in ROLES) == row.expected, got
+
+
+def _names(resolver, namespace=""):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_the_matrix_covers_every_url_and_both_methods():
+    names = set(_names(get_resolver()))
+    covered = {(row.name, row.method) for row in MATRIX}
+    missing = sorted((name, method) for name in names for method in ("GET", "POST") if (name, method) not in covered)
+    assert not missing
+    assert len(names) >= 36
+
+
+ADMIN_PAGES = ["admin:index"] + [
+    f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist" for model in admin.site._registry
+]
+
+
+@pytest.mark.parametrize("name", ADMIN_PAGES)
+def test_admin_pages_are_for_the_admin_only(name, client):
+    """The Django admin ("Quản trị"): only staff get in; everyone else is sent to its login."""
+    ctx = prepare("draft")
+    for role in ROLES:
+        client = Client()
+        if role != "anonymous":
+            client.force_login(ctx.world.users()[role])
+        response = client.get(reverse(name))
+        assert response.status_code == (200 if role == "admin" else 302), (name, role)
