@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import Count, Max, Sum
 
 from outline.models import Report, ReportStatus
 from reportsite.models import Unit
@@ -64,6 +64,16 @@ class Rollup:
     @property
     def total(self):
         return len(self.included) + len(self.excluded)
+
+
+def rollup_revision(*, round, unit: Unit) -> str:
+    """A stamp that changes whenever the roll-up below ``unit`` may: a figure or a status changes a
+    report's ``updated_at``; a unit moved in or out changes the count or the sum of ids. One query."""
+    stamp = Report.objects.filter(round=round, unit__path__startswith=unit.path, unit__is_grassroots=True).aggregate(
+        n=Count("pk"), last=Max("updated_at"), ids=Sum("pk")
+    )
+    last = stamp["last"].timestamp() if stamp["last"] else 0
+    return f"{stamp['n']}:{last}:{stamp['ids'] or 0}"
 
 
 def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES) -> Rollup:

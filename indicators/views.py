@@ -5,7 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -300,6 +302,11 @@ def _overseen_unit_or_404(user, code):
         raise Http404 from None
 
 
+# The rendered roll-up is kept per revision of the units below (see rollup_revision); a renamed unit or
+# an admin edit of the catalogue shows within this time.
+ROLLUP_PAGE_TIMEOUT = 600
+
+
 @require_safe
 def rollup_view(request, round_code, unit_code):
     unit = _overseen_unit_or_404(request.user, unit_code)
@@ -309,7 +316,18 @@ def rollup_view(request, round_code, unit_code):
         raise Http404 from None
     allowed = {value for value, _label in ROLLUP_STATUSES}
     statuses = [s for s in request.GET.getlist("status") if s in allowed] or list(selectors.DEFAULT_ROLLUP_STATUSES)
-    result = selectors.rollup(round=round_, unit=unit, statuses=statuses)
+    # Worked out only when the cached body is missing or stale (lazy objects).
+    result = SimpleLazyObject(lambda: selectors.rollup(round=round_, unit=unit, statuses=statuses))
+    body_key = ":".join(
+        [
+            "rollup",
+            str(round_.pk),
+            str(unit.pk),
+            ",".join(sorted(statuses)),
+            selectors.rollup_revision(round=round_, unit=unit),
+            get_language() or "",
+        ]
+    )
     return render(
         request,
         "indicators/rollup.html",
@@ -317,11 +335,13 @@ def rollup_view(request, round_code, unit_code):
             "round": round_,
             "unit": unit,
             "rollup": result,
-            "groups": _groups(result.rows, ""),
+            "body_key": body_key,
+            "body_timeout": ROLLUP_PAGE_TIMEOUT,
+            "groups": SimpleLazyObject(lambda: _groups(result.rows, "")),
             "status_choices": ROLLUP_STATUSES,
             "statuses": statuses,
-            "columns": result.rows[0].columns if result.rows else [],
-            **_charts(result.rows, round_),
+            "columns": SimpleLazyObject(lambda: result.rows[0].columns if result.rows else []),
+            "charts": SimpleLazyObject(lambda: _charts(result.rows, round_)),
         },
     )
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -67,6 +68,9 @@ def _back(request, default):
     return redirect(default)
 
 
+DASHBOARD_PAGE_SIZE = 50
+
+
 @require_safe
 def dashboard(request, round_code):
     access = user_access(request.user)
@@ -84,12 +88,16 @@ def dashboard(request, round_code):
     board = selectors.dashboard(request.user, round_, status=status, query=query, sort=sort)
     if request.GET.get("format") == "xlsx":
         return _dashboard_xlsx(round_, board)
+    # A province has thousands of units: the page shows a slice, the counts and the Excel file all of them.
+    page = Paginator(board.rows, DASHBOARD_PAGE_SIZE).get_page(request.GET.get("trang"))
     return render(
         request,
         "outline/dashboard.html",
         {
             "round": round_,
             "board": board,
+            "page": page,
+            "page_numbers": list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
             "status": status,
             "q": query,
             "sort": sort,

@@ -269,7 +269,12 @@ def dashboard(user, round, *, status: str = "", query: str = "", sort: str = "na
     from .models import Comment, OutlineNode
 
     access = user_access(user)
-    reports = Report.objects.filter(round=round).select_related("unit", "round")
+    # Only what the table shows: thousands of rows, so every field and object saved counts.
+    reports = (
+        Report.objects.filter(round=round)
+        .select_related("unit")
+        .only("pk", "status", "updated_at", "extended_until", "round_id", "unit__name", "unit__code", "unit__path")
+    )
     if not access.is_superuser:
         condition = Q(pk__in=[])
         for unit in access.overseen_units:
@@ -291,7 +296,10 @@ def dashboard(user, round, *, status: str = "", query: str = "", sort: str = "na
         ),
         submission_total=count(Submission.objects.filter(report=OuterRef("pk"))),
     )
-    rows = [DashboardRow(r, r.written_total, r.figures_total, r.open_comments_total) for r in reports]
+    rows = []
+    for r in reports:
+        r.round = round  # the same round for every row: not joined again
+        rows.append(DashboardRow(r, r.written_total, r.figures_total, r.open_comments_total))
     counts = {value: 0 for value in ReportStatus.values}
     for row in rows:
         counts[row.report.status] += 1

@@ -1,9 +1,13 @@
+import hashlib
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -15,6 +19,9 @@ from reportsite.selectors import user_access
 from . import selectors, services
 from .forms import DocumentInfoForm, SectionForm
 from .models import OutlineNode, Report, ReportStatus, SectionState, Submission
+
+# Admin edits to the indicator catalogue or the outline reach a cached report page within this time.
+REPORT_BODY_TIMEOUT = 600
 
 
 def _report_or_404(request, pk):
@@ -38,25 +45,53 @@ def report_list(request):
     )
 
 
+def report_body_key(report, *, can_edit: bool) -> str:
+    """The cache key of the report page's body (progress, appendix card, outline, submissions).
+
+    Every service that changes what the body shows (a section, a figure, a submission, a review
+    decision) touches ``report.updated_at``, so a new revision gets a new key and a stale body is never
+    served; the blank fill and the language are in the key for the rest. Indicator or outline edits
+    in the Django admin show within the cache's timeout."""
+    fill = hashlib.blake2b(report.blank_fill.encode(), digest_size=8).hexdigest()
+    return ":".join(
+        [
+            "report-body",
+            str(report.pk),
+            str(report.updated_at.timestamp()),
+            str(report.round.outline_version_id),
+            "edit" if can_edit else "read",
+            fill,
+            get_language() or "",
+        ]
+    )
+
+
 @require_safe
 def report_detail(request, pk):
     report = _report_or_404(request, pk)
-    outline = selectors.report_outline(report)
-    appendix = report_appendix(report)
+    can_draft = selectors.can_edit(request.user, report)
+    can_edit = can_draft and report.is_editable
+    # The body is cached by revision; these are only worked out when it is not (lazy objects).
+    outline = SimpleLazyObject(lambda: selectors.report_outline(report))
+    appendix = SimpleLazyObject(lambda: report_appendix(report))
     return render(
         request,
         "outline/report_detail.html",
         {
             "report": report,
+            "body_key": report_body_key(report, can_edit=can_edit),
+            "body_timeout": REPORT_BODY_TIMEOUT,
             "outline": outline,
             "appendix": appendix,
-            "target_chart": target_chart(appendix.rows, _("Share of the resolution's target reached (%)")),
+            "target_chart": SimpleLazyObject(
+                lambda: target_chart(appendix.rows, _("Share of the resolution's target reached (%)"))
+            ),
             "returned": selectors.open_return(report) if report.status == ReportStatus.RETURNED else None,
-            "labels": outline.labels,
-            "is_reviewer": selectors.can_review(request.user, report),
-            "pending_extension": report.extensions.filter(status="pending").first(),
-            "can_edit": selectors.can_edit(request.user, report) and report.is_editable,
-            "can_draft": selectors.can_edit(request.user, report),
+            "labels": SimpleLazyObject(lambda: outline.labels),
+            "is_reviewer": SimpleLazyObject(lambda: selectors.can_review(request.user, report)),
+            "pending_extension": SimpleLazyObject(lambda: report.extensions.filter(status="pending").first()),
+            "can_edit": can_edit,
+            "can_draft": can_draft,
             "lock_reason": services.lock_reason(report),
             "submissions": report.submissions.select_related("submitted_by"),
         },

@@ -3,12 +3,13 @@ Word builder understands. The editor's extensions are the source; nh3 enforces t
 
 import html
 import re
+import unicodedata
 from functools import cache
 
 import nh3
 from django_prose_editor.config import allowlist_from_extensions
 
-from .text import nfc
+from .text import strip_controls
 
 # What the section editor offers: paragraphs, bold, italic, underline, lists, simple tables.
 EDITOR_EXTENSIONS = {
@@ -27,6 +28,33 @@ EDITOR_EXTENSIONS = {
 }
 
 _TEXT_TAGS = re.compile(r"<[^>]+>")
+# Between the tags of nh3's output: it escapes ">" everywhere but at the end of a tag.
+_TAG_SPLIT = re.compile(r"(<[^>]*>)")
+
+# Word tables have at most 63 columns; a cell spanning more rows than this is an accident (or an
+# attack: a few bytes of colspan/rowspan made a Word table of billions of cells). Only ASCII
+# digits: "²".isdigit() is true, yet int("²") fails.
+MAX_COLSPAN = 63
+MAX_ROWSPAN = 500
+_SPAN_LIMITS = {"colspan": MAX_COLSPAN, "rowspan": MAX_ROWSPAN}
+_LIST_TYPES = {"1", "a", "A", "i", "I"}
+_ASCII_NUMBER = re.compile(r"[0-9]+")
+
+
+def _attribute_filter(element, attribute, value):
+    """Keep only attribute values the editor itself writes: spans and list starts as plain
+    numbers in range, list types from the five HTML ones. Anything else is dropped."""
+    value = value.strip()
+    if attribute in _SPAN_LIMITS:
+        if not _ASCII_NUMBER.fullmatch(value):
+            return None
+        limit = _SPAN_LIMITS[attribute]
+        return str(min(max(int(value), 1), limit)) if len(value) < 10 else str(limit)
+    if attribute == "start":
+        return str(int(value)) if _ASCII_NUMBER.fullmatch(value) and len(value) < 10 else None
+    if attribute in ("type", "data-type"):
+        return value if value in _LIST_TYPES else None
+    return None
 
 
 @cache
@@ -35,11 +63,30 @@ def _cleaner():
     return nh3.Cleaner(
         tags=config["tags"],
         attributes=config["attributes"],
+        attribute_filter=_attribute_filter,
         # Pasted Word documents carry styles and scripts: drop those elements with their content.
         clean_content_tags={"script", "style", "xml", "title", "head"},
         link_rel=None,
         strip_comments=True,
     )
+
+
+def _nfc_text(cleaned: str) -> str:
+    """NFC-normalise the text between the tags of cleaned HTML.
+
+    Normalising before cleaning is not enough: nh3 turns character references into characters
+    ("e&#x301;" is "e" and a combining accent) and drops tags ("e<span></span>\u0301"), which
+    leaves decomposed letters behind. Normalising the whole output would fuse a combining mark
+    that starts a text with the ">" before it ("<p>" + U+0338 would become "<p≯"), breaking the
+    tag: such a leading mark is kept as a character reference instead.
+    """
+    parts = _TAG_SPLIT.split(cleaned)
+    for index in range(0, len(parts), 2):
+        part = unicodedata.normalize("NFC", parts[index])
+        if index and part and unicodedata.combining(part[0]):
+            part = f"&#{ord(part[0])};{part[1:]}"
+        parts[index] = part
+    return "".join(parts)
 
 
 def allowed_tags() -> frozenset[str]:
@@ -48,7 +95,7 @@ def allowed_tags() -> frozenset[str]:
 
 def sanitize_html(value: str) -> str:
     """Clean user HTML to the editor's allow-list, NFC-normalised; a visually empty text becomes ""."""
-    cleaned = _cleaner().clean(nfc(value)).strip()
+    cleaned = _nfc_text(_cleaner().clean(strip_controls(value))).strip()
     if not plain_text(cleaned) and "<table" not in cleaned:
         return ""
     return cleaned

@@ -118,7 +118,8 @@ def _users(rng, seed, grants):
 @transaction.atomic
 def build_scale(*, units: int, seed: int, version, code_prefix="SC") -> Round:
     """Create ``units`` grassroots unions under superiors of 50 in a new province with an account for
-    each (a drafter per unit, a reviewer per superior union, a reviewer and an admin for the province;
+    each (a drafter per unit, a reviewer per superior union, a reviewer, a drafter and an admin for the
+    province;
     user name = unit code + role, password ``scale_password(seed)``), a round opened on it, and reports
     in every status with texts and figures. Bulk writes: minutes for 10,000."""
     rng = random.Random(seed)
@@ -158,7 +159,7 @@ def build_scale(*, units: int, seed: int, version, code_prefix="SC") -> Round:
     _users(
         rng,
         seed,
-        [(province, Role.REVIEWER), (province, Role.ADMIN)]
+        [(province, role) for role in (Role.REVIEWER, Role.DRAFTER, Role.ADMIN)]
         + [(superior, role) for superior in superiors for role in (Role.REVIEWER, Role.DRAFTER)]
         + [(unit, Role.DRAFTER) for unit in grassroots],
     )

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # The Vietnamese alphabet: ă, â, đ, ê, ô, ơ, ư are letters of their own, after their base.
 _ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
@@ -12,11 +13,18 @@ _LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve, circumflex, horn
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def strip_controls(value: str) -> str:
+    """Drop control characters (NUL and friends) that no document needs; keep tab and newlines."""
+    return _CONTROL.sub("", value or "")
+
+
 def nfc(value: str) -> str:
     """NFC-normalise and drop control characters (NUL and friends) that no document needs."""
-    return unicodedata.normalize("NFC", _CONTROL.sub("", value or ""))
+    return unicodedata.normalize("NFC", strip_controls(value))
 
 
+# Unit names repeat on every dashboard and roll-up page: each worker keeps the keys it has made.
+@lru_cache(maxsize=50_000)
 def vietnamese_sort_key(value: str):
     """A key that sorts Vietnamese names as a Vietnamese reader expects (Ánh before Bình, Đ after D)."""
     letters, tones = [], []

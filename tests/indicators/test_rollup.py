@@ -95,3 +95,41 @@ def _rollup_queries(n_units):
 
 def test_rollup_query_count_is_the_same_for_10_and_200_units():
     assert _rollup_queries(10) == _rollup_queries(200)
+
+
+def test_rollup_page_is_cached_until_a_figure_or_status_below_changes(client, world):
+    """The roll-up page is kept while nothing below changes and shows a new figure at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from indicators.services import appendix_save
+    from outline.services import report_submit
+    from tests.indicators.factories import make_catalogue
+    from tests.outline.test_review import write_all
+
+    cat = make_catalogue(world.round.outline_version)
+    write_all(world, world.report_a, world.drafter_a)
+    appendix_save(
+        report=world.report_a, cells={(cat["DV"].pk, "2020"): "1.234"}, notes={}, base_version=0, actor=world.drafter_a
+    )
+    report_submit(report=world.report_a, actor=world.drafter_a)
+    client.force_login(world.reviewer)
+    url = reverse("indicators:rollup", args=[world.round.code, world.superior.code])
+    with CaptureQueriesContext(connection) as first:
+        html = client.get(url).content.decode()
+    assert "1.234" in html
+    with CaptureQueriesContext(connection) as again:
+        assert "1.234" in client.get(url).content.decode()
+    assert len(again) < len(first)
+    # A corrected figure (after a return) shows straight away.
+    from outline import review
+
+    review.report_return(report=world.report_a, note="Sửa", items=[], due=None, actor=world.reviewer)
+    world.report_a.refresh_from_db()
+    appendix_save(
+        report=world.report_a, cells={(cat["DV"].pk, "2020"): "1.500"}, notes={}, base_version=1, actor=world.drafter_a
+    )
+    report_submit(report=world.report_a, actor=world.drafter_a)
+    html = client.get(url).content.decode()
+    assert "1.500" in html and "1.234" not in html

@@ -385,3 +385,30 @@ def test_oversized_or_garbled_requests_never_500(client, world):
     assert response.status_code in (200, 302)
     stored = SectionText.objects.get(report=world.report_a, node__key="p1.II.1").content
     assert "<p>" in stored and "\x00" not in stored
+
+
+def test_report_page_body_is_cached_by_revision_and_never_stale(client, world):
+    """The report page's body comes from the cache while nothing changes, and shows a change at once."""
+    report = world.report_a
+    node = OutlineNode.objects.filter(version=report.round.outline_version, is_writable=True).order_by("position")[0]
+    url = reverse("outline:report_detail", args=[report.pk])
+    client.force_login(world.drafter_a)
+    first = _queries(client, url)
+    again = _queries(client, url)
+    assert again < first  # outline, sections, appendix and chart not read again
+    html = client.get(url).content.decode()
+    assert "0 / 5" in html or "0 trên 5" in html
+    section_save(report=report, node=node, base_version=0, is_done=True, actor=world.drafter_a, content="<p>Mới</p>")
+    html = client.get(url).content.decode()
+    assert "1 / 5" in html or "1 trên 5" in html
+    assert "20%" in html
+    # The reviewer reads the same revision without the drafter's buttons.
+    client.force_login(world.reviewer)
+    html = client.get(url).content.decode()
+    assert "1 trên 5" in html or "1 / 5" in html
+    assert reverse("outline:report_submit", args=[report.pk]) not in html
+    client.force_login(world.drafter_a)
+    assert reverse("outline:report_submit", args=[report.pk]) in client.get(url).content.decode()
+    # A renamed unit changes the dotted blanks straight away too.
+    type(world.unit_a).objects.filter(pk=world.unit_a.pk).update(name="Công đoàn cơ sở Công ty Mới Đổi Tên")
+    assert "CÔNG TY MỚI ĐỔI TÊN" in client.get(url).content.decode()

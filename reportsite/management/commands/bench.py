@@ -1,22 +1,39 @@
-"""`make bench`: export times at two sizes against raw baseline writers of the same content, and the
-roll-up time; prints a table and writes .bench/summary.json. Run on a throw-away database."""
+"""`make bench`: the speed goals of the site measured on a throw-away database (PostgreSQL by default).
+
+1. Queries per page and export at 10 and at 500 units (must be equal).
+2. Load: gunicorn on loopback, 50 users for 60 s spread over the pages (wrk, with a think time), the
+   95th percentile per page; then the report page's requests per second against a bare template view.
+3. Consolidated DOCX and XLSX times against raw writers of the same content, at several sizes.
+4. The appendix roll-up over 10,000 units.
+
+Prints a table and writes .bench/summary.json (the goals' figures) and .bench/details.json."""
 
 import io
 import json
+import os
+import shutil
+import socket
 import statistics
+import subprocess
 import time
+import urllib.request
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from exports.docx import build_consolidated_docx
 from exports.xlsx import build_consolidated_xlsx
 from indicators.selectors import catalogue, rollup
-from outline.models import OutlineNode, OutlineVersion, Report, SectionText
+from outline.models import OutlineNode, OutlineVersion, Report, ReportStatus, SectionText
+from reportsite.models import Membership, Role
 from reportsite.richtext import plain_text
 from reportsite.scale import build_scale
 
@@ -124,21 +141,335 @@ def timed(function, *args, repeat=3):
     return min(times)
 
 
+GOALS = {
+    "p95_ms": ("≤", 200),
+    "throughput_ratio_vs_bare": ("≥", 0.4),
+    "docx_ratio_vs_raw": ("≤", 5),
+    "docx_linearity": ("≤", 2.2),
+    "xlsx_ratio_vs_xlsxwriter": ("≤", 1.5),
+    "rollup_10k_s": ("≤", 1),
+}
+# How the 50 users of the load run are spread over the pages.
+LOAD_SHARE = {
+    "dashboard": 8,
+    "report": 10,
+    "section_edit": 10,
+    "rollup": 8,
+    "export_report_docx": 7,
+    "export_report_xlsx": 7,
+}
+LUA = Path(__file__).with_name("wrk_page.lua")
+
+
+def met(value, goal):
+    sign, limit = goal
+    return value <= limit if sign == "≤" else value >= limit
+
+
+class Tree:
+    """A scale tree and the people who use it, for the pages measured."""
+
+    def __init__(self, units, version):
+        self.units = units
+        self.round = build_scale(units=units, seed=units, version=version, code_prefix=f"Q{units}")
+        self.province = self.round.organising_unit
+        members = Membership.objects.select_related("user")
+        self.reviewer = members.get(unit=self.province, role=Role.REVIEWER).user
+        self.writer = members.get(unit=self.province, role=Role.DRAFTER).user
+        reports = Report.objects.select_related("round", "unit", "unit__parent").filter(round=self.round)
+        self.own = reports.get(unit=self.province)
+        # A grassroots union still drafting: the page most people open at the deadline.
+        self.unit_report = reports.filter(unit__is_grassroots=True, status=ReportStatus.DRAFTING).order_by("pk")[0]
+        self.drafter = members.get(unit=self.unit_report.unit, role=Role.DRAFTER).user
+        self.key = (
+            OutlineNode.objects.filter(version=self.round.outline_version, is_writable=True)
+            .order_by("position")
+            .values_list("key", flat=True)[0]
+        )
+
+    def pages(self):
+        """(name, user, path) of every page and download whose query count is watched."""
+        own, unit = self.own.pk, self.unit_report.pk
+        return [
+            ("dashboard", self.reviewer, reverse("outline:dashboard", args=[self.round.code])),
+            ("report", self.writer, reverse("outline:report_detail", args=[own])),
+            ("section_edit", self.writer, reverse("outline:section_edit", args=[own, self.key])),
+            ("rollup", self.reviewer, reverse("indicators:rollup", args=[self.round.code, self.province.code])),
+            ("export_report_docx", self.writer, reverse("exports:report_docx", args=[own])),
+            ("export_report_xlsx", self.writer, reverse("exports:report_xlsx", args=[own])),
+            ("export_outline_docx", self.writer, reverse("exports:outline_docx", args=[own])),
+            ("export_appendix_template", self.writer, reverse("indicators:appendix_xlsx", args=[own])),
+            (
+                "export_dashboard_xlsx",
+                self.reviewer,
+                reverse("outline:dashboard", args=[self.round.code]) + "?format=xlsx",
+            ),
+            ("unit_report", self.drafter, reverse("outline:report_detail", args=[unit])),
+            ("unit_section_edit", self.drafter, reverse("outline:section_edit", args=[unit, self.key])),
+        ]
+
+    def load_pages(self):
+        """(name, user, path) of the pages under load: the province's overview pages over all units,
+        and a grassroots union's own report, section and downloads."""
+        unit = self.unit_report.pk
+        return {
+            "dashboard": (self.reviewer, reverse("outline:dashboard", args=[self.round.code])),
+            "report": (self.drafter, reverse("outline:report_detail", args=[unit])),
+            "section_edit": (self.drafter, reverse("outline:section_edit", args=[unit, self.key])),
+            "rollup": (
+                self.reviewer,
+                reverse("indicators:rollup", args=[self.round.code, self.province.code]),
+            ),
+            "export_report_docx": (self.drafter, reverse("exports:report_docx", args=[unit])),
+            "export_report_xlsx": (self.drafter, reverse("exports:report_xlsx", args=[unit])),
+        }
+
+
+def analyze():
+    """Planner statistics for what was just bulk-loaded, as autovacuum makes them within a minute of a
+    real load; without them PostgreSQL guesses one row per table and picks nested loops."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def count_queries(tree) -> dict:
+    counts = {}
+    for name, user, path in tree.pages():
+        client = Client()
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        if response.status_code != 200:
+            raise CommandError(f"{name} {path}: HTTP {response.status_code}")
+        counts[name] = len(queries)
+    for name, builder in (
+        ("export_consolidated_docx", build_consolidated_docx),
+        ("export_consolidated_xlsx", build_consolidated_xlsx),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            builder(tree.own)
+        counts[name] = len(queries)
+    return counts
+
+
+def session_cookie(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Gunicorn:
+    """The site served as in production (gunicorn.conf.py), on a loopback port, for the load runs."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self):
+        gunicorn = shutil.which("gunicorn") or str(Path(os.sys.executable).with_name("gunicorn"))
+        env = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{self.port}"}
+        self.process = subprocess.Popen(
+            [gunicorn, "reportsite.wsgi", "-c", str(Path(settings.BASE_DIR) / "gunicorn.conf.py")],
+            env=env,
+            cwd=settings.BASE_DIR,
+            stdout=subprocess.DEVNULL,
+        )
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(self.base + reverse("login"), timeout=2)
+                return self
+            except OSError:
+                if self.process.poll() is not None:
+                    raise CommandError("gunicorn did not start") from None
+                time.sleep(0.1)
+        raise CommandError("gunicorn did not answer in 30 s")
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+    def get(self, path, cookie):
+        request = urllib.request.Request(self.base + path, headers={"Cookie": cookie})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read()
+
+    def wrk(self, path, cookie, *, users, seconds, think=(0, 0)):
+        """Start wrk on ``path``; returns the running process (read it with ``wrk_result``)."""
+        env = {
+            **os.environ,
+            "BENCH_PATH": path,
+            "BENCH_COOKIE": cookie,
+            "BENCH_THINK_MIN_MS": str(think[0]),
+            "BENCH_THINK_MAX_MS": str(think[1]),
+        }
+        return subprocess.Popen(
+            ["wrk", "-t1", f"-c{users}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA), self.base],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+
+def wrk_result(process) -> dict:
+    out, _ = process.communicate()
+    line = next((x for x in out.splitlines() if x.startswith("BENCH ")), None)
+    if line is None:
+        raise CommandError(f"wrk gave no result:\n{out}")
+    result = json.loads(line[6:])
+    result["errors"] = sum(result[k] for k in ("non_2xx", "connect", "read", "write", "timeout"))
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
 class Command(BaseCommand):
-    help = "Measure exports and the roll-up at several sizes; write .bench/summary.json."
+    help = "Measure the speed goals on a throw-away database; write .bench/summary.json."
+    # The database is dropped and made again first: nothing may touch it before.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--sizes", type=int, nargs="+", default=[50, 300, 600])
         parser.add_argument("--rollup-units", type=int, default=10_000)
+        parser.add_argument("--users", type=int, default=50)
+        parser.add_argument("--load-seconds", type=int, default=60)
+        parser.add_argument("--throughput-seconds", type=int, default=15)
+        parser.add_argument(
+            "--think-ms",
+            type=int,
+            nargs=2,
+            default=[1000, 3000],
+            help="each user's pause between two pages, drawn between these (ms)",
+        )
 
-    def handle(self, *args, sizes, rollup_units, **options):
+    def handle(self, *args, **options):
+        self.fresh_database()
         call_command("loaddata", "outline_gnk_2018_2023", "indicators_gnk_2018_2023", verbosity=0)
         version = OutlineVersion.objects.get(code="gnk-cdcs-2018-2023")
-        results = {}
+        details = {}
+
+        small, large = Tree(10, version), Tree(500, version)
+        analyze()
+        counts = {10: count_queries(small), 500: count_queries(large)}
+        queries = {name: {"10": counts[10][name], "500": counts[500][name]} for name in counts[10]}
+        self.section("Queries per page (10 units → 500 units)")
+        for name, pair in queries.items():
+            mark = "=" if pair["10"] == pair["500"] else "≠  GROWS"
+            self.stdout.write(f"  {name:<28} {pair['10']:>4} → {pair['500']:>4}  {mark}")
+
+        p95, ratio = self.load(large, options, details)
+        exports = self.exports(version, options["sizes"], details)
+        self.section(f"Roll-up over {options['rollup_units']} units")
+        rollup_round = build_scale(units=options["rollup_units"], seed=7, version=version, code_prefix="R10K")
+        analyze()
+        rollup_s = timed(lambda: rollup(round=rollup_round, unit=rollup_round.organising_unit))
+        self.stdout.write(f"  {rollup_s:.3f} s")
+
+        summary = {
+            "queries": queries,
+            "p95_ms": p95,
+            "throughput_ratio_vs_bare": ratio,
+            **exports,
+            "rollup_10k_s": round(rollup_s, 3),
+        }
+        out = Path(settings.BASE_DIR) / ".bench"
+        out.mkdir(exist_ok=True)
+        (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+        details["database"] = connection.vendor
+        (out / "details.json").write_text(json.dumps(details, indent=2, ensure_ascii=False) + "\n")
+        self.verdict(summary)
+
+    def section(self, title):
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING(title))
+
+    def fresh_database(self):
+        """Drop and create the bench database (its name must say "bench"), then migrate."""
+        db = settings.DATABASES["default"]
+        name = str(db["NAME"])
+        if "bench" not in Path(name).name:
+            raise CommandError(f"Refusing to wipe {name!r}: the bench database's name must contain 'bench'.")
+        if connection.vendor == "postgresql":
+            import psycopg2
+
+            admin = psycopg2.connect(
+                dbname="postgres", user=db["USER"], password=db["PASSWORD"], host=db["HOST"], port=db["PORT"] or 5432
+            )
+            admin.autocommit = True
+            with admin.cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                cursor.execute(f'CREATE DATABASE "{name}"')
+            admin.close()
+        else:
+            connections.close_all()
+            Path(name).unlink(missing_ok=True)
+        call_command("migrate", verbosity=0)
+        self.stdout.write(f"{connection.vendor} database {name}, made afresh")
+
+    def load(self, tree, options, details):
+        users, seconds, think = options["users"], options["load_seconds"], tuple(options["think_ms"])
+        if not shutil.which("wrk"):
+            raise CommandError("wrk is missing: make bench installs it (apt-get install wrk).")
+        pages = tree.load_pages()
+        cookies = {user.pk: session_cookie(user) for user, _path in pages.values()}
+        total = sum(LOAD_SHARE.values())
+        share = {name: max(1, round(users * n / total)) for name, n in LOAD_SHARE.items()}
+        with Gunicorn() as server:
+            for name, (user, path) in pages.items():
+                status, body = server.get(path, cookies[user.pk])
+                if status != 200 or not body:
+                    raise CommandError(f"{name}: HTTP {status}")
+            self.section(
+                f"Load: {sum(share.values())} users for {seconds} s over {len(pages)} pages, "
+                f"think time {think[0]}–{think[1]} ms (gunicorn, {connection.vendor}, loopback)"
+            )
+            running = {
+                name: server.wrk(path, cookies[user.pk], users=share[name], seconds=seconds, think=think)
+                for name, (user, path) in pages.items()
+            }
+            results = {name: wrk_result(process) for name, process in running.items()}
+            self.stdout.write(f"  {'page':<22} {'users':>5} {'requests':>8} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6}")
+            for name, r in results.items():
+                self.stdout.write(
+                    f"  {name:<22} {share[name]:>5} {r['requests']:>8} {r['p50_us'] / 1000:>7.1f} "
+                    f"{r['p95_us'] / 1000:>7.1f} {r['errors']:>6}"
+                )
+            details["load"] = {"users": share, "seconds": seconds, "think_ms": think, "results": results}
+            if any(r["errors"] for r in results.values()):
+                raise CommandError("Some requests failed under load; see the table.")
+
+            # Throughput: as many requests as the server takes, the report page then the bare view,
+            # twice each in turn so that a passing disturbance hits both.
+            bare = reverse("bench_bare")
+            report_user, report_path = pages["report"]
+            cookie = cookies[report_user.pk]
+            concurrency = 8
+            runs = {"report": [], "bare": []}
+            for _ in range(2):
+                for name, path in (("report", report_path), ("bare", bare)):
+                    process = server.wrk(path, cookie, users=concurrency, seconds=options["throughput_seconds"] // 2)
+                    runs[name].append(wrk_result(process))
+        rps = {
+            name: sum(r["requests"] for r in rs) / sum(r["duration_us"] / 1e6 for r in rs) for name, rs in runs.items()
+        }
+        ratio = round(rps["report"] / rps["bare"], 2)
+        self.section(f"Throughput, {concurrency} connections, no think time")
+        self.stdout.write(f"  report page {rps['report']:.0f}/s, bare template view {rps['bare']:.0f}/s: ratio {ratio}")
+        details["throughput"] = {"rps": rps, "runs": runs, "connections": concurrency}
+        return {name: round(r["p95_us"] / 1000, 1) for name, r in results.items()}, ratio
+
+    def exports(self, version, sizes, details):
+        self.section("Consolidated exports (best of 3)")
         self.stdout.write(
-            f"{'units':>6} {'docx s':>8} {'raw docx s':>10} {'ratio':>6} "
+            f"  {'units':>6} {'docx s':>8} {'raw docx s':>10} {'ratio':>6} "
             f"{'xlsx s':>8} {'xlsxwriter s':>12} {'ratio':>6}"
         )
+        results = {}
         for seed, size in enumerate(sizes, 100):
             round_ = build_scale(units=size, seed=seed, version=version, code_prefix=f"B{size}")
             own = Report.objects.select_related("round", "unit", "unit__parent").get(
@@ -150,27 +481,35 @@ class Command(BaseCommand):
             xlsx_raw = timed(raw_xlsx, own)
             results[size] = {"docx": docx, "docx_raw": docx_raw, "xlsx": xlsx, "xlsx_raw": xlsx_raw}
             self.stdout.write(
-                f"{size:>6} {docx:>8.2f} {docx_raw:>10.2f} {docx / docx_raw:>6.2f} "
+                f"  {size:>6} {docx:>8.2f} {docx_raw:>10.2f} {docx / docx_raw:>6.2f} "
                 f"{xlsx:>8.2f} {xlsx_raw:>12.2f} {xlsx / xlsx_raw:>6.2f}"
             )
-        rollup_round = build_scale(units=rollup_units, seed=7, version=version, code_prefix="R10K")
-        rollup_s = timed(lambda: rollup(round=rollup_round, unit=rollup_round.organising_unit))
-        self.stdout.write(f"roll-up over {rollup_units} units: {rollup_s:.3f} s")
-
-        middle = sorted(results)[len(results) // 2] if len(results) > 2 else max(results)
+        details["exports_seconds"] = {str(k): {n: round(v, 3) for n, v in r.items()} for k, r in results.items()}
+        middle = 300 if 300 in results else sorted(results)[len(results) // 2]
         largest = max(results)
-        summary = {
+        return {
             "docx_ratio_vs_raw": round(results[middle]["docx"] / results[middle]["docx_raw"], 2),
             "docx_linearity": round(results[largest]["docx"] / results[middle]["docx"], 2)
             if largest != middle
             else None,
             "xlsx_ratio_vs_xlsxwriter": round(statistics.mean(r["xlsx"] / r["xlsx_raw"] for r in results.values()), 2),
-            "rollup_10k_s": round(rollup_s, 3),
-            "export_seconds": {str(k): {n: round(v, 3) for n, v in r.items()} for k, r in results.items()},
         }
-        out = Path(settings.BASE_DIR) / ".bench" / "summary.json"
-        out.parent.mkdir(exist_ok=True)
-        existing = json.loads(out.read_text()) if out.exists() else {}
-        existing.update(summary)
-        out.write_text(json.dumps(existing, indent=2, ensure_ascii=False) + "\n")
-        self.stdout.write(json.dumps(summary, indent=2))
+
+    def verdict(self, summary):
+        self.section("Goals")
+        rows = [("queries equal at 10 and 500 units", all(v["10"] == v["500"] for v in summary["queries"].values()))]
+        worst = max(summary["p95_ms"].values())
+        rows.append((f"p95 ≤ 200 ms on every page (worst {worst} ms)", met(worst, GOALS["p95_ms"])))
+        for key in (
+            "throughput_ratio_vs_bare",
+            "docx_ratio_vs_raw",
+            "docx_linearity",
+            "xlsx_ratio_vs_xlsxwriter",
+            "rollup_10k_s",
+        ):
+            sign, limit = GOALS[key]
+            value = summary[key]
+            rows.append((f"{key} = {value} (goal {sign} {limit})", value is not None and met(value, GOALS[key])))
+        for text, ok in rows:
+            self.stdout.write(f"  {'met   ' if ok else 'MISSED'} {text}")
+        self.stdout.write("written: .bench/summary.json, .bench/details.json")

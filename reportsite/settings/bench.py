@@ -1,0 +1,26 @@
+"""`make bench`: the production settings, served by gunicorn on loopback without TLS, plus a bare
+template view to compare the pages against. Never deployed."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+os.environ.setdefault("DB_CONN_MAX_AGE", "60")
+
+from .production import *  # noqa: F403
+from .production import BASE_DIR
+
+# Plain HTTP on loopback: no redirect to HTTPS, cookies without the Secure flag.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+ROOT_URLCONF = "reportsite.bench_urls"
+STATIC_ROOT = str(BASE_DIR / ".bench" / "staticfiles")
+MEDIA_ROOT = str(BASE_DIR / ".bench" / "media")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
