@@ -1,7 +1,12 @@
+import hashlib
+
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -36,16 +41,45 @@ def _name(prefix, report, fmt):
     return f"{prefix}-{slugify(report.unit.code)}-{slugify(report.round.code)}.{fmt}"
 
 
+# People download the same report again and again before printing it: the file is kept per revision.
+DOCUMENT_TIMEOUT = 600
+
+
+def _document(report, kind, build) -> bytes:
+    """The file of ``report`` made by ``build``, from the cache while the report is unchanged.
+
+    Every service that changes the report touches ``updated_at``; the date printed on the document, the
+    names in its header block and the language are in the key too. Admin edits of the catalogue show
+    within DOCUMENT_TIMEOUT."""
+    names = f"{report.blank_fill}|{report.unit.parent.name if report.unit.parent_id else ''}"
+    key = ":".join(
+        [
+            "document",
+            kind,
+            str(report.pk),
+            str(report.updated_at.timestamp()),
+            timezone.localdate().isoformat(),
+            hashlib.blake2b(names.encode(), digest_size=8).hexdigest(),
+            get_language() or "",
+        ]
+    )
+    data = cache.get(key)
+    if data is None:
+        data = build(report)
+        cache.set(key, data, DOCUMENT_TIMEOUT)
+    return data
+
+
 @require_safe
 def report_docx(request, pk):
     report = _report_or_404(request, pk)
-    return _download(build_report_docx(report), _name("bao-cao", report, "docx"), "docx")
+    return _download(_document(report, "docx", build_report_docx), _name("bao-cao", report, "docx"), "docx")
 
 
 @require_safe
 def report_xlsx(request, pk):
     report = _report_or_404(request, pk)
-    return _download(build_report_xlsx(report), _name("phu-luc", report, "xlsx"), "xlsx")
+    return _download(_document(report, "xlsx", build_report_xlsx), _name("phu-luc", report, "xlsx"), "xlsx")
 
 
 @require_safe

@@ -263,17 +263,22 @@ def build_consolidated_xlsx(
     dc = Cells(detail)
     detail.append([dc.text(h, header=True) for h in detail_header])
     typed = [i for i in indicators if not i.is_computed]
+    # The indicator's three text cells are the same on every unit's rows: made once.
+    described = [
+        (indicator.pk, [dc.plain(indicator.code), dc.plain(indicator.name), dc.plain(indicator.unit_of_measure)])
+        for indicator in typed
+    ]
+    get = values.get
     for index, r in enumerate(reports, 1):
         flag = 1 if r.pk in counted else 0
-        for indicator in typed:
+        unit_cells = [dc.plain(r.unit.code), dc.plain(r.unit.name)]
+        for indicator_id, text_cells in described:
+            figures = [get((r.pk, indicator_id, c)) for c in columns]
             detail.append(
                 [
-                    dc.plain(r.unit.code),
-                    dc.plain(r.unit.name),
-                    dc.plain(indicator.code),
-                    dc.plain(indicator.name),
-                    dc.plain(indicator.unit_of_measure),
-                    *[dc.plain(values.get((r.pk, indicator.pk, c))) for c in columns],
+                    *unit_cells,
+                    *text_cells,
+                    *[float(v) if v is not None else None for v in figures],
                     flag,
                 ]
             )

@@ -145,3 +145,44 @@ def _export_queries(n_units, builder):
 )
 def test_export_query_count_is_the_same_at_10_and_200_units(builder):
     assert _export_queries(10, builder) == _export_queries(200, builder)
+
+
+@pytest.mark.django_db
+def test_downloads_are_kept_per_revision_and_follow_every_change(client, world):
+    """A second download of an unchanged report comes from the cache; a saved change shows at once."""
+    from outline.models import OutlineNode
+    from outline.services import section_save
+
+    make_catalogue(world.round.outline_version)
+    client.force_login(world.drafter_a)
+    url = reverse("exports:report_docx", args=[world.report_a.pk])
+    with CaptureQueriesContext(connection) as first:
+        before = Document(io.BytesIO(client.get(url).content))
+    with CaptureQueriesContext(connection) as again:
+        client.get(url)
+    assert len(again) < len(first)
+    assert not any("Đoạn mới viết" in p.text for p in before.paragraphs)
+    node = OutlineNode.objects.filter(version=world.round.outline_version, is_writable=True).order_by("position")[0]
+    section_save(
+        report=world.report_a,
+        node=node,
+        base_version=0,
+        is_done=True,
+        actor=world.drafter_a,
+        content="<p>Đoạn mới viết</p>",
+    )
+    after = Document(io.BytesIO(client.get(url).content))
+    assert any(p.text == "Đoạn mới viết" for p in after.paragraphs)
+    # Document details (signer) are a change too; the signature block is a table.
+    response = client.post(
+        reverse("outline:document_info", args=[world.report_a.pk]),
+        {
+            "doc_number": "7/BC",
+            "place": "Bình An",
+            "signer_name": "Phạm Thị Hoa",
+            "signer_title": "CHỦ TỊCH",
+            "recipients": "LĐLĐ",
+        },
+    )
+    assert response.status_code == 302
+    assert "Phạm Thị Hoa" in Document(io.BytesIO(client.get(url).content)).element.xml
