@@ -3,12 +3,13 @@ elements: python-docx's add_paragraph rescans the body on every call (quadratic 
 documents), so the builders append elements and attach them to the body once."""
 
 import copy
+import re
 from html.parser import HTMLParser
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from reportsite.richtext import sanitize_html
+from reportsite.richtext import MAX_COLSPAN, MAX_ROWSPAN, sanitize_html
 
 FONT = "Times New Roman"
 BODY_PT = 14
@@ -17,6 +18,18 @@ HANDLED_TAGS = frozenset(
     {"p", "br", "strong", "em", "u", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td"}
 )
 TWIPS_PER_CM = 567
+# Merged rows cost one Word cell per row they cover: at most this many in one section text, so a
+# few bytes of rowspans cannot make a document of millions of cells (beyond it, cells are not merged).
+ROWSPAN_BUDGET = 20_000
+# Word nests tables, but moving a table into its parent's cell copies it whole: thousands of levels
+# took minutes. Tables deeper than this are written as their cells' paragraphs, in the cell above.
+MAX_TABLE_DEPTH = 5
+_ASCII_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def _number(value, default: int, limit: int) -> int:
+    """A span or list start as the cleaning leaves it; "²".isdigit() is true, yet int("²") fails."""
+    return min(int(value), limit) if value and _ASCII_NUMBER.fullmatch(value) else default
 
 
 def el(tag, attrs=None, parent=None, text=None):
@@ -138,6 +151,8 @@ class _Converter(HTMLParser):
         self.current = None  # the open paragraph
         self.tables = []  # stack of table builders
         self.cell = None
+        self.rowspan_budget = [ROWSPAN_BUDGET]
+        self.flattened = 0  # tables open beyond MAX_TABLE_DEPTH
 
     # Paragraph handling ------------------------------------------------------------------
     def _target(self):
@@ -193,14 +208,20 @@ class _Converter(HTMLParser):
         elif tag == "u":
             self.marks["u"] += 1
         elif tag in ("ul", "ol"):
-            start = attrs.get("start", "1")
-            self.lists.append([tag, int(start) - 1 if start.isdigit() else 0])
+            self.lists.append([tag, max(_number(attrs.get("start"), 1, 10**9) - 1, 0)])
             self._close()
         elif tag == "li":
             kind = self.lists[-1] if self.lists else ["ul", 0]
             kind[1] += 1
             self._open("- " if kind[0] == "ul" else f"{kind[1]}. ")
             self.current.set("li", "1")
+        elif self.flattened and tag in ("table", "tr", "td", "th"):
+            if tag == "table":
+                self.flattened += 1
+            self._close()
+        elif tag == "table" and len(self.tables) >= MAX_TABLE_DEPTH:
+            self.flattened = 1
+            self._close()
         elif tag == "table":
             self._close()
             self.tables.append({"rows": [], "cell_stack": self.cell})
@@ -208,13 +229,11 @@ class _Converter(HTMLParser):
         elif tag == "tr" and self.tables:
             self.tables[-1]["rows"].append([])
         elif tag in ("td", "th") and self.tables:
-            span = attrs.get("colspan", "1")
-            rows = attrs.get("rowspan", "1")
             self.cell = {
                 "paras": [],
                 "header": tag == "th",
-                "colspan": int(span) if span.isdigit() else 1,
-                "rowspan": int(rows) if rows.isdigit() else 1,
+                "colspan": max(_number(attrs.get("colspan"), 1, MAX_COLSPAN), 1),
+                "rowspan": max(_number(attrs.get("rowspan"), 1, MAX_ROWSPAN), 1),
             }
             if not self.tables[-1]["rows"]:
                 self.tables[-1]["rows"].append([])
@@ -239,35 +258,60 @@ class _Converter(HTMLParser):
             if self.current is not None:
                 self.current.attrib.pop("li", None)
             self._close()
+        elif self.flattened and tag in ("table", "tr", "td", "th"):
+            if tag == "table":
+                self.flattened -= 1
+            self._close()
         elif tag in ("td", "th"):
             self._close()
             self.cell = None
         elif tag == "table" and self.tables:
             table = self.tables.pop()
             self.cell = table["cell_stack"]
-            self._target().append(build_table(table["rows"], self.size))
+            self._target().append(build_table(table["rows"], self.size, self.rowspan_budget))
             self._close()
 
     def handle_data(self, data):
         self._text(data)
 
 
-def build_table(rows, size):
-    """A bordered Word table from parsed rows; colspan and rowspan become gridSpan and vMerge."""
-    width = 0
+def _layout(rows, budget):
+    """Place the cells on a grid as HTML does, bounded so the work stays proportional to the text:
+    at most Word's 63 columns (the text of cells beyond goes into the last one), a rowspan stops
+    at the last row and when ``budget`` (a one-item list, shared by the tables of a text) is spent,
+    and a span stops where another cell already is (overlaps are a mistake in HTML too). Each grid
+    slot is filled once."""
     grid: dict[tuple[int, int], dict] = {}
     for r, cells in enumerate(rows):
         c = 0
         for cell in cells:
             while (r, c) in grid:
                 c += 1
-            for dr in range(cell["rowspan"]):
-                for dc in range(cell["colspan"]):
+            if c >= MAX_COLSPAN:
+                grid[(r, MAX_COLSPAN - 1)]["cell"]["paras"].extend(cell["paras"])
+                continue
+            across = 1
+            while across < min(cell["colspan"], MAX_COLSPAN - c) and (r, c + across) not in grid:
+                across += 1
+            down = 1
+            while down < min(cell["rowspan"], len(rows) - r, budget[0] + 1) and all(
+                (r + down, c + k) not in grid for k in range(across)
+            ):
+                down += 1
+            cell["colspan"], cell["rowspan"] = across, down
+            budget[0] -= down - 1
+            for dr in range(down):
+                for dc in range(across):
                     grid[(r + dr, c + dc)] = {"cell": cell, "first_row": dr == 0, "first_col": dc == 0}
-            c += cell["colspan"]
-        width = max(width, c)
-    width = max(width, 1)
-    n_rows = max([r for r, _c in grid] + [len(rows) - 1]) + 1 if rows else 0
+            c += across
+    return grid
+
+
+def build_table(rows, size, budget=None):
+    """A bordered Word table from parsed rows; colspan and rowspan become gridSpan and vMerge."""
+    grid = _layout(rows, budget if budget is not None else [ROWSPAN_BUDGET])
+    width = max([c + 1 for _r, c in grid] + [1])
+    n_rows = len(rows)
     tbl = el("w:tbl")
     tpr = el("w:tblPr", parent=tbl)
     el("w:tblW", {"w:w": 5000, "w:type": "pct"}, tpr)
@@ -287,8 +331,14 @@ def build_table(rows, size):
             tcpr = el("w:tcPr", parent=tc)
             el("w:tcW", {"w:w": 0, "w:type": "auto"}, tcpr)
             if slot is None:
+                # A run of free slots is one empty cell: a short row in a wide table stays short.
+                free = 1
+                while c + free < width and (r, c + free) not in grid:
+                    free += 1
+                if free > 1:
+                    el("w:gridSpan", {"w:val": free}, tcpr)
                 tc.append(paragraph(align="left", first_line_cm=0, after_pt=0, line=1.0))
-                c += 1
+                c += free
                 continue
             cell = slot["cell"]
             if cell["colspan"] > 1:

@@ -76,16 +76,23 @@ def appendix_save(
             parsed[(indicator_id, column)] = value
 
         stored = {(v.indicator_id, v.column): v for v in IndicatorValue.objects.filter(report=report)}
-        merged = {key: v.value for key, v in stored.items()}
-        merged.update(parsed)
-        # A part larger than its whole: blame the cell typed now (the part, else the whole).
-        for clash in check_parts(list(indicators.values()), merged):
-            part_key = (clash.part.pk, clash.column)
-            whole_key = (clash.whole.pk, clash.column)
-            blame = part_key if part_key in parsed else whole_key
-            if blame in parsed:
-                errors[blame] = clash.message(on_part=blame == part_key)
-                parsed.pop(blame)
+        # A part larger than its whole: blame the cell typed now (the part, else the whole). A refused
+        # cell keeps its stored figure, which may clash in turn with the other cell typed now (whole
+        # 40 and part 45 typed, part 50 stored): check again until nothing more is refused, so a part
+        # larger than its whole is never stored.
+        refused = True
+        while refused:
+            refused = False
+            merged = {key: v.value for key, v in stored.items()}
+            merged.update(parsed)
+            for clash in check_parts(list(indicators.values()), merged):
+                part_key = (clash.part.pk, clash.column)
+                whole_key = (clash.whole.pk, clash.column)
+                blame = part_key if part_key in parsed else whole_key
+                if blame in parsed:
+                    errors[blame] = clash.message(on_part=blame == part_key)
+                    parsed.pop(blame)
+                    refused = True
 
         new, changed, removed = [], [], []
         for key, value in parsed.items():

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from reportsite import converters  # noqa: F401  (registers <code:…>)
+
 from . import views
 
 app_name = "indicators"
@@ -10,5 +12,5 @@ urlpatterns = [
     path("bao-cao/<int:pk>/phu-luc/excel/", views.appendix_xlsx, name="appendix_xlsx"),
     path("bao-cao/<int:pk>/phu-luc/tai-len/", views.appendix_upload, name="appendix_upload"),
     path("tong-hop/", views.rollup_index, name="rollup_index"),
-    path("tong-hop/<str:round_code>/<str:unit_code>/", views.rollup_view, name="rollup"),
+    path("tong-hop/<code:round_code>/<code:unit_code>/", views.rollup_view, name="rollup"),
 ]

@@ -19,6 +19,7 @@ from reportsite.selectors import user_access
 
 from . import selectors, services
 from .charts import change_chart, target_chart
+from .figures import column_label
 from .forms import AppendixForm, AppendixUploadForm, cell_name
 from .xlsx import UploadRefused, build_template, read_upload
 
@@ -280,6 +281,20 @@ def _save_upload(request, report, pending):
         request,
         _("The figures from the file were saved (%(count)s cells changed).") % {"count": result.saved},
     )
+    if result.errors:
+        # The save checks against what is stored too (a cell refused in the file keeps its stored
+        # figure, which can be above a whole typed in the file): say which cells were not saved.
+        names = {i.pk: i.name for i in selectors.catalogue(report.round.outline_version_id)}
+        messages.warning(
+            request,
+            _("Not saved: %(cells)s")
+            % {
+                "cells": "; ".join(
+                    f"{names.get(i, i)} ({column_label(c) if c != 'note' else _('Note')}): {message}"
+                    for (i, c), message in result.errors.items()
+                )
+            },
+        )
     return redirect("indicators:appendix_edit", pk=report.pk)
 
 

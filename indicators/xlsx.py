@@ -1,6 +1,7 @@
 """The appendix as an Excel template to fill offline, and reading it back, checked cell by cell."""
 
 import io
+import logging
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -11,9 +12,13 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 
+from reportsite.text import nfc
+
 from .figures import NotANumber, check_cell, check_parts, column_label, parse_number
 from .models import PREVIOUS, START, TARGET
+from .services import NOTE_MAX_CHARS
 
+log = logging.getLogger(__name__)
 MARKER = "reportsite-appendix"
 TEMPLATE_VERSION = "1"
 META_SHEET = "_meta"
@@ -207,6 +212,13 @@ def read_upload(data: bytes, *, report, indicators) -> UploadResult:
         raise UploadRefused(_("The file could not be read as an Excel workbook.")) from None
     try:
         return _read(wb, report=report, indicators=indicators)
+    except UploadRefused:
+        raise
+    except Exception:
+        # Read-only workbooks parse their sheets lazily, while _read iterates: a damaged sheet (cut
+        # short, bad XML, a corrupt zip member) fails only here, and is the user's file, not a bug.
+        log.info("unreadable appendix upload for report %s", report.pk, exc_info=True)
+        raise UploadRefused(_("The file could not be read as an Excel workbook.")) from None
     finally:
         wb.close()
 
@@ -266,7 +278,17 @@ def _read(wb, *, report, indicators) -> UploadResult:
                 continue
             parsed[key] = value
         note = values[note_col] if len(values) > note_col else None
-        result.notes[indicator.pk] = (str(note).strip() if note is not None else "", None)
+        note = str(note).strip() if note is not None else ""
+        if len(nfc(note).strip()) > NOTE_MAX_CHARS:
+            # Listed with the other errors: the save would refuse it, and the page say "saved".
+            position = _("Row %(row)s, column %(letter)s (%(label)s)") % {
+                "row": r,
+                "letter": get_column_letter(note_col + 1),
+                "label": _("Note"),
+            }
+            result.errors.append(f"{position}: " + _("At most %(limit)s characters.") % {"limit": NOTE_MAX_CHARS})
+            continue
+        result.notes[indicator.pk] = (note, None)
     for clash in check_parts(indicators, parsed):
         key = (clash.part.pk, clash.column)
         result.errors.append(f"{where[key]}: {clash.message(on_part=True)}")

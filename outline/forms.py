@@ -162,3 +162,15 @@ class DocumentInfoForm(forms.ModelForm):
         model = Report
         fields = ["doc_number", "place", "signer_name", "signer_title", "recipients"]
         widgets = {"recipients": forms.Textarea(attrs={"rows": 3})}
+
+    def full_clean(self):
+        # Check what will be stored (NFC, control characters dropped), as the service stores it:
+        # a title of control characters alone passed "required" here, then was blank in the
+        # service (a server error); a name typed decomposed (NFD) counted every accent against the
+        # length limit.
+        if self.is_bound:
+            self.data = self.data.copy()
+            for field in self._meta.fields:
+                if field in self.data:
+                    self.data[field] = nfc(self.data.get(field, ""))
+        super().full_clean()

@@ -26,7 +26,7 @@ from .models import (
     Visibility,
 )
 from .notify import notify
-from .selectors import can_edit, can_review, drafters_of, reviewers_of
+from .selectors import can_edit, can_review, comment_anchors, drafters_of, reviewers_of
 from .services import lock_report, record_status
 
 log = logging.getLogger(__name__)
@@ -203,6 +203,9 @@ def comment_add(
         visibility, anchor = parent.visibility, parent.anchor
     if visibility not in Visibility.values:
         raise ValidationError({"visibility": _("Choose who sees it.")})
+    if parent is None and anchor not in comment_anchors(report):
+        # A comment under an anchor no page shows would be lost, yet counted as open on the dashboard.
+        raise ValidationError({"anchor": _("This comment is not attached to any part of the report; reload the page.")})
     body = _text(body, "body")
     with transaction.atomic():
         comment = Comment(

@@ -240,6 +240,10 @@ def report_unapprove(request, pk):
             review.report_unapprove(report=report, reason=form.cleaned_data["reason"], actor=request.user)
         except review.StaleAction as exc:
             messages.error(request, exc.message)
+        except ValidationError as exc:
+            # A reason of control characters alone passes the form but is blank once cleaned.
+            form.add_error("reason", exc.messages)
+            return render(request, "outline/report_unapprove.html", {"report": report, "form": form})
         else:
             messages.success(request, _("The approval was withdrawn."))
         return redirect("outline:report_read", pk=report.pk)
@@ -306,6 +310,9 @@ def return_answer(request, pk, item_pk):
             )
         except review.StaleAction as exc:
             messages.error(request, exc.message)
+        except ValidationError as exc:
+            # An answer of control characters alone passes the form but is blank once cleaned.
+            messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("Answer saved."))
     return _back(request, reverse("outline:report_detail", args=[report.pk]))

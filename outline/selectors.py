@@ -38,6 +38,22 @@ def report_for_user(user, pk):
     return Report.objects.visible_to(user).select_related("round", "unit").get(pk=pk)
 
 
+def report_page_report(user, pk):
+    """The report page's report: as report_for_user, with whether a request for more time waits for an
+    answer (``has_pending_extension``) in the same query."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import ExtensionRequest
+
+    pending = ExtensionRequest.objects.filter(report=OuterRef("pk"), status="pending")
+    return (
+        Report.objects.visible_to(user)
+        .select_related("round", "unit")
+        .annotate(has_pending_extension=Exists(pending))
+        .get(pk=pk)
+    )
+
+
 def can_edit(user, report) -> bool:
     """Whether the user writes this report's unit (drafter); says nothing about its status."""
     return report.unit_id in {unit.pk for unit in user_access(user).drafter_units}
@@ -218,6 +234,19 @@ def open_return(report):
         .select_related("created_by")
         .first()
     )
+
+
+def comment_anchors(report) -> set[str]:
+    """Where the reading page shows comments: the whole report, each writable section, each indicator."""
+    from indicators.models import Indicator  # the appendix app builds on this one
+
+    keys = OutlineNode.objects.filter(version_id=report.round.outline_version_id, is_writable=True)
+    codes = Indicator.objects.filter(outline_version_id=report.round.outline_version_id)
+    return {
+        "report",
+        *(f"section:{key}" for key in keys.values_list("key", flat=True)),
+        *(f"indicator:{code}" for code in codes.values_list("code", flat=True)),
+    }
 
 
 def comment_threads(user, report, anchor=None):

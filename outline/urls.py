@@ -1,5 +1,7 @@
 from django.urls import path
 
+from reportsite import converters  # noqa: F401  (registers <code:…>)
+
 from . import review_views, views
 
 app_name = "outline"
@@ -22,7 +24,7 @@ urlpatterns = [
     path("<int:pk>/gia-han/quyet-dinh/", review_views.extension_decide, name="extension_decide"),
     path("<int:pk>/thay-doi/", review_views.report_diff, name="report_diff"),
     path("<int:pk>/lich-su/", review_views.report_history, name="report_history"),
-    path("theo-doi/<str:round_code>/", review_views.dashboard, name="dashboard"),
+    path("theo-doi/<code:round_code>/", review_views.dashboard, name="dashboard"),
     path("thong-bao/", review_views.notification_list, name="notification_list"),
     path("thong-bao/da-doc/", review_views.notification_read, name="notification_read"),
 ]

@@ -68,7 +68,10 @@ def report_body_key(report, *, can_edit: bool) -> str:
 
 @require_safe
 def report_detail(request, pk):
-    report = _report_or_404(request, pk)
+    try:
+        report = selectors.report_page_report(request.user, pk)
+    except Report.DoesNotExist:
+        raise Http404 from None
     can_draft = selectors.can_edit(request.user, report)
     can_edit = can_draft and report.is_editable
     # The body is cached by revision; these are only worked out when it is not (lazy objects).
@@ -89,7 +92,7 @@ def report_detail(request, pk):
             "returned": selectors.open_return(report) if report.status == ReportStatus.RETURNED else None,
             "labels": SimpleLazyObject(lambda: outline.labels),
             "is_reviewer": SimpleLazyObject(lambda: selectors.can_review(request.user, report)),
-            "pending_extension": SimpleLazyObject(lambda: report.extensions.filter(status="pending").first()),
+            "pending_extension": report.has_pending_extension,
             "can_edit": can_edit,
             "can_draft": can_draft,
             "lock_reason": services.lock_reason(report),
@@ -263,7 +266,13 @@ def document_info(request, pk):
         raise PermissionDenied
     form = DocumentInfoForm(request.POST or None, instance=report)
     if request.method == "POST" and form.is_valid():
-        services.report_update_document_info(report=report, data=form.cleaned_data, actor=request.user)
-        messages.success(request, _("Saved."))
-        return redirect("outline:report_detail", pk=report.pk)
+        try:
+            services.report_update_document_info(report=report, data=form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            # The service checks the model's rules again; whatever it refuses is shown on the form.
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("outline:report_detail", pk=report.pk)
     return render(request, "outline/document_info.html", {"report": report, "form": form})

@@ -1,4 +1,5 @@
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,3 +8,11 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("The user name or password is not right. Check them (capital letters count) and try again."),
         "inactive": _("This account has been disabled. Ask your union's administrator."),
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # AuthenticationForm sets the user name's max_length after the field is built, so it is not
+        # checked: a longer name went on to authenticate() and to Axes' record of the failed attempt,
+        # whose column holds 255 characters (a server error on PostgreSQL).
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))

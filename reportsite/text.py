@@ -10,7 +10,9 @@ _LETTER_RANK = {ch: i for i, ch in enumerate(_ALPHABET)}
 # Tone marks come after the letter: ngang, huyền, hỏi, ngã, sắc, nặng (the dictionary order).
 _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 _LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve, circumflex, horn
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters, lone surrogates and U+FFFE/U+FFFF: no document needs them, and Word's XML
+# (and lxml) refuses the last two kinds outright, so a text holding one could never be exported.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 def strip_controls(value: str) -> str:

@@ -187,3 +187,21 @@ def test_document_details_are_set_by_the_unit_and_printed(client, world, role):
     text = "\n".join(c.text for t in open_docx(build_report_docx(report)).tables for r in t.rows for c in r.cells)
     assert "Số: 07/BC-CĐCS" in text and "Thuận An, ngày" in text
     assert "PHÓ CHỦ TỊCH" in text and "Lê Văn Bình" in text and "- Công đoàn KCN;" in text
+
+
+def test_characters_xml_forbids_are_dropped_on_the_way_in_so_the_report_exports(world):
+    """U+FFFF, U+FFFE and lone surrogates are refused by Word's XML: stored text never holds them."""
+    from outline.models import OutlineNode, SectionText
+    from outline.services import section_save
+
+    node = OutlineNode.objects.filter(version=world.round.outline_version, is_writable=True).first()
+    section_save(
+        report=world.report_a,
+        node=node,
+        base_version=0,
+        is_done=True,
+        actor=world.drafter_a,
+        content="<p>Đoàn\uffff viên\ufffe mới\ud800</p>",
+    )
+    assert SectionText.objects.get(report=world.report_a, node=node).content == "<p>Đoàn viên mới</p>"
+    assert any(p.text == "Đoàn viên mới" for p in open_docx(build_report_docx(world.report_a)).paragraphs)
