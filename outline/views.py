@@ -91,7 +91,6 @@ def report_detail(request, pk):
             ),
             "returned": selectors.open_return(report) if report.status == ReportStatus.RETURNED else None,
             "labels": SimpleLazyObject(lambda: outline.labels),
-            "is_reviewer": SimpleLazyObject(lambda: selectors.can_review(request.user, report)),
             "pending_extension": report.has_pending_extension,
             "can_edit": can_edit,
             "can_draft": can_draft,
