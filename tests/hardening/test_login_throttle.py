@@ -1,0 +1,93 @@
+"""Finding 4: behind the documented proxy the site reads the client address from X-Real-IP only;
+an account locks for the address that failed, an address that fails on many accounts locks."""
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from tests.reportsite.factories import UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_axes_reset")]
+PASSWORD = "mat-khau-dung-2026"
+BEHIND_PROXY = override_settings(CLIENT_IP_HEADER="HTTP_X_REAL_IP")
+
+
+@pytest.fixture
+def _axes_reset():
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    yield
+    AccessAttempt.objects.all().delete()
+    AccessFailureLog.objects.all().delete()
+
+
+def user(name):
+    account = UserFactory(username=name)
+    account.set_password(PASSWORD)
+    account.save()
+    return account
+
+
+def attempt(client, username, password, address, **headers):
+    # The proxy (nginx on the same machine) is the one that connects: REMOTE_ADDR is always itself.
+    return client.post(
+        reverse("login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_REAL_IP=address,
+        **headers,
+    )
+
+
+def logged_in(response):
+    return response.status_code == 302 and response.url == reverse("home")
+
+
+def locked(response):
+    return response.status_code == 429
+
+
+@BEHIND_PROXY
+def test_five_wrong_passwords_from_elsewhere_do_not_lock_the_owner_out(client):
+    user("lan")
+    for _ in range(5):
+        attempt(client, "lan", "sai", "203.0.113.5")
+    assert locked(attempt(client, "lan", PASSWORD, "203.0.113.5"))
+    assert logged_in(attempt(client, "lan", PASSWORD, "198.51.100.7"))
+
+
+@BEHIND_PROXY
+def test_a_forged_forwarded_for_header_does_not_change_the_address(client):
+    user("hung")
+    for n in range(5):
+        attempt(client, "hung", "sai", "203.0.113.9", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")
+    assert locked(attempt(client, "hung", PASSWORD, "203.0.113.9", HTTP_X_FORWARDED_FOR="10.9.9.9"))
+
+
+@BEHIND_PROXY
+def test_an_address_guessing_over_many_accounts_is_locked(client):
+    for n in range(6):
+        user(f"doanvien{n}")
+    for n in range(20):
+        attempt(client, f"doanvien{n % 5}", f"doan-{n}", "203.0.113.66")
+    # Four failures each on five accounts: no account lock yet, but the address is locked now.
+    assert locked(attempt(client, "doanvien5", PASSWORD, "203.0.113.66"))
+    assert logged_in(attempt(client, "doanvien5", PASSWORD, "198.51.100.8"))
+
+
+@BEHIND_PROXY
+def test_an_office_behind_one_address_does_not_lock_itself_out(client):
+    user("typo")
+    user("colleague")
+    for _ in range(5):
+        attempt(client, "typo", "sai", "192.0.2.10")
+    assert locked(attempt(client, "typo", PASSWORD, "192.0.2.10"))
+    assert logged_in(attempt(client, "colleague", PASSWORD, "192.0.2.10"))
+
+
+def test_without_a_proxy_the_header_is_not_trusted(client):
+    user("mai")
+    for n in range(5):
+        attempt(client, "mai", "sai", f"203.0.113.{n}")
+    # Not behind the proxy (make run): X-Real-IP is anybody's to forge, the connection decides.
+    assert locked(attempt(client, "mai", PASSWORD, "198.51.100.1"))
