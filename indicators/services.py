@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from outline import audit
 from outline.models import AuditKind
 from outline.services import ReportLocked, lock_reason, lock_report, mark_drafting
-from reportsite.text import nfc
+from reportsite.text import format_number, nfc
 
 from .figures import NotANumber, check_cell, check_parts, parse_number, show
 from .models import Appendix, Indicator, IndicatorNote, IndicatorValue
@@ -130,8 +130,10 @@ def appendix_save(
             explanation = (
                 nfc(explanation).strip() if explanation is not None else (existing.explanation if existing else "")
             )
-            if len(note) > NOTE_MAX_CHARS or len(explanation) > NOTE_MAX_CHARS:
-                errors[(indicator_id, "note")] = _("At most %(limit)s characters.") % {"limit": NOTE_MAX_CHARS}
+            if (longest := max(len(note), len(explanation))) > NOTE_MAX_CHARS:
+                errors[(indicator_id, "note")] = _(
+                    "At most %(limit)s characters; this has %(length)s. Shorten it: it has not been saved."
+                ) % {"limit": format_number(NOTE_MAX_CHARS), "length": format_number(longest)}
                 continue
             if existing is None:
                 if note or explanation:

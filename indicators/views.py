@@ -84,6 +84,11 @@ def _groups(rows, fill, form=None, errors=None, conflict=None):
     return [(node.label(fill, node.parent), items) for node, items in groups]
 
 
+def _error_field(indicator_id, column):
+    """The grid's field an error belongs to: a note's error to its note box."""
+    return f"note-{indicator_id}" if column == "note" else cell_name(indicator_id, column)
+
+
 def _charts(rows, round_):
     return {
         "target_chart": target_chart(rows, _("Share of the resolution's target reached (%)")),
@@ -125,7 +130,7 @@ def appendix_edit(request, pk):
         form = AppendixForm(request.POST, indicators=indicators, years=years)
         if not form.is_valid():
             if autosave:
-                return JsonResponse({"error": _("The form could not be read; reload the page.")}, status=400)
+                return JsonResponse({"error": " ".join(e for errs in form.errors.values() for e in errs)}, status=400)
         else:
             try:
                 result = services.appendix_save(
@@ -165,7 +170,7 @@ def appendix_edit(request, pk):
                         {
                             "version": result.version,
                             "saved_at": formats.date_format(timezone.localtime(), "H:i:s"),
-                            "errors": {cell_name(*key): msg for key, msg in errors.items()},
+                            "errors": {_error_field(*key): msg for key, msg in errors.items()},
                             "values": values,
                             "warnings": {str(k): v for k, v in warnings.items()},
                         }
@@ -237,7 +242,7 @@ def appendix_upload(request, pk):
         request.session.pop(_session_key(report), None)
         return redirect("indicators:appendix_edit", pk=report.pk)
     if request.method == "POST":
-        form = AppendixUploadForm(request.POST, request.FILES)
+        form = AppendixUploadForm(request.POST, request.FILES, too_large=getattr(request, "upload_too_large", False))
         if form.is_valid():
             try:
                 result = read_upload(form.cleaned_data["file"].read(), report=report, indicators=indicators)

@@ -27,6 +27,30 @@ FONT = "Times New Roman"
 MAX_UNCOMPRESSED = 30 * 1024 * 1024
 MAX_RATIO = 200
 MAX_MEMBERS = 300
+# What the reader may be made to build, checked on the zip's parts before any XML is parsed.
+# openpyxl builds every style entry at load (60,000 identical cell formats: 16 KB zipped, a second
+# of CPU; 420,000: 26 s and 270 MB); the template has a few dozen, a sheet re-saved by Excel or
+# LibreOffice a few hundred. A worksheet or the shared strings are read through, so they are
+# bounded by size (a 2 MB row of cells takes a third of a second to read); the template's sheet is
+# about 20 KB.
+MAX_STYLES_BYTES = 1024 * 1024
+MAX_STYLE_ENTRIES = 5_000
+MAX_PART_BYTES = 2 * 1024 * 1024
+MAX_SHEETS = 20
+_STYLE_TAGS = (
+    b"<xf ",
+    b"<xf>",
+    b"<font>",
+    b"<font ",
+    b"<fill>",
+    b"<fill ",
+    b"<border>",
+    b"<border ",
+    b"<numFmt ",
+    b"<dxf>",
+    b"<dxf ",
+    b"<cellStyle ",
+)
 FORMULA_START = ("=", "+", "-", "@")
 _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -202,10 +226,48 @@ def _check_zip(data: bytes):
             raise UploadRefused(_("The file is refused: once opened it would be far larger than an appendix."))
 
 
+def check_workbook_limits(data: bytes) -> None:
+    """Refuse a workbook by what it would make the reader build, before any XML is parsed: the
+    size and the number of entries of its style table, the size of each sheet and of its shared
+    strings, the number of sheets, then the zip bomb limits. Raises UploadRefused."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise UploadRefused(_("This is not an Excel file (.xlsx).")) from None
+    too_many_formats = _(
+        "The file is refused: it holds far more cell formats than an appendix (re-saving it from a "
+        "fresh download of the template fixes this)."
+    )
+    with archive:
+        members = archive.infolist()
+        if len(members) > MAX_MEMBERS:
+            raise UploadRefused(_("The file is refused: once opened it would be far larger than an appendix."))
+        sheets = 0
+        for member in members:
+            name = member.filename.lower()
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                sheets += 1
+            if name == "xl/styles.xml":
+                if member.file_size > MAX_STYLES_BYTES:
+                    raise UploadRefused(too_many_formats)
+                try:
+                    styles = archive.read(member)
+                except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+                    raise UploadRefused(_("The file could not be read as an Excel workbook.")) from None
+                if sum(styles.count(tag) for tag in _STYLE_TAGS) > MAX_STYLE_ENTRIES:
+                    raise UploadRefused(too_many_formats)
+            elif name.endswith(".xml") and member.file_size > MAX_PART_BYTES:
+                raise UploadRefused(_("The file is refused: once opened it would be far larger than an appendix."))
+        if sheets > MAX_SHEETS:
+            raise UploadRefused(_("The file is refused: once opened it would be far larger than an appendix."))
+    _check_zip(data)
+
+
 def read_upload(data: bytes, *, report, indicators) -> UploadResult:
     """Read a filled template. Every figure is checked by the catalogue's rules; errors are
-    listed by row and column. Raises UploadRefused when the file is not this round's template."""
-    _check_zip(data)
+    listed by row and column. Raises UploadRefused when the file is not this round's template,
+    or when it is over the limits of check_workbook_limits."""
+    check_workbook_limits(data)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:

@@ -4,18 +4,20 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 
-from reportsite.richtext import EDITOR_EXTENSIONS, sanitize_html
-from reportsite.text import format_number, nfc
+from reportsite.forms import CleanTextMixin
+from reportsite.richtext import EDITOR_EXTENSIONS, check_html_limits, clean_section_html
+from reportsite.text import format_number
 
 
-class SectionForm(forms.Form):
+class SectionForm(CleanTextMixin, forms.Form):
     """The text of one section. Cleaning is the same allow-list the service enforces."""
 
     content = ProseEditorFormField(
         label=_("Content"),
         required=False,
         extensions=EDITOR_EXTENSIONS,
-        sanitize=sanitize_html,
+        # The cheap limits (size, nesting, elements) run first: only what passes them is parsed.
+        sanitize=clean_section_html,
     )
     is_done = forms.BooleanField(label=_("This section is finished"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
@@ -43,17 +45,13 @@ class SectionForm(forms.Form):
             )
         return content
 
-    def full_clean(self):
-        # NUL bytes and control characters would break the database: drop them before validation.
-        if self.is_bound and "content" in self.data:
-            self.data = self.data.copy()
-            for field in ("content", "base_content"):
-                if field in self.data:
-                    self.data[field] = nfc(self.data.get(field, ""))
-        super().full_clean()
+    def clean_base_content(self):
+        value = self.cleaned_data["base_content"]
+        check_html_limits(value)
+        return value
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(CleanTextMixin, forms.Form):
     """Trả lại: tick the sections to rework, a reason for each, and an overall note."""
 
     note = forms.CharField(
@@ -98,11 +96,11 @@ class ReturnForm(forms.Form):
         ]
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CleanTextMixin, forms.Form):
     reason = forms.CharField(label=_("Reason (required)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
-class CommentForm(forms.Form):
+class CommentForm(CleanTextMixin, forms.Form):
     body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
     anchor = forms.CharField(widget=forms.HiddenInput, max_length=80)
     visibility = forms.ChoiceField(
@@ -117,7 +115,7 @@ class CommentForm(forms.Form):
     parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(CleanTextMixin, forms.Form):
     answer = forms.CharField(
         label=_("Your answer"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
     )
@@ -130,13 +128,13 @@ class AnswerForm(forms.Form):
         return data
 
 
-class ExtensionRequestForm(forms.Form):
+class ExtensionRequestForm(CleanTextMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why more time is needed"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
 
 
-class ExtensionDecisionForm(forms.Form):
+class ExtensionDecisionForm(CleanTextMixin, forms.Form):
     request = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(choices=[("grant", _("Grant")), ("refuse", _("Refuse"))])
     until = forms.DateField(
@@ -153,8 +151,12 @@ class ExtensionDecisionForm(forms.Form):
         return data
 
 
-class DocumentInfoForm(forms.ModelForm):
-    """What the Word document prints in its header and closing block."""
+class DocumentInfoForm(CleanTextMixin, forms.ModelForm):
+    """What the Word document prints in its header and closing block.
+
+    CleanTextMixin checks what will be stored (NFC, control characters dropped), as the service
+    stores it: a title of control characters alone passed "required" here, then was blank in the
+    service (a server error); a name typed decomposed (NFD) counted every accent against the limit."""
 
     class Meta:
         from .models import Report
@@ -162,15 +164,3 @@ class DocumentInfoForm(forms.ModelForm):
         model = Report
         fields = ["doc_number", "place", "signer_name", "signer_title", "recipients"]
         widgets = {"recipients": forms.Textarea(attrs={"rows": 3})}
-
-    def full_clean(self):
-        # Check what will be stored (NFC, control characters dropped), as the service stores it:
-        # a title of control characters alone passed "required" here, then was blank in the
-        # service (a server error); a name typed decomposed (NFD) counted every accent against the
-        # length limit.
-        if self.is_bound:
-            self.data = self.data.copy()
-            for field in self._meta.fields:
-                if field in self.data:
-                    self.data[field] = nfc(self.data.get(field, ""))
-        super().full_clean()

@@ -1,6 +1,7 @@
 import re
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -9,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from reportsite.models import Unit
 from reportsite.richtext import plain_text
 from reportsite.selectors import user_access
+
+RECIPIENTS_MAX_CHARS = 2000
 
 # A dotted blank in the outline ("CĐCS………..", "ĐẠI HỘI ..............") to be filled from
 # the unit and the round. Three dots alone are an ordinary ellipsis ("nước...") and stay.
@@ -228,8 +231,13 @@ class Report(models.Model):
     place = models.CharField(_("place"), max_length=80, blank=True, help_text=_("e.g. Bình An"))
     signer_name = models.CharField(_("signed by"), max_length=120, blank=True)
     signer_title = models.CharField(_("signer's position"), max_length=60, default="CHỦ TỊCH")
+    # A TextField is not length-checked by Django: the validator (and the form's maxlength) is.
     recipients = models.TextField(
-        _("recipients"), blank=True, help_text=_("One per line; “Lưu: VT” is added at the end.")
+        _("recipients"),
+        blank=True,
+        max_length=RECIPIENTS_MAX_CHARS,
+        validators=[MaxLengthValidator(RECIPIENTS_MAX_CHARS)],
+        help_text=_("One per line; “Lưu: VT” is added at the end."),
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(

@@ -256,7 +256,7 @@ def comment_post(request, pk):
     form = CommentForm(request.POST)
     default = reverse("outline:report_read", args=[report.pk])
     if not form.is_valid():
-        messages.error(request, _("The comment is empty or too long; nothing was saved."))
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return _back(request, default)
     parent = None
     if form.cleaned_data["parent"]:

@@ -9,7 +9,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from reportsite.models import Unit
-from reportsite.richtext import sanitize_html
+from reportsite.richtext import clean_section_html
 from reportsite.text import nfc
 
 from . import audit
@@ -97,24 +97,27 @@ def section_save(
 ) -> SectionText:
     """Save the text of one section.
 
-    The text is cleaned to the editor's allow-list and NFC. If the section was saved by anyone
+    The text is checked against the cheap limits and cleaned to the editor's allow-list and NFC
+    before the report is locked (raises ValidationError on text over the limits). If the section was saved by anyone
     since ``base_version`` was read, raises SectionConflict and changes nothing, unless
     ``base_content`` (the text the writer's box started from) is what is stored now. Raises
     ReportLocked when the report is submitted or approved.
     """
     if not node.is_writable or node.version_id != report.round.outline_version_id:
         raise PermissionDenied
+    # Cleaning is the costly part: done before the lock, so that other writers never wait for it.
+    cleaned = clean_section_html(content)
+    base_cleaned = clean_section_html(base_content) if base_content is not None else None
     with transaction.atomic():
         report = lock_report(report)
         if reason := lock_reason(report):
             raise ReportLocked(reason)
-        cleaned = sanitize_html(content)
         section = SectionText.objects.filter(report=report, node=node).first()
         if section is None:
             section = SectionText(report=report, node=node)
         # A stale version is a conflict unless the writer's text started from exactly what is stored
         # (their own unsaved text, saved as the page closed, then put back in the box on reload).
-        started_from_stored = base_content is not None and sanitize_html(base_content) == section.content
+        started_from_stored = base_cleaned is not None and base_cleaned == section.content
         if section.version != base_version and not started_from_stored:
             raise SectionConflict(section)
         if section.pk and section.content == cleaned and section.is_done == is_done:
@@ -255,9 +258,14 @@ DOCUMENT_FIELDS = ("doc_number", "place", "signer_name", "signer_title", "recipi
 
 
 def report_update_document_info(*, report: Report, data: dict, actor) -> Report:
-    """Set the document number, place, signer and recipients the Word file prints."""
+    """Set the document number, place, signer and recipients the Word file prints.
+
+    Raises ReportLocked once the report is submitted or approved (or past its deadline): what a
+    report prints is frozen with the rest of it."""
     with transaction.atomic():
         report = lock_report(report)
+        if reason := lock_reason(report):
+            raise ReportLocked(reason)
         changed = []
         for field in DOCUMENT_FIELDS:
             value = nfc(data.get(field, "")).strip()

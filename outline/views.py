@@ -156,6 +156,11 @@ def section_edit(request, pk, key):
                     return JsonResponse({"error": exc.reason}, status=423)
                 messages.error(request, exc.reason)
                 editable = False
+            except ValidationError as exc:
+                # The service checks the limits itself too; the form has normally said it first.
+                if autosave:
+                    return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+                form.add_error("content", exc)
             else:
                 if autosave:
                     return _section_json(section, status=200)
@@ -263,10 +268,19 @@ def document_info(request, pk):
     report = _report_or_404(request, pk)
     if not selectors.can_edit(request.user, report):
         raise PermissionDenied
+    locked = services.lock_reason(report)
+    if locked:
+        # Submitted or approved: the details are shown as printed, and nothing posted is taken.
+        if request.method == "POST":
+            messages.error(request, locked)
+        return render(request, "outline/document_info.html", {"report": report, "form": None, "locked": locked})
     form = DocumentInfoForm(request.POST or None, instance=report)
     if request.method == "POST" and form.is_valid():
         try:
             services.report_update_document_info(report=report, data=form.cleaned_data, actor=request.user)
+        except services.ReportLocked as exc:
+            messages.error(request, exc.reason)
+            return redirect("outline:document_info", pk=report.pk)
         except ValidationError as exc:
             # The service checks the model's rules again; whatever it refuses is shown on the form.
             for field, errors in exc.message_dict.items():

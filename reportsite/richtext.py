@@ -7,9 +7,11 @@ import unicodedata
 from functools import cache
 
 import nh3
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from django_prose_editor.config import allowlist_from_extensions
 
-from .text import strip_controls
+from .text import format_number, strip_controls
 
 # What the section editor offers: paragraphs, bold, italic, underline, lists, simple tables.
 EDITOR_EXTENSIONS = {
@@ -87,6 +89,81 @@ def _nfc_text(cleaned: str) -> str:
             part = f"&#{ord(part[0])};{part[1:]}"
         parts[index] = part
     return "".join(parts)
+
+
+# Limits checked before any parsing. html5ever's work grows with the square of the nesting depth
+# ("<ul><li>" * 30000 took a minute of CPU), so depth and element count are bounded by a scan of
+# the raw text that costs one pass, whatever its shape. The editor nests lists a few levels and
+# tables inside lists: 40 levels is far beyond what a report needs.
+MAX_INPUT_CHARS = 600_000
+MAX_DEPTH = 40
+MAX_ELEMENTS = 20_000
+_RAW_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^>]*>")
+_VOID = frozenset(
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"]
+)
+
+
+class HtmlTooComplex(ValidationError):
+    """The text is refused by the cheap limits, before any cleaning; the message says which."""
+
+
+def check_html_limits(value: str) -> None:
+    """Refuse text over the size, nesting or element limits, in one linear scan.
+
+    Closing tags close only the element on top, as a well-formed text does: a stray closer
+    ("<div></span>") closes nothing, so it cannot hide depth from this count. Tags the parser would
+    close by itself (a second <p>) are counted as open, which only errs on the side of refusing
+    what the editor never produces. Tags inside comments are counted too, for the same reason.
+    """
+    value = value or ""
+    if len(value) > MAX_INPUT_CHARS:
+        raise HtmlTooComplex(
+            _(
+                "The text is too long (%(length)s characters; at most %(limit)s). "
+                "Split it or shorten it; nothing has been saved yet."
+            ),
+            code="too_long",
+            params={"length": format_number(len(value)), "limit": format_number(MAX_INPUT_CHARS)},
+        )
+    stack: list[str] = []
+    elements = 0
+    deepest = 0
+    for match in _RAW_TAG.finditer(value):
+        closing, name = match.group(1), match.group(2).lower()
+        if closing:
+            if stack and stack[-1] == name:
+                stack.pop()
+            continue
+        elements += 1
+        # "<div/>" opens a div in HTML (the slash means nothing but on void elements): count it.
+        if name not in _VOID:
+            stack.append(name)
+            deepest = max(deepest, len(stack))
+    if deepest > MAX_DEPTH:
+        raise HtmlTooComplex(
+            _(
+                "The text has lists or tables nested too deeply (%(depth)s levels; at most %(limit)s). "
+                "Simplify it; nothing has been saved yet."
+            ),
+            code="too_deep",
+            params={"depth": format_number(deepest), "limit": MAX_DEPTH},
+        )
+    if elements > MAX_ELEMENTS:
+        raise HtmlTooComplex(
+            _(
+                "The text has too many paragraphs, cells or list items (%(count)s; at most %(limit)s). "
+                "Split it; nothing has been saved yet."
+            ),
+            code="too_many",
+            params={"count": format_number(elements), "limit": format_number(MAX_ELEMENTS)},
+        )
+
+
+def clean_section_html(value: str) -> str:
+    """The way in for a section text: the cheap limits first, then the allow-list cleaning."""
+    check_html_limits(value)
+    return sanitize_html(value)
 
 
 def allowed_tags() -> frozenset[str]:

@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "reportsite.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes last: it turns a locked-out login into its own response.
@@ -84,6 +85,17 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default must behave under a small union's concurrency as PostgreSQL does. WAL lets
+    # readers go on while one writes; IMMEDIATE takes the write lock when a transaction begins, so
+    # two writers queue instead of deadlocking on the upgrade from read to write (SQLite answers
+    # that with "database is locked" at once, whatever the timeout); the timeout is how long a
+    # writer waits its turn.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rendered parts of busy pages, keyed by the revision of what they show, so a key never serves stale
@@ -140,15 +152,39 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # A section is at most this many characters of cleaned HTML; a request body this many bytes.
 SECTION_MAX_CHARS = 300_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# An uploaded file (the appendix workbook) is at most this large; larger ones are refused while
+# they stream in, before anything is written to disk (nginx's client_max_body_size is the outer
+# limit, docs/deploy.md).
+UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "reportsite.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
-# Login throttling: five failures lock the user name from that address for 30 minutes.
+# Login throttling: five failures lock the user name from that address for 30 minutes; an address
+# failing 20 times over 5 or more accounts within 15 minutes is locked for every account.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "reportsite.throttle.LoginThrottleHandler"
+AXES_CLIENT_IP_CALLABLE = "reportsite.throttle.client_ip"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+LOGIN_ADDRESS_FAILURES = 20
+LOGIN_ADDRESS_ACCOUNTS = 5
+LOGIN_ADDRESS_WINDOW_MINUTES = 15
+# The request header holding the client's address, set by the proxy in front (production: nginx's
+# X-Real-IP). None: the connection's own address (runserver, no proxy): a header is not trusted.
+CLIENT_IP_HEADER = None
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
+CSRF_FAILURE_VIEW = "reportsite.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
+# A session lasts a working day from logging in (10 hours), not Django's two weeks: a shared office
+# computer left signed in does not stay open for days. Text being typed when it ends is kept by the
+# browser and put back after logging in again.
+SESSION_COOKIE_AGE = 10 * 3600
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,5 +1,8 @@
 """The test suite: fast hashing, in-memory mail; the database still comes from DATABASE_URL."""
 
+import os
+import tempfile
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-key"
@@ -12,4 +15,7 @@ AXES_ENABLED = True
 # SQLite's in-memory test database is one connection shared by every thread, so it cannot show
 # what two writers at once do to the real file database: the tests use a file, as `make run` does.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
+    # One file per process: two test runs at once (CI beside a local run) must not share it.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"reportsite-test-{os.getpid()}.sqlite3")
+    }

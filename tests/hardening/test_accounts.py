@@ -13,6 +13,12 @@ from tests.indicators.factories import make_catalogue
 pytestmark = pytest.mark.django_db
 
 
+def logs_in(client, username, password):
+    """Through the log-in page, as a person does (Axes needs the request)."""
+    response = client.post(reverse("login"), {"username": username, "password": password})
+    return response.status_code == 302 and response.url == reverse("home")
+
+
 def test_a_user_changes_their_own_password(client, world):
     user = world.drafter_a
     user.set_password("mat-khau-cu-2026")
@@ -26,7 +32,7 @@ def test_a_user_changes_their_own_password(client, world):
     )
     assert response.status_code == 302
     client.logout()
-    assert client.login(username=user.username, password="Hoa-sen-no-2027")
+    assert logs_in(client, user.username, "Hoa-sen-no-2027")
 
 
 def test_a_user_resets_a_forgotten_password_by_email(client, world):
@@ -44,7 +50,7 @@ def test_a_user_resets_a_forgotten_password_by_email(client, world):
     assert "Mật khẩu mới" in response.content.decode()
     response = client.post(form_url, {"new_password1": "Song-Hong-2027", "new_password2": "Song-Hong-2027"})
     assert response.status_code == 302
-    assert client.login(username=user.username, password="Song-Hong-2027")
+    assert logs_in(client, user.username, "Song-Hong-2027")
 
 
 def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, world):

@@ -67,7 +67,8 @@ def test_two_people_saving_one_section_get_a_save_and_a_conflict(world):
         def save(client, text, version=version):
             return client.post(url, {"version": version, "content": f"<p>{text}</p>"}, HTTP_X_AUTOSAVE="1").status_code
 
-        statuses = together(lambda: save(lan, f"Lan {round_}"), lambda: save(hung, f"Hùng {round_}"))
+        first, second = f"Lan {round_}", f"Hùng {round_}"
+        statuses = together(lambda a=first: save(lan, a), lambda b=second: save(hung, b))
         assert sorted(statuses) == [200, 409], (round_, statuses)
 
 

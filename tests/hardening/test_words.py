@@ -84,6 +84,7 @@ def test_a_long_note_is_told_by_its_length_and_kept(client, world):
     assert "2.000" in message and "tải lại" not in message
     assert IndicatorValue.objects.filter(report=world.report_a, indicator=indicator).exists()
     assert not IndicatorNote.objects.filter(report=world.report_a).exists()
+    data["version"] = response.json()["version"]
     page = client.post(url, data).content.decode()
     assert long_note.strip()[:200] in page  # the box still holds what was typed
     assert "2.000" in page

@@ -8,6 +8,7 @@
 
 Prints a table and writes .bench/summary.json (the goals' figures) and .bench/details.json."""
 
+import contextlib
 import io
 import json
 import os
@@ -27,11 +28,13 @@ from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import Workbook, load_workbook
 
 from exports.docx import build_consolidated_docx
 from exports.xlsx import build_consolidated_xlsx
 from indicators.selectors import catalogue, rollup
 from outline.models import OutlineNode, OutlineVersion, Report, ReportStatus, SectionText
+from reportsite import richtext
 from reportsite.models import Membership, Role
 from reportsite.richtext import plain_text
 from reportsite.scale import build_scale
@@ -327,6 +330,90 @@ def wrk_result(process) -> dict:
     return result
 
 
+def _styles_bomb(entries: int) -> bytes:
+    """A workbook whose style table holds this many identical cell formats (a few KB zipped)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        xf = '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>' * entries
+        archive.writestr("xl/styles.xml", f'<styleSheet><cellXfs count="{entries}">{xf}</cellXfs></styleSheet>')
+    return out.getvalue()
+
+
+def _padded_row(limit: int) -> bytes:
+    """A workbook whose first data row carries as many cells as fit in a sheet part of ``limit``."""
+    book = Workbook()
+    book.active["A1"] = "x"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    # Distinct values, so that the zip does not shrink it past the compression-ratio limit.
+    cells, size, n = [], 2_000, 0
+    while size < limit - 40:
+        cell = f'<c r="A6"><v>{n * 7919 % 1_000_003}</v></c>'
+        cells.append(cell)
+        size += len(cell)
+        n += 1
+    row = '<row r="6">' + "".join(cells) + "</row>"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", row.encode() + b"</sheetData>")
+            archive.writestr(item, data)
+    return out.getvalue()
+
+
+def worst_shapes() -> dict:
+    """The shapes of input that cost the most to check and clean, at the largest size a request
+    may carry, whether refused or accepted; each a callable doing what the site does with it."""
+    from indicators.xlsx import HEADER_ROW, MAX_PART_BYTES, UploadRefused, check_workbook_limits
+
+    depth, elements, size = richtext.MAX_DEPTH, richtext.MAX_ELEMENTS, richtext.MAX_INPUT_CHARS
+
+    def section(text):
+        def run():
+            with contextlib.suppress(richtext.HtmlTooComplex):
+                richtext.clean_section_html(text[:size])
+
+        return run
+
+    def workbook(data):
+        def run():
+            # What read_upload does before it looks at a single figure: the limits, then every row
+            # it reads, parsed (a template's row padded with cells is the costliest one allowed).
+            with contextlib.suppress(UploadRefused):
+                check_workbook_limits(data)
+                book = load_workbook(io.BytesIO(data), read_only=True)
+                for _row in book.worksheets[0].iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW + 500, max_col=13):
+                    pass
+                book.close()
+
+        return run
+
+    return {
+        # Refused by the scan (these took 67 s and 147 s of CPU before it):
+        "nested lists, refused": section("<ul><li>" * 80_000),
+        "self-closed divs, refused": section("<div/>" * 100_000),
+        "stray closers, refused": section("<div></span>" * 60_000),
+        # Accepted, at the limits:
+        "plain text at the size limit": section("<p>" + "Đoàn viên công đoàn " * (size // 21) + "</p>"),
+        "elements at the limit": section("<p>x</p>" * (elements - 1)),
+        "depth at the limit, repeated": section(
+            ("<ul><li>" * (depth // 2) + "x" + "</li></ul>" * (depth // 2)) * (elements // depth)
+        ),
+        "formatting re-opened by blocks": section(
+            "".join(f'<b id="{i}">' for i in range(depth - 1)) + "</p>x" * 20_000
+        ),
+        # Workbooks (the 420,000-entry style table took 26 s and 270 MB before):
+        "workbook, 420,000 styles, refused": workbook(_styles_bomb(420_000)),
+        "workbook, 16,000 styles in 1 MB, refused": workbook(_styles_bomb(16_000)),
+        "workbook, a row of cells at the part limit": workbook(_padded_row(MAX_PART_BYTES)),
+    }
+
+
 class Command(BaseCommand):
     help = "Measure the speed goals on a throw-away database; write .bench/summary.json."
     # The database is dropped and made again first: nothing may touch it before.
@@ -339,6 +426,11 @@ class Command(BaseCommand):
         parser.add_argument("--load-seconds", type=int, default=60)
         parser.add_argument("--throughput-seconds", type=int, default=15)
         parser.add_argument(
+            "--worst-shapes-only",
+            action="store_true",
+            help="only the CPU time of the worst input shapes (no database needed)",
+        )
+        parser.add_argument(
             "--think-ms",
             type=int,
             nargs=2,
@@ -347,6 +439,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        if options["worst_shapes_only"]:
+            self.worst_shapes({})
+            return
         self.fresh_database()
         call_command("loaddata", "outline_gnk_2018_2023", "indicators_gnk_2018_2023", verbosity=0)
         version = OutlineVersion.objects.get(code="gnk-cdcs-2018-2023")
@@ -369,7 +464,9 @@ class Command(BaseCommand):
         rollup_s = timed(lambda: rollup(round=rollup_round, unit=rollup_round.organising_unit))
         self.stdout.write(f"  {rollup_s:.3f} s")
 
+        worst_cpu = self.worst_shapes(details)
         summary = {
+            "worst_input_cpu_s": worst_cpu,
             "queries": queries,
             "p95_ms": p95,
             "throughput_ratio_vs_bare": ratio,
@@ -382,6 +479,24 @@ class Command(BaseCommand):
         details["database"] = connection.vendor
         (out / "details.json").write_text(json.dumps(details, indent=2, ensure_ascii=False) + "\n")
         self.verdict(summary)
+
+    def worst_shapes(self, details) -> float:
+        """CPU seconds (median of 5) of each worst input shape; returns the largest. Goal: about a
+        second at most, whatever the shape (issue 12)."""
+        self.section("Worst input shapes: CPU time to check and clean (median of 5)")
+        figures = {}
+        for name, run in worst_shapes().items():
+            times = []
+            for _ in range(5):
+                start = time.process_time()
+                run()
+                times.append(time.process_time() - start)
+            figures[name] = round(sorted(times)[2], 4)
+            self.stdout.write(f"  {name:<40} {figures[name]:.4f} s")
+        details["worst_input_cpu_s"] = figures
+        worst = max(figures.values())
+        self.stdout.write(f"  {'worst':<40} {worst:.4f} s  ({'met' if worst <= 1 else 'MISSED'}: goal ≤ 1 s)")
+        return worst
 
     def section(self, title):
         self.stdout.write("")
