@@ -84,6 +84,25 @@ def _groups(rows, fill, form=None, errors=None, conflict=None):
     return [(node.label(fill, node.parent), items) for node, items in groups]
 
 
+def _form_errors(form, indicators) -> str:
+    """The grid's refusals in words, each with the indicator and column it is about."""
+    names = {i.pk: i.name for i in indicators}
+    out = []
+    for field, errors in form.errors.items():
+        parts = field.split("-")
+        label = ""
+        if len(parts) >= 2 and parts[1].isdigit():
+            name = names.get(int(parts[1]), "")
+            if parts[0] == "v" and len(parts) == 3:
+                label = f"{name} ({column_label(parts[2])})"
+            elif parts[0] == "note":
+                label = f"{name} ({_('Note')})"
+            elif parts[0] == "expl":
+                label = f"{name} ({_('Explanation')})"
+        out.extend(f"{label}: {e}" if label else str(e) for e in errors)
+    return " ".join(out)
+
+
 def _error_field(indicator_id, column):
     """The grid's field an error belongs to: a note's error to its note box."""
     return f"note-{indicator_id}" if column == "note" else cell_name(indicator_id, column)
@@ -130,7 +149,7 @@ def appendix_edit(request, pk):
         form = AppendixForm(request.POST, indicators=indicators, years=years)
         if not form.is_valid():
             if autosave:
-                return JsonResponse({"error": " ".join(e for errs in form.errors.values() for e in errs)}, status=400)
+                return JsonResponse({"error": _form_errors(form, indicators)}, status=400)
         else:
             try:
                 result = services.appendix_save(

@@ -22,6 +22,14 @@ class LoginForm(AuthenticationForm):
         username = self.fields["username"]
         username.validators.append(MaxLengthValidator(username.max_length))
 
+    def full_clean(self):
+        # A user name is read as stored (no NUL or other control characters); the password exactly
+        # as typed.
+        if self.is_bound and "username" in self.data:
+            self.data = self.data.copy()
+            self.data["username"] = nfc(self.data.get("username", ""))
+        super().full_clean()
+
 
 class ReadableMaxLength(MaxLengthValidator):
     """Django's length check, said with both numbers in Vietnamese format (5.000, not 5000)."""
@@ -42,15 +50,14 @@ class CleanTextMixin:
     dropped, before validation. A NUL then never reaches Django's English "Null characters are not
     allowed", and lengths count what is kept. Length limits are said with both numbers."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def full_clean(self):
+        # Here, not in __init__: forms add fields of their own after it (the grid's cells, a
+        # return's reasons).
         for form_field in self.fields.values():
             if isinstance(form_field, forms.CharField) and form_field.max_length:
                 form_field.validators = [v for v in form_field.validators if not isinstance(v, MaxLengthValidator)] + [
                     ReadableMaxLength(form_field.max_length)
                 ]
-
-    def full_clean(self):
         if self.is_bound:
             data = self.data.copy()
             for name, form_field in self.fields.items():

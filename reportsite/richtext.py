@@ -98,9 +98,16 @@ def _nfc_text(cleaned: str) -> str:
 MAX_INPUT_CHARS = 600_000
 MAX_DEPTH = 40
 MAX_ELEMENTS = 20_000
-_RAW_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^>]*>")
+# Where a tag may start; its end is found with str.find, so the scan stays linear even on "<a" × 300,000
+# (a pattern running on to the next ">" would start again at every "<" and take minutes).
+_TAG_START = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
 _VOID = frozenset(
     ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"]
+)
+# Formatting elements the parser re-opens after a block closes them ("adoption agency"): each one
+# open may cost an element again at every later tag.
+_FORMATTING = frozenset(
+    ["a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u"]
 )
 
 
@@ -114,7 +121,8 @@ def check_html_limits(value: str) -> None:
     Closing tags close only the element on top, as a well-formed text does: a stray closer
     ("<div></span>") closes nothing, so it cannot hide depth from this count. Tags the parser would
     close by itself (a second <p>) are counted as open, which only errs on the side of refusing
-    what the editor never produces. Tags inside comments are counted too, for the same reason.
+    what the editor never produces. Tags inside comments are counted too, for the same reason, and
+    open formatting elements count again at every tag, as the parser may rebuild them there.
     """
     value = value or ""
     if len(value) > MAX_INPUT_CHARS:
@@ -127,19 +135,30 @@ def check_html_limits(value: str) -> None:
             params={"length": format_number(len(value)), "limit": format_number(MAX_INPUT_CHARS)},
         )
     stack: list[str] = []
-    elements = 0
-    deepest = 0
-    for match in _RAW_TAG.finditer(value):
+    elements = deepest = formatting = 0
+    position = 0
+    while (match := _TAG_START.search(value, position)) is not None:
+        end = value.find(">", match.end())
+        if end < 0:
+            break  # an unfinished tag at the end: the parser drops it
+        position = end + 1
         closing, name = match.group(1), match.group(2).lower()
         if closing:
             if stack and stack[-1] == name:
                 stack.pop()
-            continue
-        elements += 1
-        # "<div/>" opens a div in HTML (the slash means nothing but on void elements): count it.
-        if name not in _VOID:
-            stack.append(name)
-            deepest = max(deepest, len(stack))
+                formatting -= name in _FORMATTING
+            else:
+                elements += 1  # a stray "</p>" or "</br>" makes an element of its own
+        else:
+            elements += 1
+            # "<div/>" opens a div in HTML (the slash means nothing but on void elements): count it.
+            if name not in _VOID:
+                stack.append(name)
+                formatting += name in _FORMATTING
+                deepest = max(deepest, len(stack))
+        # Formatting elements still open may each be rebuilt by the parser after this tag: count
+        # them as if they were ("<p><b id=1>…<b id=38></p>" then "<p>x</p>" × 20,000 built 776,000).
+        elements += formatting
     if deepest > MAX_DEPTH:
         raise HtmlTooComplex(
             _(

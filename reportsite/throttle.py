@@ -32,7 +32,7 @@ def address_is_locked(ip_address: str) -> bool:
     if not ip_address:
         return False
     since = timezone.now() - timedelta(minutes=settings.LOGIN_ADDRESS_WINDOW_MINUTES)
-    seen = AccessFailureLog.objects.filter(ip_address=ip_address, attempt_time__gte=since).aggregate(
+    seen = AccessFailureLog.objects.filter(ip_address=ip_address, attempt_time__gte=since, locked_out=False).aggregate(
         failures=Count("id"), accounts=Count("username", distinct=True)
     )
     return seen["failures"] >= settings.LOGIN_ADDRESS_FAILURES and seen["accounts"] >= settings.LOGIN_ADDRESS_ACCOUNTS

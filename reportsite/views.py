@@ -1,9 +1,56 @@
 """Site-wide pages that are not part of an app's work."""
 
+import hashlib
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.core.cache import cache
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
+
+from .throttle import client_ip
 
 
 def csrf_failure(request, reason=""):
     """A form sent with an expired or missing security token: said in Vietnamese, in the site's
     own page, with what to do next (Django's own page is English and technical)."""
     return render(request, "403_csrf.html", status=403)
+
+
+RESETS_PER_ADDRESS = 3  # reset mails to one e-mail address in an hour
+RESETS_PER_CLIENT = 20  # reset requests from one client address in an hour
+
+
+def _under_limit(key: str, limit: int) -> bool:
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key) <= limit
+    except ValueError:  # expired between add and incr
+        return True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset with two changes: the link points at SITE_URL (never at whatever
+    Host header the request carried), and the mails are capped per e-mail address and per client,
+    so the form cannot flood someone's mailbox. Over the cap the answer is the same page, unsent."""
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
+        by_address = "password-reset:address:" + hashlib.sha256(email.encode()).hexdigest()
+        by_client = f"password-reset:client:{client_ip(self.request)}"
+        if _under_limit(by_client, RESETS_PER_CLIENT) and _under_limit(by_address, RESETS_PER_ADDRESS):
+            site = urlsplit(settings.SITE_URL)
+            # What Django's own form_valid does, with the link on SITE_URL.
+            form.save(
+                domain_override=site.netloc,
+                use_https=site.scheme == "https",
+                token_generator=self.token_generator,
+                from_email=self.from_email,
+                email_template_name=self.email_template_name,
+                subject_template_name=self.subject_template_name,
+                request=self.request,
+                html_email_template_name=self.html_email_template_name,
+                extra_email_context=self.extra_email_context,
+            )
+        return HttpResponseRedirect(self.get_success_url())

@@ -91,10 +91,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # two writers queue instead of deadlocking on the upgrade from read to write (SQLite answers
     # that with "database is locked" at once, whatever the timeout); the timeout is how long a
     # writer waits its turn.
+    # Options given in DATABASE_URL (?timeout=…) win over these.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        **DATABASES["default"].get("OPTIONS", {}),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -178,6 +180,9 @@ LOGIN_ADDRESS_WINDOW_MINUTES = 15
 CLIENT_IP_HEADER = None
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# An attempt refused because of a lock is not a new failure: otherwise a colleague trying their own
+# right password during an address lock would lock their own account, and keep the lock going.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 
 CSRF_FAILURE_VIEW = "reportsite.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True

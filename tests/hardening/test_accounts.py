@@ -81,3 +81,23 @@ def test_a_session_lasts_a_working_day(client, world):
     response = client.post(reverse("login"), {"username": user.username, "password": "Mat-khau-2026"})
     assert response.status_code == 302
     assert int(response.cookies[settings.SESSION_COOKIE_NAME]["max-age"]) == settings.SESSION_COOKIE_AGE
+
+
+def test_reset_mails_are_capped_and_point_at_the_site(client, world, settings):
+    settings.SITE_URL = "https://baocao.congdoan.vn"
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "evil.example"]  # a Host header the site accepts
+    for _ in range(5):
+        response = client.post(reverse("password_reset"), {"email": world.drafter_a.email}, HTTP_HOST="evil.example")
+        assert response.status_code == 302  # the same answer every time
+    assert len(mail.outbox) == 3
+    assert "https://baocao.congdoan.vn/dat-lai-mat-khau/" in mail.outbox[0].body
+    assert "evil.example" not in mail.outbox[0].body
+
+
+def test_nul_in_the_login_or_reset_forms_is_said_in_vietnamese(client, world):
+    for url, data in (
+        (reverse("login"), {"username": "a\x00b", "password": "x\x00y"}),
+        (reverse("password_reset"), {"email": "a\x00@example.org"}),
+    ):
+        page = client.post(url, data).content.decode()
+        assert "Null characters" not in page

@@ -91,3 +91,23 @@ def test_without_a_proxy_the_header_is_not_trusted(client):
         attempt(client, "mai", "sai", f"203.0.113.{n}")
     # Not behind the proxy (make run): X-Real-IP is anybody's to forge, the connection decides.
     assert locked(attempt(client, "mai", PASSWORD, "198.51.100.1"))
+
+
+@BEHIND_PROXY
+def test_an_address_lock_ends_with_its_window_and_never_locks_a_colleague(client):
+    from datetime import timedelta
+
+    from axes.models import AccessFailureLog
+    from django.utils import timezone
+
+    for n in range(5):
+        user(f"nhanvien{n}")
+    user("dongnghiep")
+    for n in range(20):
+        attempt(client, f"nhanvien{n % 5}", f"doan-{n}", "192.0.2.77")
+    # The colleague in the same office tries their own right password while the address is locked.
+    for _ in range(6):
+        assert locked(attempt(client, "dongnghiep", PASSWORD, "192.0.2.77"))
+    # Those refusals are not failures: once the guesses are older than the window, they get in.
+    AccessFailureLog.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    assert logged_in(attempt(client, "dongnghiep", PASSWORD, "192.0.2.77"))
