@@ -73,13 +73,28 @@ class DocumentBuilder:
         self.elements.extend(elements)
 
     def section_break(self, orientation: str):
-        """End the current section; the next one is portrait or landscape (a wide table)."""
+        """End the current section; the next one is portrait or landscape (a wide table).
+
+        The break rides on the last paragraph when there is one: an empty paragraph of its own,
+        falling just past a full page, printed a blank page before the appendix. After a table
+        (Word needs a paragraph there) it is a paragraph one point high."""
         sectpr = copy.deepcopy(self.final_sectpr)
         self._orient(sectpr, self.orientation)
-        holder = el("w:p")
-        ppr = el("w:pPr", parent=holder)
-        ppr.append(sectpr)
-        self.elements.append(holder)
+        last = self.elements[-1] if self.elements else None
+        if last is not None and last.tag == qn("w:p") and last.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is None:
+            ppr = last.find(qn("w:pPr"))
+            if ppr is None:
+                ppr = el("w:pPr")
+                last.insert(0, ppr)
+            ppr.append(sectpr)
+        else:
+            holder = el("w:p")
+            ppr = el("w:pPr", parent=holder)
+            el("w:spacing", {"w:before": 0, "w:after": 0, "w:line": 20, "w:lineRule": "exact"}, ppr)
+            rpr = el("w:rPr", parent=ppr)
+            el("w:sz", {"w:val": 2}, rpr)
+            ppr.append(sectpr)
+            self.elements.append(holder)
         # Later sections use the same page-number header, and number their first page too.
         for ref in self.final_sectpr.findall(qn("w:headerReference")):
             self.final_sectpr.remove(ref)
@@ -254,8 +269,25 @@ def _body(builder, nodes, fill, texts: dict[int, str], *, guidance=False):
         builder.add(*body)
 
 
-def _appendix_table(rows, *, size=11):
-    """The appendix as a real Word table; its header row repeats on every page."""
+# Landscape A4 less the side margins: the appendix table fills exactly this width.
+LANDSCAPE_TEXT_CM = (297 - 32 - 18) / 10
+# After a slash a line may break (Word and LibreOffice disagree on "/" otherwise): "triệu
+# đồng/người/tháng" wraps between its words, never inside one.
+_SLASH_BREAK = "/\u200b"
+
+
+def _appendix_widths(years) -> list[float]:
+    """No., indicator, unit, the typed columns, the result, three percentages: the indicator's name
+    takes what the figures leave of the landscape text width."""
+    typed = [1.75] * (len(years) + 3)
+    fixed = [0.8, None, 2.1, *typed, 1.8, 1.3, 1.35, 1.35]
+    name = LANDSCAPE_TEXT_CM - sum(w for w in fixed if w is not None)
+    return [name if w is None else w for w in fixed]
+
+
+def _appendix_table(rows, *, size=10):
+    """The appendix as a real Word table filling the landscape text width; its header row repeats
+    on every page and no row splits across two. Figures as the page shows them."""
     years = rows[0].years if rows else []
     labels = [
         _("No."),
@@ -265,44 +297,59 @@ def _appendix_table(rows, *, size=11):
         _("Start of term"),
         *[str(y) for y in years],
         _("Previous term"),
+        _("Mid-term result"),
         _("Share of target (%)"),
         _("Against start of term (%)"),
         _("Against previous term (%)"),
     ]
-    widths = [1.0, 6.5, 2.2] + [1.9] * (len(labels) - 3)
+    widths = _appendix_widths(years)
     tbl = el("w:tbl")
     tpr = el("w:tblPr", parent=tbl)
-    el("w:tblW", {"w:w": 5000, "w:type": "pct"}, tpr)
+    el("w:tblW", {"w:w": int(sum(widths) * 567), "w:type": "dxa"}, tpr)
     borders = el("w:tblBorders", parent=tpr)
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         el(f"w:{side}", {"w:val": "single", "w:sz": 4, "w:space": 0, "w:color": "000000"}, borders)
+    el("w:tblLayout", {"w:type": "fixed"}, tpr)
+    margins = el("w:tblCellMar", parent=tpr)
+    for side in ("left", "right"):
+        el(f"w:{side}", {"w:w": 57, "w:type": "dxa"}, margins)  # 1 mm: figures keep their width
     grid = el("w:tblGrid", parent=tbl)
     for width in widths:
         el("w:gridCol", {"w:w": int(width * 567)}, grid)
 
     def add_row(values, *, header=False):
         tr = el("w:tr", parent=tbl)
+        trpr = el("w:trPr", parent=tr)
+        el("w:cantSplit", parent=trpr)
         if header:
-            trpr = el("w:trPr", parent=tr)
             el("w:tblHeader", parent=trpr)
         for index, value in enumerate(values):
             tc = el("w:tc", parent=tr)
             tcpr = el("w:tcPr", parent=tc)
             el("w:tcW", {"w:w": int(widths[index] * 567), "w:type": "dxa"}, tcpr)
             align = "center" if header or index in (0, 2) else ("left" if index == 1 else "right")
-            tc.append(
-                paragraph([run(value, bold=header, size=size)], align=align, first_line_cm=0, after_pt=0, line=1.0)
-            )
+            lines = value if isinstance(value, list) else [(value, header, False)]
+            runs = []
+            for n, (text, bold, italic) in enumerate(lines):
+                if n:
+                    runs.append(el("w:r", parent=None))
+                    el("w:br", parent=runs[-1])
+                runs.append(run(text, bold=bold, italic=italic, size=size))
+            tc.append(paragraph(runs, align=align, first_line_cm=0, after_pt=0, line=1.0))
 
     add_row(labels, header=True)
     for number, row in enumerate(rows, 1):
         cmp = row.comparisons
+        name = [(row.indicator.name, False, False)]
+        if row.is_cumulative:
+            name.append((f"({row.result_label})", False, True))
         add_row(
             [
                 str(number),
-                row.indicator.name,
-                row.indicator.unit_of_measure,
+                name,
+                row.indicator.unit_of_measure.replace("/", _SLASH_BREAK),
                 *[row.shown(row.value(c)) for c in row.columns],
+                row.shown_result,
                 cmp["pct"],
                 cmp["csp"],
                 cmp["cpp"],
@@ -311,10 +358,50 @@ def _appendix_table(rows, *, size=11):
     return tbl
 
 
+def _appendix_notes(rows) -> list:
+    """The notes and the explanations (giải trình) of unusual figures, numbered as the table."""
+    out = []
+    for number, row in enumerate(rows, 1):
+        parts = []
+        if row.note:
+            parts.append(row.note)
+        if row.explanation:
+            parts.append(_("Explanation: %(text)s") % {"text": row.explanation})
+        if parts:
+            out.append(
+                paragraph(
+                    [run(f"{number}. {row.indicator.name}: ", bold=True, size=11), run(" ".join(parts), size=11)],
+                    align="both",
+                    first_line_cm=0,
+                    after_pt=2,
+                    line=1.0,
+                )
+            )
+    if out:
+        heading = paragraph(
+            [run(_("Notes and explanations"), bold=True, italic=True, size=12)],
+            align="left",
+            first_line_cm=0,
+            before_pt=6,
+            after_pt=2,
+            line=1.0,
+            keep_next=True,
+        )
+        out.insert(0, heading)
+    return out
+
+
 def _appendix(builder, rows, title_suffix: str):
     builder.section_break("landscape")
     builder.add(
-        paragraph([run(_("APPENDIX"), bold=True, size=14)], align="center", first_line_cm=0, after_pt=0, line=1.0)
+        paragraph(
+            [run(_("APPENDIX"), bold=True, size=14)],
+            align="center",
+            first_line_cm=0,
+            after_pt=0,
+            line=1.0,
+            keep_next=True,
+        )
     )
     builder.add(
         paragraph(
@@ -323,13 +410,21 @@ def _appendix(builder, rows, title_suffix: str):
             first_line_cm=0,
             after_pt=0,
             line=1.0,
+            keep_next=True,
         )
     )
     builder.add(
-        paragraph([run(title_suffix, italic=True, size=13)], align="center", first_line_cm=0, after_pt=6, line=1.0)
+        paragraph(
+            [run(title_suffix, italic=True, size=13)],
+            align="center",
+            first_line_cm=0,
+            after_pt=6,
+            line=1.0,
+            keep_next=True,
+        )
     )
     builder.add(_appendix_table(rows))
-    builder.add(paragraph())
+    builder.add(*_appendix_notes(rows))
 
 
 def _document_date(report):

@@ -1,218 +1,242 @@
-"""The figures as Excel: one report's appendix with formulas for what is computed, and a superior
-union's consolidated workbook (roll-up with formulas, every unit's figures, every unit's status),
-written in openpyxl's write-only mode so memory stays flat whatever the number of units."""
+"""The figures as Excel: one report's appendix, and a superior union's consolidated workbook (the
+roll-up, every unit's figures, every unit's status).
 
+Every computed cell is a live formula generated from the same Definitions (indicators/derived.py)
+that the page and the Word file evaluate, and carries the value the site computed, so a viewer that
+does not recalculate shows the right number too. Written with XlsxWriter in constant-memory mode:
+rows go to disk as they are written, so memory stays flat whatever the number of units.
+"""
+
+import datetime
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 
+import xlsxwriter
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.indexed_list import IndexedList
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
+from indicators.derived import excel_formula
 from indicators.figures import column_label
-from indicators.models import OverYears
-from indicators.selectors import DEFAULT_ROLLUP_STATUSES, catalogue, report_appendix
-from indicators.xlsx import BORDER, FONT, number_format, ratio_formula
+from indicators.selectors import DEFAULT_ROLLUP_STATUSES, catalogue, report_appendix, rollup
 from outline.models import Report
 from reportsite.text import vietnamese_sort_key
 
 Progress = Callable[[int, int], None]
+FONT = "Times New Roman"
+FIRST_VALUE_COL = 4  # E: the typed columns start here (0-based index)
+DERIVED = ["result", "pct", "cs", "csp", "cp", "cpp"]
 
 
-@dataclass
-class _Line:
-    """A roll-up row of the consolidated workbook: its figures are formulas, it has no note."""
-
-    indicator: object
-    note: str = ""
+def number_format(decimals: int) -> str:
+    return "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
 
 
-HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+def _signed(decimals: int, suffix: str = "") -> str:
+    body = number_format(decimals)
+    return f"+{body}{suffix};-{body}{suffix};{body}{suffix}"
 
 
-def _workbook():
-    """A write-only workbook whose default font is Times New Roman, so the many unstyled cells of the
-    large sheets print in it too (styling each cell is what makes writing slow)."""
-    wb = Workbook(write_only=True)
-    wb._fonts = IndexedList([Font(name=FONT, size=12)])  # the stylesheet's first font is the default
-    return wb
+class Book:
+    """An XlsxWriter workbook in constant-memory mode with the site's formats: Times New Roman 12
+    as the default font (so the many unstyled cells of large sheets print in it), bordered cells,
+    figures in the indicator's own number of decimals."""
+
+    def __init__(self):
+        self.buffer = io.BytesIO()
+        self.wb = xlsxwriter.Workbook(
+            self.buffer,
+            {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
+        )
+        default = self.wb.formats[0]
+        default.set_font_name(FONT)
+        default.set_font_size(12)
+        self._formats = {}
+        self.title = self.fmt(bold=True, font_size=13)
+        self.plain = self.fmt()
+        self.header = self.fmt(bold=True, bg_color="#D9D9D9", text_wrap=True, align="center", valign="vcenter")
+        self.text = self.fmt(border=1, valign="top")
+        self.wrap = self.fmt(border=1, text_wrap=True, valign="top")
+        self.date = self.fmt(border=1, num_format="dd/mm/yyyy", align="center")
+        self.moment = self.fmt(border=1, num_format="dd/mm/yyyy hh:mm", align="center")
+
+    def fmt(self, **props):
+        key = tuple(sorted(props.items()))
+        if key not in self._formats:
+            self._formats[key] = self.wb.add_format({"font_name": FONT, "font_size": 12, **props})
+        return self._formats[key]
+
+    def figure(self, decimals: int):
+        return self.fmt(border=1, num_format=number_format(decimals))
+
+    def derived_format(self, name: str, decimals: int):
+        if name in ("pct",):
+            return self.fmt(border=1, num_format=f'{number_format(1)}"%"')
+        if name in ("csp", "cpp"):
+            return self.fmt(border=1, num_format=_signed(1, '"%"'))
+        if name in ("cs", "cp"):
+            return self.fmt(border=1, num_format=_signed(decimals))
+        return self.figure(decimals)
+
+    def sheet(self, name: str, widths: list[float], header_row: int):
+        ws = self.wb.add_worksheet(name)
+        for index, width in enumerate(widths):
+            ws.set_column(index, index, width)
+        ws.freeze_panes(header_row + 1, 0)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(header_row)
+        return ws
+
+    def close(self) -> bytes:
+        self.wb.close()
+        return self.buffer.getvalue()
 
 
-def _sheet_setup(ws, widths, header_row):
-    for index, width in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = f"A{header_row + 1}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"  # A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{header_row}:{header_row}"
-
-
-class Cells:
-    """Styled cells for a write-only sheet; any text is written as text, never as a formula."""
-
-    def __init__(self, ws):
-        self.ws = ws
-        self.normal = Font(name=FONT, size=12)
-        self.bold = Font(name=FONT, size=12, bold=True)
-
-    def text(self, value, *, bold=False, header=False, wrap=False):
-        cell = WriteOnlyCell(self.ws, value=value)
-        if isinstance(value, str):
-            cell.data_type = "s"  # "=HYPERLINK(…)" typed by someone stays text
-        cell.font = self.bold if (bold or header) else self.normal
-        if header:
-            cell.fill = HEADER_FILL
-            cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
-        elif wrap:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        cell.border = BORDER
-        return cell
-
-    def plain(self, value):
-        """A value without its own style (fast, for the large sheets); text that a spreadsheet
-        would take for a formula is still written as text."""
-        if isinstance(value, str) and value.startswith("="):
-            cell = WriteOnlyCell(self.ws, value=value)
-            cell.data_type = "s"
-            return cell
-        return float(value) if isinstance(value, Decimal) else value
-
-    def number(self, value, decimals=0, *, fmt=None):
-        cell = WriteOnlyCell(self.ws, value=None if value is None else float(value))
-        cell.font = self.normal
-        cell.number_format = fmt or number_format(decimals)
-        cell.border = BORDER
-        return cell
-
-    def formula(self, text, decimals=1):
-        cell = WriteOnlyCell(self.ws, value=text)
-        cell.font = self.normal
-        cell.number_format = number_format(decimals)
-        cell.border = BORDER
-        return cell
-
-
-def _computed_formulas(row_number, first_col, years, over_years, *, has_prev=True):
-    """% of target, change against the start (absolute and %), change against the previous term
-    (absolute and %), as formulas over the row's own cells."""
-    letter = {
-        name: get_column_letter(first_col + i)
-        for i, name in enumerate(["target", "start", *[str(y) for y in years], "prev"])
-    }
-    first_year, last_year = letter[str(years[0])], letter[str(years[-1])]
-    latest = f"{last_year}{row_number}"
-    if over_years == OverYears.SUM:
-        result = f"SUM({first_year}{row_number}:{last_year}{row_number})"
-        has_result = f"COUNT({first_year}{row_number}:{last_year}{row_number})>0"
+def write_text(ws, row, col, value, fmt):
+    """Text stays text: "=HYPERLINK(…)" typed by someone is never written as a formula."""
+    if value in (None, ""):
+        ws.write_blank(row, col, None, fmt)
     else:
-        result, has_result = latest, f"ISNUMBER({latest})"
-    target, start, prev = (f"{letter[k]}{row_number}" for k in ("target", "start", "prev"))
-    return [
-        f'=IF(AND({has_result},ISNUMBER({target}),{target}<>0),{result}/{target}*100,"")',
-        f'=IF(AND(ISNUMBER({latest}),ISNUMBER({start})),{latest}-{start},"")',
-        f'=IF(AND(ISNUMBER({latest}),ISNUMBER({start}),{start}<>0),({latest}-{start})/{start}*100,"")',
-        f'=IF(AND({has_result},ISNUMBER({prev})),{result}-{prev},"")',
-        f'=IF(AND({has_result},ISNUMBER({prev}),{prev}<>0),({result}-{prev})/{prev}*100,"")',
-    ]
+        ws.write_string(row, col, str(value), fmt)
 
 
-def _appendix_header(years):
+def write_number(ws, row, col, value, fmt):
+    if value is None:
+        ws.write_blank(row, col, None, fmt)
+    else:
+        ws.write_number(row, col, float(value), fmt)
+
+
+def write_formula(ws, row, col, formula: str, value, fmt):
+    """A live formula ("=…") with the value the site computed as its cached result ("" when blank)."""
+    ws.write_formula(row, col, formula, fmt, "" if value is None else float(value))
+
+
+def _columns(years) -> list[str]:
+    return ["target", "start", *[str(y) for y in years], "prev"]
+
+
+def appendix_header(years) -> list[str]:
     return [
         _("No."),
         _("Code"),
         _("Indicator"),
         _("Unit"),
-        *[column_label(c) for c in ["target", "start", *map(str, years), "prev"]],
+        *[column_label(c) for c in _columns(years)],
+        _("Mid-term result"),
         _("Share of target (%)"),
         _("Against start of term"),
         _("Against start of term (%)"),
         _("Against previous term"),
         _("Against previous term (%)"),
         _("Note"),
+        _("Explanation"),
     ]
 
 
-def _appendix_rows(ws, cells, rows, years, first_row, values_for):
-    """Write the indicator rows from ``first_row``; ``values_for(row, column)`` gives each value
-    (a number, or a formula for the consolidated roll-up). Ratios are formulas over their parts."""
-    columns = ["target", "start", *[str(y) for y in years], "prev"]
+APPENDIX_WIDTHS = lambda years: [5, 16, 48, 14] + [13] * (len(years) + 3) + [14, 11, 13, 13, 13, 13, 30, 30]  # noqa: E731
+
+
+def indicator_label(row) -> str:
+    """The indicator's name, saying what its result is when the years add up."""
+    if row.is_cumulative:
+        return f"{row.indicator.name} ({row.result_label})"
+    return row.indicator.name
+
+
+def _write_appendix_rows(book: Book, ws, rows, years, first_row: int, typed_cell) -> None:
+    """The indicator rows from ``first_row`` (0-based). ``typed_cell(ws, r, col, row, column)``
+    writes one typed figure (a number for a report, a SUMIFS formula for a roll-up); everything
+    computed is a formula from the row's Definitions, with the row's own value cached."""
+    columns = _columns(years)
     row_of = {row.indicator.pk: first_row + i for i, row in enumerate(rows)}
+    col_of = {column: FIRST_VALUE_COL + i for i, column in enumerate(columns)}
+
+    def ref(indicator_id, column):
+        if indicator_id not in row_of:
+            return '""'
+        return xl_rowcol_to_cell(row_of[indicator_id], col_of[column])
+
+    after = FIRST_VALUE_COL + len(columns)
     for i, row in enumerate(rows):
         r = first_row + i
         indicator = row.indicator
-        out = [
-            cells.number(i + 1),
-            cells.text(indicator.code),
-            cells.text(indicator.name, wrap=True),
-            cells.text(indicator.unit_of_measure),
-        ]
-        for offset, column in enumerate(columns):
-            letter = get_column_letter(5 + offset)
+        figure = book.figure(indicator.decimals)
+        write_number(ws, r, 0, i + 1, book.fmt(border=1, align="center"))
+        write_text(ws, r, 1, indicator.code, book.text)
+        write_text(ws, r, 2, indicator_label(row), book.wrap)
+        write_text(ws, r, 3, indicator.unit_of_measure, book.text)
+        for column in columns:
             if indicator.is_computed:
-                num, den = row_of.get(indicator.numerator_id), row_of.get(indicator.denominator_id)
-                formula = ratio_formula(letter, num, den, indicator.scale) if num and den else None
-                out.append(cells.formula(formula, indicator.decimals) if formula else cells.text(""))
+                expr = row.definitions.columns[column]
+                write_formula(ws, r, col_of[column], excel_formula(expr, ref), row.value(column), figure)
             else:
-                value = values_for(row, column, r, letter)
-                if isinstance(value, str):
-                    out.append(cells.formula(value, indicator.decimals))
-                else:
-                    out.append(cells.number(value, indicator.decimals))
-        out.extend(cells.formula(f, 1) for f in _computed_formulas(r, 5, years, indicator.over_years))
-        out.append(cells.text(getattr(row, "note", "") or "", wrap=True))
-        ws.append(out)
+                typed_cell(ws, r, col_of[column], row, column, figure)
+        derived = {"result": row.definitions.result, **row.definitions.derived()}
+        values = {
+            "result": row.result,
+            "pct": row.pct_of_target,
+            "cs": row.change_since_start,
+            "csp": row.change_since_start_pct,
+            "cp": row.change_since_previous,
+            "cpp": row.change_since_previous_pct,
+        }
+        for offset, name in enumerate(DERIVED):
+            fmt = book.derived_format(name, indicator.decimals)
+            write_formula(ws, r, after + offset, excel_formula(derived[name], ref), values[name], fmt)
+        write_text(ws, r, after + len(DERIVED), row.note, book.wrap)
+        write_text(ws, r, after + len(DERIVED) + 1, row.explanation, book.wrap)
 
 
 def build_report_xlsx(report: Report) -> bytes:
-    """One report's appendix: the figures typed, formulas for ratios and comparisons."""
+    """One report's appendix: the figures as typed, every computed figure a formula with its value,
+    the notes and the explanations of unusual figures."""
     appendix = report_appendix(report)
     years = report.round.data_years
-    wb = _workbook()
-    ws = wb.create_sheet(_("Appendix"))
-    header = _appendix_header(years)
-    _sheet_setup(ws, [5, 16, 48, 14] + [13] * (len(header) - 5) + [30], header_row=4)
-    cells = Cells(ws)
-    ws.append([cells.text(_("APPENDIX: RESULTS ON THE TARGETS"), bold=True)])
-    ws.append([cells.text(_("Unit: %(unit)s") % {"unit": report.unit.name})])
-    ws.append(
-        [
-            cells.text(
-                _("%(round)s — figures up to %(cutoff)s")
-                % {
-                    "round": report.round.name,
-                    "cutoff": formats.date_format(report.round.cutoff_date, "d/m/Y"),
-                }
-            )
-        ]
+    book = Book()
+    header = appendix_header(years)
+    ws = book.sheet(_("Appendix"), APPENDIX_WIDTHS(years), header_row=3)
+    write_text(ws, 0, 0, _("APPENDIX: RESULTS ON THE TARGETS"), book.title)
+    write_text(ws, 1, 0, _("Unit: %(unit)s") % {"unit": report.unit.name}, book.plain)
+    write_text(
+        ws,
+        2,
+        0,
+        _("%(round)s — figures up to %(cutoff)s")
+        % {"round": report.round.name, "cutoff": formats.date_format(report.round.cutoff_date, "d/m/Y")},
+        book.plain,
     )
-    ws.append([cells.text(h, header=True) for h in header])
-    _appendix_rows(ws, cells, appendix.rows, years, 5, lambda row, column, r, letter: row.value(column))
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    ws.write_row(3, 0, header, book.header)
+
+    def typed(ws, r, col, row, column, fmt):
+        write_number(ws, r, col, row.value(column), fmt)
+
+    _write_appendix_rows(book, ws, appendix.rows, years, 4, typed)
+    return book.close()
+
+
+def _local(moment):
+    """An aware datetime as the naive local time a spreadsheet shows."""
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
 
 
 def build_consolidated_xlsx(
     report: Report, *, statuses=DEFAULT_ROLLUP_STATUSES, progress: Progress | None = None
 ) -> bytes:
-    """A superior union's workbook: "Tổng hợp" (the roll-up as SUMIFS formulas over "Chi tiết"),
-    "Chi tiết" (every unit × indicator) and "Trạng thái" (every unit's status and dates)."""
+    """A superior union's workbook: "Tổng hợp" (the roll-up: SUMIFS over "Chi tiết" and every computed
+    figure a formula, each with the value the site computed), "Chi tiết" (every unit × indicator,
+    with whether it counts) and "Trạng thái" (every unit's status, with real dates)."""
     from indicators.models import IndicatorValue
 
     round_ = report.round
     years = round_.data_years
-    columns = ["target", "start", *[str(y) for y in years], "prev"]
+    columns = _columns(years)
     indicators = catalogue(round_.outline_version_id)
+    summed = rollup(round=round_, unit=report.unit, statuses=statuses)
     reports = sorted(
         Report.objects.filter(round=round_, unit__path__startswith=report.unit.path, unit__is_grassroots=True)
         .select_related("unit")
@@ -230,7 +254,28 @@ def build_consolidated_xlsx(
         key=lambda r: vietnamese_sort_key(r.unit.name),
     )
     counted = {r.pk for r in reports if r.status in statuses}
-    values: dict[tuple[int, int, str], object] = {}
+    typed = [i for i in indicators if not i.is_computed]
+    total = len(reports) + 1
+
+    book = Book()
+    summary_name, detail_name, status_name = _("Roll-up"), _("Details"), _("Status")
+    summary = book.sheet(summary_name, APPENDIX_WIDTHS(years), header_row=3)
+    detail = book.sheet(detail_name, [14, 40, 16, 40, 12] + [13] * len(columns) + [10], header_row=0)
+    status = book.sheet(status_name, [14, 48, 16, 18, 18, 18, 14], header_row=0)
+
+    # Chi tiết: one row per unit and indicator; column F on holds the figures; the last says whether
+    # the unit counts in the roll-up (its report's status is among those chosen).
+    detail_header = [
+        pgettext("organisation", "Unit code"),
+        pgettext("organisation", "Unit"),
+        _("Code"),
+        _("Indicator"),
+        _("Unit"),
+        *[column_label(c) for c in columns],
+        _("Counted"),
+    ]
+    detail.write_row(0, 0, detail_header, book.header)
+    values: dict[tuple[int, int, str], Decimal] = {}
     for report_id, indicator_id, column, value in (
         IndicatorValue.objects.filter(
             report__round=round_,
@@ -241,117 +286,88 @@ def build_consolidated_xlsx(
         .iterator(chunk_size=5000)
     ):
         values[(report_id, indicator_id, column)] = value
-    total = len(reports) + 1
-
-    wb = _workbook()
-    summary = wb.create_sheet(_("Roll-up"))
-    detail = wb.create_sheet(_("Details"))
-    status = wb.create_sheet(_("Status"))
-
-    # Chi tiết: one row per unit and indicator; column F on is the figures; the last says whether
-    # the unit counts in the roll-up (its status is among those chosen).
-    detail_header = [
-        pgettext("organisation", "Unit code"),
-        pgettext("organisation", "Unit"),
-        _("Code"),
-        _("Indicator"),
-        _("Unit"),
-        *[column_label(c) for c in columns],
-        _("Counted"),
-    ]
-    _sheet_setup(detail, [14, 40, 16, 40, 12] + [13] * len(columns) + [10], header_row=1)
-    dc = Cells(detail)
-    detail.append([dc.text(h, header=True) for h in detail_header])
-    typed = [i for i in indicators if not i.is_computed]
-    # The indicator's three text cells are the same on every unit's rows: made once.
-    described = [
-        (indicator.pk, [dc.plain(indicator.code), dc.plain(indicator.name), dc.plain(indicator.unit_of_measure)])
-        for indicator in typed
-    ]
     get = values.get
-    for index, r in enumerate(reports, 1):
-        flag = 1 if r.pk in counted else 0
-        unit_cells = [dc.plain(r.unit.code), dc.plain(r.unit.name)]
-        for indicator_id, text_cells in described:
-            figures = [get((r.pk, indicator_id, c)) for c in columns]
-            detail.append(
-                [
-                    *unit_cells,
-                    *text_cells,
-                    *[float(v) if v is not None else None for v in figures],
-                    flag,
-                ]
-            )
+    r = 0
+    for index, unit_report in enumerate(reports, 1):
+        flag = 1 if unit_report.pk in counted else 0
+        for indicator in typed:
+            r += 1
+            detail.write_string(r, 0, unit_report.unit.code)
+            detail.write_string(r, 1, unit_report.unit.name)
+            detail.write_string(r, 2, indicator.code)
+            detail.write_string(r, 3, indicator.name)
+            detail.write_string(r, 4, indicator.unit_of_measure)
+            for offset, column in enumerate(columns):
+                value = get((unit_report.pk, indicator.pk, column))
+                if value is not None:
+                    detail.write_number(r, 5 + offset, float(value))
+            detail.write_number(r, 5 + len(columns), flag)
         if progress and index % 100 == 0:
             progress(index, total)
-    last_detail = 1 + len(reports) * len(typed)
-    counted_col = get_column_letter(6 + len(columns))
-    sheet_name = _("Details")
+    last_detail = r + 1  # 1-based number of the last row
+    counted_col = xl_col_to_name(5 + len(columns))
 
-    def rollup_formula(row, column, r, letter):
+    # Tổng hợp: the typed figures summed from Chi tiết over the counted units; the rest derived.
+    header = appendix_header(years)
+    write_text(summary, 0, 0, _("APPENDIX ROLL-UP: RESULTS ON THE TARGETS"), book.title)
+    write_text(summary, 1, 0, report.unit.name, book.plain)
+    write_text(
+        summary,
+        2,
+        0,
+        _("%(counted)s of %(total)s grassroots unions counted (statuses: %(statuses)s).")
+        % {
+            "counted": len(counted),
+            "total": len(reports),
+            "statuses": ", ".join(str(Report(status=s).get_status_display()) for s in statuses),
+        },
+        book.plain,
+    )
+    summary.write_row(3, 0, header, book.header)
+
+    def summed_cell(ws, row_number, col, row, column, fmt):
         if row.indicator.rollup != "sum":
-            return None
-        source = get_column_letter(6 + columns.index(column))
-        values_rng, codes, flags = (f"'{sheet_name}'!${c}$2:${c}${last_detail}" for c in (source, "C", counted_col))
-        criteria = f"{codes},$B{r},{flags},1"
-        # Blank, like the site, when no counted unit has the figure; otherwise the sum.
-        return f'=IF(COUNTIFS({criteria},{values_rng},"<>")=0,"",SUMIFS({values_rng},{criteria}))'
-
-    header = _appendix_header(years)
-    _sheet_setup(summary, [5, 16, 48, 14] + [13] * (len(header) - 5) + [30], header_row=4)
-    sc = Cells(summary)
-    summary.append([sc.text(_("APPENDIX ROLL-UP: RESULTS ON THE TARGETS"), bold=True)])
-    summary.append([sc.text(report.unit.name)])
-    summary.append(
-        [
-            sc.text(
-                _("%(counted)s of %(total)s grassroots unions counted (statuses: %(statuses)s).")
-                % {
-                    "counted": len(counted),
-                    "total": len(reports),
-                    "statuses": ", ".join(str(Report(status=s).get_status_display()) for s in statuses),
-                }
-            )
-        ]
-    )
-    summary.append([sc.text(h, header=True) for h in header])
-    _appendix_rows(summary, sc, [_Line(i) for i in indicators], years, 5, rollup_formula)
-
-    _sheet_setup(status, [14, 48, 16, 18, 18, 18, 14], header_row=1)
-    tc = Cells(status)
-    status.append(
-        [
-            tc.text(h, header=True)
-            for h in [
-                pgettext("organisation", "Unit code"),
-                pgettext("organisation", "Unit"),
-                _("Status"),
-                _("Submitted"),
-                _("Approved"),
-                _("Last change"),
-                _("Deadline"),
-            ]
-        ]
-    )
-
-    def when(moment):
-        return formats.date_format(timezone.localtime(moment), "H:i d/m/Y") if moment else ""
-
-    for r in reports:
-        r.round = round_
-        status.append(
-            [
-                tc.text(r.unit.code),
-                tc.text(r.unit.name),
-                tc.text(str(r.get_status_display())),
-                tc.text(when(r.submitted_at)),
-                tc.text(when(r.approved_at)),
-                tc.text(when(r.updated_at)),
-                tc.text(formats.date_format(r.deadline, "d/m/Y")),
-            ]
+            ws.write_blank(row_number, col, None, fmt)
+            return
+        source = xl_col_to_name(5 + columns.index(column))
+        values_rng, codes, flags = (
+            f"'{detail_name}'!${c}$2:${c}${max(last_detail, 2)}" for c in (source, "C", counted_col)
         )
-    buffer = io.BytesIO()
-    wb.save(buffer)
+        criteria = f"{codes},$B{row_number + 1},{flags},1"
+        # Blank, like the site, when no counted unit has the figure; otherwise the sum.
+        formula = f'=IF(COUNTIFS({criteria},{values_rng},"<>")=0,"",SUMIFS({values_rng},{criteria}))'
+        write_formula(ws, row_number, col, formula, row.value(column), fmt)
+
+    _write_appendix_rows(book, summary, summed.rows, years, 4, summed_cell)
+
+    status.write_row(
+        0,
+        0,
+        [
+            pgettext("organisation", "Unit code"),
+            pgettext("organisation", "Unit"),
+            _("Status"),
+            _("Submitted"),
+            _("Approved"),
+            _("Last change"),
+            _("Deadline"),
+        ],
+        book.header,
+    )
+    for n, unit_report in enumerate(reports, 1):
+        unit_report.round = round_
+        write_text(status, n, 0, unit_report.unit.code, book.text)
+        write_text(status, n, 1, unit_report.unit.name, book.text)
+        write_text(status, n, 2, str(unit_report.get_status_display()), book.text)
+        for col, moment in ((3, unit_report.submitted_at), (4, unit_report.approved_at), (5, unit_report.updated_at)):
+            if moment:
+                status.write_datetime(n, col, _local(moment), book.moment)
+            else:
+                status.write_blank(n, col, None, book.moment)
+        deadline = unit_report.deadline
+        if isinstance(deadline, datetime.date):
+            status.write_datetime(n, 6, datetime.datetime.combine(deadline, datetime.time()), book.date)
+    data = book.close()
     if progress:
         progress(total, total)
-    return buffer.getvalue()
+    return data

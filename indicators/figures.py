@@ -4,11 +4,13 @@ check the rules the catalogue carries. Used by the grid, the roll-up, the charts
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
 from reportsite.text import format_number
 
+from .derived import Definitions, Lookup, definitions
 from .models import PREVIOUS, START, TARGET, Indicator, Kind, OverYears
 
 HUNDRED = Decimal(100)
@@ -62,9 +64,30 @@ def show(value: Decimal | None, decimals: int = 0) -> str:
 
 
 def show_pct(value: Decimal | None) -> str:
-    """A percentage with at most one decimal and none when it is whole: 104, 12,5."""
+    """A percentage with at most one decimal and none when it is whole: 104, 12,5 (for sentences)."""
     text = show(value, 1)
     return text[:-2] if text.endswith(",0") else text
+
+
+def show_share(value: Decimal | None) -> str:
+    """A share of a target, one decimal always: "98,7%", "100,0%"; "" for none."""
+    return "" if value is None else f"{show(value, 1)}%"
+
+
+def show_change_pct(value: Decimal | None) -> str:
+    """A change in percent, signed, one decimal always: "+8,0%", "-2,5%", "0,0%"."""
+    if value is None:
+        return ""
+    text = show(value, 1)
+    return f"+{text}%" if text not in ("0,0", "-0,0") and value > 0 else f"{text.replace('-0,0', '0,0')}%"
+
+
+def show_signed(value: Decimal | None, decimals: int = 0) -> str:
+    """A change in the indicator's own unit, signed: "+120", "-3,5"."""
+    if value is None:
+        return ""
+    text = show(value, decimals)
+    return f"+{text}" if value > 0 and text.strip("0,.") else text
 
 
 def ratio(numerator, denominator, scale=HUNDRED):
@@ -81,11 +104,15 @@ def change_pct(new, old):
 
 @dataclass
 class Row:
-    """One indicator's figures for one report or one roll-up, with everything derived."""
+    """One indicator's figures for one report or one roll-up, with everything derived.
+
+    Every derived figure is evaluated from the indicator's Definitions (indicators/derived.py), the
+    same expressions the workbooks write as formulas."""
 
     indicator: Indicator
     years: list[int]
-    values: dict[str, Decimal | None]
+    lookup: Lookup
+    definitions: Definitions
     note: str = ""
     explanation: str = ""
     errors: dict[str, str] = field(default_factory=dict)
@@ -93,6 +120,11 @@ class Row:
     @property
     def columns(self):
         return [TARGET, START, *[str(y) for y in self.years], PREVIOUS]
+
+    @cached_property
+    def values(self) -> dict[str, Decimal | None]:
+        """Every column's figure: as typed, or computed for a ratio."""
+        return {c: expr.value(self.lookup) for c, expr in self.definitions.columns.items()}
 
     def value(self, column):
         return self.values.get(column)
@@ -103,39 +135,47 @@ class Row:
 
     @property
     def latest(self):
-        return self.values.get(str(self.years[-1])) if self.years else None
+        return self.definitions.latest.value(self.lookup)
 
-    @property
+    @cached_property
     def result(self):
-        """The mid-term result: the latest level, or the sum of the years for a flow."""
-        if self.indicator.kind == Kind.RATIO:
-            return self.values.get("result")
-        if self.indicator.over_years == OverYears.SUM:
-            known = [v for v in self.year_values if v is not None]
-            return sum(known, Decimal(0)) if known else None
-        return self.latest
+        """The mid-term result: the latest level, or the years added up for a flow (for a ratio,
+        the summed numerators over the summed denominators)."""
+        return self.definitions.result.value(self.lookup)
 
     @property
+    def is_cumulative(self) -> bool:
+        """The result adds the years up ("lũy kế 2018–2020"), so it is compared as a total."""
+        return self.indicator.over_years == OverYears.SUM
+
+    @property
+    def result_label(self) -> str:
+        """What the result is, said where it is shown: "lũy kế 2018–2020" or "năm 2020"."""
+        if not self.years:
+            return ""
+        if self.is_cumulative:
+            return _("cumulative %(first)s–%(last)s") % {"first": self.years[0], "last": self.years[-1]}
+        return _("in %(year)s") % {"year": self.years[-1]}
+
+    @cached_property
     def pct_of_target(self):
-        return ratio(self.result, self.value(TARGET))
+        return self.definitions.pct_of_target.value(self.lookup)
 
-    @property
+    @cached_property
     def change_since_start(self):
-        latest, start = self.latest, self.value(START)
-        return None if latest is None or start is None else latest - start
+        return self.definitions.change_since_start.value(self.lookup)
 
-    @property
+    @cached_property
     def change_since_start_pct(self):
-        return change_pct(self.latest, self.value(START))
+        return self.definitions.change_since_start_pct.value(self.lookup)
 
-    @property
+    @cached_property
     def change_since_previous(self):
-        result, previous = self.result, self.value(PREVIOUS)
-        return None if result is None or previous is None else result - previous
+        return self.definitions.change_since_previous.value(self.lookup)
 
-    @property
+    @cached_property
     def change_since_previous_pct(self):
-        return change_pct(self.result, self.value(PREVIOUS))
+        return self.definitions.change_since_previous_pct.value(self.lookup)
 
     @property
     def shown_columns(self) -> list[str]:
@@ -143,21 +183,18 @@ class Row:
         return [self.shown(self.value(c)) for c in self.columns]
 
     @property
+    def shown_result(self) -> str:
+        return self.shown(self.result)
+
+    @property
     def comparisons(self) -> dict[str, str]:
-        """The computed columns as shown: % of target, change against start and previous term."""
-
-        def signed(value, text):
-            return "" if value is None else ("+" if value > 0 else "") + text
-
-        def pct(value):
-            return "" if value is None else f"{signed(value, show_pct(value))}%"
-
+        """The computed columns as shown, one way everywhere: "98,7%", "+8,0%", "+120"."""
         return {
-            "pct": "" if self.pct_of_target is None else f"{show_pct(self.pct_of_target)}%",
-            "cs": signed(self.change_since_start, self.shown(self.change_since_start)),
-            "csp": pct(self.change_since_start_pct),
-            "cp": signed(self.change_since_previous, self.shown(self.change_since_previous)),
-            "cpp": pct(self.change_since_previous_pct),
+            "pct": show_share(self.pct_of_target),
+            "cs": show_signed(self.change_since_start, self.indicator.decimals),
+            "csp": show_change_pct(self.change_since_start_pct),
+            "cp": show_signed(self.change_since_previous, self.indicator.decimals),
+            "cpp": show_change_pct(self.change_since_previous_pct),
         }
 
     @property
@@ -189,35 +226,28 @@ class Row:
 
 
 def compute_rows(indicators, years, values, notes=None) -> list[Row]:
-    """Rows for ``indicators`` from typed ``values`` {(indicator_id, column): Decimal}; ratio rows
-    are computed column by column from their numerator and denominator, never typed."""
+    """Rows for ``indicators`` from typed (or summed) ``values`` {(indicator_id, column): Decimal};
+    everything else is derived by the indicators' Definitions."""
     notes = notes or {}
-    by_id = {}
-    columns = [TARGET, START, *[str(y) for y in years], PREVIOUS]
+    by_id = {indicator.pk: indicator for indicator in indicators}
 
-    def make(indicator, row_values):
+    def lookup(indicator_id, column):
+        return values.get((indicator_id, column))
+
+    rows = []
+    for indicator in indicators:
         note = notes.get(indicator.pk)
-        by_id[indicator.pk] = Row(
-            indicator,
-            list(years),
-            row_values,
-            note=note.note if note else "",
-            explanation=note.explanation if note else "",
+        rows.append(
+            Row(
+                indicator,
+                list(years),
+                lookup,
+                definitions(indicator, years, by_id),
+                note=note.note if note else "",
+                explanation=note.explanation if note else "",
+            )
         )
-
-    # Typed rows first: the ratios are computed from them.
-    for indicator in indicators:
-        if indicator.kind != Kind.RATIO:
-            make(indicator, {c: values.get((indicator.pk, c)) for c in columns})
-    for indicator in indicators:
-        if indicator.kind == Kind.RATIO:
-            num, den = by_id.get(indicator.numerator_id), by_id.get(indicator.denominator_id)
-            row_values = {
-                c: ratio(num.value(c) if num else None, den.value(c) if den else None, indicator.scale) for c in columns
-            }
-            row_values["result"] = ratio(num.result if num else None, den.result if den else None, indicator.scale)
-            make(indicator, row_values)
-    return [by_id[indicator.pk] for indicator in indicators]
+    return rows
 
 
 def check_cell(indicator: Indicator, value: Decimal | None) -> str:

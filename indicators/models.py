@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -97,6 +98,23 @@ class Indicator(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        # A ratio's result over the years is its parts' results divided: Σ numerators ÷ Σ
+        # denominators for flows, the latest year's for levels. A ratio whose rule differs from its
+        # parts' would say one thing on the page and another in a spreadsheet's reading.
+        if self.kind == Kind.RATIO:
+            for part in (self.numerator, self.denominator):
+                if part is not None and part.over_years != self.over_years:
+                    raise ValidationError(
+                        {
+                            "over_years": _(
+                                "A ratio adds its years up exactly when its numerator and denominator do "
+                                "(“%(part)s”: %(rule)s)."
+                            )
+                            % {"part": part.name, "rule": part.get_over_years_display()}
+                        }
+                    )
 
     def natural_key(self):
         return (self.outline_version.code, self.code)

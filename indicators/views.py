@@ -41,6 +41,7 @@ def _row_json(rows):
         if row.indicator.is_computed:
             for column in row.columns:
                 out[f"{pk}:{column}"] = row.shown(row.value(column))
+        out[f"{pk}:result"] = row.shown_result
         for key, text in row.comparisons.items():
             out[f"{pk}:{key}"] = text
         warnings[pk] = row.warnings()

@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from reportsite.text import nfc
 
+from .derived import excel_formula
 from .figures import NotANumber, check_cell, check_parts, column_label, parse_number
 from .models import PREVIOUS, START, TARGET
 from .services import NOTE_MAX_CHARS
@@ -46,12 +47,6 @@ BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 def number_format(decimals: int) -> str:
     return "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
-
-
-def ratio_formula(letter: str, numerator_row: int, denominator_row: int, scale) -> str:
-    """numerator × scale ÷ denominator in one column, blank when either is missing or zero."""
-    num, den = f"{letter}{numerator_row}", f"{letter}{denominator_row}"
-    return f'=IF(AND(ISNUMBER({num}),ISNUMBER({den}),{den}<>0),{num}*{scale}/{den},"")'
 
 
 def _columns(years):
@@ -130,18 +125,20 @@ def build_template(report, rows) -> bytes:
         note = ws.cell(row=r, column=first_value_col + len(columns))
         _set_text(note, row.note or None)
         note.protection = Protection(locked=False)
-    # Ratio rows: formulas over their numerator and denominator rows, computed by the spreadsheet.
+    # Ratio rows: formulas over their numerator and denominator rows, from the same Definitions the
+    # site computes them with (indicators/derived.py).
+    col_of = {column: first_value_col + offset for offset, column in enumerate(columns)}
+
+    def ref(indicator_id, column):
+        if indicator_id not in row_of:
+            return '""'
+        return f"{get_column_letter(col_of[column])}{row_of[indicator_id]}"
+
     for row in rows:
-        indicator = row.indicator
-        if not indicator.is_computed:
-            continue
-        num, den = row_of.get(indicator.numerator_id), row_of.get(indicator.denominator_id)
-        for offset in range(len(columns)):
-            letter = get_column_letter(first_value_col + offset)
-            if num and den:
-                ws.cell(row=row_of[indicator.pk], column=first_value_col + offset).value = ratio_formula(
-                    letter, num, den, indicator.scale
-                )
+        if row.indicator.is_computed:
+            for column in columns:
+                expr = row.definitions.columns[column]
+                ws.cell(row=row_of[row.indicator.pk], column=col_of[column]).value = excel_formula(expr, ref)
     last_col = first_value_col + len(columns)
     for row_cells in ws.iter_rows(min_row=HEADER_ROW + 1, max_row=r, max_col=last_col):
         for cell in row_cells:
@@ -242,7 +239,9 @@ def check_workbook_limits(data: bytes) -> None:
         for member in members:
             try:
                 body = archive.read(member)
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+            except Exception:
+                # A damaged member fails in many ways (BadZipFile, zlib.error, EOFError, an
+                # unsupported compression, a CRC error): each is the user's file, not a bug.
                 raise UploadRefused(_("The file could not be read as an Excel workbook.")) from None
             entries += len(_STYLE_ENTRY.findall(body))
             if entries > MAX_STYLE_ENTRIES:

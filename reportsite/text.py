@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 # The Vietnamese alphabet: ă, â, đ, ê, ô, ơ, ư are letters of their own, after their base.
@@ -54,8 +55,12 @@ def vietnamese_sort_key(value: str):
 
 
 def format_number(value, decimals: int = 0) -> str:
-    """1234.5 -> "1.234,5" (Vietnamese grouping), None -> ""."""
+    """1234.5 -> "1.234,5" (Vietnamese grouping), None -> "". Rounds half up (12,25 -> 12,3), as
+    Excel and LibreOffice show the same figure, not to even as Python's formatting would."""
     if value is None:
         return ""
+    if not isinstance(value, Decimal):
+        value = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")

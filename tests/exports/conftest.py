@@ -1,4 +1,7 @@
 import io
+import os
+import shutil
+import subprocess
 
 import pytest
 from docx import Document
@@ -55,3 +58,57 @@ def filled(world):
 
 def open_docx(data):
     return Document(io.BytesIO(data))
+
+
+# LibreOffice keeps the values cached in a workbook unless told otherwise: the test profile says
+# "always recalculate" for Excel and ODF files, so that a wrong formula fails a test even though the
+# file carries the right value beside it.
+_RECALC = (
+    '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
+    '<prop oor:name="{name}" oor:op="fuse"><value>0</value></prop></item>'
+)
+RECALCULATE_ALWAYS = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema">\n'
+    + _RECALC.format(name="OOXMLRecalcMode")
+    + _RECALC.format(name="ODFRecalcMode")
+    + "\n</oor:items>\n"
+)
+
+
+@pytest.fixture(scope="session")
+def soffice(tmp_path_factory):
+    """convert(path, target) -> the converted file, by LibreOffice headless with a fresh profile
+    that recalculates every formula on load. Skips without LibreOffice, fails under CI."""
+    binary = shutil.which("soffice") or shutil.which("libreoffice")
+    if binary is None:
+        reason = (
+            "LibreOffice is not installed (Debian: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui)"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs it: {reason}")
+        pytest.skip(reason)
+    profile = tmp_path_factory.mktemp("lo-profile")
+    (profile / "user").mkdir()
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALCULATE_ALWAYS, encoding="utf-8")
+
+    def convert(path, target):
+        out = path.parent / "out"
+        subprocess.run(
+            [
+                binary,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(out),
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+        return out / f"{path.stem}.{target.split(':')[0]}"
+
+    return convert

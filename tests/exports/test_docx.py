@@ -1,5 +1,6 @@
 import datetime
 import io
+import re
 import zipfile
 
 import pytest
@@ -114,8 +115,15 @@ def test_appendix_is_a_table_with_a_repeated_header_and_the_stored_figures(fille
     rows = {r.cells[1].text: [c.text for c in r.cells] for r in table.rows[1:]}
     members = rows["Tổng số đoàn viên công đoàn"]
     assert members[3:5] == ["1.200", "900"] and members[7] == "1.250"
-    assert members[9] == "104,2%"
+    assert header[9:11] == ["Kết quả giữa nhiệm kỳ", "% chỉ tiêu"]
+    assert members[9] == "1.250" and members[10] == "104,2%"  # the result, then its share of the target
     assert rows["Tỷ lệ đoàn viên"][7] == "62,5"
+    # Rows never split across pages; the table fills the landscape text width and no more.
+    assert all("<w:cantSplit/>" in row._tr.xml for row in table.rows)
+    widths = [int(w) for w in re.findall(r'<w:gridCol w:w="(\d+)"', table._tbl.xml)]
+    assert abs(sum(widths) - (297 - 32 - 18) / 10 * 567) < 20
+    # A flow says its result adds the years up.
+    assert "(lũy kế 2018–2020)" in [r.cells[1].text for r in table.rows if "kết nạp mới" in r.cells[1].text][0]
 
 
 def test_blank_outline_has_guidance_in_italics(world):

@@ -18,7 +18,8 @@ def test_report_workbook_layout_and_formulas(filled):
     assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
     header = [c.value for c in ws[4]]
     assert header[:6] == ["TT", "Mã", "Chỉ tiêu", "Đơn vị tính", "Chỉ tiêu Nghị quyết", "Đầu nhiệm kỳ"]
-    assert header[10:15] == [
+    assert header[10:16] == [
+        "Kết quả giữa nhiệm kỳ",
         "% chỉ tiêu",
         "So với đầu nhiệm kỳ",
         "So với đầu nhiệm kỳ (%)",
@@ -34,7 +35,7 @@ def test_report_workbook_layout_and_formulas(filled):
     assert ratio.startswith("=IF(") and f"I{dv}" in ratio
     flow = ws.cell(row=rows["DV_MOI"], column=11).value
     assert "SUM(G" in flow  # a flow's result adds its years up
-    note = ws.cell(row=dv, column=16)
+    note = ws.cell(row=dv, column=17)  # after the six computed columns
     assert note.value == '=HYPERLINK("http://x")' and note.data_type == "s"  # text, not a formula
 
 

@@ -117,7 +117,7 @@ def test_autosave_json_gives_computed_values_and_warnings(client, world, cat):
     data = response.json()
     assert data["version"] == 1
     assert data["values"][f"{cat['TL_DV'].pk}:2020"] == "80,0"
-    assert data["values"][f"{cat['CNVCLD'].pk}:csp"] == "+25%"
+    assert data["values"][f"{cat['CNVCLD'].pk}:csp"] == "+25,0%"
     assert data["values"][f"{cat['DV'].pk}:pct"] == "83,3%"
     assert "không phải là số" in data["errors"][cell_name(cat["DV"].pk, "2019")]
     assert data["warnings"][str(cat["CNVCLD"].pk)] == []

@@ -1,0 +1,173 @@
+"""One definition of every figure the appendix derives from what was typed.
+
+Each derived figure (a ratio's column, a result over the years, the share of the target, the
+changes against the start of the term and against the previous term) is an expression tree built
+here once from the indicator's kind and over-years rule. The same tree is evaluated in Python
+(Decimal) for the page, the Word file, the sentences, the charts and the roll-up, and written as an
+Excel formula for the workbooks, so that no two places can work a figure out by different rules.
+
+Blank propagates: a figure needs every figure it is made from, and a ratio a denominator that is
+not zero; otherwise it is blank (None in Python, "" in Excel).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .models import PREVIOUS, START, TARGET, Indicator, OverYears
+
+HUNDRED = Decimal(100)
+# (indicator id, column) -> the typed figure, or None
+Lookup = Callable[[int, str], Decimal | None]
+# (indicator id, column) -> the Excel reference of that typed figure ("E12", "'Tổng hợp'!E12")
+Reference = Callable[[int, str], str]
+
+
+class Expr:
+    def value(self, lookup: Lookup) -> Decimal | None:
+        raise NotImplementedError
+
+    def excel(self, ref: Reference) -> str:
+        """The expression as an Excel formula body (without "="): a number, or "" when blank."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Typed(Expr):
+    """A figure as typed (or summed, in a roll-up)."""
+
+    indicator_id: int
+    column: str
+
+    def value(self, lookup):
+        return lookup(self.indicator_id, self.column)
+
+    def excel(self, ref):
+        return ref(self.indicator_id, self.column)
+
+
+@dataclass(frozen=True)
+class Total(Expr):
+    """The sum of the figures that are there; blank when none is."""
+
+    terms: tuple[Expr, ...]
+
+    def value(self, lookup):
+        known = [v for v in (t.value(lookup) for t in self.terms) if v is not None]
+        return sum(known, Decimal(0)) if known else None
+
+    def excel(self, ref):
+        cells = ",".join(t.excel(ref) for t in self.terms)
+        return f'IF(COUNT({cells})>0,SUM({cells}),"")'
+
+
+@dataclass(frozen=True)
+class Difference(Expr):
+    new: Expr
+    old: Expr
+
+    def value(self, lookup):
+        new, old = self.new.value(lookup), self.old.value(lookup)
+        return None if new is None or old is None else new - old
+
+    def excel(self, ref):
+        new, old = self.new.excel(ref), self.old.excel(ref)
+        return f'IF(AND(ISNUMBER({new}),ISNUMBER({old})),{new}-{old},"")'
+
+
+@dataclass(frozen=True)
+class Ratio(Expr):
+    """numerator × scale ÷ denominator; blank when either is blank or the denominator is zero."""
+
+    numerator: Expr
+    denominator: Expr
+    scale: Decimal = HUNDRED
+
+    def value(self, lookup):
+        num, den = self.numerator.value(lookup), self.denominator.value(lookup)
+        if num is None or den is None or den == 0:
+            return None
+        return num * self.scale / den
+
+    def excel(self, ref):
+        num, den = self.numerator.excel(ref), self.denominator.excel(ref)
+        scale = format(self.scale.normalize(), "f") if isinstance(self.scale, Decimal) else str(self.scale)
+        return f'IF(AND(ISNUMBER({num}),ISNUMBER({den})),IF({den}<>0,{num}*{scale}/{den},""),"")'
+
+
+def excel_formula(expr: Expr, ref: Reference) -> str:
+    """A cell's formula (with "="). A bare reference is wrapped: "=E5" shows 0 for an empty E5,
+    where the site shows nothing."""
+    body = expr.excel(ref)
+    if isinstance(expr, Typed):
+        body = f'IF(ISNUMBER({body}),{body},"")'
+    return "=" + body
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """Every figure of one indicator's row, as expressions over typed figures."""
+
+    columns: dict[str, Expr]  # target, start, each year, prev: typed, or a ratio of its parts
+    latest: Expr
+    result: Expr  # the mid-term result: the latest level, or the years added up for a flow
+    pct_of_target: Expr
+    change_since_start: Expr
+    change_since_start_pct: Expr
+    change_since_previous: Expr
+    change_since_previous_pct: Expr
+
+    def derived(self) -> dict[str, Expr]:
+        """The computed columns, in the order the workbooks print them."""
+        return {
+            "pct": self.pct_of_target,
+            "cs": self.change_since_start,
+            "csp": self.change_since_start_pct,
+            "cp": self.change_since_previous,
+            "cpp": self.change_since_previous_pct,
+        }
+
+
+def _column(indicator: Indicator, column: str, by_id: dict[int, Indicator]) -> Expr:
+    if not indicator.is_computed:
+        return Typed(indicator.pk, column)
+    num, den = by_id.get(indicator.numerator_id), by_id.get(indicator.denominator_id)
+    if num is None or den is None:
+        return Ratio(Typed(0, column), Typed(0, column))  # a ratio without its parts is blank
+    return Ratio(_column(num, column, by_id), _column(den, column, by_id), indicator.scale)
+
+
+def _over_years(indicator: Indicator, years: list[str], by_id: dict[int, Indicator]) -> Expr:
+    """The years added up: for a ratio, the sum of its numerators over the sum of its
+    denominators (never the sum, nor the average, of the yearly percentages)."""
+    if not indicator.is_computed:
+        return Total(tuple(Typed(indicator.pk, y) for y in years))
+    num, den = by_id.get(indicator.numerator_id), by_id.get(indicator.denominator_id)
+    if num is None or den is None:
+        return Ratio(Typed(0, years[-1]), Typed(0, years[-1]))
+    return Ratio(_over_years(num, years, by_id), _over_years(den, years, by_id), indicator.scale)
+
+
+def definitions(indicator: Indicator, years, by_id: dict[int, Indicator]) -> Definitions:
+    """The expressions of every figure of ``indicator``'s row for the data ``years``; ``by_id``
+    holds the catalogue (a ratio refers to its numerator and denominator)."""
+    year_columns = [str(y) for y in years]
+    columns = {c: _column(indicator, c, by_id) for c in [TARGET, START, *year_columns, PREVIOUS]}
+    latest = columns[year_columns[-1]]
+    if indicator.over_years == OverYears.SUM:
+        result = _over_years(indicator, year_columns, by_id)
+    else:
+        result = latest
+    target, start, previous = columns[TARGET], columns[START], columns[PREVIOUS]
+    return Definitions(
+        columns=columns,
+        latest=latest,
+        result=result,
+        pct_of_target=Ratio(result, target),
+        change_since_start=Difference(latest, start),
+        change_since_start_pct=Ratio(Difference(latest, start), start),
+        change_since_previous=Difference(result, previous),
+        change_since_previous_pct=Ratio(Difference(result, previous), previous),
+    )
