@@ -29,9 +29,9 @@ messages: install
 run: install assets
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py db_worker --no-startup-delay & WORKER=$$!; \
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py db_worker --no-startup-delay & WORKER=$$!; \
 	trap 'kill $$WORKER 2>/dev/null' EXIT; \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install assets
 	$(PY) -m pytest $(PYTEST_ARGS)

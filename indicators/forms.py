@@ -59,6 +59,9 @@ class AppendixUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Excel file (.xlsx) filled from the downloaded template"),
         help_text=_("At most 2 MB."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
     )
 
     def __init__(self, *args, too_large=False, **kwargs):

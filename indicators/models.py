@@ -140,6 +140,10 @@ class Appendix(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    class Meta:
+        verbose_name = _("appendix")
+        verbose_name_plural = _("appendices")
+
     def __str__(self):
         return str(self.report)
 
@@ -153,6 +157,8 @@ class IndicatorValue(models.Model):
     value = models.DecimalField(max_digits=20, decimal_places=4)
 
     class Meta:
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
         constraints = [
             models.UniqueConstraint(fields=["report", "indicator", "column"], name="indicator_value_once"),
         ]
@@ -170,6 +176,8 @@ class IndicatorNote(models.Model):
     explanation = models.TextField(_("explanation of the warning"), blank=True)
 
     class Meta:
+        verbose_name = _("note on a figure")
+        verbose_name_plural = _("notes on figures")
         constraints = [
             models.UniqueConstraint(fields=["report", "indicator"], name="indicator_note_once"),
         ]

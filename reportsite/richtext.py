@@ -162,7 +162,7 @@ def check_html_limits(value: str) -> None:
     if deepest > MAX_DEPTH:
         raise HtmlTooComplex(
             _(
-                "The text has lists or tables nested too deeply (%(depth)s levels; at most %(limit)s). "
+                "The text has lists or tables nested too deeply (%(depth)s levels of markup; at most %(limit)s). "
                 "Simplify it; nothing has been saved yet."
             ),
             code="too_deep",

@@ -3,6 +3,7 @@
 import hashlib
 from urllib.parse import urlsplit
 
+from axes.utils import reset as reset_attempts
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
@@ -54,3 +55,13 @@ class PasswordResetView(auth_views.PasswordResetView):
                 extra_email_context=self.extra_email_context,
             )
         return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Setting a new password through the e-mailed link also lifts a log-in pause on the account:
+    whoever holds the mailbox is its owner, and the page then says they can log in."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        reset_attempts(username=form.user.get_username())
+        return response

@@ -123,7 +123,7 @@ def test_appendix_is_a_table_with_a_repeated_header_and_the_stored_figures(fille
     widths = [int(w) for w in re.findall(r'<w:gridCol w:w="(\d+)"', table._tbl.xml)]
     assert abs(sum(widths) - (297 - 32 - 18) / 10 * 567) < 20
     # A flow says its result adds the years up.
-    assert "(lũy kế 2018–2020)" in [r.cells[1].text for r in table.rows if "kết nạp mới" in r.cells[1].text][0]
+    assert "(lũy kế 2018–2020)" in next(r.cells[1].text for r in table.rows if "kết nạp mới" in r.cells[1].text)
 
 
 def test_blank_outline_has_guidance_in_italics(world):

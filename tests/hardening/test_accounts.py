@@ -101,3 +101,23 @@ def test_nul_in_the_login_or_reset_forms_is_said_in_vietnamese(client, world):
     ):
         page = client.post(url, data).content.decode()
         assert "Null characters" not in page
+
+
+def test_a_reset_lifts_the_pause_and_the_words_are_vietnamese(client, world):
+    user = world.drafter_a
+    user.set_password("Mat-khau-cu-2026")
+    user.save()
+    for _ in range(5):
+        client.post(reverse("login"), {"username": user.username, "password": "sai"})
+    locked = client.post(reverse("login"), {"username": user.username, "password": "Mat-khau-cu-2026"})
+    assert locked.status_code == 429
+    assert reverse("password_reset") in locked.content.decode()  # the lock page says what to do next
+    client.post(reverse("password_reset"), {"email": user.email})
+    body = mail.outbox[0].body
+    assert body.startswith(f"Chào {user.last_name} {user.first_name},")  # Vietnamese name order
+    path = "/" + re.search(r"https?://[^\s]+/(dat-lai-mat-khau/[^\s]+/)", body).group(1)
+    form_url = client.get(path, follow=True).redirect_chain[-1][0]
+    short = client.post(form_url, {"new_password1": "ngan", "new_password2": "ngan"}).content.decode()
+    assert "Mật khẩu quá ngắn" in short and "too short" not in short
+    client.post(form_url, {"new_password1": "Song-Hong-2027", "new_password2": "Song-Hong-2027"})
+    assert logs_in(client, user.username, "Song-Hong-2027")
