@@ -52,6 +52,34 @@ class DocumentBuilder:
         for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
             fonts.set(qn(attr), FONT)
         normal.paragraph_format.space_after = Pt(6)
+        # The document's language is Vietnamese: spelling, hyphenation and screen readers use it.
+        for rpr_holder in (
+            rpr,
+            self.document.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}"),
+        ):
+            if rpr_holder is None:
+                continue
+            lang = rpr_holder.find(qn("w:lang"))
+            if lang is None:
+                lang = el("w:lang", parent=rpr_holder)
+            lang.set(qn("w:val"), "vi-VN")
+            lang.set(qn("w:eastAsia"), "vi-VN")
+
+    def set_properties(self, *, title: str, author: str):
+        """The file's properties: the unit, the title and today, not python-docx's template of 2013."""
+        now = timezone.now()
+        props = self.document.core_properties
+        props.title = title
+        props.subject = title
+        props.author = author
+        props.last_modified_by = author
+        props.language = "vi-VN"
+        props.created = now
+        props.modified = now
+        props.revision = 1
+        props.comments = ""
+        props.keywords = ""
+        props.category = ""
 
     def _setup_first_section(self):
         section = self.document.sections[0]
@@ -126,25 +154,32 @@ class DocumentBuilder:
         return buffer.getvalue()
 
 
-def _borderless_table(columns: list[list], widths_cm: list[float]):
-    """A two-column layout table without borders (header block, signature block)."""
+def _borderless_table(rows: list[list], widths_cm: list[float]):
+    """A layout table without borders (header block, signature block): ``rows`` of cells, each a
+    list of paragraphs. No row splits across two pages."""
     tbl = el("w:tbl")
     tpr = el("w:tblPr", parent=tbl)
-    el("w:tblW", {"w:w": 5000, "w:type": "pct"}, tpr)
+    el("w:tblW", {"w:w": int(sum(widths_cm) * 567), "w:type": "dxa"}, tpr)
     borders = el("w:tblBorders", parent=tpr)
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         el(f"w:{side}", {"w:val": "nil"}, borders)
     el("w:tblLayout", {"w:type": "fixed"}, tpr)
+    margins = el("w:tblCellMar", parent=tpr)
+    for side in ("left", "right"):
+        el(f"w:{side}", {"w:w": 0, "w:type": "dxa"}, margins)
     grid = el("w:tblGrid", parent=tbl)
     for width in widths_cm:
         el("w:gridCol", {"w:w": int(width * 567)}, grid)
-    tr = el("w:tr", parent=tbl)
-    for width, content in zip(widths_cm, columns, strict=True):
-        tc = el("w:tc", parent=tr)
-        tcpr = el("w:tcPr", parent=tc)
-        el("w:tcW", {"w:w": int(width * 567), "w:type": "dxa"}, tcpr)
-        for p in content or [paragraph()]:
-            tc.append(p)
+    for cells in rows:
+        tr = el("w:tr", parent=tbl)
+        trpr = el("w:trPr", parent=tr)
+        el("w:cantSplit", parent=trpr)
+        for width, content in zip(widths_cm, cells, strict=True):
+            tc = el("w:tc", parent=tr)
+            tcpr = el("w:tcPr", parent=tc)
+            el("w:tcW", {"w:w": int(width * 567), "w:type": "dxa"}, tcpr)
+            for p in content or [paragraph()]:
+                tc.append(p)
     return tbl
 
 
@@ -167,29 +202,95 @@ def _rule(width_cm: float, column_cm: float):
     return rule
 
 
-def header_block(report: Report, date) -> object:
-    """Top left: the superior body, the issuing unit with a short rule, "Số: …/BC-…"; top right:
-    the round's heading line with its rule, then place and date in italics."""
-    unit = report.unit
-    left = []
-    if unit.parent_id:
-        left.append(_centered(unit.parent.name.upper(), size=13))
-    left.append(_centered(unit.name.upper(), bold=True, size=13))
-    left.append(_rule(2.5, 7.6))
-    left.append(_centered(_("No.: %(number)s") % {"number": report.doc_number or "…/BC-…"}, size=13, after=0))
-    right = [
-        _centered(report.round.header_line.upper(), bold=True, size=13),
-        _rule(3.5, 8.4),
-        _centered(vietnamese_date(date, report.place), italic=True, size=14),
+NATIONAL_MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
+# Word groups a name must not be broken inside, and the place name at its end (two syllables).
+_KEEP_TOGETHER = (
+    "CÔNG ĐOÀN",
+    "LIÊN ĐOÀN",
+    "LAO ĐỘNG",
+    "KHU CÔNG NGHIỆP",
+    "CÔNG NGHIỆP",
+    "CÔNG TY",
+    "CỔ PHẦN",
+    "CƠ SỞ",
+    "VIÊN CHỨC",
+    "THÀNH PHỐ",
+    "TRÁCH NHIỆM HỮU HẠN",
+)
+LEFT_CM, RIGHT_CM = 6.8, 9.2  # the portrait text width (16 cm), as the two header columns share it
+
+
+def name_lines(name: str, max_chars: int) -> list[str]:
+    """A unit's name in capitals, broken into lines of at most ``max_chars`` where it can be,
+    never inside a word group ("CÔNG ĐOÀN", "KHU CÔNG NGHIỆP", the closing place name), with the
+    lines as even as they can be."""
+    words = name.upper().split()
+    if len(" ".join(words)) <= max_chars or len(words) < 2:
+        return [" ".join(words)]
+    text = " ".join(words)
+    protected = set()
+    for group in _KEEP_TOGETHER:
+        start = text.find(group)
+        while start >= 0:
+            for offset in range(start + 1, start + len(group)):
+                protected.add(offset)
+            start = text.find(group, start + 1)
+    # The last two words are usually a place ("BÌNH AN"): kept together.
+    protected.update(range(len(text) - len(words[-1]) - 1 - len(words[-2]), len(text)))
+    cuts = [i for i, ch in enumerate(text) if ch == " " and i not in protected] or [
+        i for i, ch in enumerate(text) if ch == " "
     ]
-    return _borderless_table([left, right], [7.6, 8.4])
+
+    def split(part: str, offset: int) -> list[str]:
+        if len(part) <= max_chars:
+            return [part]
+        inside = [c - offset for c in cuts if offset < c < offset + len(part)]
+        if not inside:
+            return [part]
+        best = min(inside, key=lambda c: max(c, len(part) - c - 1) + (0 if c <= max_chars else 100))
+        return [*split(part[:best], offset), *split(part[best + 1 :], offset + best + 1)]
+
+    return split(text, 0)
+
+
+def _lines_paragraph(lines, *, bold=False, size=13, after=0):
+    runs = []
+    for n, line in enumerate(lines):
+        if n:
+            br = el("w:r")
+            el("w:br", parent=br)
+            runs.append(br)
+        runs.append(run(line, bold=bold, size=size))
+    return paragraph(runs, align="center", first_line_cm=0, after_pt=after, line=1.0)
+
+
+def header_block(report: Report, date) -> object:
+    """Nghị định 30/2020, Phụ lục I: on the left the superior body, the issuing unit in bold with a
+    short rule under it; on the right the national motto (or the round's own heading) with its rule;
+    then, on one line, "Số: …/BC-…" on the left and the place and date in italics on the right.
+    Names and number as printed on submission."""
+    fields = report.print_fields
+    top_left = []
+    if fields["superior"]:
+        top_left.append(_lines_paragraph(name_lines(fields["superior"], 24), size=13))
+    top_left.append(_lines_paragraph(name_lines(fields["unit"], 22), bold=True, size=13))
+    top_left.append(_rule(2.2, LEFT_CM))
+    heading = fields["heading"]
+    if heading:
+        top_right = [_centered(heading.upper(), bold=True, size=13)]
+    else:
+        top_right = [_centered(NATIONAL_MOTTO[0], bold=True, size=12), _centered(NATIONAL_MOTTO[1], bold=True, size=13)]
+    top_right.append(_rule(4.2, RIGHT_CM))
+    number = [_centered(_("No.: %(number)s") % {"number": fields["number"]}, size=13)]
+    place = [_centered(vietnamese_date(date, fields["place"]), italic=True, size=13)]
+    return _borderless_table([[top_left, top_right], [number, place]], [LEFT_CM, RIGHT_CM])
 
 
 def closing_block(report: Report):
-    """ "Nơi nhận:" and its list on the left; the signing authority, position and name on the right."""
-    recipients = [line.strip() for line in (report.recipients or "").splitlines() if line.strip()]
-    if not recipients and report.unit.parent_id:
-        recipients = [report.unit.parent.name]
+    """ "Nơi nhận:" and its list on the left, ending "- Lưu: VT, …"; on the right the signing
+    authority ("TM. BAN CHẤP HÀNH", "KT. CHỦ TỊCH"…), the position, room to sign, the name. One row
+    that never splits across pages."""
+    fields = report.print_fields
     left = [
         paragraph(
             [run(_("Recipients:"), bold=True, italic=True, size=12)],
@@ -199,17 +300,24 @@ def closing_block(report: Report):
             line=1.0,
         )
     ]
-    for line in recipients:
-        left.append(
-            text_paragraph(f"- {line.rstrip(';')};", size=11, align="left", first_line_cm=0, after_pt=0, line=1.0)
+    for line in fields["recipients"]:
+        left.append(text_paragraph(f"- {line};", size=11, align="left", first_line_cm=0, after_pt=0, line=1.0))
+    left.append(
+        text_paragraph(
+            _("- Filed: %(filed)s.") % {"filed": (fields["filed"] or "VT").rstrip(".")},
+            size=11,
+            align="left",
+            first_line_cm=0,
+            after_pt=0,
+            line=1.0,
         )
-    left.append(text_paragraph(_("- Filed: VT."), size=11, align="left", first_line_cm=0, after_pt=0, line=1.0))
-    right = [
-        _centered(_("ON BEHALF OF THE EXECUTIVE COMMITTEE"), bold=True, size=14),
-        _centered((report.signer_title or _("CHAIR")).upper(), bold=True, size=14, after=60),
-        _centered(report.signer_name or "", bold=True, size=14),
-    ]
-    return _borderless_table([left, right], [7.6, 8.4])
+    )
+    right = []
+    if fields["signing_authority"]:
+        right.append(_centered(fields["signing_authority"].upper(), bold=True, size=13))
+    right.append(_centered((fields["signer_title"] or _("CHAIR")).upper(), bold=True, size=13, after=66))
+    right.append(_centered(fields["signer_name"] or "", bold=True, size=14))
+    return _borderless_table([[left, right]], [LEFT_CM, RIGHT_CM])
 
 
 def _outline_nodes(report: Report) -> list[OutlineNode]:
@@ -250,10 +358,11 @@ def _title(builder, nodes, fill):
                 [run(summary.text_filled(fill), bold=True, size=14)],
                 align="center",
                 first_line_cm=0,
-                after_pt=12,
+                after_pt=0,
                 line=1.0,
             )
         )
+    builder.add(_rule(3.0, 16.0), paragraph(after_pt=6, line=1.0))
 
 
 def _body(builder, nodes, fill, texts: dict[int, str], *, guidance=False):
@@ -427,6 +536,13 @@ def _appendix(builder, rows, title_suffix: str):
     builder.add(*_appendix_notes(rows))
 
 
+def _document_title(nodes, fill) -> str:
+    """ "Báo cáo đánh giá giữa nhiệm kỳ thực hiện Nghị quyết Đại hội …": the file's title."""
+    summary = next((n for n in nodes if n.kind == NodeKind.SUMMARY), None)
+    text = summary.text_filled(fill) if summary else ""
+    return f"{_('Report')}: {text}".strip(": ")
+
+
 def _document_date(report):
     submission = report.submissions.order_by("-number").only("submitted_at").first()
     moment = submission.submitted_at if submission else timezone.now()
@@ -439,8 +555,9 @@ def build_report_docx(report: Report) -> bytes:
     nodes = _outline_nodes(report)
     texts = {s.node_id: s.content for s in SectionText.objects.filter(report=report).only("node_id", "content")}
     appendix = report_appendix(report)
-    fill = report.blank_fill
+    fill = report.print_fields["fill"]
     builder = DocumentBuilder()
+    builder.set_properties(title=_document_title(nodes, fill), author=report.print_fields["unit"])
     builder.add(header_block(report, _document_date(report)))
     _title(builder, nodes, fill)
     _body(builder, nodes, fill, texts)
@@ -453,7 +570,7 @@ def build_report_docx(report: Report) -> bytes:
 def build_outline_docx(report: Report) -> bytes:
     """The outline as a blank document for offline drafting: every heading, the guidance in italics."""
     nodes = _outline_nodes(report)
-    fill = report.blank_fill
+    fill = report.print_fields["fill"]
     builder = DocumentBuilder()
     builder.add(header_block(report, timezone.localdate()))
     _title(builder, nodes, fill)
@@ -468,7 +585,7 @@ def build_consolidated_docx(report: Report, *, progress: Progress | None = None)
     units in Vietnamese order. Query count does not depend on the number of units."""
     nodes = _outline_nodes(report)
     own = {s.node_id: s.content for s in SectionText.objects.filter(report=report).only("node_id", "content")}
-    fill = report.blank_fill
+    fill = report.print_fields["fill"]
     totals = rollup(round=report.round, unit=report.unit)
     writable = [n for n in nodes if n.is_writable]
     by_node: dict[int, list[tuple[str, str]]] = {n.pk: [] for n in writable}

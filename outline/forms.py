@@ -162,5 +162,5 @@ class DocumentInfoForm(CleanTextMixin, forms.ModelForm):
         from .models import Report
 
         model = Report
-        fields = ["doc_number", "place", "signer_name", "signer_title", "recipients"]
+        fields = ["doc_number", "place", "signing_authority", "signer_title", "signer_name", "recipients", "filed"]
         widgets = {"recipients": forms.Textarea(attrs={"rows": 3})}

@@ -153,7 +153,16 @@ class Round(models.Model):
     data_years = models.JSONField(_("data years"), default=list)
     cutoff_date = models.DateField(_("figures up to"))
     deadline = models.DateField(_("deadline"))
-    header_line = models.CharField(_("heading line of the Word file"), max_length=120, default="CÔNG ĐOÀN VIỆT NAM")
+    header_line = models.CharField(
+        _("heading on the right of the Word file"),
+        max_length=120,
+        blank=True,
+        default="",
+        help_text=_(
+            "Empty: the national motto, as the union's rules require (CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM / "
+            "Độc lập - Tự do - Hạnh phúc). Fill it only to print another heading instead."
+        ),
+    )
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -183,6 +192,15 @@ class Round(models.Model):
             errors["data_years"] = _("Data years are a list of years, e.g. [2018, 2019, 2020].")
         if errors:
             raise ValidationError(errors)
+
+
+class SigningAuthority(models.TextChoices):
+    """Who the signer signs for, printed above the position (Nghị định 30/2020, Phụ lục I)."""
+
+    EXECUTIVE = "TM. BAN CHẤP HÀNH", "TM. BAN CHẤP HÀNH"
+    STANDING = "TM. BAN THƯỜNG VỤ", "TM. BAN THƯỜNG VỤ"
+    DEPUTY = "KT. CHỦ TỊCH", _("KT. CHỦ TỊCH (a vice-chair signs for the chair)")
+    NONE = "", _("None (the chair signs in their own name)")
 
 
 class ReportStatus(models.TextChoices):
@@ -230,7 +248,17 @@ class Report(models.Model):
     doc_number = models.CharField(_("document number"), max_length=40, blank=True, help_text=_("e.g. 15/BC-CĐCS"))
     place = models.CharField(_("place"), max_length=80, blank=True, help_text=_("e.g. Bình An"))
     signer_name = models.CharField(_("signed by"), max_length=120, blank=True)
+    signing_authority = models.CharField(
+        _("signing authority"),
+        max_length=30,
+        choices=SigningAuthority.choices,
+        default=SigningAuthority.EXECUTIVE,
+        blank=True,
+    )
     signer_title = models.CharField(_("signer's position"), max_length=60, default="CHỦ TỊCH")
+    filed = models.CharField(
+        _("filed (Lưu)"), max_length=120, default="VT", blank=True, help_text=_("Printed as “- Lưu: VT, …”.")
+    )
     # A TextField is not length-checked by Django: the validator (and the form's maxlength) is.
     recipients = models.TextField(
         _("recipients"),
@@ -239,6 +267,9 @@ class Report(models.Model):
         validators=[MaxLengthValidator(RECIPIENTS_MAX_CHARS)],
         help_text=_("One per line; “Lưu: VT” is added at the end."),
     )
+    # Everything the Word file prints in its header and closing block, as it was on the day the
+    # report was submitted: a unit renamed or moved later does not rewrite a signed report.
+    printed = models.JSONField(_("as printed on submission"), default=dict, blank=True, editable=False)
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -292,6 +323,38 @@ class Report(models.Model):
         if self.congress_number:
             fill += f" lần thứ {self.congress_number}"
         return f"{fill}, nhiệm kỳ {self.round.term_label}"
+
+    def document_fields(self) -> dict:
+        """Everything the Word file prints in its header and closing block, as it stands now."""
+        unit = self.unit
+        number = self.doc_number.strip()
+        if not number:
+            number = f"…/{unit.document_suffix}"
+        elif "/" not in number:
+            number = f"{number}/{unit.document_suffix}"
+        recipients = [line.strip().rstrip(";") for line in (self.recipients or "").splitlines() if line.strip()]
+        parent = unit.parent if unit.parent_id else None
+        return {
+            "superior": parent.name if parent else "",
+            "unit": unit.name,
+            "heading": self.round.header_line,
+            "number": number,
+            "place": self.place,
+            "signing_authority": self.signing_authority,
+            "signer_title": self.signer_title,
+            "signer_name": self.signer_name,
+            "recipients": recipients or ([parent.name] if parent else []),
+            "filed": self.filed,
+            "fill": self.blank_fill,
+        }
+
+    @property
+    def print_fields(self) -> dict:
+        """What the Word file prints: as stored on submission while the report is submitted or
+        approved, as it stands now while it is being drafted."""
+        if self.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED) and self.printed:
+            return self.printed
+        return self.document_fields()
 
 
 class SectionState(models.TextChoices):

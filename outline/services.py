@@ -235,7 +235,9 @@ def report_submit(*, report: Report, actor) -> Submission:
         submission.save()
         record_status(report, ReportStatus.SUBMITTED, actor)
         report.submitted_at = now
-        report.save(update_fields=["status", "submitted_at", "updated_at"])
+        # The header and closing block are kept as they print today, locked with the report.
+        report.printed = report.document_fields()
+        report.save(update_fields=["status", "submitted_at", "printed", "updated_at"])
         if returned:
             returned.closed_at = now
             returned.save(update_fields=["closed_at"])
@@ -254,7 +256,7 @@ def report_submit(*, report: Report, actor) -> Submission:
     return submission
 
 
-DOCUMENT_FIELDS = ("doc_number", "place", "signer_name", "signer_title", "recipients")
+DOCUMENT_FIELDS = ("doc_number", "place", "signing_authority", "signer_name", "signer_title", "recipients", "filed")
 
 
 def report_update_document_info(*, report: Report, data: dict, actor) -> Report:

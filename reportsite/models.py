@@ -48,6 +48,14 @@ class Unit(models.Model):
         help_text=_("The number of its current congress, e.g. V. Restarts after a merger."),
     )
     path = models.CharField(max_length=1000, editable=False, db_index=True, default="")
+    doc_prefix = models.CharField(
+        _("document number suffix"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "What follows the number in “Số: 15/BC-CĐCS”. Empty: BC-CĐCS for a grassroots union, BC-CĐ otherwise."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = UnitQuerySet.as_manager()
@@ -63,6 +71,11 @@ class Unit(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def document_suffix(self) -> str:
+        """ "BC-CĐCS", or the unit's own ("BC-CĐKCN")."""
+        return self.doc_prefix or ("BC-CĐCS" if self.is_grassroots else "BC-CĐ")
 
     def natural_key(self):
         return (self.code,)

@@ -4,6 +4,7 @@ import re
 import zipfile
 
 import pytest
+from django.utils import timezone
 from docx.shared import Mm, Pt
 
 from exports.docx import build_consolidated_docx, build_outline_docx, build_report_docx, vietnamese_date
@@ -54,20 +55,29 @@ def test_page_margins_fonts_and_sections(filled):
     assert all(p.paragraph_format.space_after >= Pt(6) for p in body)
 
 
+def flat(text):
+    return " ".join(text.split())
+
+
 def test_header_block_title_and_closing(filled, world):
     report, _cat = filled
     doc = open_docx(build_report_docx(report))
     header = doc.tables[0]
-    left, right = (cell.text for cell in header.rows[0].cells)
+    left, right = (flat(cell.text) for cell in header.rows[0].cells)
     assert world.superior.name.upper() in left and world.unit_a.name.upper() in left
-    assert "Số: 15/BC-CĐCS" in left
-    assert "CÔNG ĐOÀN VIỆT NAM" in right
-    date_paragraph = header.rows[0].cells[1].paragraphs[-1]
-    assert date_paragraph.text.startswith("Bình An, ngày ") and date_paragraph.runs[0].italic
+    # The national motto on two lines, bold, on the right (Nghị định 30/2020; the union's own rules).
+    motto = header.rows[0].cells[1].paragraphs
+    assert [p.text for p in motto[:2]] == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+    assert all(p.runs[0].bold for p in motto[:2])
+    # "Số:" on the same line as the place and date.
+    number, date = header.rows[1].cells
+    assert number.text == "Số: 15/BC-CĐCS"
+    assert date.text.startswith("Bình An, ngày ") and date.paragraphs[0].runs[0].italic
     assert 'w:val="nil"' in header._tbl.xml  # borderless
     titles = [p for p in doc.paragraphs if p.text == "BÁO CÁO"]
     assert titles and titles[0].runs[0].bold
     closing = doc.tables[-2]  # the appendix table is last
+    assert "<w:cantSplit/>" in closing.rows[0]._tr.xml  # the signature block never splits
     left, right = closing.rows[0].cells
     assert (
         left.paragraphs[0].text == "Nơi nhận:" and left.paragraphs[0].runs[0].bold and left.paragraphs[0].runs[0].italic
@@ -77,6 +87,61 @@ def test_header_block_title_and_closing(filled, world):
     assert all(p.runs[0].font.size == Pt(11) for p in left.paragraphs[1:])
     assert [p.text for p in right.paragraphs] == ["TM. BAN CHẤP HÀNH", "CHỦ TỊCH", "Nguyễn Thị Lan"]
     assert right.paragraphs[2].runs[0].bold
+    # Vietnamese, and the file's properties name the unit and the title, dated today.
+    assert 'w:val="vi-VN"' in doc.styles.element.xml
+    props = doc.core_properties
+    assert props.author == world.unit_a.name and "giữa nhiệm kỳ" in props.title.lower()
+    assert props.created.date() == timezone.now().date() and props.language == "vi-VN"
+
+
+def test_signing_authority_filed_line_and_number_prefix(filled, world):
+    report, _cat = filled
+    Report.objects.filter(pk=report.pk).update(
+        signing_authority="KT. CHỦ TỊCH", signer_title="PHÓ CHỦ TỊCH", filed="VT, BTG", doc_number="7"
+    )
+    world.unit_a.doc_prefix = "BC-CĐCTY"
+    world.unit_a.save()
+    report = Report.objects.get(pk=report.pk)
+    doc = open_docx(build_report_docx(report))
+    assert doc.tables[0].rows[1].cells[0].text == "Số: 7/BC-CĐCTY"
+    left, right = doc.tables[-2].rows[0].cells
+    assert [p.text for p in right.paragraphs] == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Thị Lan"]
+    assert left.paragraphs[-1].text == "- Lưu: VT, BTG."
+
+
+def test_names_break_between_word_groups_only():
+    from exports.docx import name_lines
+
+    lines = name_lines("Công đoàn cơ sở Công ty Trách nhiệm hữu hạn May mặc Hòa Bình", 22)
+    assert len(lines) > 1 and all(len(line) <= 22 or " " not in line for line in lines)
+    joined = " | ".join(lines)
+    for group in ("CÔNG ĐOÀN", "CƠ SỞ", "CÔNG TY", "TRÁCH NHIỆM HỮU HẠN", "HÒA BÌNH"):
+        assert group in joined, (group, lines)
+    assert name_lines("Công đoàn KCN Thử", 22) == ["CÔNG ĐOÀN KCN THỬ"]
+
+
+def test_a_submitted_report_prints_the_names_of_its_day(filled, world):
+    from outline.services import report_submit
+
+    from indicators.selectors import report_appendix
+    from indicators.services import appendix_save
+
+    report, cat = filled
+    appendix_save(
+        report=report,
+        cells={},
+        notes={cat["CNVCLD"].pk: (None, "Sáp nhập hai phân xưởng")},
+        base_version=report_appendix(report).version,
+        actor=world.drafter_a,
+    )
+    report_submit(report=report, actor=world.drafter_a)
+    world.unit_a.name = "Công đoàn cơ sở Công ty May Á (sáp nhập)"
+    world.unit_a.save()
+    world.superior.name = "Công đoàn Khu kinh tế Thử"
+    world.superior.save()
+    report = Report.objects.get(pk=report.pk)
+    header = flat(open_docx(build_report_docx(report)).tables[0].rows[0].cells[0].text)
+    assert "CÔNG ĐOÀN KCN THỬ" in header and "SÁP NHẬP" not in header
 
 
 def test_headings_in_order_byte_exact_and_texts_with_formatting(filled):

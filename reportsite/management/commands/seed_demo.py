@@ -126,6 +126,8 @@ class Command(BaseCommand):
     def _build(self):
         province = self._unit(*PROVINCE, parent=None)
         superior = self._unit(*SUPERIOR, parent=province)
+        # The superior union numbers its documents with its own suffix (Số: 12/BC-CĐKCN).
+        Unit.objects.filter(pk=superior.pk, doc_prefix="").update(doc_prefix="BC-CĐKCN")
         for code, name, congress in GRASSROOTS:
             self._unit(code, name, "CĐCS", superior, grassroots=True, congress=congress)
 
@@ -163,9 +165,7 @@ class Command(BaseCommand):
         round_open(round=round_)
         # What the Word documents print in their header and signature block.
         for report in Report.objects.filter(round=round_, place=""):
-            Report.objects.filter(pk=report.pk).update(
-                place="Bình An", doc_number="…/BC-CĐCS", signer_name=SIGNERS.get(report.unit.code, "")
-            )
+            Report.objects.filter(pk=report.pk).update(place="Bình An", signer_name=SIGNERS.get(report.unit.code, ""))
 
         nodes = {n.key: n for n in OutlineNode.objects.filter(version=version, is_writable=True)}
         drafter = users["canbo"][0]
