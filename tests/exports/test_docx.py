@@ -121,10 +121,9 @@ def test_names_break_between_word_groups_only():
 
 
 def test_a_submitted_report_prints_the_names_of_its_day(filled, world):
-    from outline.services import report_submit
-
     from indicators.selectors import report_appendix
     from indicators.services import appendix_save
+    from outline.services import report_submit
 
     report, cat = filled
     appendix_save(
