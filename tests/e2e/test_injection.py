@@ -409,13 +409,13 @@ def test_exports_keep_payloads_as_text():
     for _sheet, cell in xlsx_cells(data):
         if cell.column == 2 and cell.value == "TL_DV":
             ratio_row = cell.row
-        if cell.column == 16 and cell.row > 4:
+        if cell.column == 17 and cell.row > 4:  # the note, after the result and five comparisons
             notes[cell.value] = cell.data_type
     assert {HYPERLINK, DDE, "@SUM(1)", "+SUM(1)", "-1+1"} <= set(notes)
     assert set(notes.values()) == {"s"}, notes
     for sheet, cell in xlsx_cells(data):
         if cell.data_type == "f":
-            computed = 11 <= cell.column <= 15 or (cell.row == ratio_row and 5 <= cell.column <= 10)
+            computed = 11 <= cell.column <= 16 or (cell.row == ratio_row and 5 <= cell.column <= 10)
             assert computed and cell.value.startswith("=IF("), (sheet, cell.coordinate, cell.value)
         elif isinstance(cell.value, str):
             assert cell.data_type == "s", (sheet, cell.coordinate, cell.value)
