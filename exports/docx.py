@@ -7,13 +7,14 @@ from collections.abc import Callable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 
-from indicators.selectors import report_appendix, rollup
-from outline.models import NodeKind, OutlineNode, Report, SectionText
+from indicators.selectors import DEFAULT_ROLLUP_STATUSES, report_appendix, rollup
+from outline.models import NodeKind, OutlineNode, Report, ReportStatus, SectionText
 from reportsite.text import vietnamese_sort_key
 
 from .html_docx import FONT, el, html_to_elements, paragraph, run, text_paragraph
@@ -52,6 +53,19 @@ class DocumentBuilder:
         for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
             fonts.set(qn(attr), FONT)
         normal.paragraph_format.space_after = Pt(6)
+        # Headings in the body's font and colour (the template's are Calibri Light, blue).
+        for name in ("Heading 1", "Heading 2", "Heading 3"):
+            style = self.document.styles[name]
+            style.font.name = FONT
+            style.font.size = Pt(14)
+            style.font.bold = True
+            style.font.color.rgb = RGBColor(0, 0, 0)
+            fonts = style.element.get_or_add_rPr().find(qn("w:rFonts"))
+            if fonts is not None:
+                for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+                    fonts.attrib.pop(qn(attr), None)
+                for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+                    fonts.set(qn(attr), FONT)
         # The document's language is Vietnamese: spelling, hyphenation and screen readers use it.
         for rpr_holder in (
             rpr,
@@ -130,6 +144,12 @@ class DocumentBuilder:
         if title is not None:
             self.final_sectpr.remove(title)
         self.orientation = orientation
+
+    def page_break(self):
+        p = el("w:p")
+        r = el("w:r", parent=p)
+        el("w:br", {"w:type": "page"}, r)
+        self.elements.append(p)
 
     @staticmethod
     def _orient(sectpr, orientation):
@@ -329,14 +349,15 @@ def heading_elements(node: OutlineNode, fill: str, *, followed=True) -> list:
     A heading is kept with what follows it, unless nothing does (an empty section): a run of empty
     headings kept together would push itself onto the next page."""
     text = node.heading_filled(fill)
+    # In Word's heading styles, so that the navigation pane and a table of contents show them.
     if node.kind == NodeKind.PART:
-        return [_centered(text, bold=True, size=14, after=0)]
+        return [_styled(_centered(text, bold=True, size=14, after=0), "Heading1")]
     if node.kind == NodeKind.PART_HEADING:
         return [_centered(text, bold=True, size=14, after=6)]
     if node.kind == NodeKind.SECTION:
-        return [text_paragraph(text, bold=True, keep_next=followed, before_pt=6)]
+        return [_styled(text_paragraph(text, bold=True, keep_next=followed, before_pt=6), "Heading2")]
     if node.kind == NodeKind.ITEM:
-        return [text_paragraph(text, bold=True, keep_next=followed)]
+        return [_styled(text_paragraph(text, bold=True, keep_next=followed), "Heading3")]
     return []
 
 
@@ -579,64 +600,284 @@ def build_outline_docx(report: Report) -> bytes:
     return builder.save()
 
 
-def build_consolidated_docx(report: Report, *, progress: Progress | None = None) -> bytes:
-    """A superior union's consolidated report: its own report as written, the roll-up of its units'
-    appendices, and an annex gathering, section by section, what every unit below wrote, attributed,
-    units in Vietnamese order. Query count does not depend on the number of units."""
-    nodes = _outline_nodes(report)
-    own = {s.node_id: s.content for s in SectionText.objects.filter(report=report).only("node_id", "content")}
-    fill = report.print_fields["fill"]
-    totals = rollup(round=report.round, unit=report.unit)
-    writable = [n for n in nodes if n.is_writable]
-    by_node: dict[int, list[tuple[str, str]]] = {n.pk: [] for n in writable}
-    unit_texts = (
-        SectionText.objects.filter(
-            report__round_id=report.round_id,
-            report__unit__path__startswith=report.unit.path,
-            report__unit__is_grassroots=True,
+CONSOLIDATED_PARTS = ("full", "report", "annex")
+
+
+def consolidated_statuses(include_drafts: bool) -> tuple[str, ...]:
+    """Whose texts and figures a consolidated file counts: submitted and approved reports; every
+    report, drafts included, only when asked (each draft then marked as one)."""
+    return tuple(ReportStatus.values) if include_drafts else DEFAULT_ROLLUP_STATUSES
+
+
+def _status_words(unit_report) -> str:
+    """ "Đã nộp 05/12/2020", "Đã duyệt 10/12/2020", "Bị trả lại", "Đang soạn", "Chưa bắt đầu"."""
+    label = str(unit_report.get_status_display())
+    if unit_report.status == ReportStatus.APPROVED and unit_report.approved_at:
+        return f"{label} {timezone.localtime(unit_report.approved_at):%d/%m/%Y}"
+    if unit_report.status == ReportStatus.SUBMITTED and unit_report.submitted_at:
+        return f"{label} {timezone.localtime(unit_report.submitted_at):%d/%m/%Y}"
+    return label
+
+
+def _when(moment) -> str:
+    return f"{timezone.localtime(moment):%d/%m/%Y}" if moment else ""
+
+
+def _unit_reports(report: Report) -> list[Report]:
+    """Every grassroots union's report below ``report``'s unit, grouped by the superior union each
+    belongs to (its parent), groups and units in Vietnamese order. One query."""
+    reports = list(
+        Report.objects.filter(
+            round_id=report.round_id, unit__path__startswith=report.unit.path, unit__is_grassroots=True
         )
-        .exclude(content="")
-        .select_related("report__unit")
-        .only("node_id", "content", "report__unit__name")
+        .select_related("unit", "unit__parent")
+        .only(
+            "pk",
+            "status",
+            "submitted_at",
+            "approved_at",
+            "unit__name",
+            "unit__code",
+            "unit__parent__name",
+            "unit__parent__code",
+        )
     )
-    for text in unit_texts.iterator(chunk_size=2000):
-        by_node.setdefault(text.node_id, []).append((text.report.unit.name, text.content))
+    return sorted(
+        reports,
+        key=lambda r: (
+            vietnamese_sort_key(r.unit.parent.name if r.unit.parent_id else ""),
+            vietnamese_sort_key(r.unit.name),
+        ),
+    )
+
+
+def _status_table(unit_reports, *, size=11):
+    """Every unit below and where its report stands, under the superior union it belongs to."""
+    widths = [1.0, 6.6, 2.6, 2.6, 1.6, 1.6]
+    labels = [_("No."), pgettext("organisation", "Unit"), _("Code"), _("Status"), _("Submitted"), _("Approved")]
+    tbl = el("w:tbl")
+    tpr = el("w:tblPr", parent=tbl)
+    el("w:tblW", {"w:w": int(sum(widths) * 567), "w:type": "dxa"}, tpr)
+    borders = el("w:tblBorders", parent=tpr)
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el(f"w:{side}", {"w:val": "single", "w:sz": 4, "w:space": 0, "w:color": "000000"}, borders)
+    el("w:tblLayout", {"w:type": "fixed"}, tpr)
+    grid = el("w:tblGrid", parent=tbl)
+    for width in widths:
+        el("w:gridCol", {"w:w": int(width * 567)}, grid)
+
+    def add_row(values, *, header=False, group=False):
+        tr = el("w:tr", parent=tbl)
+        trpr = el("w:trPr", parent=tr)
+        el("w:cantSplit", parent=trpr)
+        if header:
+            el("w:tblHeader", parent=trpr)
+        spans = [len(widths)] if group else [1] * len(values)
+        for index, (value, span) in enumerate(zip(values, spans, strict=True)):
+            tc = el("w:tc", parent=tr)
+            tcpr = el("w:tcPr", parent=tc)
+            width = sum(widths) if group else widths[index]
+            el("w:tcW", {"w:w": int(width * 567), "w:type": "dxa"}, tcpr)
+            if span > 1:
+                el("w:gridSpan", {"w:val": span}, tcpr)
+            align = "left" if group or index == 1 else "center"
+            tc.append(
+                paragraph(
+                    [run(value, bold=header or group, italic=group, size=size)],
+                    align=align,
+                    first_line_cm=0,
+                    after_pt=0,
+                    line=1.0,
+                )
+            )
+
+    add_row(labels, header=True)
+    group = object()
+    for number, unit_report in enumerate(unit_reports, 1):
+        parent = unit_report.unit.parent.name if unit_report.unit.parent_id else ""
+        if parent != group:
+            group = parent
+            add_row([parent or "—"], group=True)
+        add_row(
+            [
+                str(number),
+                unit_report.unit.name,
+                unit_report.unit.code,
+                str(unit_report.get_status_display()),
+                _when(unit_report.submitted_at) if unit_report.status != ReportStatus.NOT_STARTED else "",
+                _when(unit_report.approved_at) if unit_report.status == ReportStatus.APPROVED else "",
+            ]
+        )
+    return tbl
+
+
+def _styled(p, style_id: str):
+    """Give a paragraph a Word style (Heading 1–3): the navigation pane and a table of contents see it."""
+    ppr = p.find(qn("w:pPr"))
+    style = el("w:pStyle", {"w:val": style_id})
+    ppr.insert(0, style)
+    return p
+
+
+def _annex(builder, report, nodes, fill, unit_reports, statuses, progress, include_drafts):
+    """What every unit below wrote, grouped by the outline's headings with their full numbering
+    (PHẦN THỨ NHẤT / II. / 3.) in Word heading styles; each unit by name, code and status, drafts
+    marked "BẢN NHÁP – chưa nộp". Its cover says whose texts it holds, and lists every unit."""
+    counted = [r for r in unit_reports if r.status in statuses]
+    submitted = [r for r in counted if r.status in DEFAULT_ROLLUP_STATUSES]
+    builder.add(
+        _styled(
+            paragraph(
+                [run(_("ANNEX: WHAT THE UNITS WROTE"), bold=True, size=14)],
+                align="center",
+                first_line_cm=0,
+                after_pt=6,
+                line=1.0,
+            ),
+            "Heading1",
+        )
+    )
+    builder.add(_centered(fill, italic=True, size=13, after=6))
+    rule = _(
+        "This annex holds the texts and figures of the %(counted)s of %(total)s grassroots unions whose report "
+        "was submitted or approved. Reports not submitted are not included."
+    ) % {"counted": len(submitted), "total": len(unit_reports)}
+    if include_drafts:
+        rule = _(
+            "This annex holds the texts and figures of the %(counted)s of %(total)s grassroots unions whose report "
+            "was submitted or approved, and the drafts of %(drafts)s more, each marked “BẢN NHÁP – chưa nộp”."
+        ) % {"counted": len(submitted), "total": len(unit_reports), "drafts": len(counted) - len(submitted)}
+    builder.add(text_paragraph(rule, size=13))
+    builder.add(text_paragraph(_("Where each unit's report stands:"), bold=True, size=13, keep_next=True))
+    builder.add(_status_table(unit_reports), paragraph(after_pt=6))
+
+    by_pk = {n.pk: n for n in nodes}
+    writable = [n for n in nodes if n.is_writable]
+    by_node: dict[int, list[tuple[Report, str]]] = {n.pk: [] for n in writable}
+    order = {r.pk: i for i, r in enumerate(sorted(counted, key=lambda r: vietnamese_sort_key(r.unit.name)))}
+    reports_by_pk = {r.pk: r for r in counted}
+    texts = (
+        SectionText.objects.filter(report_id__in=list(reports_by_pk), node__in=writable)
+        .exclude(content="")
+        .only("node_id", "content", "report_id")
+    )
+    for text in texts.iterator(chunk_size=2000):
+        by_node.setdefault(text.node_id, []).append((reports_by_pk[text.report_id], text.content))
     total = sum(len(v) for v in by_node.values()) + 1
     done = 0
-
-    builder = DocumentBuilder()
-    builder.add(header_block(report, _document_date(report)))
-    _title(builder, nodes, fill)
-    _body(builder, nodes, fill, own)
-    builder.add(paragraph(), closing_block(report))
-    if totals.rows:
-        _appendix(
-            builder,
-            totals.rows,
-            _("Roll-up of %(counted)s of %(total)s grassroots unions below %(unit)s")
-            % {"counted": len(totals.included), "total": totals.total, "unit": report.unit.name},
-        )
-    builder.section_break("portrait")
-    builder.add(
-        paragraph(
-            [run(_("ANNEX: WHAT THE UNITS WROTE"), bold=True, size=14)],
-            align="center",
-            first_line_cm=0,
-            after_pt=12,
-            line=1.0,
-        )
-    )
+    shown = set()
+    styles = {NodeKind.PART: "Heading1", NodeKind.SECTION: "Heading2", NodeKind.ITEM: "Heading3"}
     for node in writable:
-        builder.add(text_paragraph(node.heading_filled(fill), bold=True, keep_next=True, before_pt=6))
-        entries = sorted(by_node.get(node.pk, []), key=lambda e: vietnamese_sort_key(e[0]))
+        chain = []
+        cursor = node
+        while cursor is not None:
+            chain.append(cursor)
+            cursor = by_pk.get(cursor.parent_id)
+        for ancestor in reversed(chain):
+            if ancestor.pk in shown or ancestor.kind not in styles:
+                continue
+            shown.add(ancestor.pk)
+            align = "center" if ancestor.kind == NodeKind.PART else "both"
+            builder.add(
+                _styled(
+                    paragraph(
+                        [run(ancestor.heading_filled(fill), bold=True, size=14)],
+                        align=align,
+                        first_line_cm=0 if ancestor.kind == NodeKind.PART else 1.27,
+                        before_pt=6,
+                        after_pt=6,
+                        line=1.15,
+                        keep_next=True,
+                    ),
+                    styles[ancestor.kind],
+                )
+            )
+        entries = sorted(by_node.get(node.pk, []), key=lambda e: order[e[0].pk])
         if not entries:
-            builder.add(text_paragraph(_("(No unit wrote this section.)"), italic=True))
-        for unit_name, content in entries:
-            builder.add(text_paragraph(unit_name, bold=True, italic=True, keep_next=True, size=13))
+            builder.add(text_paragraph(_("(No unit wrote this section.)"), italic=True, size=13))
+        for unit_report, content in entries:
+            label = [
+                run(
+                    f"{unit_report.unit.name} ({unit_report.unit.code}) – {_status_words(unit_report)}",
+                    bold=True,
+                    italic=True,
+                    size=13,
+                )
+            ]
+            if unit_report.status not in DEFAULT_ROLLUP_STATUSES:
+                label.append(run(" – BẢN NHÁP – chưa nộp", bold=True, size=13))
+            builder.add(paragraph(label, align="left", first_line_cm=0, after_pt=3, line=1.15, keep_next=True))
             builder.add(*html_to_elements(content, size=13))
             done += 1
             if progress and done % 200 == 0:
                 progress(done, total)
+    return total
+
+
+def build_consolidated_docx(
+    report: Report, *, include_drafts: bool = False, part: str = "full", progress: Progress | None = None
+) -> bytes:
+    """A superior union's consolidated report.
+
+    ``part`` "report": its own report as written, the roll-up of its units' appendices and where each
+    unit's report stands; "annex": what every unit below wrote, by heading, as a file of its own;
+    "full": both. Only submitted and approved reports count, in the texts and in the figures alike;
+    ``include_drafts`` adds the others, each marked as a draft. Query count does not depend on the
+    number of units."""
+    if part not in CONSOLIDATED_PARTS:
+        raise ValueError(part)
+    statuses = consolidated_statuses(include_drafts)
+    nodes = _outline_nodes(report)
+    fields = report.print_fields
+    fill = fields["fill"]
+    unit_reports = _unit_reports(report)
+    builder = DocumentBuilder()
+    title = _document_title(nodes, fill)
+    builder.set_properties(
+        title=title if part != "annex" else f"{_('Annex: what the units wrote')} – {fill}", author=fields["unit"]
+    )
+    total = 1
+    if part in ("full", "report"):
+        own = {s.node_id: s.content for s in SectionText.objects.filter(report=report).only("node_id", "content")}
+        totals = rollup(round=report.round, unit=report.unit, statuses=statuses)
+        builder.add(header_block(report, _document_date(report)))
+        _title(builder, nodes, fill)
+        _body(builder, nodes, fill, own)
+        builder.add(paragraph(), closing_block(report))
+        if totals.rows:
+            counted = len(totals.included)
+            suffix = _("Roll-up of %(counted)s of %(total)s grassroots unions below %(unit)s") % {
+                "counted": counted,
+                "total": totals.total,
+                "unit": fields["unit"],
+            }
+            suffix += " — " + (
+                _("submitted and approved reports, drafts included and marked in the annex")
+                if include_drafts
+                else _("submitted and approved reports only")
+            )
+            _appendix(builder, totals.rows, suffix)
+        builder.section_break("portrait")
+        builder.add(
+            _styled(
+                paragraph(
+                    [run(_("WHERE EACH UNIT'S REPORT STANDS"), bold=True, size=14)],
+                    align="center",
+                    first_line_cm=0,
+                    after_pt=6,
+                    line=1.0,
+                    keep_next=True,
+                ),
+                "Heading1",
+            )
+        )
+        builder.add(_status_table(unit_reports))
+    if part == "full":
+        builder.page_break()
+    if part in ("full", "annex"):
+        if part == "annex":
+            builder.add(header_block(report, _document_date(report)))
+        total = _annex(builder, report, nodes, fill, unit_reports, statuses, progress, include_drafts)
     data = builder.save()
     if progress:
         progress(total, total)

@@ -20,6 +20,18 @@ class ExportJob(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     format = models.CharField(max_length=4, choices=[("docx", "Word"), ("xlsx", "Excel")])
+    # Drafts (reports not submitted) only when asked, each marked as a draft in the file.
+    include_drafts = models.BooleanField(_("include drafts"), default=False)
+    part = models.CharField(
+        _("part"),
+        max_length=10,
+        default="full",
+        choices=[
+            ("full", _("The report with the annex of the units' texts")),
+            ("report", _("The report only (roll-up and where each unit stands)")),
+            ("annex", _("The annex of the units' texts, as a file of its own")),
+        ],
+    )
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.WAITING)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from outline.models import Report
 
-from .docx import build_consolidated_docx
+from .docx import build_consolidated_docx, consolidated_statuses
 from .models import ExportJob, JobStatus
 from .xlsx import build_consolidated_xlsx
 
@@ -19,11 +19,22 @@ log = logging.getLogger(__name__)
 BUILDERS = {"docx": build_consolidated_docx, "xlsx": build_consolidated_xlsx}
 
 
-def export_job_start(*, report: Report, format: str, actor) -> ExportJob:
-    """Queue the consolidated export of ``report``'s unit (its own report and everything below)."""
+def export_job_start(
+    *, report: Report, format: str, actor, include_drafts: bool = False, part: str = "full"
+) -> ExportJob:
+    """Queue the consolidated export of ``report``'s unit (its own report and everything below):
+    Word (``part``: the report with the annex, the report alone, or the annex alone) or Excel;
+    submitted and approved reports only unless ``include_drafts``."""
     if format not in BUILDERS:
         raise ValueError(format)
-    job = ExportJob(round=report.round, unit=report.unit, format=format, created_by=actor)
+    job = ExportJob(
+        round=report.round,
+        unit=report.unit,
+        format=format,
+        include_drafts=include_drafts,
+        part=part if format == "docx" else "full",
+        created_by=actor,
+    )
     job.full_clean(exclude=["file"])
     job.save()
     from .tasks import run_export
@@ -45,14 +56,21 @@ def export_job_run(*, job_id: int) -> ExportJob:
 
     try:
         report = Report.objects.select_related("round", "unit", "unit__parent").get(round=job.round, unit=job.unit)
-        data = BUILDERS[job.format](report, progress=progress)
+        if job.format == "docx":
+            data = build_consolidated_docx(report, include_drafts=job.include_drafts, part=job.part, progress=progress)
+        else:
+            data = build_consolidated_xlsx(
+                report, statuses=consolidated_statuses(job.include_drafts), progress=progress
+            )
     except Exception as exc:
         log.exception("export %s failed", job.pk)
         ExportJob.objects.filter(pk=job.pk).update(
             status=JobStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
         )
         return ExportJob.objects.get(pk=job.pk)
-    name = f"tong-hop-{slugify(job.unit.code)}-{slugify(job.round.code)}.{job.format}"
+    prefix = {"full": "tong-hop", "report": "bao-cao-tong-hop", "annex": "tong-hop-noi-dung"}[job.part]
+    drafts = "-kem-ban-nhap" if job.include_drafts else ""
+    name = f"{prefix}{drafts}-{slugify(job.unit.code)}-{slugify(job.round.code)}.{job.format}"
     job.refresh_from_db()
     job.file.save(name, ContentFile(data), save=False)
     job.filename = name

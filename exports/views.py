@@ -14,7 +14,7 @@ from outline import selectors as outline_selectors
 from outline.models import Report
 
 from . import services
-from .docx import build_outline_docx, build_report_docx
+from .docx import CONSOLIDATED_PARTS, build_outline_docx, build_report_docx
 from .models import ExportJob, JobStatus
 from .selectors import can_export_consolidated
 from .xlsx import build_report_xlsx
@@ -96,7 +96,16 @@ def consolidated_start(request, pk):
         raise Http404
     if not can_export_consolidated(request.user, report):
         raise PermissionDenied
-    job = services.export_job_start(report=report, format=fmt, actor=request.user)
+    part = request.POST.get("part", "full")
+    if part not in CONSOLIDATED_PARTS:
+        part = "full"
+    job = services.export_job_start(
+        report=report,
+        format=fmt,
+        actor=request.user,
+        include_drafts=request.POST.get("include_drafts") == "1",
+        part=part,
+    )
     return redirect("exports:job_detail", pk=job.pk)
 
 

@@ -239,7 +239,7 @@ def build_consolidated_xlsx(
     summed = rollup(round=round_, unit=report.unit, statuses=statuses)
     reports = sorted(
         Report.objects.filter(round=round_, unit__path__startswith=report.unit.path, unit__is_grassroots=True)
-        .select_related("unit")
+        .select_related("unit", "unit__parent")
         .only(
             "pk",
             "status",
@@ -249,6 +249,7 @@ def build_consolidated_xlsx(
             "extended_until",
             "unit__name",
             "unit__code",
+            "unit__parent__name",
             "round_id",
         ),
         key=lambda r: vietnamese_sort_key(r.unit.name),
@@ -261,7 +262,7 @@ def build_consolidated_xlsx(
     summary_name, detail_name, status_name = _("Roll-up"), _("Details"), _("Status")
     summary = book.sheet(summary_name, APPENDIX_WIDTHS(years), header_row=3)
     detail = book.sheet(detail_name, [14, 40, 16, 40, 12] + [13] * len(columns) + [10], header_row=0)
-    status = book.sheet(status_name, [14, 48, 16, 18, 18, 18, 14], header_row=0)
+    status = book.sheet(status_name, [40, 14, 48, 16, 18, 18, 18, 14], header_row=0)
 
     # Chi tiết: one row per unit and indicator; column F on holds the figures; the last says whether
     # the unit counts in the roll-up (its report's status is among those chosen).
@@ -340,10 +341,12 @@ def build_consolidated_xlsx(
 
     _write_appendix_rows(book, summary, summed.rows, years, 4, summed_cell)
 
+    # Trạng thái: every unit, under the superior union it belongs to, with real dates.
     status.write_row(
         0,
         0,
         [
+            _("Superior union"),
             pgettext("organisation", "Unit code"),
             pgettext("organisation", "Unit"),
             _("Status"),
@@ -354,19 +357,27 @@ def build_consolidated_xlsx(
         ],
         book.header,
     )
-    for n, unit_report in enumerate(reports, 1):
+    grouped = sorted(
+        reports,
+        key=lambda r: (
+            vietnamese_sort_key(r.unit.parent.name if r.unit.parent_id else ""),
+            vietnamese_sort_key(r.unit.name),
+        ),
+    )
+    for n, unit_report in enumerate(grouped, 1):
         unit_report.round = round_
-        write_text(status, n, 0, unit_report.unit.code, book.text)
-        write_text(status, n, 1, unit_report.unit.name, book.text)
-        write_text(status, n, 2, str(unit_report.get_status_display()), book.text)
-        for col, moment in ((3, unit_report.submitted_at), (4, unit_report.approved_at), (5, unit_report.updated_at)):
+        write_text(status, n, 0, unit_report.unit.parent.name if unit_report.unit.parent_id else "", book.text)
+        write_text(status, n, 1, unit_report.unit.code, book.text)
+        write_text(status, n, 2, unit_report.unit.name, book.text)
+        write_text(status, n, 3, str(unit_report.get_status_display()), book.text)
+        for col, moment in ((4, unit_report.submitted_at), (5, unit_report.approved_at), (6, unit_report.updated_at)):
             if moment:
                 status.write_datetime(n, col, _local(moment), book.moment)
             else:
                 status.write_blank(n, col, None, book.moment)
         deadline = unit_report.deadline
         if isinstance(deadline, datetime.date):
-            status.write_datetime(n, 6, datetime.datetime.combine(deadline, datetime.time()), book.date)
+            status.write_datetime(n, 7, datetime.datetime.combine(deadline, datetime.time()), book.date)
     data = book.close()
     if progress:
         progress(total, total)

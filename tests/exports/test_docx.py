@@ -196,41 +196,63 @@ def test_blank_outline_has_guidance_in_italics(world):
     assert len(prompts) == 5 and all(r.italic for p in prompts for r in p.runs)
 
 
-def test_consolidated_has_own_report_rollup_and_units_in_vietnamese_order(filled, world):
+def _two_units_wrote(filled, world):
     from outline.services import section_save
 
     own = Report.objects.get(round=world.round, unit=world.superior)
     node = OutlineNode.objects.get(version=world.round.outline_version, key="p1.II.2")
-    section_save(
-        report=world.report_b,
-        node=node,
-        base_version=0,
-        is_done=True,
-        actor=world.drafter_b,
-        content="<p>Văn bản của đơn vị Bình</p>",
-    )
-    section_save(
-        report=own,
-        node=node,
-        base_version=0,
-        is_done=True,
-        actor=world.reviewer,
-        content="<p>Báo cáo riêng của cấp trên</p>",
-    )
-    Report.objects.filter(pk=filled[0].pk).update(status="submitted")
+    for report, user, text in (
+        (world.report_b, world.drafter_b, "Văn bản của đơn vị Bình"),
+        (own, world.reviewer, "Báo cáo riêng của cấp trên"),
+    ):
+        section_save(report=report, node=node, base_version=0, is_done=True, actor=user, content=f"<p>{text}</p>")
+    return own
+
+
+def test_consolidated_counts_submitted_reports_only_and_marks_drafts_when_asked(filled, world):
+    own = _two_units_wrote(filled, world)
+    Report.objects.filter(pk=filled[0].pk).update(status="submitted")  # A submitted; B still drafting
     calls = []
     doc = open_docx(build_consolidated_docx(own, progress=lambda d, t: calls.append((d, t))))
     texts = [p.text for p in doc.paragraphs]
     assert "Báo cáo riêng của cấp trên" in texts
     annex = texts.index("PHỤ LỤC: TỔNG HỢP NỘI DUNG BÁO CÁO CỦA CÁC ĐƠN VỊ")
     after = texts[annex:]
-    section = after.index("2. Nội dung số 2")
-    assert after[section + 1] == world.unit_b.name  # "Công ty Bình" before "Công ty May Á"
-    assert after[section + 3] == world.unit_a.name
+    assert any("1 trong 2 CĐCS" in t and "không được đưa vào" in t for t in after)  # the rule, on the cover
+    assert "Văn bản của đơn vị Bình" not in after  # B never submitted
+    heading = "2. Nội dung số 2"  # the outline's heading of p1.II.2, with its numbering
+    unit_line = after[after.index(heading) + 1]
+    assert unit_line.startswith(f"{world.unit_a.name} ({world.unit_a.code}) – Đã nộp")
     assert calls[-1][0] == calls[-1][1]
-    rollup_table = next(t for t in doc.tables if t.rows[0].cells[0].text == "TT")
+    # The headings keep the outline's numbering, in Word's heading styles.
+    styles = {p.text: p.style.name for p in doc.paragraphs}
+    assert styles[heading] == "Heading 3" and any(v == "Heading 1" for v in styles.values())
+    rollup_table = next(t for t in doc.tables if t.rows[0].cells[0].text == "TT" and len(t.rows[0].cells) > 10)
     assert "<w:tblHeader/>" in rollup_table.rows[0]._tr.xml
-    assert [s.orientation for s in doc.sections] == [0, 1, 0]
+    # Where each unit stands, under its superior union.
+    status = next(t for t in doc.tables if [c.text for c in t.rows[0].cells][:3] == ["TT", "Đơn vị", "Mã"])
+    rows = [[c.text for c in r.cells] for r in status.rows[1:]]
+    assert rows[0][0] == world.superior.name
+    assert [r[1] for r in rows[1:]] == [world.unit_b.name, world.unit_a.name]  # Vietnamese order
+    assert [r[3] for r in rows[1:]] == ["Đang soạn", "Đã nộp"]
+
+    with_drafts = open_docx(build_consolidated_docx(own, include_drafts=True))
+    texts = [p.text for p in with_drafts.paragraphs]
+    draft = next(t for t in texts if t.startswith(world.unit_b.name))
+    assert draft.endswith("BẢN NHÁP – chưa nộp") and "Văn bản của đơn vị Bình" in texts
+
+
+def test_consolidated_parts_make_separate_files(filled, world):
+    own = _two_units_wrote(filled, world)
+    report_only = [p.text for p in open_docx(build_consolidated_docx(own, part="report")).paragraphs]
+    assert "Báo cáo riêng của cấp trên" in report_only
+    assert "PHỤ LỤC: TỔNG HỢP NỘI DUNG BÁO CÁO CỦA CÁC ĐƠN VỊ" not in report_only
+    annex = open_docx(build_consolidated_docx(own, part="annex"))
+    texts = [p.text for p in annex.paragraphs]
+    assert "PHỤ LỤC: TỔNG HỢP NỘI DUNG BÁO CÁO CỦA CÁC ĐƠN VỊ" in texts
+    assert "Báo cáo riêng của cấp trên" not in texts and "Nơi nhận:" not in "".join(
+        c.text for t in annex.tables for r in t.rows for c in r.cells
+    )
 
 
 @pytest.mark.parametrize("role", ["drafter_a", "drafter_b", "reviewer", "anonymous"])

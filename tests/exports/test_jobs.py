@@ -186,3 +186,38 @@ def test_downloads_are_kept_per_revision_and_follow_every_change(client, world):
     )
     assert response.status_code == 302
     assert "Phạm Thị Hoa" in Document(io.BytesIO(client.get(url).content)).element.xml
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_annex_alone_with_drafts_from_the_page_and_the_command_line(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    world = build_world(sections=2)
+    own = Report.objects.get(round=world.round, unit=world.superior)
+    client.force_login(world.reviewer)
+    page = client.get(reverse("outline:report_detail", args=[own.pk])).content.decode()
+    assert 'name="include_drafts"' in page and 'value="annex"' in page
+    client.post(
+        reverse("exports:consolidated_start", args=[own.pk]), {"format": "docx", "part": "annex", "include_drafts": "1"}
+    )
+    job = ExportJob.objects.get()
+    assert (job.part, job.include_drafts) == ("annex", True)
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.filename.startswith("tong-hop-noi-dung-kem-ban-nhap-")
+    texts = [p.text for p in Document(job.file.path).paragraphs]
+    assert any("BẢN NHÁP" in t for t in texts)
+    call_command(
+        "export_consolidated",
+        world.round.code,
+        world.superior.code,
+        "--format",
+        "docx",
+        "--part",
+        "report",
+        "--output",
+        str(tmp_path / "r.docx"),
+        stdout=io.StringIO(),
+    )
+    texts = [p.text for p in Document(str(tmp_path / "r.docx")).paragraphs]
+    assert "TÌNH HÌNH BÁO CÁO CỦA CÁC ĐƠN VỊ" in texts
+    assert "PHỤ LỤC: TỔNG HỢP NỘI DUNG BÁO CÁO CỦA CÁC ĐƠN VỊ" not in texts

@@ -1,3 +1,4 @@
+import datetime
 import io
 
 import pytest
@@ -51,7 +52,11 @@ def test_consolidated_workbook_sheets(filled, world):
     counted = {row[0]: row[-1] for row in detail[1:]}
     assert counted == {world.unit_a.code: 1, world.unit_b.code: 0}
     status = list(wb["Trạng thái"].values)
-    assert [row[1] for row in status[1:]] == [world.unit_b.name, world.unit_a.name]  # Vietnamese order
+    assert status[0][0] == "Công đoàn cấp trên"
+    assert [row[0] for row in status[1:]] == [world.superior.name] * 2  # grouped under the superior union
+    assert [row[2] for row in status[1:]] == [world.unit_b.name, world.unit_a.name]  # Vietnamese order
+    submitted = next(row for row in status[1:] if row[2] == world.unit_a.name)
+    assert isinstance(submitted[7], datetime.datetime)  # a real date, not text
     summary = wb["Tổng hợp"]
     cell = summary.cell(row=5, column=9).value
     assert cell.startswith("=IF(COUNTIFS(") and "SUMIFS('Chi tiết'!$J$2:$J$13" in cell
