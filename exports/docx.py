@@ -341,7 +341,20 @@ def closing_block(report: Report):
 
 
 def _outline_nodes(report: Report) -> list[OutlineNode]:
-    return list(OutlineNode.objects.filter(version_id=report.round.outline_version_id).order_by("position"))
+    """The outline's nodes in order, as the report prints them: a superior union's own report takes
+    the headings and summary line of the round's outline for superior unions (data, not code), where
+    the round has one."""
+    nodes = list(OutlineNode.objects.filter(version_id=report.round.outline_version_id).order_by("position"))
+    overlay_id = report.round.superior_outline_version_id
+    if overlay_id and not report.unit.is_grassroots:
+        worded = {n.key: n for n in OutlineNode.objects.filter(version_id=overlay_id)}
+        nodes = [worded.get(n.key, n) for n in nodes]
+    return nodes
+
+
+def _texts(report: Report) -> dict[str, str]:
+    """The report's section texts by outline key."""
+    return dict(SectionText.objects.filter(report=report).values_list("node__key", "content"))
 
 
 def heading_elements(node: OutlineNode, fill: str, *, followed=True) -> list:
@@ -386,7 +399,7 @@ def _title(builder, nodes, fill):
     builder.add(_rule(3.0, 16.0), paragraph(after_pt=6, line=1.0))
 
 
-def _body(builder, nodes, fill, texts: dict[int, str], *, guidance=False):
+def _body(builder, nodes, fill, texts: dict[str, str], *, guidance=False):
     for node in nodes:
         if node.kind in (NodeKind.TITLE, NodeKind.SUMMARY):
             continue
@@ -394,7 +407,7 @@ def _body(builder, nodes, fill, texts: dict[int, str], *, guidance=False):
             if guidance:
                 builder.add(text_paragraph(node.text_filled(fill), italic=True, size=13))
             continue
-        body = html_to_elements(texts.get(node.pk, "")) if node.is_writable and not guidance else []
+        body = html_to_elements(texts.get(node.key, "")) if node.is_writable and not guidance else []
         builder.add(*heading_elements(node, fill, followed=bool(body) or guidance or not node.is_writable))
         builder.add(*body)
 
@@ -574,7 +587,7 @@ def build_report_docx(report: Report) -> bytes:
     """One unit's report: header block, BÁO CÁO and its summary line, the outline's headings with
     the unit's texts, the closing block, then the appendix in a landscape section."""
     nodes = _outline_nodes(report)
-    texts = {s.node_id: s.content for s in SectionText.objects.filter(report=report).only("node_id", "content")}
+    texts = _texts(report)
     appendix = report_appendix(report)
     fill = report.print_fields["fill"]
     builder = DocumentBuilder()
@@ -753,16 +766,16 @@ def _annex(builder, report, nodes, fill, unit_reports, statuses, progress, inclu
 
     by_pk = {n.pk: n for n in nodes}
     writable = [n for n in nodes if n.is_writable]
-    by_node: dict[int, list[tuple[Report, str]]] = {n.pk: [] for n in writable}
+    by_node: dict[str, list[tuple[Report, str]]] = {n.key: [] for n in writable}
     order = {r.pk: i for i, r in enumerate(sorted(counted, key=lambda r: vietnamese_sort_key(r.unit.name)))}
     reports_by_pk = {r.pk: r for r in counted}
     texts = (
-        SectionText.objects.filter(report_id__in=list(reports_by_pk), node__in=writable)
+        SectionText.objects.filter(report_id__in=list(reports_by_pk), node__is_writable=True)
         .exclude(content="")
-        .only("node_id", "content", "report_id")
+        .values_list("node__key", "content", "report_id")
     )
-    for text in texts.iterator(chunk_size=2000):
-        by_node.setdefault(text.node_id, []).append((reports_by_pk[text.report_id], text.content))
+    for key, content, report_id in texts.iterator(chunk_size=2000):
+        by_node.setdefault(key, []).append((reports_by_pk[report_id], content))
     total = sum(len(v) for v in by_node.values()) + 1
     done = 0
     shown = set()
@@ -792,7 +805,7 @@ def _annex(builder, report, nodes, fill, unit_reports, statuses, progress, inclu
                     styles[ancestor.kind],
                 )
             )
-        entries = sorted(by_node.get(node.pk, []), key=lambda e: order[e[0].pk])
+        entries = sorted(by_node.get(node.key, []), key=lambda e: order[e[0].pk])
         if not entries:
             builder.add(text_paragraph(_("(No unit wrote this section.)"), italic=True, size=13))
         for unit_report, content in entries:
@@ -838,7 +851,7 @@ def build_consolidated_docx(
     )
     total = 1
     if part in ("full", "report"):
-        own = {s.node_id: s.content for s in SectionText.objects.filter(report=report).only("node_id", "content")}
+        own = _texts(report)
         totals = rollup(round=report.round, unit=report.unit, statuses=statuses)
         builder.add(header_block(report, _document_date(report)))
         _title(builder, nodes, fill)

@@ -153,6 +153,18 @@ class Round(models.Model):
     data_years = models.JSONField(_("data years"), default=list)
     cutoff_date = models.DateField(_("figures up to"))
     deadline = models.DateField(_("deadline"))
+    superior_outline_version = models.ForeignKey(
+        OutlineVersion,
+        verbose_name=_("outline version for superior unions"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "The same outline worded for a superior union's own report (no “CĐCS” before its name). Its "
+            "headings and summary line are printed in place of the outline's; it must have the same items."
+        ),
+    )
     header_line = models.CharField(
         _("heading on the right of the Word file"),
         max_length=120,
@@ -190,6 +202,13 @@ class Round(models.Model):
         years = self.data_years or []
         if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
             errors["data_years"] = _("Data years are a list of years, e.g. [2018, 2019, 2020].")
+        if self.superior_outline_version_id and self.outline_version_id:
+            keys = set(OutlineNode.objects.filter(version_id=self.outline_version_id).values_list("key", flat=True))
+            other = set(
+                OutlineNode.objects.filter(version_id=self.superior_outline_version_id).values_list("key", flat=True)
+            )
+            if keys != other:
+                errors["superior_outline_version"] = _("This outline does not have the same items as the round's.")
         if errors:
             raise ValidationError(errors)
 

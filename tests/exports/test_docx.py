@@ -299,3 +299,38 @@ def test_characters_xml_forbids_are_dropped_on_the_way_in_so_the_report_exports(
     )
     assert SectionText.objects.get(report=world.report_a, node=node).content == "<p>Đoàn viên mới</p>"
     assert any(p.text == "Đoàn viên mới" for p in open_docx(build_report_docx(world.report_a)).paragraphs)
+
+
+def test_a_superior_unions_report_speaks_as_a_superior_union(world):
+    """The round's outline for superior unions is data: its summary line names the superior union
+    without "CĐCS" before it, and the superior union numbers its documents its own way."""
+    from django.core.management import call_command
+
+    from outline.models import OutlineVersion, Round
+
+    call_command("loaddata", "outline_gnk_2018_2023", "outline_gnk_2018_2023_cap_tren", verbosity=0)
+    grassroots = OutlineVersion.objects.get(code="gnk-cdcs-2018-2023")
+    superior_version = OutlineVersion.objects.get(code="gnk-cdct-2018-2023")
+    round_ = Round.objects.create(
+        code="GNK-THU",
+        name="Giữa nhiệm kỳ",
+        outline_version=grassroots,
+        superior_outline_version=superior_version,
+        organising_unit=world.superior,
+        term_start_year=2018,
+        term_end_year=2023,
+        data_years=[2018, 2019, 2020],
+        cutoff_date=datetime.date(2020, 11, 30),
+        deadline=datetime.date(2030, 1, 1),
+    )
+    round_.full_clean()
+    world.superior.doc_prefix = "BC-CĐKCN"
+    world.superior.save()
+    own = Report.objects.create(round=round_, unit=world.superior)
+    unit = Report.objects.create(round=round_, unit=world.unit_a)
+    own_doc = open_docx(build_report_docx(Report.objects.get(pk=own.pk)))
+    summary = next(p.text for p in own_doc.paragraphs if "Nghị quyết Đại hội" in p.text)
+    assert f"Đại hội {world.superior.name}" in summary and "CĐCS" not in summary
+    assert own_doc.tables[0].rows[1].cells[0].text == "Số: …/BC-CĐKCN"
+    unit_summary = next(p.text for p in open_docx(build_report_docx(unit)).paragraphs if "Nghị quyết Đại hội" in p.text)
+    assert "Đại hội CĐCS Công ty May Á" in unit_summary  # a grassroots union keeps the outline as written

@@ -19,7 +19,10 @@ from reportsite.scale import SENTENCES
 
 OUTLINE_FIXTURE = "outline_gnk_2018_2023"
 INDICATOR_FIXTURE = "indicators_gnk_2018_2023"
+# The same outline worded for a superior union's own report (no "CĐCS" before its name).
+SUPERIOR_OUTLINE_FIXTURE = "outline_gnk_2018_2023_cap_tren"
 OUTLINE_CODE = "gnk-cdcs-2018-2023"
+SUPERIOR_OUTLINE_CODE = "gnk-cdct-2018-2023"
 
 PROVINCE = ("LDLD-BA", "Liên đoàn Lao động tỉnh Bình An", "LĐLĐ tỉnh")
 SUPERIOR = (
@@ -91,6 +94,7 @@ class Command(BaseCommand):
     def handle(self, *args, units=None, seed=1, **options):
         call_command("loaddata", OUTLINE_FIXTURE, verbosity=0)
         call_command("loaddata", INDICATOR_FIXTURE, verbosity=0)
+        call_command("loaddata", SUPERIOR_OUTLINE_FIXTURE, verbosity=0)
         if units:
             from reportsite.scale import build_scale, scale_password
 
@@ -162,6 +166,10 @@ class Command(BaseCommand):
                 "deadline": today + datetime.timedelta(days=30),
             },
         )
+        Round.objects.filter(pk=round_.pk, superior_outline_version=None).update(
+            superior_outline_version=OutlineVersion.objects.get(code=SUPERIOR_OUTLINE_CODE)
+        )
+        round_.refresh_from_db()
         round_open(round=round_)
         # What the Word documents print in their header and signature block.
         for report in Report.objects.filter(round=round_, place=""):
