@@ -13,7 +13,8 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from indicators.selectors import DEFAULT_ROLLUP_STATUSES, report_appendix, rollup
+from indicators.figures import compute_rows
+from indicators.selectors import DEFAULT_ROLLUP_STATUSES, catalogue, report_appendix, rollup
 from outline.models import NodeKind, OutlineNode, Report, ReportStatus, SectionText
 from reportsite.text import vietnamese_sort_key
 
@@ -405,7 +406,11 @@ def _body(builder, nodes, fill, texts: dict[str, str], *, guidance=False):
             continue
         if node.kind in (NodeKind.NOTE, NodeKind.CLOSING, NodeKind.GUIDANCE):
             if guidance:
-                builder.add(text_paragraph(node.text_filled(fill), italic=True, size=13))
+                # The outline's own bullet ("- ") stays, as the seed writes it.
+                text = node.text_filled(fill)
+                if node.kind == NodeKind.GUIDANCE and node.raw.lstrip().startswith("- "):
+                    text = f"- {text}"
+                builder.add(text_paragraph(text, italic=True, size=13))
             continue
         body = html_to_elements(texts.get(node.key, "")) if node.is_writable and not guidance else []
         builder.add(*heading_elements(node, fill, followed=bool(body) or guidance or not node.is_writable))
@@ -606,10 +611,15 @@ def build_outline_docx(report: Report) -> bytes:
     nodes = _outline_nodes(report)
     fill = report.print_fields["fill"]
     builder = DocumentBuilder()
+    builder.set_properties(title=_document_title(nodes, fill), author=report.print_fields["unit"])
     builder.add(header_block(report, timezone.localdate()))
     _title(builder, nodes, fill)
     _body(builder, nodes, fill, {}, guidance=True)
     builder.add(paragraph(), closing_block(report))
+    # The appendix to fill in by hand: every indicator, no figure.
+    blank = compute_rows(catalogue(report.round.outline_version_id), report.round.data_years, {})
+    if blank:
+        _appendix(builder, blank, _("(To fill in: the figures of %(unit)s)") % {"unit": report.print_fields["unit"]})
     return builder.save()
 
 

@@ -192,8 +192,28 @@ def test_appendix_is_a_table_with_a_repeated_header_and_the_stored_figures(fille
 
 def test_blank_outline_has_guidance_in_italics(world):
     doc = open_docx(build_outline_docx(world.report_a))
-    prompts = [p for p in doc.paragraphs if p.text.startswith("Gợi ý cho mục")]
+    prompts = [p for p in doc.paragraphs if "Gợi ý cho mục" in p.text]
     assert len(prompts) == 5 and all(r.italic for p in prompts for r in p.runs)
+
+
+def test_blank_outline_keeps_the_seeds_bullets_and_has_the_blank_appendix(world):
+    from django.core.management import call_command
+
+    from indicators.models import Indicator
+    from outline.models import OutlineVersion, Round
+
+    call_command("loaddata", "outline_gnk_2018_2023", "indicators_gnk_2018_2023", verbosity=0)
+    Round.objects.filter(pk=world.round.pk).update(
+        outline_version=OutlineVersion.objects.get(code="gnk-cdcs-2018-2023")
+    )
+    report = Report.objects.get(pk=world.report_a.pk)
+    doc = open_docx(build_outline_docx(report))
+    bullets = [p.text for p in doc.paragraphs if p.text.startswith("- Nêu rõ những thuận lợi, khó khăn")]
+    assert bullets, "the guidance keeps its '- '"
+    table = doc.tables[-1]
+    assert table.rows[0].cells[0].text == "TT"
+    assert len(table.rows) == 1 + Indicator.objects.filter(outline_version__code="gnk-cdcs-2018-2023").count()
+    assert all(c.text == "" for row in table.rows[1:] for c in row.cells[3:9])  # nothing filled in
 
 
 def _two_units_wrote(filled, world):
