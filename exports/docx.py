@@ -742,7 +742,7 @@ def _styled(p, style_id: str):
     return p
 
 
-def _annex(builder, report, nodes, fill, unit_reports, statuses, progress, include_drafts):
+def _annex(builder, report, nodes, fill, unit_reports, statuses, progress, include_drafts, with_status_table):
     """What every unit below wrote, grouped by the outline's headings with their full numbering
     (PHẦN THỨ NHẤT / II. / 3.) in Word heading styles; each unit by name, code and status, drafts
     marked "BẢN NHÁP – chưa nộp". Its cover says whose texts it holds, and lists every unit."""
@@ -771,8 +771,11 @@ def _annex(builder, report, nodes, fill, unit_reports, statuses, progress, inclu
             "was submitted or approved, and the drafts of %(drafts)s more, each marked “BẢN NHÁP – chưa nộp”."
         ) % {"counted": len(submitted), "total": len(unit_reports), "drafts": len(counted) - len(submitted)}
     builder.add(text_paragraph(rule, size=13))
-    builder.add(text_paragraph(_("Where each unit's report stands:"), bold=True, size=13, keep_next=True))
-    builder.add(_status_table(unit_reports), paragraph(after_pt=6))
+    if with_status_table:
+        builder.add(text_paragraph(_("Where each unit's report stands:"), bold=True, size=13, keep_next=True))
+        builder.add(_status_table(unit_reports), paragraph(after_pt=6))
+    else:
+        builder.add(text_paragraph(_("Where each unit's report stands is in the table before this annex."), size=13))
 
     by_pk = {n.pk: n for n in nodes}
     writable = [n for n in nodes if n.is_writable]
@@ -900,7 +903,7 @@ def build_consolidated_docx(
     if part in ("full", "annex"):
         if part == "annex":
             builder.add(header_block(report, _document_date(report)))
-        total = _annex(builder, report, nodes, fill, unit_reports, statuses, progress, include_drafts)
+        total = _annex(builder, report, nodes, fill, unit_reports, statuses, progress, include_drafts, part == "annex")
     data = builder.save()
     if progress:
         progress(total, total)
