@@ -116,7 +116,7 @@ def _users(rng, seed, grants):
 
 
 @transaction.atomic
-def build_scale(*, units: int, seed: int, version, code_prefix="SC") -> Round:
+def build_scale(*, units: int, seed: int, version, code_prefix="SC", superior_version=None) -> Round:
     """Create ``units`` grassroots unions under superiors of 50 in a new province with an account for
     each (a drafter per unit, a reviewer per superior union, a reviewer, a drafter and an admin for the
     province;
@@ -175,6 +175,7 @@ def build_scale(*, units: int, seed: int, version, code_prefix="SC") -> Round:
         data_years=[2018, 2019, 2020],
         cutoff_date=today.replace(month=1, day=1),
         deadline=today + timezone.timedelta(days=30),
+        superior_outline_version=superior_version,
     )
     reports = Report.objects.bulk_create(
         [Report(round=round_, unit=u, status=ReportStatus.DRAFTING) for u in [province, *superiors]]

@@ -78,6 +78,8 @@ def test_a_300_unit_consolidated_report_prints_well(soffice, pdftotext, tmp_path
     units = Report.objects.filter(round=round_, unit__is_grassroots=True).values_list("unit__name", flat=True)
     names = [i.name for i in catalogue(round_.outline_version_id)] + list(units)
     assert_printable(pages, own, names)
+    # A superior union's report speaks as one: "Đại hội Liên đoàn…", not "Đại hội CĐCS Liên đoàn…".
+    assert squeeze(f"Đại hội {own.unit.name}") in pages[0] and squeeze(f"CĐCS {own.unit.name}") not in pages[0]
     submitted = Report.objects.filter(round=round_, unit__is_grassroots=True, status__in=["submitted", "approved"])
     drafts = Report.objects.filter(round=round_, unit__is_grassroots=True).exclude(pk__in=submitted)
     # A unit that never submitted is in the status table, never among the texts.

@@ -101,7 +101,12 @@ class Command(BaseCommand):
             if Round.objects.filter(code=f"SC-{seed}").exists():
                 self.stdout.write(f"round SC-{seed} (already built)")
                 return
-            round_ = build_scale(units=units, seed=seed, version=OutlineVersion.objects.get(code=OUTLINE_CODE))
+            round_ = build_scale(
+                units=units,
+                seed=seed,
+                version=OutlineVersion.objects.get(code=OUTLINE_CODE),
+                superior_version=OutlineVersion.objects.get(code=SUPERIOR_OUTLINE_CODE),
+            )
             self.stdout.write(f"round {round_.code}")
             self.stdout.write(f"superior {round_.organising_unit.code}")
             self.stdout.write(f"units {units}")
