@@ -192,9 +192,7 @@ def _borderless_table(rows: list[list], widths_cm: list[float]):
     for width in widths_cm:
         el("w:gridCol", {"w:w": int(width * 567)}, grid)
     for cells in rows:
-        tr = el("w:tr", parent=tbl)
-        trpr = el("w:trPr", parent=tr)
-        el("w:cantSplit", parent=trpr)
+        tr = _table_row(tbl)
         for width, content in zip(widths_cm, cells, strict=True):
             tc = el("w:tc", parent=tr)
             tcpr = el("w:tcPr", parent=tc)
@@ -433,6 +431,35 @@ def _appendix_widths(years) -> list[float]:
     return [name if w is None else w for w in fixed]
 
 
+def _ruled_table(widths_cm: list[float], *, cell_margin_mm: float | None = None):
+    """An empty bordered table of fixed column widths (the appendix, the status table)."""
+    tbl = el("w:tbl")
+    tpr = el("w:tblPr", parent=tbl)
+    el("w:tblW", {"w:w": int(sum(widths_cm) * 567), "w:type": "dxa"}, tpr)
+    borders = el("w:tblBorders", parent=tpr)
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el(f"w:{side}", {"w:val": "single", "w:sz": 4, "w:space": 0, "w:color": "000000"}, borders)
+    el("w:tblLayout", {"w:type": "fixed"}, tpr)
+    if cell_margin_mm is not None:
+        margins = el("w:tblCellMar", parent=tpr)
+        for side in ("left", "right"):
+            el(f"w:{side}", {"w:w": int(cell_margin_mm * 56.7), "w:type": "dxa"}, margins)
+    grid = el("w:tblGrid", parent=tbl)
+    for width in widths_cm:
+        el("w:gridCol", {"w:w": int(width * 567)}, grid)
+    return tbl
+
+
+def _table_row(tbl, *, header=False):
+    """A row that never splits across pages; a header row repeats on every page."""
+    tr = el("w:tr", parent=tbl)
+    trpr = el("w:trPr", parent=tr)
+    el("w:cantSplit", parent=trpr)
+    if header:
+        el("w:tblHeader", parent=trpr)
+    return tr
+
+
 def _appendix_table(rows, *, size=10):
     """The appendix as a real Word table filling the landscape text width; its header row repeats
     on every page and no row splits across two. Figures as the page shows them."""
@@ -451,26 +478,10 @@ def _appendix_table(rows, *, size=10):
         _("Against previous term (%)"),
     ]
     widths = _appendix_widths(years)
-    tbl = el("w:tbl")
-    tpr = el("w:tblPr", parent=tbl)
-    el("w:tblW", {"w:w": int(sum(widths) * 567), "w:type": "dxa"}, tpr)
-    borders = el("w:tblBorders", parent=tpr)
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        el(f"w:{side}", {"w:val": "single", "w:sz": 4, "w:space": 0, "w:color": "000000"}, borders)
-    el("w:tblLayout", {"w:type": "fixed"}, tpr)
-    margins = el("w:tblCellMar", parent=tpr)
-    for side in ("left", "right"):
-        el(f"w:{side}", {"w:w": 57, "w:type": "dxa"}, margins)  # 1 mm: figures keep their width
-    grid = el("w:tblGrid", parent=tbl)
-    for width in widths:
-        el("w:gridCol", {"w:w": int(width * 567)}, grid)
+    tbl = _ruled_table(widths, cell_margin_mm=1.0)  # narrow cell margins: figures keep their width
 
     def add_row(values, *, header=False):
-        tr = el("w:tr", parent=tbl)
-        trpr = el("w:trPr", parent=tr)
-        el("w:cantSplit", parent=trpr)
-        if header:
-            el("w:tblHeader", parent=trpr)
+        tr = _table_row(tbl, header=header)
         for index, value in enumerate(values):
             tc = el("w:tc", parent=tr)
             tcpr = el("w:tcPr", parent=tc)
@@ -678,23 +689,10 @@ def _status_table(unit_reports, *, size=11):
     """Every unit below and where its report stands, under the superior union it belongs to."""
     widths = [1.0, 6.6, 2.6, 2.6, 1.6, 1.6]
     labels = [_("No."), pgettext("organisation", "Unit"), _("Code"), _("Status"), _("Submitted"), _("Approved")]
-    tbl = el("w:tbl")
-    tpr = el("w:tblPr", parent=tbl)
-    el("w:tblW", {"w:w": int(sum(widths) * 567), "w:type": "dxa"}, tpr)
-    borders = el("w:tblBorders", parent=tpr)
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        el(f"w:{side}", {"w:val": "single", "w:sz": 4, "w:space": 0, "w:color": "000000"}, borders)
-    el("w:tblLayout", {"w:type": "fixed"}, tpr)
-    grid = el("w:tblGrid", parent=tbl)
-    for width in widths:
-        el("w:gridCol", {"w:w": int(width * 567)}, grid)
+    tbl = _ruled_table(widths)
 
     def add_row(values, *, header=False, group=False):
-        tr = el("w:tr", parent=tbl)
-        trpr = el("w:trPr", parent=tr)
-        el("w:cantSplit", parent=trpr)
-        if header:
-            el("w:tblHeader", parent=trpr)
+        tr = _table_row(tbl, header=header)
         spans = [len(widths)] if group else [1] * len(values)
         for index, (value, span) in enumerate(zip(values, spans, strict=True)):
             tc = el("w:tc", parent=tr)

@@ -1,14 +1,13 @@
 """Finding 2: the default SQLite database answers concurrent writers as PostgreSQL does:
 conflicts as conflicts (409), a submit during autosaves as a submit, never "database is locked"."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
 from outline.models import SectionText, Submission
 from tests.hardening.helpers import section_url, writable_nodes, write_all
+from tests.test_concurrency import together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,25 +24,6 @@ def test_the_file_database_runs_in_wal_mode_with_a_busy_timeout():
         assert cursor.fetchone()[0] == "wal"
         cursor.execute("PRAGMA busy_timeout")
         assert cursor.fetchone()[0] >= 5000
-
-
-def together(*calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
 
 
 def clients(*users):
