@@ -400,7 +400,7 @@ def test_exports_keep_payloads_as_text():
     )
     assert DDE.upper() in text  # the signer's position, printed in capitals
     own = Report.objects.select_related("round", "unit").get(round=world.round, unit=world.superior)
-    assert_plain_docx(build_consolidated_docx(own), literal=["{{ 7*7 }}", HYPERLINK])
+    assert_plain_docx(build_consolidated_docx(own, include_drafts=True), literal=["{{ 7*7 }}", HYPERLINK])
 
     # One report's appendix: notes are strings; formulas only where the site puts its own.
     data = build_report_xlsx(report)
