@@ -16,6 +16,7 @@ from docx.shared import Mm, Pt, RGBColor
 from indicators.figures import compute_rows
 from indicators.selectors import DEFAULT_ROLLUP_STATUSES, catalogue, report_appendix, rollup
 from outline.models import NodeKind, OutlineNode, Report, ReportStatus, SectionText
+from outline.selectors import worded_nodes
 from reportsite.text import vietnamese_sort_key
 
 from .html_docx import FONT, el, html_to_elements, paragraph, run, text_paragraph
@@ -340,15 +341,9 @@ def closing_block(report: Report):
 
 
 def _outline_nodes(report: Report) -> list[OutlineNode]:
-    """The outline's nodes in order, as the report prints them: a superior union's own report takes
-    the headings and summary line of the round's outline for superior unions (data, not code), where
-    the round has one."""
-    nodes = list(OutlineNode.objects.filter(version_id=report.round.outline_version_id).order_by("position"))
-    overlay_id = report.round.superior_outline_version_id
-    if overlay_id and not report.unit.is_grassroots:
-        worded = {n.key: n for n in OutlineNode.objects.filter(version_id=overlay_id)}
-        nodes = [worded.get(n.key, n) for n in nodes]
-    return nodes
+    """The outline's nodes in order, worded for the report's unit (a superior union's own report
+    takes the round's outline for superior unions, where there is one)."""
+    return worded_nodes(report)
 
 
 def _texts(report: Report) -> dict[str, str]:
@@ -425,8 +420,9 @@ _SLASH_BREAK = "/\u200b"
 def _appendix_widths(years) -> list[float]:
     """No., indicator, unit, the typed columns, the result, three percentages: the indicator's name
     takes what the figures leave of the landscape text width."""
-    typed = [1.75] * (len(years) + 3)
-    fixed = [0.8, None, 2.1, *typed, 1.8, 1.3, 1.35, 1.35]
+    # At 10 pt a figure of 1.234.567 needs 1,6 cm, a change of "+253,3%" 1,6 cm, a share "253,3%" 1,4 cm.
+    typed = [1.65] * (len(years) + 3)
+    fixed = [0.8, None, 2.0, *typed, 1.75, 1.5, 1.6, 1.6]
     name = LANDSCAPE_TEXT_CM - sum(w for w in fixed if w is not None)
     return [name if w is None else w for w in fixed]
 
@@ -640,7 +636,10 @@ CONSOLIDATED_PARTS = ("full", "report", "annex")
 def consolidated_statuses(include_drafts: bool) -> tuple[str, ...]:
     """Whose texts and figures a consolidated file counts: submitted and approved reports; every
     report, drafts included, only when asked (each draft then marked as one)."""
-    return tuple(ReportStatus.values) if include_drafts else DEFAULT_ROLLUP_STATUSES
+    if include_drafts:
+        # A report not started has nothing to show: it is in the status table, not among the drafts.
+        return (*DEFAULT_ROLLUP_STATUSES, ReportStatus.DRAFTING, ReportStatus.RETURNED)
+    return DEFAULT_ROLLUP_STATUSES
 
 
 def _status_words(unit_report) -> str:
@@ -685,9 +684,13 @@ def _unit_reports(report: Report) -> list[Report]:
     )
 
 
-def _status_table(unit_reports, *, size=11):
+# No., unit, code, status, submitted, approved (cm): a date "01/12/2026" at 10 pt needs 2,3 cm.
+STATUS_WIDTHS = [0.9, 5.8, 2.4, 2.1, 2.4, 2.4]
+
+
+def _status_table(unit_reports, *, size=10):
     """Every unit below and where its report stands, under the superior union it belongs to."""
-    widths = [1.0, 6.6, 2.6, 2.6, 1.6, 1.6]
+    widths = STATUS_WIDTHS
     labels = [_("No."), pgettext("organisation", "Unit"), _("Code"), _("Status"), _("Submitted"), _("Approved")]
     tbl = _ruled_table(widths)
 
@@ -733,10 +736,15 @@ def _status_table(unit_reports, *, size=11):
 
 
 def _styled(p, style_id: str):
-    """Give a paragraph a Word style (Heading 1–3): the navigation pane and a table of contents see it."""
+    """Give a paragraph a Word style (Heading 1–3): the navigation pane and a table of contents see it.
+    The heading styles keep with the next paragraph; a heading says so itself or says it does not
+    (a run of empty sections kept together pushed itself onto the next page)."""
     ppr = p.find(qn("w:pPr"))
     style = el("w:pStyle", {"w:val": style_id})
     ppr.insert(0, style)
+    if ppr.find(qn("w:keepNext")) is None:
+        keep = el("w:keepNext", {"w:val": "0"})
+        style.addnext(keep)
     return p
 
 

@@ -64,6 +64,7 @@ def _groups(rows, fill, form=None, errors=None, conflict=None):
             cells.append(
                 {
                     "column": column,
+                    "label": column_label(column),
                     "name": name,
                     "value": typed if typed is not None else row.shown(row.value(column)),
                     "error": errors.get((row.indicator.pk, column), ""),

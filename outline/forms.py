@@ -164,3 +164,14 @@ class DocumentInfoForm(CleanTextMixin, forms.ModelForm):
         model = Report
         fields = ["doc_number", "place", "signing_authority", "signer_title", "signer_name", "recipients", "filed"]
         widgets = {"recipients": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        data = super().clean()
+        # "KT. CHỦ TỊCH" is a vice-chair signing for the chair: the position printed under it is theirs.
+        title = (data.get("signer_title") or "").strip().upper()
+        if data.get("signing_authority") == "KT. CHỦ TỊCH" and title in ("", "CHỦ TỊCH"):
+            self.add_error(
+                "signer_title",
+                _("Signing “KT. CHỦ TỊCH” is a vice-chair signing for the chair: write their position (PHÓ CHỦ TỊCH)."),
+            )
+        return data

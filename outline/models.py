@@ -284,7 +284,7 @@ class Report(models.Model):
         blank=True,
         max_length=RECIPIENTS_MAX_CHARS,
         validators=[MaxLengthValidator(RECIPIENTS_MAX_CHARS)],
-        help_text=_("One per line; “Lưu: VT” is added at the end."),
+        help_text=_("One per line; the “Lưu:” line is set in its own box below."),
     )
     # Everything the Word file prints in its header and closing block, as it was on the day the
     # report was submitted: a unit renamed or moved later does not rewrite a signed report.

@@ -109,9 +109,23 @@ class ReportOutline:
         return [r for r in self.writable if r.node.is_required and r.state == SectionState.EMPTY]
 
 
+def worded_nodes(report: Report) -> list[OutlineNode]:
+    """The round's outline nodes in order, worded for the report's unit: a superior union's own report
+    takes the headings and texts of the round's outline for superior unions (no "CĐCS" before its
+    name), where the round has one. The nodes stay the round's (their ids, their section texts)."""
+    nodes = list(OutlineNode.objects.filter(version_id=report.round.outline_version_id).order_by("position"))
+    overlay = report.round.superior_outline_version_id
+    if overlay and not report.unit.is_grassroots:
+        worded = {n.key: n for n in OutlineNode.objects.filter(version_id=overlay)}
+        for node in nodes:
+            if (other := worded.get(node.key)) is not None:
+                node.raw, node.number, node.text = other.raw, other.number, other.text
+    return nodes
+
+
 def report_outline(report: Report) -> ReportOutline:
     """The report's outline with every section's text and state: two queries whatever the size."""
-    nodes = list(OutlineNode.objects.filter(version_id=report.round.outline_version_id).order_by("position"))
+    nodes = worded_nodes(report)
     sections = {s.node_id: s for s in SectionText.objects.filter(report=report).select_related("updated_by")}
     fill = report.blank_fill
     by_pk = {n.pk: n for n in nodes}
@@ -150,7 +164,7 @@ class SectionPage:
 
 def section_page(report: Report, key: str) -> SectionPage:
     """Everything the section page shows: heading, guidance, notes, neighbours. Two queries."""
-    nodes = list(OutlineNode.objects.filter(version_id=report.round.outline_version_id).order_by("position"))
+    nodes = worded_nodes(report)
     by_key = {n.key: n for n in nodes}
     by_pk = {n.pk: n for n in nodes}
     node = by_key.get(key)

@@ -354,3 +354,22 @@ def test_a_superior_unions_report_speaks_as_a_superior_union(world):
     assert own_doc.tables[0].rows[1].cells[0].text == "Số: …/BC-CĐKCN"
     unit_summary = next(p.text for p in open_docx(build_report_docx(unit)).paragraphs if "Nghị quyết Đại hội" in p.text)
     assert "Đại hội CĐCS Công ty May Á" in unit_summary  # a grassroots union keeps the outline as written
+    # The site's own pages word it the same way.
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(world.reviewer)
+    page = client.get(reverse("outline:report_detail", args=[own.pk])).content.decode()
+    assert f"Đại hội {world.superior.name}" in page and f"CĐCS {world.superior.name}" not in page
+
+
+def test_kt_chu_tich_asks_for_the_vice_chairs_position(client, world):
+    from django.urls import reverse
+
+    client.force_login(world.drafter_a)
+    data = {"doc_number": "3", "place": "Bình An", "signing_authority": "KT. CHỦ TỊCH", "signer_title": "CHỦ TỊCH"}
+    response = client.post(reverse("outline:document_info", args=[world.report_a.pk]), data)
+    assert "PHÓ CHỦ TỊCH" in response.content.decode() and response.context["form"].errors
+    data["signer_title"] = "PHÓ CHỦ TỊCH"
+    assert client.post(reverse("outline:document_info", args=[world.report_a.pk]), data).status_code == 302

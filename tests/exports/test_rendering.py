@@ -6,13 +6,15 @@ pdftotext breaks Vietnamese words with stray spaces ("th ức"), so texts are co
 """
 
 import os
+import re
 import shutil
 import subprocess
+from html import unescape
 
 import pytest
 from django.core.management import call_command
 
-from exports.docx import build_consolidated_docx, build_report_docx
+from exports.docx import STATUS_WIDTHS, _appendix_widths, build_consolidated_docx, build_report_docx
 from indicators.selectors import catalogue
 from outline.models import Report, Round
 
@@ -34,21 +36,54 @@ def squeeze(text: str) -> str:
     return "".join(text.split())
 
 
-def render(data: bytes, tmp_path, soffice, pdftotext, name) -> list[str]:
-    """The pages of the document as LibreOffice prints it, each as text without spaces."""
+CM = 72 / 2.54  # points in a centimetre
+LEFT_MARGIN_CM = 3.2
+
+
+def render(data: bytes, tmp_path, soffice, pdftotext, name):
+    """The document as LibreOffice prints it: each page's text without spaces, and each page's words
+    with their positions (pdftotext -bbox)."""
     source = tmp_path / f"{name}.docx"
     source.write_bytes(data)
     pdf = soffice(source, "pdf")
-    # The default reading order keeps a table column together, top to bottom: a row split across two
-    # pages leaves its tallest cell (the name) in two pieces, on two pages.
     text = subprocess.run([pdftotext, str(pdf), "-"], check=True, capture_output=True, timeout=300).stdout
     pages = text.decode("utf-8").split("\f")
     if pages and not pages[-1].strip():
         pages.pop()
-    return [squeeze(page) for page in pages]
+    boxes = subprocess.run([pdftotext, "-bbox", str(pdf), "-"], check=True, capture_output=True, timeout=300).stdout
+    words = []
+    for page in re.findall(r"<page[^>]*>(.*?)</page>", boxes.decode("utf-8"), re.S):
+        words.append(
+            [
+                (float(x0), float(y0), float(x1), unescape(word))
+                for x0, y0, x1, word in re.findall(
+                    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</word>', page
+                )
+            ]
+        )
+    return [squeeze(page) for page in pages], words
 
 
-def assert_printable(pages, report, names_in_tables):
+def column(words_by_page, left_cm: float, width_cm: float) -> list[str]:
+    """What each page holds in one table column, top to bottom, without spaces: a row split across
+    two pages leaves its text in that column in two pieces, on two pages."""
+    x0, x1 = left_cm * CM, (left_cm + width_cm) * CM
+    out = []
+    for words in words_by_page:
+        inside = [w for w in words if x0 <= (w[0] + w[2]) / 2 <= x1]
+        inside.sort(key=lambda w: (round(w[1] / 3), w[0]))
+        out.append("".join(w[3] for w in inside).replace(" ", ""))
+    return out
+
+
+def name_cells(indicators, years) -> list[str]:
+    """The appendix's name cells as printed: a flow's cell ends with "(lũy kế 2018–2020)"."""
+    label = f"(lũy kế {years[0]}–{years[-1]})"
+    return [i.name + (label if i.over_years == "sum" else "") for i in indicators]
+
+
+def assert_printable(pages, report, tables):
+    """``tables``: [(column texts per page, [texts that must each stand whole on one page])]."""
     numbers_only = [i + 1 for i, page in enumerate(pages) if not page.strip("0123456789")]
     assert not numbers_only, f"pages holding only their number: {numbers_only}"
     fields = report.print_fields
@@ -56,16 +91,18 @@ def assert_printable(pages, report, names_in_tables):
     assert len(closing) == 1
     for line in (fields["signing_authority"], fields["signer_title"], fields["signer_name"], "- Lưu: VT."):
         assert squeeze(line or "") in closing[0], f"{line!r} is not on the page of “Nơi nhận:”"
-    split = [name for name in names_in_tables if not any(squeeze(name) in page for page in pages)]
-    assert not split, f"rows split across pages (or missing): {split[:5]}"
+    for columns, texts in tables:
+        split = [text for text in texts if not any(squeeze(text) in page for page in columns)]
+        assert not split, f"rows split across pages (or missing): {split[:5]}"
 
 
 def test_the_demo_report_prints_well(soffice, pdftotext, tmp_path):
     call_command("seed_demo", verbosity=0)
     report = Report.objects.select_related("round", "unit", "unit__parent").get(unit__code="CDCS-MHB")
-    pages = render(build_report_docx(report), tmp_path, soffice, pdftotext, "bao-cao")
-    names = [i.name for i in catalogue(report.round.outline_version_id)]
-    assert_printable(pages, report, names)
+    pages, words = render(build_report_docx(report), tmp_path, soffice, pdftotext, "bao-cao")
+    indicators = catalogue(report.round.outline_version_id)
+    name_column = column(words, LEFT_MARGIN_CM + 0.8, _appendix_widths(report.round.data_years)[1])
+    assert_printable(pages, report, [(name_column, name_cells(indicators, report.round.data_years))])
     print(f"\nPAGES demo report {report.unit.code}: {len(pages)}")
 
 
@@ -74,10 +111,13 @@ def test_a_300_unit_consolidated_report_prints_well(soffice, pdftotext, tmp_path
     call_command("seed_demo", "--units", "300", "--seed", "7", verbosity=0)
     round_ = Round.objects.exclude(code="GNK-2018-2023").get()
     own = Report.objects.select_related("round", "unit").get(round=round_, unit=round_.organising_unit)
-    pages = render(build_consolidated_docx(own), tmp_path, soffice, pdftotext, "tong-hop")
+    pages, words = render(build_consolidated_docx(own), tmp_path, soffice, pdftotext, "tong-hop")
     units = Report.objects.filter(round=round_, unit__is_grassroots=True).values_list("unit__name", flat=True)
-    names = [i.name for i in catalogue(round_.outline_version_id)] + list(units)
-    assert_printable(pages, own, names)
+    indicators = catalogue(round_.outline_version_id)
+    name_column = column(words, LEFT_MARGIN_CM + 0.8, _appendix_widths(round_.data_years)[1])
+    unit_column = column(words, LEFT_MARGIN_CM + STATUS_WIDTHS[0], STATUS_WIDTHS[1])
+    cells = name_cells(indicators, round_.data_years)
+    assert_printable(pages, own, [(name_column, cells), (unit_column, list(units))])
     # A superior union's report speaks as one: "Đại hội Liên đoàn…", not "Đại hội CĐCS Liên đoàn…".
     assert squeeze(f"Đại hội {own.unit.name}") in pages[0] and squeeze(f"CĐCS {own.unit.name}") not in pages[0]
     submitted = Report.objects.filter(round=round_, unit__is_grassroots=True, status__in=["submitted", "approved"])
