@@ -147,6 +147,26 @@ class DocumentBuilder:
             self.final_sectpr.remove(title)
         self.orientation = orientation
 
+    def add_closing(self, block):
+        """The closing block after the text, never on a page of its own: the last paragraph of the
+        text and the space before the block keep with it."""
+        last = self.elements[-1] if self.elements else None
+        if last is not None and last.tag == qn("w:p"):
+            ppr = last.find(qn("w:pPr"))
+            if ppr is None:
+                ppr = el("w:pPr")
+                last.insert(0, ppr)
+            keep = ppr.find(qn("w:keepNext"))
+            if keep is None:
+                style = ppr.find(qn("w:pStyle"))
+                keep = el("w:keepNext")
+                if style is not None:
+                    style.addnext(keep)
+                else:
+                    ppr.insert(0, keep)
+            keep.attrib.pop(qn("w:val"), None)
+        self.add(paragraph(keep_next=True), block)
+
     def page_break(self):
         p = el("w:p")
         r = el("w:r", parent=p)
@@ -607,7 +627,7 @@ def build_report_docx(report: Report) -> bytes:
     builder.add(header_block(report, _document_date(report)))
     _title(builder, nodes, fill)
     _body(builder, nodes, fill, texts)
-    builder.add(paragraph(), closing_block(report))
+    builder.add_closing(closing_block(report))
     if appendix.rows:
         _appendix(builder, appendix.rows, _("(Attached to the report of %(unit)s)") % {"unit": report.unit.name})
     return builder.save()
@@ -622,7 +642,7 @@ def build_outline_docx(report: Report) -> bytes:
     builder.add(header_block(report, timezone.localdate()))
     _title(builder, nodes, fill)
     _body(builder, nodes, fill, {}, guidance=True)
-    builder.add(paragraph(), closing_block(report))
+    builder.add_closing(closing_block(report))
     # The appendix to fill in by hand: every indicator, no figure.
     blank = compute_rows(catalogue(report.round.outline_version_id), report.round.data_years, {})
     if blank:
@@ -875,7 +895,7 @@ def build_consolidated_docx(
         builder.add(header_block(report, _document_date(report)))
         _title(builder, nodes, fill)
         _body(builder, nodes, fill, own)
-        builder.add(paragraph(), closing_block(report))
+        builder.add_closing(closing_block(report))
         if totals.rows:
             counted = len(totals.included)
             suffix = _("Roll-up of %(counted)s of %(total)s grassroots unions below %(unit)s") % {

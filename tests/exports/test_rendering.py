@@ -89,8 +89,14 @@ def assert_printable(pages, report, tables):
     fields = report.print_fields
     closing = [page for page in pages if squeeze("Nơi nhận:") in page]
     assert len(closing) == 1
-    for line in (fields["signing_authority"], fields["signer_title"], fields["signer_name"], "- Lưu: VT."):
+    block = [fields["signing_authority"], fields["signer_title"], fields["signer_name"], "- Lưu: VT.", "Nơi nhận:"]
+    for line in block:
         assert squeeze(line or "") in closing[0], f"{line!r} is not on the page of “Nơi nhận:”"
+    # Never a page of its own: the end of the text comes with it.
+    rest = closing[0]
+    for line in [*block, *fields["recipients"]]:
+        rest = rest.replace(squeeze(f"- {line};" if line in fields["recipients"] else line or ""), "", 1)
+    assert len(rest.strip("0123456789")) > 30, f"the signature block is alone on its page: {closing[0][:200]}"
     for columns, texts in tables:
         split = [text for text in texts if not any(squeeze(text) in page for page in columns)]
         assert not split, f"rows split across pages (or missing): {split[:5]}"
