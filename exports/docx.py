@@ -629,7 +629,9 @@ def build_report_docx(report: Report) -> bytes:
     _body(builder, nodes, fill, texts)
     builder.add_closing(closing_block(report))
     if appendix.rows:
-        _appendix(builder, appendix.rows, _("(Attached to the report of %(unit)s)") % {"unit": report.unit.name})
+        _appendix(
+            builder, appendix.rows, _("(Attached to the report of %(unit)s)") % {"unit": report.print_fields["unit"]}
+        )
     return builder.save()
 
 
@@ -705,7 +707,7 @@ def _unit_reports(report: Report) -> list[Report]:
 
 
 # No., unit, code, status, submitted, approved (cm): a date "01/12/2026" at 10 pt needs 2,3 cm.
-STATUS_WIDTHS = [0.9, 5.8, 2.4, 2.1, 2.4, 2.4]
+STATUS_WIDTHS = [0.9, 5.5, 2.4, 2.4, 2.4, 2.4]
 
 
 def _status_table(unit_reports, *, size=10):
@@ -746,7 +748,7 @@ def _status_table(unit_reports, *, size=10):
             [
                 str(number),
                 unit_report.unit.name,
-                unit_report.unit.code,
+                unit_report.unit.code.replace("-", "\u2011"),  # a code never breaks at its hyphen
                 str(unit_report.get_status_display()),
                 _when(unit_report.submitted_at) if unit_report.status != ReportStatus.NOT_STARTED else "",
                 _when(unit_report.approved_at) if unit_report.status == ReportStatus.APPROVED else "",
@@ -788,13 +790,14 @@ def _annex(builder, report, nodes, fill, unit_reports, statuses, progress, inclu
     )
     builder.add(_centered(fill, italic=True, size=13, after=6))
     rule = _(
-        "This annex holds the texts and figures of the %(counted)s of %(total)s grassroots unions whose report "
-        "was submitted or approved. Reports not submitted are not included."
+        "This annex holds what the %(counted)s of %(total)s grassroots unions whose report was submitted or "
+        "approved wrote; the figures of the appendix count the same reports. Reports not submitted are not included."
     ) % {"counted": len(submitted), "total": len(unit_reports)}
     if include_drafts:
         rule = _(
-            "This annex holds the texts and figures of the %(counted)s of %(total)s grassroots unions whose report "
-            "was submitted or approved, and the drafts of %(drafts)s more, each marked “BẢN NHÁP – chưa nộp”."
+            "This annex holds what the %(counted)s of %(total)s grassroots unions whose report was submitted or "
+            "approved wrote, and the drafts of %(drafts)s more, each marked “BẢN NHÁP – chưa nộp”; the figures of the "
+            "appendix count the same reports."
         ) % {"counted": len(submitted), "total": len(unit_reports), "drafts": len(counted) - len(submitted)}
     builder.add(text_paragraph(rule, size=13))
     if with_status_table:
@@ -904,7 +907,7 @@ def build_consolidated_docx(
                 "unit": fields["unit"],
             }
             suffix += " — " + (
-                _("submitted and approved reports, drafts included and marked in the annex")
+                _("submitted and approved reports, and the drafts of units that have not submitted")
                 if include_drafts
                 else _("submitted and approved reports only")
             )

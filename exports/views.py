@@ -16,7 +16,7 @@ from outline.models import Report
 from . import services
 from .docx import CONSOLIDATED_PARTS, build_outline_docx, build_report_docx
 from .models import ExportJob, JobStatus
-from .selectors import can_export_consolidated
+from .selectors import can_export_consolidated, can_export_drafts
 from .xlsx import build_report_xlsx
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -96,6 +96,9 @@ def consolidated_start(request, pk):
         raise Http404
     if not can_export_consolidated(request.user, report):
         raise PermissionDenied
+    include_drafts = request.POST.get("include_drafts") == "1"
+    if include_drafts and not can_export_drafts(request.user, report):
+        raise PermissionDenied
     part = request.POST.get("part", "full")
     if part not in CONSOLIDATED_PARTS:
         part = "full"
@@ -103,7 +106,7 @@ def consolidated_start(request, pk):
         report=report,
         format=fmt,
         actor=request.user,
-        include_drafts=request.POST.get("include_drafts") == "1",
+        include_drafts=include_drafts,
         part=part,
     )
     return redirect("exports:job_detail", pk=job.pk)
@@ -116,6 +119,8 @@ def _job_or_404(request, pk):
     report = Report.objects.visible_to(request.user).filter(round=job.round, unit=job.unit)
     report = report.select_related("round", "unit").first()
     if report is None or not can_export_consolidated(request.user, report):
+        raise Http404
+    if job.include_drafts and not can_export_drafts(request.user, report):
         raise Http404
     return job
 

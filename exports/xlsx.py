@@ -20,7 +20,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from indicators.derived import excel_formula
 from indicators.figures import column_label
-from indicators.selectors import DEFAULT_ROLLUP_STATUSES, catalogue, report_appendix, rollup
+from indicators.selectors import DEFAULT_ROLLUP_STATUSES, catalogue, report_appendix, rolls_up, rollup
 from outline.models import Report
 from reportsite.text import vietnamese_sort_key
 
@@ -28,6 +28,8 @@ Progress = Callable[[int, int], None]
 FONT = "Times New Roman"
 FIRST_VALUE_COL = 4  # E: the typed columns start here (0-based index)
 DERIVED = ["result", "pct", "cs", "csp", "cp", "cpp"]
+# The signed columns are rounded to what is shown, so that the sign is the shown figure's.
+ROUNDED = {"cs": lambda i: i.decimals, "cp": lambda i: i.decimals, "csp": lambda i: 1, "cpp": lambda i: 1}
 
 
 def number_format(decimals: int) -> str:
@@ -90,6 +92,10 @@ class Book:
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(header_row)
         return ws
+
+    def properties(self, *, title: str, author: str):
+        self.wb.set_properties({"title": title, "subject": title, "author": author, "company": author})
+        self.wb.set_custom_property("Language", "vi-VN")
 
     def close(self) -> bytes:
         self.wb.close()
@@ -187,7 +193,12 @@ def _write_appendix_rows(book: Book, ws, rows, years, first_row: int, typed_cell
         }
         for offset, name in enumerate(DERIVED):
             fmt = book.derived_format(name, indicator.decimals)
-            write_formula(ws, r, after + offset, excel_formula(derived[name], ref), values[name], fmt)
+            formula = excel_formula(derived[name], ref)
+            if name in ROUNDED:
+                # The sign is that of the figure as shown: +0,04% shows as 0,0%, not +0,0%.
+                body, places = formula[1:], ROUNDED[name](indicator)
+                formula = f'=IF(ISNUMBER({body}),ROUND({body},{places}),"")'
+            write_formula(ws, r, after + offset, formula, values[name], fmt)
         write_text(ws, r, after + len(DERIVED), row.note, book.wrap)
         write_text(ws, r, after + len(DERIVED) + 1, row.explanation, book.wrap)
 
@@ -198,10 +209,12 @@ def build_report_xlsx(report: Report) -> bytes:
     appendix = report_appendix(report)
     years = report.round.data_years
     book = Book()
+    unit_name = report.print_fields["unit"]
+    book.properties(title=_("APPENDIX: RESULTS ON THE TARGETS").capitalize() + f" – {unit_name}", author=unit_name)
     header = appendix_header(years)
     ws = book.sheet(_("Appendix"), APPENDIX_WIDTHS(years), header_row=3)
     write_text(ws, 0, 0, _("APPENDIX: RESULTS ON THE TARGETS"), book.title)
-    write_text(ws, 1, 0, _("Unit: %(unit)s") % {"unit": report.unit.name}, book.plain)
+    write_text(ws, 1, 0, _("Unit: %(unit)s") % {"unit": unit_name}, book.plain)
     write_text(
         ws,
         2,
@@ -259,9 +272,10 @@ def build_consolidated_xlsx(
     total = len(reports) + 1
 
     book = Book()
+    book.properties(title=_("APPENDIX ROLL-UP: RESULTS ON THE TARGETS").capitalize(), author=report.unit.name)
     summary_name, detail_name, status_name = _("Roll-up"), _("Details"), _("Status")
     summary = book.sheet(summary_name, APPENDIX_WIDTHS(years), header_row=3)
-    detail = book.sheet(detail_name, [14, 40, 16, 40, 12] + [13] * len(columns) + [10], header_row=0)
+    detail = book.sheet(detail_name, [14, 40, 16, 40, 12] + [13] * len(columns) + [10, 22], header_row=0)
     status = book.sheet(status_name, [40, 14, 48, 16, 18, 18, 18, 14], header_row=0)
 
     # Chi tiết: one row per unit and indicator; column F on holds the figures; the last says whether
@@ -274,6 +288,7 @@ def build_consolidated_xlsx(
         _("Unit"),
         *[column_label(c) for c in columns],
         _("Counted"),
+        _("Status"),
     ]
     detail.write_row(0, 0, detail_header, book.header)
     values: dict[tuple[int, int, str], Decimal] = {}
@@ -290,7 +305,12 @@ def build_consolidated_xlsx(
     get = values.get
     r = 0
     for index, unit_report in enumerate(reports, 1):
-        flag = 1 if unit_report.pk in counted else 0
+        # Only the reports the file counts: a figure not submitted never stands in the workbook,
+        # unless drafts were asked for, and then it says so on every row.
+        if unit_report.pk not in counted:
+            continue
+        flag = 1
+        mark = "" if unit_report.status in DEFAULT_ROLLUP_STATUSES else "BẢN NHÁP – chưa nộp"
         for indicator in typed:
             r += 1
             detail.write_string(r, 0, unit_report.unit.code)
@@ -303,6 +323,8 @@ def build_consolidated_xlsx(
                 if value is not None:
                     detail.write_number(r, 5 + offset, float(value))
             detail.write_number(r, 5 + len(columns), flag)
+            if mark:
+                detail.write_string(r, 6 + len(columns), mark)
         if progress and index % 100 == 0:
             progress(index, total)
     last_detail = r + 1  # 1-based number of the last row
@@ -327,7 +349,7 @@ def build_consolidated_xlsx(
     summary.write_row(3, 0, header, book.header)
 
     def summed_cell(ws, row_number, col, row, column, fmt):
-        if row.indicator.rollup != "sum":
+        if not rolls_up(row.indicator):
             ws.write_blank(row_number, col, None, fmt)
             return
         source = xl_col_to_name(5 + columns.index(column))

@@ -87,7 +87,9 @@ def show_signed(value: Decimal | None, decimals: int = 0) -> str:
     if value is None:
         return ""
     text = show(value, decimals)
-    return f"+{text}" if value > 0 and text.strip("0,.") else text
+    if not text.strip("-0,."):
+        return text.lstrip("-")  # -0,4 shows as 0: no sign on a figure that rounds to nothing
+    return f"+{text}" if value > 0 else text
 
 
 def ratio(numerator, denominator, scale=HUNDRED):

@@ -100,6 +100,14 @@ class Indicator(models.Model):
         return self.name
 
     def clean(self):
+        if self.kind != Kind.RATIO and self.rollup == Rollup.RATIO_OF_SUMS:
+            raise ValidationError(
+                {
+                    "rollup": _(
+                        "Only a ratio rolls up as the ratio of the sums; a typed figure is summed or not rolled up."
+                    )
+                }
+            )
         # A ratio's result over the years is its parts' results divided: Σ numerators ÷ Σ
         # denominators for flows, the latest year's for levels. A ratio whose rule differs from its
         # parts' would say one thing on the page and another in a spreadsheet's reading.

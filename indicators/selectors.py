@@ -76,6 +76,11 @@ def rollup_revision(*, round, unit: Unit) -> str:
     return f"{stamp['n']}:{last}:{stamp['ids'] or 0}"
 
 
+def rolls_up(indicator: Indicator) -> bool:
+    """Whether an indicator's typed figures are added up in a roll-up (the page's and the workbook's)."""
+    return indicator.rollup in ("sum", "ratio_of_sums")
+
+
 def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES) -> Rollup:
     """The appendix of every grassroots union below ``unit`` in ``round``, added up.
 

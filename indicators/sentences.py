@@ -24,7 +24,7 @@ def figure_sentence(row: Row) -> str:
     name = name[0].lower() + name[1:]
     uom = row.indicator.unit_of_measure
     figure = f"{show(result, row.indicator.decimals)}{'%' if uom == '%' else ' ' + uom}"
-    if row.indicator.over_years == OverYears.SUM and not row.indicator.is_computed:
+    if row.indicator.over_years == OverYears.SUM:
         head = _("In %(first)s–%(last)s, %(name)s: %(figure)s") % {
             "first": row.years[0],
             "last": row.years[-1],

@@ -221,3 +221,22 @@ def test_the_annex_alone_with_drafts_from_the_page_and_the_command_line(client, 
     texts = [p.text for p in Document(str(tmp_path / "r.docx")).paragraphs]
     assert "TÌNH HÌNH BÁO CÁO CỦA CÁC ĐƠN VỊ" in texts
     assert "PHỤ LỤC: TỔNG HỢP NỘI DUNG BÁO CÁO CỦA CÁC ĐƠN VỊ" not in texts
+
+
+@pytest.mark.django_db
+def test_only_reviewers_may_put_drafts_in_a_consolidated_file(client, world):
+    from tests.reportsite.factories import MembershipFactory
+
+    own = Report.objects.get(round=world.round, unit=world.superior)
+    writer = MembershipFactory(unit=world.superior, role="drafter").user  # writes the superior's own report
+    client.force_login(writer)
+    page = client.get(reverse("outline:report_detail", args=[own.pk])).content.decode()
+    assert 'name="format"' in page and 'name="include_drafts"' not in page
+    url = reverse("exports:consolidated_start", args=[own.pk])
+    assert client.post(url, {"format": "docx", "include_drafts": "1"}).status_code == 403
+    assert not ExportJob.objects.exists()
+    client.force_login(world.reviewer)
+    client.post(url, {"format": "docx", "include_drafts": "1"})
+    job = ExportJob.objects.get()
+    client.force_login(writer)
+    assert client.get(reverse("exports:job_detail", args=[job.pk])).status_code == 404

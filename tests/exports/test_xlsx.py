@@ -47,10 +47,19 @@ def test_consolidated_workbook_sheets(filled, world):
     assert wb.sheetnames == ["Tổng hợp", "Chi tiết", "Trạng thái"]
     detail = list(wb["Chi tiết"].values)
     typed = 6  # the test catalogue: seven indicators, one of them a ratio
-    assert len(detail) == 1 + 2 * typed
+    assert len(detail) == 1 + typed  # only the submitted unit: a draft's figures never stand in the file
     assert wb["Chi tiết"].cell(row=2, column=2).font.name == "Times New Roman"
-    counted = {row[0]: row[-1] for row in detail[1:]}
-    assert counted == {world.unit_a.code: 1, world.unit_b.code: 0}
+    assert {row[0] for row in detail[1:]} == {world.unit_a.code}
+    from exports.docx import consolidated_statuses
+
+    Report.objects.filter(pk=world.report_b.pk).update(
+        status=ReportStatus.DRAFTING
+    )  # a draft (its figures, if any, would be marked)
+    with_drafts = load_workbook(io.BytesIO(build_consolidated_xlsx(own, statuses=consolidated_statuses(True))))
+    rows = list(with_drafts["Chi tiết"].values)[1:]
+    assert {row[0] for row in rows} == {world.unit_a.code, world.unit_b.code}
+    assert {row[-1] for row in rows if row[0] == world.unit_b.code} == {"BẢN NHÁP – chưa nộp"}
+    assert {row[-1] for row in rows if row[0] == world.unit_a.code} == {None}
     status = list(wb["Trạng thái"].values)
     assert status[0][0] == "Công đoàn cấp trên"
     assert [row[0] for row in status[1:]] == [world.superior.name] * 2  # grouped under the superior union
@@ -59,4 +68,4 @@ def test_consolidated_workbook_sheets(filled, world):
     assert isinstance(submitted[7], datetime.datetime)  # a real date, not text
     summary = wb["Tổng hợp"]
     cell = summary.cell(row=5, column=9).value
-    assert cell.startswith("=IF(COUNTIFS(") and "SUMIFS('Chi tiết'!$J$2:$J$13" in cell
+    assert cell.startswith("=IF(COUNTIFS(") and "SUMIFS('Chi tiết'!$J$2:$J$7" in cell

@@ -99,3 +99,14 @@ def test_warnings_for_jumps_and_targets():
     warnings = row.warnings()
     assert any("2019" in w and "118,2" in w for w in warnings)
     assert any("208,3%" in w and "chỉ tiêu" in w for w in warnings)
+
+
+def test_a_change_that_rounds_to_nothing_has_no_sign():
+    from decimal import Decimal
+
+    from indicators.figures import show_change_pct, show_signed
+
+    assert show_signed(Decimal("-0.4")) == "0" and show_signed(Decimal("0.4")) == "0"
+    assert show_signed(Decimal("2")) == "+2" and show_signed(Decimal("-2.5"), 1) == "-2,5"
+    assert show_change_pct(Decimal("0.04")) == "0,0%" and show_change_pct(Decimal("-0.04")) == "0,0%"
+    assert show_change_pct(Decimal("8")) == "+8,0%"
