@@ -706,8 +706,9 @@ def _unit_reports(report: Report) -> list[Report]:
     )
 
 
-# No., unit, code, status, submitted, approved (cm): a date "01/12/2026" at 10 pt needs 2,3 cm.
-STATUS_WIDTHS = [0.9, 5.5, 2.4, 2.4, 2.4, 2.4]
+# No., unit, code, status, submitted, approved (cm), at 10 pt: a code "CDCS-CKDA" needs 2,8 cm,
+# "Chưa bắt đầu" 2,6 cm, a date "01/12/2026" 2,2 cm.
+STATUS_WIDTHS = [1.0, 4.8, 2.9, 2.7, 2.3, 2.3]
 
 
 def _status_table(unit_reports, *, size=10):
