@@ -20,6 +20,7 @@ from outline.selectors import worded_nodes
 from reportsite.text import vietnamese_sort_key
 
 from .html_docx import FONT, el, html_to_elements, paragraph, run, text_paragraph
+from .selectors import unit_reports_below
 
 # A4, margins inside the ranges of the rules: top/bottom 20–25 mm, left 30–35 mm, right 15–20 mm.
 PAGE_W, PAGE_H = Mm(210), Mm(297)
@@ -568,36 +569,21 @@ def _appendix_notes(rows) -> list:
 
 def _appendix(builder, rows, title_suffix: str):
     builder.section_break("landscape")
-    builder.add(
-        paragraph(
-            [run(_("APPENDIX"), bold=True, size=14)],
-            align="center",
-            first_line_cm=0,
-            after_pt=0,
-            line=1.0,
-            keep_next=True,
+    for text, bold, italic, size, after in (
+        (_("APPENDIX"), True, False, 14, 0),
+        (_("RESULTS ON THE TARGETS"), True, False, 14, 0),
+        (title_suffix, False, True, 13, 6),
+    ):
+        builder.add(
+            paragraph(
+                [run(text, bold=bold, italic=italic, size=size)],
+                align="center",
+                first_line_cm=0,
+                after_pt=after,
+                line=1.0,
+                keep_next=True,
+            )
         )
-    )
-    builder.add(
-        paragraph(
-            [run(_("RESULTS ON THE TARGETS"), bold=True, size=14)],
-            align="center",
-            first_line_cm=0,
-            after_pt=0,
-            line=1.0,
-            keep_next=True,
-        )
-    )
-    builder.add(
-        paragraph(
-            [run(title_suffix, italic=True, size=13)],
-            align="center",
-            first_line_cm=0,
-            after_pt=6,
-            line=1.0,
-            keep_next=True,
-        )
-    )
     builder.add(_appendix_table(rows))
     builder.add(*_appendix_notes(rows))
 
@@ -676,34 +662,6 @@ def _status_words(unit_report) -> str:
 
 def _when(moment) -> str:
     return f"{timezone.localtime(moment):%d/%m/%Y}" if moment else ""
-
-
-def _unit_reports(report: Report) -> list[Report]:
-    """Every grassroots union's report below ``report``'s unit, grouped by the superior union each
-    belongs to (its parent), groups and units in Vietnamese order. One query."""
-    reports = list(
-        Report.objects.filter(
-            round_id=report.round_id, unit__path__startswith=report.unit.path, unit__is_grassroots=True
-        )
-        .select_related("unit", "unit__parent")
-        .only(
-            "pk",
-            "status",
-            "submitted_at",
-            "approved_at",
-            "unit__name",
-            "unit__code",
-            "unit__parent__name",
-            "unit__parent__code",
-        )
-    )
-    return sorted(
-        reports,
-        key=lambda r: (
-            vietnamese_sort_key(r.unit.parent.name if r.unit.parent_id else ""),
-            vietnamese_sort_key(r.unit.name),
-        ),
-    )
 
 
 # No., unit, code, status, submitted, approved (cm), at 10 pt: a code "CDCS-CKDA" needs 2,8 cm,
@@ -886,7 +844,7 @@ def build_consolidated_docx(
     nodes = _outline_nodes(report)
     fields = report.print_fields
     fill = fields["fill"]
-    unit_reports = _unit_reports(report)
+    unit_reports = unit_reports_below(report)
     builder = DocumentBuilder()
     title = _document_title(nodes, fill)
     builder.set_properties(

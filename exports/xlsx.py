@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
+from exports.selectors import unit_reports_below
 from indicators.derived import excel_formula
 from indicators.figures import column_label
 from indicators.selectors import DEFAULT_ROLLUP_STATUSES, catalogue, report_appendix, rolls_up, rollup
@@ -250,23 +251,8 @@ def build_consolidated_xlsx(
     columns = _columns(years)
     indicators = catalogue(round_.outline_version_id)
     summed = rollup(round=round_, unit=report.unit, statuses=statuses)
-    reports = sorted(
-        Report.objects.filter(round=round_, unit__path__startswith=report.unit.path, unit__is_grassroots=True)
-        .select_related("unit", "unit__parent")
-        .only(
-            "pk",
-            "status",
-            "submitted_at",
-            "approved_at",
-            "updated_at",
-            "extended_until",
-            "unit__name",
-            "unit__code",
-            "unit__parent__name",
-            "round_id",
-        ),
-        key=lambda r: vietnamese_sort_key(r.unit.name),
-    )
+    grouped = unit_reports_below(report)  # by superior union, for the status sheet
+    reports = sorted(grouped, key=lambda r: vietnamese_sort_key(r.unit.name))
     counted = {r.pk for r in reports if r.status in statuses}
     typed = [i for i in indicators if not i.is_computed]
     total = len(reports) + 1
@@ -378,13 +364,6 @@ def build_consolidated_xlsx(
             _("Deadline"),
         ],
         book.header,
-    )
-    grouped = sorted(
-        reports,
-        key=lambda r: (
-            vietnamese_sort_key(r.unit.parent.name if r.unit.parent_id else ""),
-            vietnamese_sort_key(r.unit.name),
-        ),
     )
     for n, unit_report in enumerate(grouped, 1):
         unit_report.round = round_
