@@ -63,6 +63,8 @@ class DocumentBuilder:
             style.font.size = Pt(14)
             style.font.bold = True
             style.font.color.rgb = RGBColor(0, 0, 0)
+            # Each heading says itself whether it keeps with what follows (an empty section's does not).
+            style.paragraph_format.keep_with_next = False
             fonts = style.element.get_or_add_rPr().find(qn("w:rFonts"))
             if fonts is not None:
                 for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
@@ -717,15 +719,8 @@ def _status_table(unit_reports, *, size=10):
 
 
 def _styled(p, style_id: str):
-    """Give a paragraph a Word style (Heading 1–3): the navigation pane and a table of contents see it.
-    The heading styles keep with the next paragraph; a heading says so itself or says it does not
-    (a run of empty sections kept together pushed itself onto the next page)."""
-    ppr = p.find(qn("w:pPr"))
-    style = el("w:pStyle", {"w:val": style_id})
-    ppr.insert(0, style)
-    if ppr.find(qn("w:keepNext")) is None:
-        keep = el("w:keepNext", {"w:val": "0"})
-        style.addnext(keep)
+    """Give a paragraph a Word style (Heading 1–3): the navigation pane and a table of contents see it."""
+    p.find(qn("w:pPr")).insert(0, el("w:pStyle", {"w:val": style_id}))
     return p
 
 

@@ -145,7 +145,9 @@ def appendix_header(years) -> list[str]:
     ]
 
 
-APPENDIX_WIDTHS = lambda years: [5, 16, 48, 14] + [13] * (len(years) + 3) + [14, 11, 13, 13, 13, 13, 30, 30]  # noqa: E731
+def appendix_widths(years) -> list[int]:
+    """No., code, indicator, unit, the typed columns, the result and comparisons, note, explanation."""
+    return [5, 16, 48, 14] + [13] * (len(years) + 3) + [14, 11, 13, 13, 13, 13, 30, 30]
 
 
 def indicator_label(row) -> str:
@@ -213,7 +215,7 @@ def build_report_xlsx(report: Report) -> bytes:
     unit_name = report.print_fields["unit"]
     book.properties(title=_("APPENDIX: RESULTS ON THE TARGETS").capitalize() + f" – {unit_name}", author=unit_name)
     header = appendix_header(years)
-    ws = book.sheet(_("Appendix"), APPENDIX_WIDTHS(years), header_row=3)
+    ws = book.sheet(_("Appendix"), appendix_widths(years), header_row=3)
     write_text(ws, 0, 0, _("APPENDIX: RESULTS ON THE TARGETS"), book.title)
     write_text(ws, 1, 0, _("Unit: %(unit)s") % {"unit": unit_name}, book.plain)
     write_text(
@@ -260,7 +262,7 @@ def build_consolidated_xlsx(
     book = Book()
     book.properties(title=_("APPENDIX ROLL-UP: RESULTS ON THE TARGETS").capitalize(), author=report.unit.name)
     summary_name, detail_name, status_name = _("Roll-up"), _("Details"), _("Status")
-    summary = book.sheet(summary_name, APPENDIX_WIDTHS(years), header_row=3)
+    summary = book.sheet(summary_name, appendix_widths(years), header_row=3)
     detail = book.sheet(detail_name, [14, 40, 16, 40, 12] + [13] * len(columns) + [10, 22], header_row=0)
     status = book.sheet(status_name, [40, 14, 48, 16, 18, 18, 18, 14], header_row=0)
 

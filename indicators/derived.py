@@ -34,6 +34,19 @@ class Expr:
         raise NotImplementedError
 
 
+class Blank(Expr):
+    """A figure that cannot be made (a ratio whose numerator or denominator is not in the catalogue)."""
+
+    def value(self, lookup):
+        return None
+
+    def excel(self, ref):
+        return '""'
+
+
+BLANK = Blank()
+
+
 @dataclass(frozen=True)
 class Typed(Expr):
     """A figure as typed (or summed, in a roll-up)."""
@@ -135,7 +148,7 @@ def _column(indicator: Indicator, column: str, by_id: dict[int, Indicator]) -> E
         return Typed(indicator.pk, column)
     num, den = by_id.get(indicator.numerator_id), by_id.get(indicator.denominator_id)
     if num is None or den is None:
-        return Ratio(Typed(0, column), Typed(0, column))  # a ratio without its parts is blank
+        return BLANK
     return Ratio(_column(num, column, by_id), _column(den, column, by_id), indicator.scale)
 
 
@@ -146,7 +159,7 @@ def _over_years(indicator: Indicator, years: list[str], by_id: dict[int, Indicat
         return Total(tuple(Typed(indicator.pk, y) for y in years))
     num, den = by_id.get(indicator.numerator_id), by_id.get(indicator.denominator_id)
     if num is None or den is None:
-        return Ratio(Typed(0, years[-1]), Typed(0, years[-1]))
+        return BLANK
     return Ratio(_over_years(num, years, by_id), _over_years(den, years, by_id), indicator.scale)
 
 

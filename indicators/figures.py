@@ -10,10 +10,9 @@ from django.utils.translation import gettext as _
 
 from reportsite.text import format_number
 
-from .derived import Definitions, Lookup, definitions
+from .derived import HUNDRED, Definitions, Lookup, definitions
 from .models import PREVIOUS, START, TARGET, Indicator, Kind, OverYears
 
-HUNDRED = Decimal(100)
 _THOUSANDS_DOT = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 _THOUSANDS_COMMA = re.compile(r"^-?\d{1,3}(,\d{3}){2,}$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -90,12 +89,6 @@ def show_signed(value: Decimal | None, decimals: int = 0) -> str:
     if not text.strip("-0,."):
         return text.lstrip("-")  # -0,4 shows as 0: no sign on a figure that rounds to nothing
     return f"+{text}" if value > 0 else text
-
-
-def ratio(numerator, denominator, scale=HUNDRED):
-    if numerator is None or denominator in (None, 0):
-        return None
-    return numerator * scale / denominator
 
 
 def change_pct(new, old):
