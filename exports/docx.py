@@ -13,11 +13,12 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from core.text import vietnamese_sort_key
 from indicators.figures import compute_rows
-from indicators.selectors import DEFAULT_ROLLUP_STATUSES, catalogue, report_appendix, rollup
-from outline.models import NodeKind, OutlineNode, Report, ReportStatus, SectionText
-from outline.selectors import worded_nodes
-from reportsite.text import vietnamese_sort_key
+from indicators.selectors import catalogue
+from outline.models import NodeKind, OutlineNode
+from reports.models import Report, ReportStatus, SectionText
+from reports.selectors import DEFAULT_ROLLUP_STATUSES, report_appendix, rollup, worded_nodes
 
 from .html_docx import FONT, el, html_to_elements, paragraph, run, text_paragraph
 from .selectors import unit_reports_below

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from reportsite.richtext import MAX_COLSPAN, MAX_ROWSPAN, sanitize_html
+from core.richtext import MAX_COLSPAN, MAX_ROWSPAN, sanitize_html
 
 FONT = "Times New Roman"
 BODY_PT = 14

@@ -3,8 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from outline.models import Round
-from reportsite.models import Unit
+from reports.models import Round
+from units.models import Unit
 
 
 class JobStatus(models.TextChoices):

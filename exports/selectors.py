@@ -1,7 +1,9 @@
 """Who may export what."""
 
-from outline.selectors import can_edit
-from reportsite.selectors import user_access
+from core.text import vietnamese_sort_key
+from reports.models import Report
+from reports.selectors import can_edit
+from units.selectors import user_access
 
 
 def can_export_consolidated(user, report) -> bool:
@@ -25,8 +27,6 @@ def unit_reports_below(report) -> list:
     """Every grassroots union's report below ``report``'s unit in its round, grouped by the superior
     union each belongs to (its parent), groups and units in Vietnamese order, with what the status
     tables print. One query."""
-    from outline.models import Report
-    from reportsite.text import vietnamese_sort_key
 
     reports = list(
         Report.objects.filter(

@@ -1,22 +1,18 @@
-"""Export jobs: consolidated files made in the background, kept for a while, then expired."""
+"""Export jobs: consolidated files queued here, made in the background (tasks.py), kept for a while,
+then expired."""
 
-import datetime
 import logging
 
-from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
-from outline.models import Report
+from reports.models import Report
 
-from .docx import build_consolidated_docx, consolidated_statuses
-from .models import ExportJob, JobStatus
-from .xlsx import build_consolidated_xlsx
+from .models import ExportJob
+from .tasks import run_export
 
 log = logging.getLogger(__name__)
-BUILDERS = {"docx": build_consolidated_docx, "xlsx": build_consolidated_xlsx}
+FORMATS = ("docx", "xlsx")
 
 
 def export_job_start(
@@ -25,7 +21,7 @@ def export_job_start(
     """Queue the consolidated export of ``report``'s unit (its own report and everything below):
     Word (``part``: the report with the annex, the report alone, or the annex alone) or Excel;
     submitted and approved reports only unless ``include_drafts``."""
-    if format not in BUILDERS:
+    if format not in FORMATS:
         raise ValueError(format)
     job = ExportJob(
         round=report.round,
@@ -37,47 +33,8 @@ def export_job_start(
     )
     job.full_clean(exclude=["file"])
     job.save()
-    from .tasks import run_export
-
     transaction.on_commit(lambda: run_export.enqueue(job.pk))
     log.info("export %s queued by %s", job.pk, actor)
-    return job
-
-
-def export_job_run(*, job_id: int) -> ExportJob:
-    """Make the file of a queued job, recording progress as it goes; failures are recorded too."""
-    job = ExportJob.objects.select_related("round", "unit").get(pk=job_id)
-    if job.status not in (JobStatus.WAITING, JobStatus.RUNNING):
-        return job
-    ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
-
-    def progress(done, total):
-        ExportJob.objects.filter(pk=job.pk).update(done=done, total=total)
-
-    try:
-        report = Report.objects.select_related("round", "unit", "unit__parent").get(round=job.round, unit=job.unit)
-        if job.format == "docx":
-            data = build_consolidated_docx(report, include_drafts=job.include_drafts, part=job.part, progress=progress)
-        else:
-            data = build_consolidated_xlsx(
-                report, statuses=consolidated_statuses(job.include_drafts), progress=progress
-            )
-    except Exception as exc:
-        log.exception("export %s failed", job.pk)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
-        return ExportJob.objects.get(pk=job.pk)
-    prefix = {"full": "tong-hop", "report": "bao-cao-tong-hop", "annex": "tong-hop-noi-dung"}[job.part]
-    drafts = "-kem-ban-nhap" if job.include_drafts else ""
-    name = f"{prefix}{drafts}-{slugify(job.unit.code)}-{slugify(job.round.code)}.{job.format}"
-    job.refresh_from_db()
-    job.file.save(name, ContentFile(data), save=False)
-    job.filename = name
-    job.status = JobStatus.DONE
-    job.finished_at = timezone.now()
-    job.expires_at = job.finished_at + datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS)
-    job.save(update_fields=["file", "filename", "status", "finished_at", "expires_at"])
     return job
 
 

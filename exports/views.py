@@ -10,8 +10,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from outline import selectors as outline_selectors
-from outline.models import Report
+from reports import selectors as report_selectors
+from reports.models import Report
 
 from . import services
 from .docx import CONSOLIDATED_PARTS, build_outline_docx, build_report_docx
@@ -26,7 +26,7 @@ TYPES = {"docx": DOCX, "xlsx": XLSX}
 
 def _report_or_404(request, pk):
     try:
-        return outline_selectors.report_for_user(request.user, pk)
+        return report_selectors.report_for_user(request.user, pk)
     except Report.DoesNotExist:
         raise Http404 from None
 

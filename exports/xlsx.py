@@ -18,12 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from exports.selectors import unit_reports_below
+from core.text import vietnamese_sort_key
 from indicators.derived import excel_formula
 from indicators.figures import column_label
-from indicators.selectors import DEFAULT_ROLLUP_STATUSES, catalogue, report_appendix, rolls_up, rollup
-from outline.models import Report
-from reportsite.text import vietnamese_sort_key
+from indicators.selectors import catalogue
+from reports.models import IndicatorValue, Report
+from reports.selectors import DEFAULT_ROLLUP_STATUSES, report_appendix, rolls_up, rollup
+
+from .selectors import unit_reports_below
 
 Progress = Callable[[int, int], None]
 FONT = "Times New Roman"
@@ -246,7 +248,6 @@ def build_consolidated_xlsx(
     """A superior union's workbook: "Tổng hợp" (the roll-up: SUMIFS over "Chi tiết" and every computed
     figure a formula, each with the value the site computed), "Chi tiết" (every unit × indicator,
     with whether it counts) and "Trạng thái" (every unit's status, with real dates)."""
-    from indicators.models import IndicatorValue
 
     round_ = report.round
     years = round_.data_years

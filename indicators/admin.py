@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Appendix, Indicator, IndicatorNote, IndicatorValue
+from .models import Indicator
 
 
 @admin.register(Indicator)
@@ -10,15 +10,3 @@ class IndicatorAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     list_select_related = ["node"]
     raw_id_fields = ["node", "numerator", "denominator", "part_of"]
-
-
-@admin.register(IndicatorValue)
-class IndicatorValueAdmin(admin.ModelAdmin):
-    list_display = ["report", "indicator", "column", "value"]
-    list_select_related = ["report__unit", "report__round", "indicator"]
-    search_fields = ["report__unit__name", "indicator__code"]
-    raw_id_fields = ["report", "indicator"]
-
-
-admin.site.register(IndicatorNote)
-admin.site.register(Appendix)

@@ -8,7 +8,7 @@ from functools import cached_property
 
 from django.utils.translation import gettext as _
 
-from reportsite.text import format_number
+from core.text import format_number
 
 from .derived import HUNDRED, Definitions, Lookup, definitions
 from .models import PREVIOUS, START, TARGET, Indicator, Kind, OverYears

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class OutlineConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "outline"
-    verbose_name = _("Outline and reports")
+    verbose_name = _("Outline")

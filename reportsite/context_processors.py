@@ -1,3 +1,6 @@
+from reports.models import Notification
+
+
 def csp_nonce(request):
     return {"csp_nonce": getattr(request, "csp_nonce", "")}
 
@@ -7,6 +10,4 @@ def notifications(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from outline.models import Notification
-
     return {"unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count()}

@@ -1,10 +1,8 @@
-from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from .text import format_number, nfc
+from core.text import nfc
 
 
 class LoginForm(AuthenticationForm):
@@ -28,44 +26,4 @@ class LoginForm(AuthenticationForm):
         if self.is_bound and "username" in self.data:
             self.data = self.data.copy()
             self.data["username"] = nfc(self.data.get("username", ""))
-        super().full_clean()
-
-
-class ReadableMaxLength(MaxLengthValidator):
-    """Django's length check, said with both numbers in Vietnamese format (5.000, not 5000)."""
-
-    message = _("At most %(limit)s characters; this has %(length)s. Shorten it: nothing has been saved yet.")
-
-    def __call__(self, value):
-        if len(value) > self.limit_value:
-            raise ValidationError(
-                self.message,
-                code="max_length",
-                params={"limit": format_number(self.limit_value), "length": format_number(len(value))},
-            )
-
-
-class CleanTextMixin:
-    """Text fields are read as they will be stored: NFC, control characters (NUL and friends)
-    dropped, before validation. A NUL then never reaches Django's English "Null characters are not
-    allowed", and lengths count what is kept. Length limits are said with both numbers."""
-
-    def full_clean(self):
-        # Here, not in __init__: forms add fields of their own after it (the grid's cells, a
-        # return's reasons).
-        for form_field in self.fields.values():
-            if isinstance(form_field, forms.CharField) and form_field.max_length:
-                form_field.validators = [v for v in form_field.validators if not isinstance(v, MaxLengthValidator)] + [
-                    ReadableMaxLength(form_field.max_length)
-                ]
-        if self.is_bound:
-            data = self.data.copy()
-            for name, form_field in self.fields.items():
-                if not isinstance(form_field, forms.CharField) or name not in data:
-                    continue
-                if hasattr(data, "setlist"):
-                    data.setlist(name, [nfc(v) if isinstance(v, str) else v for v in data.getlist(name)])
-                elif isinstance(data[name], str):
-                    data[name] = nfc(data[name])
-            self.data = data
         super().full_clean()

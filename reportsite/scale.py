@@ -9,10 +9,10 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from indicators.models import Indicator, IndicatorValue
-from outline.models import OutlineNode, Report, ReportStatus, Round, SectionText, Submission
-
-from .models import Membership, Role, Unit
+from indicators.models import Indicator
+from outline.models import OutlineNode
+from reports.models import IndicatorValue, Report, ReportStatus, Round, SectionText, Submission
+from units.models import Membership, Role, Unit
 
 UNITS_PER_SUPERIOR = 50
 COMPANIES = [

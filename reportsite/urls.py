@@ -9,7 +9,7 @@ from . import views
 from .forms import LoginForm
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="outline:report_list"), name="home"),
+    path("", RedirectView.as_view(pattern_name="reports:report_list"), name="home"),
     path(
         "dang-nhap/",
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
@@ -27,8 +27,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("dat-lai-mat-khau/xong/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-    path("bao-cao/", include("outline.urls")),
-    path("", include("indicators.urls")),
+    path("", include("reports.urls")),
     path("xuat/", include("exports.urls")),
     path("quan-tri/", admin.site.urls),
     # The editor's own words (toolbar, table dialog) in Vietnamese, as a script file (no inline script).

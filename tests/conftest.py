@@ -2,11 +2,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from outline.models import Report
-from outline.services import round_open
-from reportsite.models import Role
-from tests.outline.factories import RoundFactory, make_outline
-from tests.reportsite.factories import MembershipFactory, UnitFactory, UserFactory
+from reports.models import Report
+from reports.services import round_open
+from tests.outline.factories import make_outline
+from tests.reports.factories import RoundFactory
+from tests.units.factories import MembershipFactory, UnitFactory, UserFactory
+from units.models import Role
 
 
 @dataclass

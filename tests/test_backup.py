@@ -8,10 +8,9 @@ from django.core.management import call_command
 
 from exports.docx import build_report_docx
 from exports.xlsx import build_report_xlsx
-from indicators.services import appendix_save
-from outline import review
-from outline.models import Report
-from outline.services import report_submit
+from reports import review
+from reports.models import Report
+from reports.services import appendix_save, report_submit
 
 EXCLUDE = ["contenttypes", "auth.permission", "sessions", "admin.logentry", "axes"]
 

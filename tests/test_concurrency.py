@@ -7,11 +7,12 @@ import threading
 import pytest
 from django.db import connections
 
-from outline import review
-from outline.models import OutlineNode, Report, ReportStatus, SectionText, Submission
-from outline.services import ReportLocked, SectionConflict, report_submit, section_save
+from outline.models import OutlineNode
+from reports import review
+from reports.models import Report, ReportStatus, SectionText, Submission
+from reports.services import ReportLocked, SectionConflict, report_submit, section_save
 from tests.conftest import build_world
-from tests.reportsite.factories import MembershipFactory
+from tests.units.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -41,21 +41,24 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from core.richtext import allowed_tags, plain_text, sanitize_html
+from core.text import nfc
 from exports.html_docx import html_to_elements
 from exports.models import ExportJob
 from indicators.figures import NotANumber, check_cell, check_parts, parse_number
-from indicators.forms import cell_name
-from indicators.models import Appendix, Indicator, IndicatorNote, IndicatorValue
-from indicators.selectors import catalogue, rollup
-from indicators.services import appendix_save
-from indicators.xlsx import HEADER_ROW, META_SHEET
-from outline import review
-from outline.models import (
+from indicators.models import Indicator
+from indicators.selectors import catalogue
+from outline.models import OutlineNode
+from reports import review
+from reports.forms import cell_name
+from reports.models import (
+    Appendix,
     AuditEntry,
     Comment,
     ExtensionRequest,
     ExtensionStatus,
-    OutlineNode,
+    IndicatorNote,
+    IndicatorValue,
     Report,
     ReportStatus,
     ReturnItem,
@@ -64,13 +67,13 @@ from outline.models import (
     Submission,
     Visibility,
 )
-from outline.services import report_submit, section_save
-from reportsite.models import Role
-from reportsite.richtext import allowed_tags, plain_text, sanitize_html
-from reportsite.text import nfc
+from reports.selectors import rollup
+from reports.services import appendix_save, report_submit, section_save
+from reports.xlsx import HEADER_ROW, META_SHEET
 from tests.conftest import build_world
 from tests.indicators.factories import make_catalogue
-from tests.reportsite.factories import MembershipFactory
+from tests.units.factories import MembershipFactory
+from units.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +92,7 @@ def fuzz(examples):
     return settings(BASE, max_examples=examples)
 
 
-APPS = ("reportsite", "outline", "indicators", "exports")
+APPS = ("units", "outline", "indicators", "reports", "exports")
 ALLOWED_ATTRIBUTES = {"ol": {"start", "type", "data-type"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
 
 # --------------------------------------------------------------------------------------------
@@ -570,7 +573,7 @@ def test_section_edit_post_and_autosave():
             if base_content is not None:
                 data["base_content"] = old[0] if base_content == "stored" else base_content
             before = fingerprint()
-            url = reverse("outline:section_edit", args=[report.pk, key])
+            url = reverse("reports:section_edit", args=[report.pk, key])
             headers = {"X-Autosave": "1"} if autosave else {}
             response = send(client_for(world.drafter_a), "post", url, data, headers=headers)
             if response.status_code == 404:
@@ -603,9 +606,9 @@ def test_section_edit_post_and_autosave():
                 assert response.json()["version"] == stored.version
             # Nothing but this section, the report's status and the history moved.
             after = fingerprint()
-            assert set(changed_models(before, after)) <= {"outline.SectionText", "outline.AuditEntry", "outline.Report"}
-            others = [row for row in after["outline.SectionText"] if row[0] != stored.pk]
-            assert others == [row for row in before["outline.SectionText"] if row[0] != stored.pk]
+            assert set(changed_models(before, after)) <= {"reports.SectionText", "reports.AuditEntry", "reports.Report"}
+            others = [row for row in after["reports.SectionText"] if row[0] != stored.pk]
+            assert others == [row for row in before["reports.SectionText"] if row[0] != stored.pk]
 
     run()
     print("\nOUTCOMES", seen)
@@ -632,7 +635,7 @@ DOC_FIELDS = {"doc_number": 40, "place": 80, "signer_name": 120, "signer_title":
 def test_document_info_form():
     world = build_world(sections=1)
     report = world.report_a
-    url = reverse("outline:document_info", args=[report.pk])
+    url = reverse("reports:document_info", args=[report.pk])
     seen = Counter()
 
     @fuzz(40)
@@ -676,7 +679,7 @@ def test_document_info_form():
             assert stored.signer_title, "the signer's position is required"
             assert (stored.status, stored.round_id, stored.unit_id) == (old.status, old.round_id, old.unit_id)
             after = fingerprint()
-            assert set(changed_models(before, after)) <= {"outline.Report", "outline.AuditEntry"}
+            assert set(changed_models(before, after)) <= {"reports.Report", "reports.AuditEntry"}
 
     run()
     print("\nOUTCOMES", seen)
@@ -693,7 +696,7 @@ def test_submit():
     report = world.report_a
     cat = make_catalogue(report.round.outline_version)
     keys = writable_keys(report)
-    url = reverse("outline:report_submit", args=[report.pk])
+    url = reverse("reports:report_submit", args=[report.pk])
     seen = Counter()
 
     @fuzz(25)
@@ -751,10 +754,10 @@ def test_submit():
             submission = Submission.objects.get(report=report)
             assert submission.sections == stored
             assert set(changed_models(before, fingerprint())) <= {
-                "outline.Report",
-                "outline.Submission",
-                "outline.AuditEntry",
-                "outline.Notification",
+                "reports.Report",
+                "reports.Submission",
+                "reports.AuditEntry",
+                "reports.Notification",
             }
 
     run()
@@ -774,7 +777,7 @@ def test_return_with_reasons():
     world = build_world(sections=2)
     report = submitted(world)
     keys = writable_keys(report)
-    url = reverse("outline:report_return", args=[report.pk])
+    url = reverse("reports:report_return", args=[report.pk])
     seen = Counter()
 
     @fuzz(30)
@@ -877,7 +880,7 @@ def test_approve_and_unapprove():
             before = fingerprint()
             data = {} if reason is None else {"reason": reason}
             response = send(
-                client_for(world.users()[user]), method, reverse(f"outline:{action}", args=[report.pk]), data
+                client_for(world.users()[user]), method, reverse(f"reports:{action}", args=[report.pk]), data
             )
             accepted = response.status_code == 302 and said_success(response)
             seen["accepted" if accepted else "refused"] += 1
@@ -977,7 +980,7 @@ def test_comment_post_and_resolve():
                 which, value = resolve
                 pk = parents.get(which, 999_999)
                 data = {"resolved": value} if next_url is None else {"resolved": value, "next": next_url}
-                url = reverse("outline:comment_resolve", args=[report.pk, pk])
+                url = reverse("reports:comment_resolve", args=[report.pk, pk])
                 response = send(client, "post", url, data)
                 if response.status_code != 302:
                     assert response.status_code in (403, 404)
@@ -994,7 +997,7 @@ def test_comment_post_and_resolve():
                     data[name] = value
             if parent is not None:
                 data["parent"] = str(parents.get(parent, parent))
-            response = send(client, "post", reverse("outline:comment_post", args=[report.pk]), data)
+            response = send(client, "post", reverse("reports:comment_post", args=[report.pk]), data)
             if response.status_code != 302:
                 seen["refused"] += 1
                 assert response.status_code in (403, 404)
@@ -1008,7 +1011,7 @@ def test_comment_post_and_resolve():
                 return
             seen["accepted"] += 1
             comment = Comment.objects.order_by("-pk").first()
-            assert comment.pk not in {row[0] for row in before["outline.Comment"]}
+            assert comment.pk not in {row[0] for row in before["reports.Comment"]}
             assert comment.author == actor
             assert_stored_text(comment.body, body, "body")
             assert comment.body
@@ -1070,7 +1073,7 @@ def test_return_answer():
                     data[name] = value
             old = ReturnItem.objects.filter(pk=pk).first()
             before = fingerprint()
-            url = reverse("outline:return_answer", args=[report.pk, pk])
+            url = reverse("reports:return_answer", args=[report.pk, pk])
             response = send(client_for(world.users()[user]), "post", url, data)
             if response.status_code != 302 or not said_success(response):
                 seen["refused"] += 1
@@ -1097,7 +1100,7 @@ def test_return_answer():
 def test_extension_request():
     world = build_world(sections=1)
     report = world.report_a
-    url = reverse("outline:extension_request", args=[report.pk])
+    url = reverse("reports:extension_request", args=[report.pk])
     seen = Counter()
 
     @fuzz(20)
@@ -1139,7 +1142,7 @@ def test_extension_decide():
     world = build_world(sections=1)
     report = world.report_a
     pending = review.extension_request(report=report, reason="Thiếu người", actor=world.drafter_a)
-    url = reverse("outline:extension_decide", args=[report.pk])
+    url = reverse("reports:extension_decide", args=[report.pk])
     seen = Counter()
 
     @fuzz(30)
@@ -1245,7 +1248,7 @@ def test_appendix_grid_post_and_autosave():
     names = [cell_name(i.pk, c) for i in typed for c in columns]
     # Fields the grid never has: a computed row, a year outside the round, an unknown indicator.
     junk = [cell_name(cat["TL_DV"].pk, "2020"), cell_name(cat["DV"].pk, "1999"), cell_name(999_999, "2020")]
-    url = reverse("indicators:appendix_edit", args=[report.pk])
+    url = reverse("reports:appendix_edit", args=[report.pk])
     seen = Counter()
 
     @fuzz(60)
@@ -1370,7 +1373,7 @@ def test_appendix_fill_from_the_rollup():
     own = Report.objects.get(round=world.round, unit=world.superior)
     MembershipFactory(unit=world.superior, role=Role.DRAFTER)
     superior_drafter = own.unit.memberships.get(role=Role.DRAFTER).user
-    url = reverse("indicators:appendix_fill", args=[own.pk])
+    url = reverse("reports:appendix_fill", args=[own.pk])
     figures = st.dictionaries(
         st.sampled_from([(cat[code].pk, c) for code in ("CNVCLD", "NU", "DV", "DV_MOI") for c in ("start", "2020")]),
         st.integers(0, 5000).map(str),
@@ -1468,7 +1471,7 @@ def test_appendix_upload():
     cat = make_catalogue(report.round.outline_version)
     seed_figures(world, cat)
     client = client_for(world.drafter_a)
-    template = send(client, "get", reverse("indicators:appendix_xlsx", args=[report.pk])).content
+    template = send(client, "get", reverse("reports:appendix_xlsx", args=[report.pk])).content
     members = zipfile.ZipFile(io.BytesIO(template)).namelist()
     indicators = catalogue(report.round.outline_version_id)
     first_row = HEADER_ROW + 1
@@ -1476,7 +1479,7 @@ def test_appendix_upload():
     typed = [i for i in indicators if not i.is_computed]
     columns = ["target", "start", "2018", "2019", "2020", "prev"]
     note_column = 5 + len(columns)
-    url = reverse("indicators:appendix_upload", args=[report.pk])
+    url = reverse("reports:appendix_upload", args=[report.pk])
     seen = Counter()
 
     files = st.one_of(
@@ -1634,8 +1637,8 @@ def test_appendix_upload_refuses_bombs_and_big_files():
     report = world.report_a
     make_catalogue(report.round.outline_version)
     client = client_for(world.drafter_a)
-    url = reverse("indicators:appendix_upload", args=[report.pk])
-    template = send(client, "get", reverse("indicators:appendix_xlsx", args=[report.pk])).content
+    url = reverse("reports:appendix_upload", args=[report.pk])
+    template = send(client, "get", reverse("reports:appendix_xlsx", args=[report.pk])).content
     bomb = _rezip(template, lambda name, content: content + b" " * (40 * 1024 * 1024) if "sheet1" in name else content)
     many = io.BytesIO()
     with zipfile.ZipFile(many, "w") as archive:
@@ -1694,26 +1697,26 @@ def test_pages_with_any_query_string():
     job = ExportJob.objects.create(round=world.round, unit=world.superior, format="xlsx", created_by=world.reviewer)
     pk = report.pk
     urls = [
-        reverse("outline:report_list"),
-        reverse("outline:report_detail", args=[pk]),
-        reverse("outline:section_edit", args=[pk, "p1.II.1"]),
-        reverse("outline:report_submit", args=[pk]),
-        reverse("outline:submission_detail", args=[pk, 1]),
-        reverse("outline:document_info", args=[pk]),
-        reverse("outline:report_read", args=[pk]),
-        reverse("outline:report_return", args=[pk]),
-        reverse("outline:report_unapprove", args=[pk]),
-        reverse("outline:extension_request", args=[pk]),
-        reverse("outline:report_diff", args=[pk]),
-        reverse("outline:report_history", args=[pk]),
-        reverse("outline:dashboard", args=[world.round.code]),
-        reverse("outline:dashboard", args=["khong-co"]),
-        reverse("outline:notification_list"),
-        reverse("indicators:appendix_edit", args=[pk]),
-        reverse("indicators:appendix_xlsx", args=[pk]),
-        reverse("indicators:appendix_upload", args=[pk]),
-        reverse("indicators:rollup_index"),
-        reverse("indicators:rollup", args=[world.round.code, world.superior.code]),
+        reverse("reports:report_list"),
+        reverse("reports:report_detail", args=[pk]),
+        reverse("reports:section_edit", args=[pk, "p1.II.1"]),
+        reverse("reports:report_submit", args=[pk]),
+        reverse("reports:submission_detail", args=[pk, 1]),
+        reverse("reports:document_info", args=[pk]),
+        reverse("reports:report_read", args=[pk]),
+        reverse("reports:report_return", args=[pk]),
+        reverse("reports:report_unapprove", args=[pk]),
+        reverse("reports:extension_request", args=[pk]),
+        reverse("reports:report_diff", args=[pk]),
+        reverse("reports:report_history", args=[pk]),
+        reverse("reports:dashboard", args=[world.round.code]),
+        reverse("reports:dashboard", args=["khong-co"]),
+        reverse("reports:notification_list"),
+        reverse("reports:appendix_edit", args=[pk]),
+        reverse("reports:appendix_xlsx", args=[pk]),
+        reverse("reports:appendix_upload", args=[pk]),
+        reverse("reports:rollup_index"),
+        reverse("reports:rollup", args=[world.round.code, world.superior.code]),
         reverse("exports:report_docx", args=[pk]),
         reverse("exports:report_xlsx", args=[pk]),
         reverse("exports:outline_docx", args=[pk]),
@@ -1739,7 +1742,7 @@ def test_pages_with_any_query_string():
         user=st.sampled_from([None, "drafter_a", "drafter_b", "reviewer", "reviewer", "reviewer_elsewhere", "admin"]),
     )
     @example(
-        url=reverse("outline:dashboard", args=[world.round.code]),
+        url=reverse("reports:dashboard", args=[world.round.code]),
         query=[("format", "xlsx"), ("q", nfd("Bình")), ("sort", "updated")],
         user="reviewer",
     )
@@ -1785,9 +1788,9 @@ def test_export_jobs_and_notifications():
             before = fingerprint()
             client = client_for(world.users()[user])
             if target == "notifications":
-                response = send(client, method, reverse("outline:notification_read"))
+                response = send(client, method, reverse("reports:notification_read"))
                 assert response.status_code == (302 if method == "post" else 405)
-                assert set(changed_models(before, fingerprint())) <= {"outline.Notification"}
+                assert set(changed_models(before, fingerprint())) <= {"reports.Notification"}
                 return
             data = {} if fmt is None else {"format": fmt}
             response = send(client, method, reverse("exports:consolidated_start", args=[own.pk]), data)
@@ -1885,37 +1888,37 @@ def test_rendered_forms_post_back_whatever_the_ids():
             )
             drafter, reviewer = client_for(world.drafter_a), client_for(world.reviewer)
 
-            grid = send(drafter, "get", reverse("indicators:appendix_edit", args=[report.pk])).content.decode()
+            grid = send(drafter, "get", reverse("reports:appendix_edit", args=[report.pk])).content.decode()
             version = re.search(r'name="version" value="([^"]*)"', grid).group(1)
             assert version == str(version_number)
             assert f'name="note-{big}"' in grid and f'data-out="{big}:pct"' in grid
             saved = send(
                 drafter,
                 "post",
-                reverse("indicators:appendix_edit", args=[report.pk]),
+                reverse("reports:appendix_edit", args=[report.pk]),
                 {"version": version, f"note-{big}": "Ghi chú", cell_name(extra.pk, "2020"): "12"},
             )
             assert saved.status_code == 302 and said_success(saved)
             assert IndicatorNote.objects.get(report=report, indicator=extra).note == "Ghi chú"
 
-            page = send(reviewer, "get", reverse("outline:report_read", args=[report.pk])).content.decode()
+            page = send(reviewer, "get", reverse("reports:report_read", args=[report.pk])).content.decode()
             request = re.search(r'name="request" value="([^"]*)"', page).group(1)
             decided = send(
                 reviewer,
                 "post",
-                reverse("outline:extension_decide", args=[report.pk]),
+                reverse("reports:extension_decide", args=[report.pk]),
                 {"request": request, "decision": "grant", "until": today_plus(10)},
             )
             assert said_success(decided), request
             assert ExtensionRequest.objects.get(pk=extension.pk).status == ExtensionStatus.GRANTED
 
-            assert send(drafter, "get", reverse("outline:report_detail", args=[report.pk])).status_code == 200
-            page = send(drafter, "get", reverse("outline:report_read", args=[report.pk])).content.decode()
+            assert send(drafter, "get", reverse("reports:report_detail", args=[report.pk])).status_code == 200
+            page = send(drafter, "get", reverse("reports:report_read", args=[report.pk])).content.decode()
             parent = re.search(r'name="parent" value="([^"]*)"', page).group(1)
             replied = send(
                 drafter,
                 "post",
-                reverse("outline:comment_post", args=[report.pk]),
+                reverse("reports:comment_post", args=[report.pk]),
                 {"anchor": "report", "body": "Đã sửa", "parent": parent},
             )
             assert said_success(replied), parent

@@ -22,17 +22,18 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from exports.models import JobStatus
-from exports.services import export_job_run, export_job_start
-from indicators.forms import cell_name
-from indicators.selectors import report_appendix
-from indicators.xlsx import build_template
-from outline import review
-from outline.models import Report, ReturnItem, Round, Visibility
-from outline.notify import notify
-from outline.services import report_submit
+from exports.services import export_job_start
+from exports.tasks import export_job_run
+from reports import review
+from reports.forms import cell_name
+from reports.models import Report, ReturnItem, Round, Visibility
+from reports.notify import notify
+from reports.selectors import report_appendix
+from reports.services import report_submit
+from reports.xlsx import build_template
 from tests.conftest import build_world
 from tests.indicators.factories import make_catalogue
-from tests.outline.test_review import write_all
+from tests.reports.test_review import write_all
 
 pytestmark = pytest.mark.django_db
 
@@ -169,85 +170,85 @@ MATRIX = [
     Row("password_reset_complete", none, "GET", (200, 200, 200, 200, 200, 200)),
     Row("password_reset_complete", none, "POST", (405, 405, 405, 405, 405, 405)),
     # Drafting.
-    Row("outline:report_list", none, "GET",  (302, 302, 302, 200, 200, 200)),
-    Row("outline:report_list", none, "POST", (302, 405, 405, 405, 405, 405)),
-    Row("outline:report_detail", rep, "GET", (302, 200, 404, 200, 404, 200)),
-    Row("outline:report_detail", rep, "POST", (302, 405, 405, 405, 405, 405)),
-    Row("outline:section_edit", lambda c: (c.report.pk, KEY), "GET", (302, 200, 404, 200, 404, 200)),
-    Row("outline:section_edit", lambda c: (c.report.pk, KEY), "POST", (302, 302, 404, 403, 404, 403),
+    Row("reports:report_list", none, "GET",  (302, 302, 302, 200, 200, 200)),
+    Row("reports:report_list", none, "POST", (302, 405, 405, 405, 405, 405)),
+    Row("reports:report_detail", rep, "GET", (302, 200, 404, 200, 404, 200)),
+    Row("reports:report_detail", rep, "POST", (302, 405, 405, 405, 405, 405)),
+    Row("reports:section_edit", lambda c: (c.report.pk, KEY), "GET", (302, 200, 404, 200, 404, 200)),
+    Row("reports:section_edit", lambda c: (c.report.pk, KEY), "POST", (302, 302, 404, 403, 404, 403),
         data=lambda c: {"content": "<p>Viết lại</p>", "version": 1, "is_done": "on"}, writes=W(A)),
-    Row("outline:section_edit", lambda c: (c.report.pk, KEY), "POST", (302, 200, 404, 403, 404, 403),
+    Row("reports:section_edit", lambda c: (c.report.pk, KEY), "POST", (302, 200, 404, 403, 404, 403),
         data=lambda c: {"content": "<p>Tự lưu</p>", "version": 1}, writes=W(A),
         headers={"X-Autosave": "1"}),
-    Row("outline:report_submit", rep, "GET", (302, 200, 404, 403, 404, 403)),
-    Row("outline:report_submit", rep, "POST", (302, 302, 404, 403, 404, 403), writes=W(A)),
-    Row("outline:submission_detail", lambda c: (c.report.pk, 1), "GET", (302, 200, 404, 200, 404, 200),
+    Row("reports:report_submit", rep, "GET", (302, 200, 404, 403, 404, 403)),
+    Row("reports:report_submit", rep, "POST", (302, 302, 404, 403, 404, 403), writes=W(A)),
+    Row("reports:submission_detail", lambda c: (c.report.pk, 1), "GET", (302, 200, 404, 200, 404, 200),
         state="submitted"),
-    Row("outline:submission_detail", lambda c: (c.report.pk, 1), "POST", (302, 405, 405, 405, 405, 405),
+    Row("reports:submission_detail", lambda c: (c.report.pk, 1), "POST", (302, 405, 405, 405, 405, 405),
         state="submitted"),
-    Row("outline:document_info", rep, "GET", (302, 200, 404, 403, 404, 403)),
-    Row("outline:document_info", rep, "POST", (302, 302, 404, 403, 404, 403),
+    Row("reports:document_info", rep, "GET", (302, 200, 404, 403, 404, 403)),
+    Row("reports:document_info", rep, "POST", (302, 302, 404, 403, 404, 403),
         data=lambda c: {"doc_number": "9/BC", "place": "Bình An", "signer_name": "Lan", "signer_title": "Chủ tịch",
                         "recipients": "LĐLĐ"},
         writes=W(A)),
     # The appendix.
-    Row("indicators:appendix_edit", rep, "GET", (302, 200, 404, 200, 404, 200)),
-    Row("indicators:appendix_edit", rep, "POST", (302, 302, 404, 403, 404, 403),
+    Row("reports:appendix_edit", rep, "GET", (302, 200, 404, 200, 404, 200)),
+    Row("reports:appendix_edit", rep, "POST", (302, 302, 404, 403, 404, 403),
         data=lambda c: {"version": 0, cell_name(c.cat["DV"].pk, "2020"): "1.500"}, writes=W(A)),
-    Row("indicators:appendix_fill", own, "GET", (302, 405, 405, 405, 405, 405)),
+    Row("reports:appendix_fill", own, "GET", (302, 405, 405, 405, 405, 405)),
     # Only the superior's own drafters fill its appendix from the roll-up: nobody in this matrix.
-    Row("indicators:appendix_fill", own, "POST", (302, 404, 404, 403, 404, 403)),
-    Row("indicators:appendix_xlsx", rep, "GET", (302, 200, 404, 200, 404, 200)),
-    Row("indicators:appendix_xlsx", rep, "POST", (302, 405, 405, 405, 405, 405)),
-    Row("indicators:appendix_upload", rep, "GET", (302, 200, 404, 403, 404, 403)),
-    Row("indicators:appendix_upload", rep, "POST", (302, 302, 404, 403, 404, 403),
+    Row("reports:appendix_fill", own, "POST", (302, 404, 404, 403, 404, 403)),
+    Row("reports:appendix_xlsx", rep, "GET", (302, 200, 404, 200, 404, 200)),
+    Row("reports:appendix_xlsx", rep, "POST", (302, 405, 405, 405, 405, 405)),
+    Row("reports:appendix_upload", rep, "GET", (302, 200, 404, 403, 404, 403)),
+    Row("reports:appendix_upload", rep, "POST", (302, 302, 404, 403, 404, 403),
         data=template_with_a_figure, writes=W(A)),
-    Row("indicators:rollup_index", none, "GET", (302, 403, 403, 200, 200, 200)),
-    Row("indicators:rollup_index", none, "POST", (302, 405, 405, 405, 405, 405)),
-    Row("indicators:rollup", lambda c: (c.world.round.code, c.world.superior.code), "GET",
+    Row("reports:rollup_index", none, "GET", (302, 403, 403, 200, 200, 200)),
+    Row("reports:rollup_index", none, "POST", (302, 405, 405, 405, 405, 405)),
+    Row("reports:rollup", lambda c: (c.world.round.code, c.world.superior.code), "GET",
         (302, 404, 404, 200, 404, 200)),
-    Row("indicators:rollup", lambda c: (c.world.round.code, c.world.superior.code), "POST",
+    Row("reports:rollup", lambda c: (c.world.round.code, c.world.superior.code), "POST",
         (302, 405, 405, 405, 405, 405)),
     # Review.
-    Row("outline:report_read", rep, "GET", (302, 200, 404, 200, 404, 200), state="submitted"),
-    Row("outline:report_read", rep, "POST", (302, 405, 405, 405, 405, 405), state="submitted"),
-    Row("outline:report_return", rep, "GET", (302, 403, 404, 200, 404, 200), state="submitted"),
-    Row("outline:report_return", rep, "POST", (302, 403, 404, 302, 404, 302), state="submitted",
+    Row("reports:report_read", rep, "GET", (302, 200, 404, 200, 404, 200), state="submitted"),
+    Row("reports:report_read", rep, "POST", (302, 405, 405, 405, 405, 405), state="submitted"),
+    Row("reports:report_return", rep, "GET", (302, 403, 404, 200, 404, 200), state="submitted"),
+    Row("reports:report_return", rep, "POST", (302, 403, 404, 302, 404, 302), state="submitted",
         data=lambda c: {"note": "Bổ sung", f"tick_{KEY}": "on", f"reason_{KEY}": "Thiếu số liệu"}, writes=REVIEWERS),
-    Row("outline:report_approve", rep, "GET", (302, 405, 405, 405, 405, 405), state="submitted"),
-    Row("outline:report_approve", rep, "POST", (302, 403, 404, 302, 404, 302), state="submitted", writes=REVIEWERS),
-    Row("outline:report_unapprove", rep, "GET", (302, 403, 404, 200, 404, 200), state="approved"),
-    Row("outline:report_unapprove", rep, "POST", (302, 403, 404, 302, 404, 302), state="approved",
+    Row("reports:report_approve", rep, "GET", (302, 405, 405, 405, 405, 405), state="submitted"),
+    Row("reports:report_approve", rep, "POST", (302, 403, 404, 302, 404, 302), state="submitted", writes=REVIEWERS),
+    Row("reports:report_unapprove", rep, "GET", (302, 403, 404, 200, 404, 200), state="approved"),
+    Row("reports:report_unapprove", rep, "POST", (302, 403, 404, 302, 404, 302), state="approved",
         data=lambda c: {"reason": "Duyệt nhầm"}, writes=REVIEWERS),
-    Row("outline:comment_post", rep, "GET", (302, 405, 405, 405, 405, 405), state="submitted"),
-    Row("outline:comment_post", rep, "POST", (302, 302, 404, 302, 404, 302), state="submitted",
+    Row("reports:comment_post", rep, "GET", (302, 405, 405, 405, 405, 405), state="submitted"),
+    Row("reports:comment_post", rep, "POST", (302, 302, 404, 302, 404, 302), state="submitted",
         data=lambda c: {"anchor": f"section:{KEY}", "body": "Trả lời", "parent": c.thread.pk},
         writes=W(A, "reviewer", "admin")),
-    Row("outline:comment_resolve", lambda c: (c.report.pk, c.thread.pk), "GET", (302, 405, 405, 405, 405, 405),
+    Row("reports:comment_resolve", lambda c: (c.report.pk, c.thread.pk), "GET", (302, 405, 405, 405, 405, 405),
         state="submitted"),
-    Row("outline:comment_resolve", lambda c: (c.report.pk, c.thread.pk), "POST", (302, 302, 404, 302, 404, 302),
+    Row("reports:comment_resolve", lambda c: (c.report.pk, c.thread.pk), "POST", (302, 302, 404, 302, 404, 302),
         state="submitted", data=lambda c: {"resolved": "1"}, writes=W(A, "reviewer", "admin")),
-    Row("outline:return_answer", lambda c: (c.report.pk, c.item.pk), "GET", (302, 405, 405, 405, 405, 405),
+    Row("reports:return_answer", lambda c: (c.report.pk, c.item.pk), "GET", (302, 405, 405, 405, 405, 405),
         state="returned"),
-    Row("outline:return_answer", lambda c: (c.report.pk, c.item.pk), "POST", (302, 302, 404, 403, 404, 403),
+    Row("reports:return_answer", lambda c: (c.report.pk, c.item.pk), "POST", (302, 302, 404, 403, 404, 403),
         state="returned", data=lambda c: {"answer": "Đã bổ sung", "done": "on"}, writes=W(A)),
-    Row("outline:extension_request", rep, "GET", (302, 200, 404, 403, 404, 403), state="late"),
-    Row("outline:extension_request", rep, "POST", (302, 302, 404, 403, 404, 403), state="late",
+    Row("reports:extension_request", rep, "GET", (302, 200, 404, 403, 404, 403), state="late"),
+    Row("reports:extension_request", rep, "POST", (302, 302, 404, 403, 404, 403), state="late",
         data=lambda c: {"reason": "Thêm lý do"}, writes=W(A)),
-    Row("outline:extension_decide", rep, "GET", (302, 405, 405, 405, 405, 405), state="asked"),
-    Row("outline:extension_decide", rep, "POST", (302, 403, 404, 302, 404, 302), state="asked",
+    Row("reports:extension_decide", rep, "GET", (302, 405, 405, 405, 405, 405), state="asked"),
+    Row("reports:extension_decide", rep, "POST", (302, 403, 404, 302, 404, 302), state="asked",
         data=lambda c: {"request": c.extension.pk, "decision": "refuse", "note": "Không"}, writes=REVIEWERS),
-    Row("outline:report_diff", rep, "GET", (302, 200, 404, 200, 404, 200), state="submitted"),
-    Row("outline:report_diff", rep, "POST", (302, 405, 405, 405, 405, 405), state="submitted"),
-    Row("outline:report_history", rep, "GET", (302, 200, 404, 200, 404, 200)),
-    Row("outline:report_history", rep, "POST", (302, 405, 405, 405, 405, 405)),
+    Row("reports:report_diff", rep, "GET", (302, 200, 404, 200, 404, 200), state="submitted"),
+    Row("reports:report_diff", rep, "POST", (302, 405, 405, 405, 405, 405), state="submitted"),
+    Row("reports:report_history", rep, "GET", (302, 200, 404, 200, 404, 200)),
+    Row("reports:report_history", rep, "POST", (302, 405, 405, 405, 405, 405)),
     # The reviewer elsewhere may open the round's dashboard, which lists only the units they oversee.
-    Row("outline:dashboard", lambda c: (c.world.round.code,), "GET", (302, 403, 403, 200, 200, 200)),
-    Row("outline:dashboard", lambda c: (c.world.round.code,), "POST", (302, 405, 405, 405, 405, 405)),
-    Row("outline:notification_list", none, "GET", (302, 200, 200, 200, 200, 200)),
-    Row("outline:notification_list", none, "POST", (302, 405, 405, 405, 405, 405)),
-    Row("outline:notification_read", none, "GET", (302, 405, 405, 405, 405, 405)),
-    Row("outline:notification_read", none, "POST", (302, 302, 302, 302, 302, 302), writes=SIGNED_IN),
+    Row("reports:dashboard", lambda c: (c.world.round.code,), "GET", (302, 403, 403, 200, 200, 200)),
+    Row("reports:dashboard", lambda c: (c.world.round.code,), "POST", (302, 405, 405, 405, 405, 405)),
+    Row("reports:notification_list", none, "GET", (302, 200, 200, 200, 200, 200)),
+    Row("reports:notification_list", none, "POST", (302, 405, 405, 405, 405, 405)),
+    Row("reports:notification_read", none, "GET", (302, 405, 405, 405, 405, 405)),
+    Row("reports:notification_read", none, "POST", (302, 302, 302, 302, 302, 302), writes=SIGNED_IN),
     # Downloads and exports.
     Row("exports:report_docx", rep, "GET", (302, 200, 404, 200, 404, 200)),
     Row("exports:report_docx", rep, "POST", (302, 405, 405, 405, 405, 405)),
@@ -270,7 +271,7 @@ MATRIX = [
 ]
 # fmt: on
 
-OWN_APPS = ("reportsite", "outline", "indicators", "exports")
+OWN_APPS = ("units", "outline", "indicators", "reports", "exports")
 
 
 def stored():

@@ -4,9 +4,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from indicators.forms import cell_name
-from indicators.models import IndicatorValue
-from outline.models import SectionText
+from reports.forms import cell_name
+from reports.models import IndicatorValue, SectionText
 from tests.conftest import build_world
 from tests.indicators.factories import make_catalogue
 
@@ -42,7 +41,7 @@ def test_drafter_fills_the_appendix_on_a_phone_and_quotes_a_figure(live_server, 
     assert IndicatorValue.objects.get(report=report, indicator=cat["DV"], column="2020").value == Decimal(1250)
     assert not IndicatorValue.objects.filter(report=report, indicator=cat["NU"]).exists()
 
-    page.goto(live_server.url + reverse("outline:section_edit", args=[report.pk, "p1.II.1"]))
+    page.goto(live_server.url + reverse("reports:section_edit", args=[report.pk, "p1.II.1"]))
     page.locator(".figures summary").scroll_into_view_if_needed()
     page.locator(".ProseMirror").click()
     button = page.locator("[data-insert-sentence*='tổng số đoàn viên công đoàn']")

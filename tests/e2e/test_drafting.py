@@ -3,8 +3,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from outline.models import OutlineNode, ReportStatus, SectionText, Submission
-from outline.services import section_save
+from outline.models import OutlineNode
+from reports.models import ReportStatus, SectionText, Submission
+from reports.services import section_save
 from tests.conftest import build_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -55,7 +56,7 @@ def test_officer_drafts_with_autosave_and_submits(live_server, page):
     assert "Năm 2020 có 1.250 đoàn viên" in page.locator(".ProseMirror").inner_text()
 
     # Submit from the report page.
-    page.goto(live_server.url + reverse("outline:report_submit", args=[report.pk]))
+    page.goto(live_server.url + reverse("reports:report_submit", args=[report.pk]))
     page.get_by_role("button", name="Nộp báo cáo").click()
     page.wait_for_url(re.compile(r"/bao-cao/\d+/$"))
     assert "Đã nộp báo cáo (lần nộp thứ 1)" in page.content()

@@ -7,7 +7,7 @@ from django.urls import reverse
 from docx import Document
 
 from exports.models import ExportJob, JobStatus
-from outline.models import Report
+from reports.models import Report
 from tests.conftest import build_world
 from tests.indicators.factories import make_catalogue
 
@@ -24,7 +24,7 @@ def test_admin_exports_the_consolidated_report_watching_progress(live_server, pa
     page.get_by_label("Mật khẩu").fill("mat-khau-thu")
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_load_state()
-    page.goto(live_server.url + reverse("outline:report_read", args=[own.pk]))
+    page.goto(live_server.url + reverse("reports:report_read", args=[own.pk]))
     page.get_by_role("button", name="Xuất Word tổng hợp").click()
     page.wait_for_url(re.compile(r"/xuat/viec/\d+/$"))
     assert page.locator("#job-label").inner_text() == "Đang chờ"

@@ -21,11 +21,11 @@ from openpyxl import load_workbook
 
 from exports.docx import build_consolidated_docx, build_report_docx
 from exports.xlsx import build_consolidated_xlsx, build_report_xlsx
-from indicators.forms import cell_name
-from outline.models import Report, ReportStatus, ReturnItem
-from reportsite.models import Unit
+from reports.forms import cell_name
+from reports.models import Report, ReportStatus, ReturnItem
 from tests.conftest import build_world
 from tests.indicators.factories import make_catalogue
+from units.models import Unit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -92,14 +92,14 @@ def inject(world):
     # The editor: a normal save of the first section, an autosave of the second.
     ok(
         drafter.post(
-            reverse("outline:section_edit", args=[pk, "p1.II.1"]),
+            reverse("reports:section_edit", args=[pk, "p1.II.1"]),
             {"content": SECTION_HTML, "version": 0, "is_done": "on", "go": "stay"},
         ),
         302,
     )
     ok(
         drafter.post(
-            reverse("outline:section_edit", args=[pk, "p1.II.2"]),
+            reverse("reports:section_edit", args=[pk, "p1.II.2"]),
             {"content": "<p>Phần hai.</p>" + "".join(EVERYTHING), "version": 0, "is_done": "on"},
             headers={"X-Autosave": "1"},
         ),
@@ -122,7 +122,7 @@ def inject(world):
         f"note-{cat['THU_NHAP'].pk}": "-1+1",
         f"note-{cat['TL_HOC'].pk}": SCRIPT + IMG_ALERT,
     }
-    saved = ok(drafter.post(reverse("indicators:appendix_edit", args=[pk]), grid, headers={"X-Autosave": "1"}), 200)
+    saved = ok(drafter.post(reverse("reports:appendix_edit", args=[pk]), grid, headers={"X-Autosave": "1"}), 200)
     assert set(saved.json()["errors"]) == {
         cell_name(cat["NU"].pk, "2019"),
         cell_name(cat["DV_MOI"].pk, "2019"),
@@ -131,7 +131,7 @@ def inject(world):
     # The document's details.
     ok(
         drafter.post(
-            reverse("outline:document_info", args=[pk]),
+            reverse("reports:document_info", args=[pk]),
             {
                 "doc_number": BREAKOUT,
                 "place": SVG,
@@ -143,9 +143,9 @@ def inject(world):
         302,
     )
     # Submitted, approved, the approval withdrawn with a reason, returned with reasons.
-    ok(drafter.post(reverse("outline:report_submit", args=[pk])), 302)
-    ok(reviewer.post(reverse("outline:report_approve", args=[pk])), 302)
-    ok(reviewer.post(reverse("outline:report_unapprove", args=[pk]), {"reason": OVERLAY + SCRIPT}), 302)
+    ok(drafter.post(reverse("reports:report_submit", args=[pk])), 302)
+    ok(reviewer.post(reverse("reports:report_approve", args=[pk])), 302)
+    ok(reviewer.post(reverse("reports:report_unapprove", args=[pk]), {"reason": OVERLAY + SCRIPT}), 302)
     returned = {
         "note": TEMPLATE + BREAKOUT,
         "tick_p1.II.1": "on",
@@ -153,14 +153,14 @@ def inject(world):
         "tick_p1.II.2": "on",
         "reason_p1.II.2": HYPERLINK,
     }
-    ok(reviewer.post(reverse("outline:report_return", args=[pk]), returned), 302)
+    ok(reviewer.post(reverse("reports:report_return", args=[pk]), returned), 302)
     assert Report.objects.get(pk=pk).status == ReportStatus.RETURNED
     # Comments on the report, a section and a figure; an internal note; the unit's reply.
     for anchor, body in (("report", SCRIPT), ("section:p1.II.1", OVERLAY), ("indicator:DV", HYPERLINK)):
-        ok(reviewer.post(reverse("outline:comment_post", args=[pk]), {"anchor": anchor, "body": body}), 302)
+        ok(reviewer.post(reverse("reports:comment_post", args=[pk]), {"anchor": anchor, "body": body}), 302)
     ok(
         reviewer.post(
-            reverse("outline:comment_post", args=[pk]),
+            reverse("reports:comment_post", args=[pk]),
             {"anchor": "report", "body": STYLE + TEMPLATE, "visibility": "internal"},
         ),
         302,
@@ -168,19 +168,19 @@ def inject(world):
     thread = report.comments.get(body=SCRIPT)
     ok(
         drafter.post(
-            reverse("outline:comment_post", args=[pk]),
+            reverse("reports:comment_post", args=[pk]),
             {"anchor": "report", "body": IMG_ALERT + JS_URL, "parent": thread.pk, "next": JS_URL},
         ),
         302,
     )
     # The unit answers the return and asks for more time; the reviewer refuses with a reason.
     for item in ReturnItem.objects.filter(request__report=report):
-        ok(drafter.post(reverse("outline:return_answer", args=[pk, item.pk]), {"answer": QUOTE_BREAKOUT + DDE}), 302)
-    ok(drafter.post(reverse("outline:extension_request", args=[pk]), {"reason": SVG + FORM}), 302)
+        ok(drafter.post(reverse("reports:return_answer", args=[pk, item.pk]), {"answer": QUOTE_BREAKOUT + DDE}), 302)
+    ok(drafter.post(reverse("reports:extension_request", args=[pk]), {"reason": SVG + FORM}), 302)
     request = report.extensions.get()
     ok(
         reviewer.post(
-            reverse("outline:extension_decide", args=[pk]),
+            reverse("reports:extension_decide", args=[pk]),
             {"request": request.pk, "decision": "refuse", "note": JS_LINK + "-1+1"},
         ),
         302,
@@ -281,8 +281,8 @@ def test_payloads_stay_inert_in_every_page(live_server, desktop):
 
     # The unit's drafter: the report, the editor holding the payloads, the grid, the details.
     page = log_in(desktop, live_server, world.drafter_a)
-    open_page(page, dialogs, url + reverse("outline:report_detail", args=[pk]), "report page")
-    open_page(page, dialogs, url + reverse("outline:section_edit", args=[pk, "p1.II.1"]), "section editor")
+    open_page(page, dialogs, url + reverse("reports:report_detail", args=[pk]), "report page")
+    open_page(page, dialogs, url + reverse("reports:section_edit", args=[pk, "p1.II.1"]), "section editor")
     editor = page.locator(".ProseMirror")
     assert "{{ 7*7 }}" in editor.inner_text() and HYPERLINK in editor.inner_text()
     assert editor.locator("img, iframe, style, form, svg, a, script").count() == 0
@@ -301,8 +301,8 @@ def test_payloads_stay_inert_in_every_page(live_server, desktop):
         SECTION_HTML + SCRIPT,
     )
     assert saved in (200, 409)
-    open_page(page, dialogs, url + reverse("outline:section_edit", args=[pk, "p1.II.2"]), "second section")
-    open_page(page, dialogs, url + reverse("indicators:appendix_edit", args=[pk]), "appendix grid")
+    open_page(page, dialogs, url + reverse("reports:section_edit", args=[pk, "p1.II.2"]), "second section")
+    open_page(page, dialogs, url + reverse("reports:appendix_edit", args=[pk]), "appendix grid")
     # Payloads typed into the grid and saved without the script's help: the page comes back with
     # them in the boxes (and errors for the figures), as text.
     page.locator(f"input[name='{cell_name(_id(report, 'CNVCLD'), '2019')}']").fill(BREAKOUT)
@@ -313,43 +313,41 @@ def test_payloads_stay_inert_in_every_page(live_server, desktop):
     page.wait_for_load_state("networkidle")
     assert_inert(page, dialogs, "appendix grid after saving payloads")
     assert page.locator(f"input[name='{cell_name(_id(report, 'CNVCLD'), '2019')}']").input_value() == BREAKOUT
-    open_page(page, dialogs, url + reverse("outline:document_info", args=[pk]), "document details")
+    open_page(page, dialogs, url + reverse("reports:document_info", args=[pk]), "document details")
     assert page.locator("input[name=doc_number]").input_value() == BREAKOUT
-    open_page(page, dialogs, url + reverse("outline:report_history", args=[pk]), "history (drafter)")
-    open_page(page, dialogs, url + reverse("outline:notification_list"), "notifications (drafter)")
-    open_page(page, dialogs, url + reverse("outline:submission_detail", args=[pk, 1]), "submission")
+    open_page(page, dialogs, url + reverse("reports:report_history", args=[pk]), "history (drafter)")
+    open_page(page, dialogs, url + reverse("reports:notification_list"), "notifications (drafter)")
+    open_page(page, dialogs, url + reverse("reports:submission_detail", args=[pk, 1]), "submission")
 
     # The reviewer: the reading page with every comment, the dashboard, the history.
     page = log_in(desktop, live_server, world.reviewer)
     open_page(
         page,
         dialogs,
-        url + reverse("outline:report_read", args=[pk]),
+        url + reverse("reports:report_read", args=[pk]),
         "review page",
         # Comments as the words typed; the section's "{{ 7*7 }}" as words, not 49.
         literal=[SCRIPT, OVERLAY, HYPERLINK, STYLE + TEMPLATE, IMG_ALERT + JS_URL, TEMPLATE],
     )
     open_page(
-        page, dialogs, url + reverse("outline:dashboard", args=[world.round.code]), "dashboard", literal=[HYPERLINK]
+        page, dialogs, url + reverse("reports:dashboard", args=[world.round.code]), "dashboard", literal=[HYPERLINK]
     )
     open_page(
         page,
         dialogs,
-        url + reverse("outline:dashboard", args=[world.round.code]) + "?q=" + SCRIPT,
+        url + reverse("reports:dashboard", args=[world.round.code]) + "?q=" + SCRIPT,
         "dashboard search",
     )
-    open_page(page, dialogs, url + reverse("outline:report_history", args=[pk]), "history (reviewer)")
-    open_page(page, dialogs, url + reverse("outline:notification_list"), "notifications (reviewer)")
-    open_page(
-        page, dialogs, url + reverse("indicators:rollup", args=[world.round.code, world.superior.code]), "roll-up"
-    )
+    open_page(page, dialogs, url + reverse("reports:report_history", args=[pk]), "history (reviewer)")
+    open_page(page, dialogs, url + reverse("reports:notification_list"), "notifications (reviewer)")
+    open_page(page, dialogs, url + reverse("reports:rollup", args=[world.round.code, world.superior.code]), "roll-up")
     # The drafter resubmits; the reviewer compares the two submissions.
     drafter = client_for(world.drafter_a)
     for item in ReturnItem.objects.filter(request__report=report):
-        drafter.post(reverse("outline:return_answer", args=[pk, item.pk]), {"done": "on"})
-    ok(drafter.post(reverse("outline:report_submit", args=[pk])), 302)
+        drafter.post(reverse("reports:return_answer", args=[pk, item.pk]), {"done": "on"})
+    ok(drafter.post(reverse("reports:report_submit", args=[pk])), 302)
     assert report.submissions.count() == 2
-    open_page(page, dialogs, url + reverse("outline:report_diff", args=[pk]), "changes between submissions")
+    open_page(page, dialogs, url + reverse("reports:report_diff", args=[pk]), "changes between submissions")
     assert desktop.errors == [], desktop.errors
 
 
@@ -434,7 +432,7 @@ def test_exports_keep_payloads_as_text():
     assert {HYPERLINK, "-1+1"} <= names
 
     # The dashboard's Excel file: no formula at all.
-    response = client_for(world.reviewer).get(reverse("outline:dashboard", args=[world.round.code]), {"format": "xlsx"})
+    response = client_for(world.reviewer).get(reverse("reports:dashboard", args=[world.round.code]), {"format": "xlsx"})
     assert response.status_code == 200
     names = set()
     for sheet, cell in xlsx_cells(response.content):

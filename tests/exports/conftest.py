@@ -6,9 +6,9 @@ import subprocess
 import pytest
 from docx import Document
 
-from indicators.services import appendix_save
-from outline.models import OutlineNode, Report
-from outline.services import section_save
+from outline.models import OutlineNode
+from reports.models import Report
+from reports.services import appendix_save, section_save
 from tests.indicators.factories import make_catalogue
 
 RICH = (

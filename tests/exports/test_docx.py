@@ -7,10 +7,11 @@ import pytest
 from django.utils import timezone
 from docx.shared import Mm, Pt
 
+from core.richtext import allowed_tags
 from exports.docx import build_consolidated_docx, build_outline_docx, build_report_docx, vietnamese_date
 from exports.html_docx import HANDLED_TAGS
-from outline.models import NodeKind, OutlineNode, Report
-from reportsite.richtext import allowed_tags
+from outline.models import NodeKind, OutlineNode
+from reports.models import Report
 from tests.exports.conftest import open_docx
 
 pytestmark = pytest.mark.django_db
@@ -121,9 +122,8 @@ def test_names_break_between_word_groups_only():
 
 
 def test_a_submitted_report_prints_the_names_of_its_day(filled, world):
-    from indicators.selectors import report_appendix
-    from indicators.services import appendix_save
-    from outline.services import report_submit
+    from reports.selectors import report_appendix
+    from reports.services import appendix_save, report_submit
 
     report, cat = filled
     appendix_save(
@@ -200,7 +200,8 @@ def test_blank_outline_keeps_the_seeds_bullets_and_has_the_blank_appendix(world)
     from django.core.management import call_command
 
     from indicators.models import Indicator
-    from outline.models import OutlineVersion, Round
+    from outline.models import OutlineVersion
+    from reports.models import Round
 
     call_command("loaddata", "outline_gnk_2018_2023", "indicators_gnk_2018_2023", verbosity=0)
     Round.objects.filter(pk=world.round.pk).update(
@@ -217,7 +218,7 @@ def test_blank_outline_keeps_the_seeds_bullets_and_has_the_blank_appendix(world)
 
 
 def _two_units_wrote(filled, world):
-    from outline.services import section_save
+    from reports.services import section_save
 
     own = Report.objects.get(round=world.round, unit=world.superior)
     node = OutlineNode.objects.get(version=world.round.outline_version, key="p1.II.2")
@@ -279,10 +280,10 @@ def test_consolidated_parts_make_separate_files(filled, world):
 def test_document_details_are_set_by_the_unit_and_printed(client, world, role):
     from django.urls import reverse
 
-    from tests.outline.test_views import login
+    from tests.reports.test_views import login
 
     login(client, world, role)
-    url = reverse("outline:document_info", args=[world.report_a.pk])
+    url = reverse("reports:document_info", args=[world.report_a.pk])
     response = client.post(
         url,
         {
@@ -305,8 +306,9 @@ def test_document_details_are_set_by_the_unit_and_printed(client, world, role):
 
 def test_characters_xml_forbids_are_dropped_on_the_way_in_so_the_report_exports(world):
     """U+FFFF, U+FFFE and lone surrogates are refused by Word's XML: stored text never holds them."""
-    from outline.models import OutlineNode, SectionText
-    from outline.services import section_save
+    from outline.models import OutlineNode
+    from reports.models import SectionText
+    from reports.services import section_save
 
     node = OutlineNode.objects.filter(version=world.round.outline_version, is_writable=True).first()
     section_save(
@@ -326,7 +328,8 @@ def test_a_superior_unions_report_speaks_as_a_superior_union(world):
     without "CĐCS" before it, and the superior union numbers its documents its own way."""
     from django.core.management import call_command
 
-    from outline.models import OutlineVersion, Round
+    from outline.models import OutlineVersion
+    from reports.models import Round
 
     call_command("loaddata", "outline_gnk_2018_2023", "outline_gnk_2018_2023_cap_tren", verbosity=0)
     grassroots = OutlineVersion.objects.get(code="gnk-cdcs-2018-2023")
@@ -360,7 +363,7 @@ def test_a_superior_unions_report_speaks_as_a_superior_union(world):
 
     client = Client()
     client.force_login(world.reviewer)
-    page = client.get(reverse("outline:report_detail", args=[own.pk])).content.decode()
+    page = client.get(reverse("reports:report_detail", args=[own.pk])).content.decode()
     assert f"Đại hội {world.superior.name}" in page and f"CĐCS {world.superior.name}" not in page
 
 
@@ -369,7 +372,7 @@ def test_kt_chu_tich_asks_for_the_vice_chairs_position(client, world):
 
     client.force_login(world.drafter_a)
     data = {"doc_number": "3", "place": "Bình An", "signing_authority": "KT. CHỦ TỊCH", "signer_title": "CHỦ TỊCH"}
-    response = client.post(reverse("outline:document_info", args=[world.report_a.pk]), data)
+    response = client.post(reverse("reports:document_info", args=[world.report_a.pk]), data)
     assert "PHÓ CHỦ TỊCH" in response.content.decode() and response.context["form"].errors
     data["signer_title"] = "PHÓ CHỦ TỊCH"
-    assert client.post(reverse("outline:document_info", args=[world.report_a.pk]), data).status_code == 302
+    assert client.post(reverse("reports:document_info", args=[world.report_a.pk]), data).status_code == 302

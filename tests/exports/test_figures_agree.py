@@ -28,8 +28,9 @@ from openpyxl import load_workbook
 from exports.docx import build_consolidated_docx, build_report_docx
 from exports.xlsx import build_consolidated_xlsx, build_report_xlsx
 from indicators.figures import show, show_change_pct, show_share, show_signed
-from indicators.models import Indicator, IndicatorNote, IndicatorValue, Kind, OverYears, Rollup
-from outline.models import OutlineNode, Report, ReportStatus
+from indicators.models import Indicator, Kind, OverYears, Rollup
+from outline.models import OutlineNode
+from reports.models import IndicatorNote, IndicatorValue, Report, ReportStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -217,7 +218,7 @@ def test_page_word_and_excel_show_the_same_figures(catalogue_world, soffice, tmp
 
     # One report: the appendix page (read-only for the reviewer), Word, Excel.
     report = Report.objects.get(pk=world.report_a.pk)
-    page = page_figures(reviewer.get(reverse("indicators:appendix_edit", args=[report.pk])).content.decode())
+    page = page_figures(reviewer.get(reverse("reports:appendix_edit", args=[report.pk])).content.decode())
     assert len(page) >= len(indicators) * (len(columns) + 6)
     assert_same(page, word_figures(build_report_docx(report), indicators, columns), "Word")
     source = tmp / "bao-cao.xlsx"
@@ -226,7 +227,7 @@ def test_page_word_and_excel_show_the_same_figures(catalogue_world, soffice, tmp
 
     # The roll-up of the superior union: its page, the consolidated Word and Excel files.
     own = Report.objects.get(round=world.round, unit=world.superior)
-    url = reverse("indicators:rollup", args=[world.round.code, world.superior.code])
+    url = reverse("reports:rollup", args=[world.round.code, world.superior.code])
     page = page_figures(reviewer.get(url).content.decode())
     assert len(page) >= len(indicators) * 6
     assert_same(page, word_figures(build_consolidated_docx(own), indicators, columns), "consolidated Word")

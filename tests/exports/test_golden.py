@@ -21,7 +21,7 @@ from django.core.management import call_command
 
 from exports.docx import build_consolidated_docx, build_outline_docx, build_report_docx, consolidated_statuses
 from exports.xlsx import build_consolidated_xlsx, build_report_xlsx
-from outline.models import Report
+from reports.models import Report
 
 GOLDEN = Path(__file__).parent / "golden"
 FROZEN = datetime.datetime(2026, 11, 20, 9, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))

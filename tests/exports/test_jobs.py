@@ -13,13 +13,12 @@ from exports.docx import build_consolidated_docx, build_report_docx
 from exports.models import ExportJob, JobStatus
 from exports.services import export_jobs_expire
 from exports.xlsx import build_consolidated_xlsx, build_report_xlsx
-from indicators.models import IndicatorValue
-from outline.models import Report, ReportStatus, SectionText
-from outline.services import round_open
+from reports.models import IndicatorValue, Report, ReportStatus, SectionText
+from reports.services import round_open
 from tests.conftest import build_world
 from tests.indicators.factories import make_catalogue
-from tests.outline.test_views import ROLES, login
-from tests.reportsite.factories import UnitFactory
+from tests.reports.test_views import ROLES, login
+from tests.units.factories import UnitFactory
 
 
 @pytest.mark.django_db(transaction=True)
@@ -151,7 +150,7 @@ def test_export_query_count_is_the_same_at_10_and_200_units(builder):
 def test_downloads_are_kept_per_revision_and_follow_every_change(client, world):
     """A second download of an unchanged report comes from the cache; a saved change shows at once."""
     from outline.models import OutlineNode
-    from outline.services import section_save
+    from reports.services import section_save
 
     make_catalogue(world.round.outline_version)
     client.force_login(world.drafter_a)
@@ -175,7 +174,7 @@ def test_downloads_are_kept_per_revision_and_follow_every_change(client, world):
     assert any(p.text == "Đoạn mới viết" for p in after.paragraphs)
     # Document details (signer) are a change too; the signature block is a table.
     response = client.post(
-        reverse("outline:document_info", args=[world.report_a.pk]),
+        reverse("reports:document_info", args=[world.report_a.pk]),
         {
             "doc_number": "7/BC",
             "place": "Bình An",
@@ -194,7 +193,7 @@ def test_the_annex_alone_with_drafts_from_the_page_and_the_command_line(client, 
     world = build_world(sections=2)
     own = Report.objects.get(round=world.round, unit=world.superior)
     client.force_login(world.reviewer)
-    page = client.get(reverse("outline:report_detail", args=[own.pk])).content.decode()
+    page = client.get(reverse("reports:report_detail", args=[own.pk])).content.decode()
     assert 'name="include_drafts"' in page and 'value="annex"' in page
     client.post(
         reverse("exports:consolidated_start", args=[own.pk]), {"format": "docx", "part": "annex", "include_drafts": "1"}
@@ -225,12 +224,12 @@ def test_the_annex_alone_with_drafts_from_the_page_and_the_command_line(client, 
 
 @pytest.mark.django_db
 def test_only_reviewers_may_put_drafts_in_a_consolidated_file(client, world):
-    from tests.reportsite.factories import MembershipFactory
+    from tests.units.factories import MembershipFactory
 
     own = Report.objects.get(round=world.round, unit=world.superior)
     writer = MembershipFactory(unit=world.superior, role="drafter").user  # writes the superior's own report
     client.force_login(writer)
-    page = client.get(reverse("outline:report_detail", args=[own.pk])).content.decode()
+    page = client.get(reverse("reports:report_detail", args=[own.pk])).content.decode()
     assert 'name="format"' in page and 'name="include_drafts"' not in page
     url = reverse("exports:consolidated_start", args=[own.pk])
     assert client.post(url, {"format": "docx", "include_drafts": "1"}).status_code == 403

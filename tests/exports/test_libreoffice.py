@@ -7,8 +7,9 @@ from openpyxl import load_workbook
 
 from exports.docx import build_report_docx
 from exports.xlsx import build_consolidated_xlsx
-from indicators.selectors import rollup
-from outline.models import NodeKind, OutlineNode, Report, ReportStatus
+from outline.models import NodeKind, OutlineNode
+from reports.models import Report, ReportStatus
+from reports.selectors import rollup
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def test_word_report_opens_in_libreoffice_with_every_heading(filled, soffice, tm
 
 
 def test_excel_formulas_recalculated_by_libreoffice_equal_the_site(filled, world, soffice, tmp_path):
-    from indicators.services import appendix_save
+    from reports.services import appendix_save
 
     cat = filled[1]
     appendix_save(

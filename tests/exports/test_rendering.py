@@ -16,7 +16,7 @@ from django.core.management import call_command
 
 from exports.docx import STATUS_WIDTHS, _appendix_widths, build_consolidated_docx, build_report_docx
 from indicators.selectors import catalogue
-from outline.models import Report, Round
+from reports.models import Report, Round
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 from openpyxl import load_workbook
 
 from exports.xlsx import build_consolidated_xlsx, build_report_xlsx
-from outline.models import Report, ReportStatus
+from reports.models import Report, ReportStatus
 
 pytestmark = pytest.mark.django_db
 

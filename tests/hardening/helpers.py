@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from outline.models import OutlineNode
-from outline.services import report_submit, section_save
+from reports.services import report_submit, section_save
 
 
 def writable_nodes(report):
@@ -12,7 +12,7 @@ def writable_nodes(report):
 
 def section_url(report, node=None):
     node = node or writable_nodes(report)[0]
-    return reverse("outline:section_edit", args=[report.pk, node.key])
+    return reverse("reports:section_edit", args=[report.pk, node.key])
 
 
 def write_all(report, user):

@@ -63,8 +63,8 @@ def test_report_pages_and_downloads_are_not_stored_by_caches(client, world):
     make_catalogue(world.round.outline_version)
     client.force_login(world.drafter_a)
     for url in (
-        reverse("outline:report_detail", args=[world.report_a.pk]),
-        reverse("indicators:appendix_xlsx", args=[world.report_a.pk]),
+        reverse("reports:report_detail", args=[world.report_a.pk]),
+        reverse("reports:appendix_xlsx", args=[world.report_a.pk]),
         reverse("exports:report_docx", args=[world.report_a.pk]),
     ):
         response = client.get(url)

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from outline import review
-from outline.models import Report
-from outline.services import ReportLocked, report_update_document_info
+from reports import review
+from reports.models import Report
+from reports.services import ReportLocked, report_update_document_info
 from tests.hardening.helpers import submit
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def test_the_drafter_cannot_change_document_details_after_submission(client, wor
         review.report_approve(report=Report.objects.get(pk=report.pk), actor=world.reviewer)
     before = details(report)
     client.force_login(world.drafter_a)
-    response = client.post(reverse("outline:document_info", args=[report.pk]), NEW)
+    response = client.post(reverse("reports:document_info", args=[report.pk]), NEW)
     assert details(report) == before
     page = response.content.decode() if response.status_code == 200 else client.get(response.url).content.decode()
     assert "không thể sửa" in page or "đã được duyệt" in page or "đã nộp" in page
@@ -45,5 +45,5 @@ def test_the_drafter_cannot_change_document_details_after_submission(client, wor
 def test_the_page_shows_the_details_read_only_once_submitted(client, world):
     submit(world.report_a, world.drafter_a)
     client.force_login(world.drafter_a)
-    page = client.get(reverse("outline:document_info", args=[world.report_a.pk])).content.decode()
+    page = client.get(reverse("reports:document_info", args=[world.report_a.pk])).content.decode()
     assert 'name="doc_number"' not in page

@@ -4,8 +4,8 @@ and the cleaning runs outside the report's lock."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from outline.models import SectionText
-from reportsite import richtext
+from core import richtext
+from reports.models import SectionText
 from tests.hardening.helpers import section_url
 
 pytestmark = pytest.mark.django_db

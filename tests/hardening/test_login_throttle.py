@@ -5,7 +5,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from tests.reportsite.factories import UserFactory
+from tests.units.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_axes_reset")]
 PASSWORD = "mat-khau-dung-2026"

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from outline.models import SectionText, Submission
+from reports.models import SectionText, Submission
 from tests.hardening.helpers import section_url, writable_nodes, write_all
 from tests.test_concurrency import together
 
@@ -36,7 +36,7 @@ def clients(*users):
 
 
 def test_two_people_saving_one_section_get_a_save_and_a_conflict(world):
-    from tests.reportsite.factories import MembershipFactory
+    from tests.units.factories import MembershipFactory
 
     second = MembershipFactory(unit=world.unit_a, role="drafter").user
     lan, hung = clients(world.drafter_a, second)
@@ -68,7 +68,7 @@ def test_a_submit_during_autosaves_is_a_submit(world):
         ).status_code
 
     statuses = together(
-        lambda: submitter.post(reverse("outline:report_submit", args=[world.report_a.pk])).status_code,
+        lambda: submitter.post(reverse("reports:report_submit", args=[world.report_a.pk])).status_code,
         *[lambda c=c, n=n: autosave(c, n) for c, n in zip(writers[1:], nodes, strict=False)],
     )
     assert statuses[0] == 302, statuses

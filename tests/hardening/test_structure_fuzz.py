@@ -18,7 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indicators.xlsx import (
+from core import richtext
+from reports.xlsx import (
     MAX_PART_BYTES,
     MAX_SHEETS,
     MAX_STYLE_ENTRIES,
@@ -26,7 +27,6 @@ from indicators.xlsx import (
     check_workbook_limits,
     read_upload,
 )
-from reportsite import richtext
 
 FUZZ = settings(
     deadline=None,

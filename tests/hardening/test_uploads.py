@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
-from indicators import xlsx
-from indicators.models import IndicatorValue
-from indicators.xlsx import UploadRefused, build_template
+from reports import xlsx
+from reports.models import IndicatorValue
+from reports.xlsx import UploadRefused, build_template
 from tests.indicators.factories import make_catalogue
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def upload(client, report, data, name="phu-luc.xlsx"):
     return client.post(
-        reverse("indicators:appendix_upload", args=[report.pk]),
+        reverse("reports:appendix_upload", args=[report.pk]),
         {"file": SimpleUploadedFile(name, data, content_type="application/octet-stream")},
     )
 
@@ -57,7 +57,7 @@ def with_styles(template: bytes, extra_xf: int) -> bytes:
 
 def test_a_workbook_with_a_swollen_style_table_is_refused_before_reading(client, world):
     cat = make_catalogue(world.round.outline_version)
-    from indicators.selectors import report_appendix
+    from reports.selectors import report_appendix
 
     template = build_template(world.report_a, report_appendix(world.report_a).rows)
     bomb = with_styles(template, 60_000)
@@ -73,6 +73,6 @@ def test_a_workbook_with_a_swollen_style_table_is_refused_before_reading(client,
 
 def test_the_downloaded_template_passes_the_limits(world):
     make_catalogue(world.round.outline_version)
-    from indicators.selectors import report_appendix
+    from reports.selectors import report_appendix
 
     xlsx.check_workbook_limits(build_template(world.report_a, report_appendix(world.report_a).rows))

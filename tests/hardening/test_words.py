@@ -4,8 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from indicators.models import IndicatorNote, IndicatorValue
-from outline.models import Comment, ExtensionRequest, Report, ReturnItem, ReturnRequest
+from reports.models import Comment, ExtensionRequest, IndicatorNote, IndicatorValue, Report, ReturnItem, ReturnRequest
 from tests.hardening.helpers import submit, writable_nodes
 from tests.indicators.factories import make_catalogue
 
@@ -18,7 +17,7 @@ def test_a_nul_in_a_return_reason_is_dropped_not_shown_in_english(client, world)
     node = writable_nodes(world.report_a)[0]
     client.force_login(world.reviewer)
     response = client.post(
-        reverse("outline:report_return", args=[world.report_a.pk]),
+        reverse("reports:report_return", args=[world.report_a.pk]),
         {"note": f"Bổ sung{NUL} số liệu", f"tick_{node.key}": "on", f"reason_{node.key}": f"Thiếu{NUL} số"},
     )
     assert "Null characters" not in response.content.decode()
@@ -27,7 +26,7 @@ def test_a_nul_in_a_return_reason_is_dropped_not_shown_in_english(client, world)
 
 
 def test_a_nul_in_an_answer_is_dropped(client, world):
-    from outline import review
+    from reports import review
 
     submit(world.report_a, world.drafter_a)
     node = writable_nodes(world.report_a)[0]
@@ -41,7 +40,7 @@ def test_a_nul_in_an_answer_is_dropped(client, world):
     item = ReturnItem.objects.get(request__report=world.report_a)
     client.force_login(world.drafter_a)
     response = client.post(
-        reverse("outline:return_answer", args=[world.report_a.pk, item.pk]), {"answer": f"Đã{NUL} bổ sung"}, follow=True
+        reverse("reports:return_answer", args=[world.report_a.pk, item.pk]), {"answer": f"Đã{NUL} bổ sung"}, follow=True
     )
     assert "Null characters" not in response.content.decode()
     item.refresh_from_db()
@@ -51,7 +50,7 @@ def test_a_nul_in_an_answer_is_dropped(client, world):
 def test_a_nul_in_an_extension_request_is_dropped(client, world):
     client.force_login(world.drafter_a)
     response = client.post(
-        reverse("outline:extension_request", args=[world.report_a.pk]), {"reason": f"Ốm{NUL} đau"}, follow=True
+        reverse("reports:extension_request", args=[world.report_a.pk]), {"reason": f"Ốm{NUL} đau"}, follow=True
     )
     assert "Null characters" not in response.content.decode()
     assert ExtensionRequest.objects.get(report=world.report_a).reason == "Ốm đau"
@@ -61,7 +60,7 @@ def test_a_nul_in_a_comment_is_dropped_and_a_long_comment_is_told_so(client, wor
     submit(world.report_a, world.drafter_a)
     node = writable_nodes(world.report_a)[0]
     client.force_login(world.reviewer)
-    url = reverse("outline:comment_post", args=[world.report_a.pk])
+    url = reverse("reports:comment_post", args=[world.report_a.pk])
     client.post(url, {"body": f"Rõ{NUL} hơn", "anchor": f"section:{node.key}", "visibility": "unit"})
     assert Comment.objects.get(report=world.report_a).body == "Rõ hơn"
     response = client.post(url, {"body": "x" * 5001, "anchor": f"section:{node.key}"}, follow=True)
@@ -74,7 +73,7 @@ def test_a_nul_in_a_comment_is_dropped_and_a_long_comment_is_told_so(client, wor
 def test_a_long_note_is_told_by_its_length_and_kept(client, world):
     cat = make_catalogue(world.round.outline_version)
     client.force_login(world.drafter_a)
-    url = reverse("indicators:appendix_edit", args=[world.report_a.pk])
+    url = reverse("reports:appendix_edit", args=[world.report_a.pk])
     indicator = cat["DV"]
     long_note = "Ghi chú rất dài. " * 150  # 2.550 characters
     data = {"version": 0, f"note-{indicator.pk}": long_note, f"v-{indicator.pk}-target": "1.200"}
@@ -102,7 +101,7 @@ def test_the_csrf_failure_page_is_vietnamese(world):
 def test_recipients_have_a_length_limit(client, world):
     client.force_login(world.drafter_a)
     response = client.post(
-        reverse("outline:document_info", args=[world.report_a.pk]),
+        reverse("reports:document_info", args=[world.report_a.pk]),
         {
             "doc_number": "1/BC",
             "place": "Bình An",

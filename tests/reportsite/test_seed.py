@@ -3,8 +3,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from outline.models import Report, ReportStatus, SectionText
-from reportsite.models import Membership, Role, Unit
+from reports.models import Report, ReportStatus, SectionText
+from units.models import Membership, Role, Unit
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from outline.models import Report
+from reports.models import Report
 
 
 class ExportCommand(BaseCommand):

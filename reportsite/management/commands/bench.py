@@ -29,14 +29,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from core import richtext
+from core.richtext import plain_text
 from exports.docx import build_consolidated_docx
 from exports.xlsx import build_consolidated_xlsx
-from indicators.selectors import catalogue, rollup
-from outline.models import OutlineNode, OutlineVersion, Report, ReportStatus, SectionText
-from reportsite import richtext
-from reportsite.models import Membership, Role
-from reportsite.richtext import plain_text
+from indicators.selectors import catalogue
+from outline.models import OutlineNode, OutlineVersion
+from reports.models import IndicatorValue, Report, ReportStatus, SectionText
+from reports.selectors import rollup
+from reports.xlsx import HEADER_ROW, MAX_PART_BYTES, UploadRefused, check_workbook_limits
 from reportsite.scale import build_scale
+from units.models import Membership, Role
 
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -85,8 +88,6 @@ def raw_docx(report) -> bytes:
 def raw_xlsx(report) -> bytes:
     """The baseline: XlsxWriter in constant-memory mode writing the same three sheets' cells."""
     import xlsxwriter
-
-    from indicators.models import IndicatorValue
 
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True})
@@ -192,21 +193,21 @@ class Tree:
         """(name, user, path) of every page and download whose query count is watched."""
         own, unit = self.own.pk, self.unit_report.pk
         return [
-            ("dashboard", self.reviewer, reverse("outline:dashboard", args=[self.round.code])),
-            ("report", self.writer, reverse("outline:report_detail", args=[own])),
-            ("section_edit", self.writer, reverse("outline:section_edit", args=[own, self.key])),
-            ("rollup", self.reviewer, reverse("indicators:rollup", args=[self.round.code, self.province.code])),
+            ("dashboard", self.reviewer, reverse("reports:dashboard", args=[self.round.code])),
+            ("report", self.writer, reverse("reports:report_detail", args=[own])),
+            ("section_edit", self.writer, reverse("reports:section_edit", args=[own, self.key])),
+            ("rollup", self.reviewer, reverse("reports:rollup", args=[self.round.code, self.province.code])),
             ("export_report_docx", self.writer, reverse("exports:report_docx", args=[own])),
             ("export_report_xlsx", self.writer, reverse("exports:report_xlsx", args=[own])),
             ("export_outline_docx", self.writer, reverse("exports:outline_docx", args=[own])),
-            ("export_appendix_template", self.writer, reverse("indicators:appendix_xlsx", args=[own])),
+            ("export_appendix_template", self.writer, reverse("reports:appendix_xlsx", args=[own])),
             (
                 "export_dashboard_xlsx",
                 self.reviewer,
-                reverse("outline:dashboard", args=[self.round.code]) + "?format=xlsx",
+                reverse("reports:dashboard", args=[self.round.code]) + "?format=xlsx",
             ),
-            ("unit_report", self.drafter, reverse("outline:report_detail", args=[unit])),
-            ("unit_section_edit", self.drafter, reverse("outline:section_edit", args=[unit, self.key])),
+            ("unit_report", self.drafter, reverse("reports:report_detail", args=[unit])),
+            ("unit_section_edit", self.drafter, reverse("reports:section_edit", args=[unit, self.key])),
         ]
 
     def load_pages(self):
@@ -214,12 +215,12 @@ class Tree:
         and a grassroots union's own report, section and downloads."""
         unit = self.unit_report.pk
         return {
-            "dashboard": (self.reviewer, reverse("outline:dashboard", args=[self.round.code])),
-            "report": (self.drafter, reverse("outline:report_detail", args=[unit])),
-            "section_edit": (self.drafter, reverse("outline:section_edit", args=[unit, self.key])),
+            "dashboard": (self.reviewer, reverse("reports:dashboard", args=[self.round.code])),
+            "report": (self.drafter, reverse("reports:report_detail", args=[unit])),
+            "section_edit": (self.drafter, reverse("reports:section_edit", args=[unit, self.key])),
             "rollup": (
                 self.reviewer,
-                reverse("indicators:rollup", args=[self.round.code, self.province.code]),
+                reverse("reports:rollup", args=[self.round.code, self.province.code]),
             ),
             "export_report_docx": (self.drafter, reverse("exports:report_docx", args=[unit])),
             "export_report_xlsx": (self.drafter, reverse("exports:report_xlsx", args=[unit])),
@@ -379,7 +380,6 @@ def _padded_row(limit: int) -> bytes:
 def worst_shapes() -> dict:
     """The shapes of input that cost the most to check and clean, at the largest size a request
     may carry, whether refused or accepted; each a callable doing what the site does with it."""
-    from indicators.xlsx import HEADER_ROW, MAX_PART_BYTES, UploadRefused, check_workbook_limits
 
     depth, elements, size = richtext.MAX_DEPTH, richtext.MAX_ELEMENTS, richtext.MAX_INPUT_CHARS
 

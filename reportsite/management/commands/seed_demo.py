@@ -10,12 +10,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from indicators.models import Indicator, IndicatorValue
-from outline.models import OutlineNode, OutlineVersion, Report, ReportStatus, Round
-from outline.services import report_submit, round_open, section_save
-from reportsite import services
-from reportsite.models import Role, Unit
-from reportsite.scale import SENTENCES
+from indicators.models import Indicator
+from outline.models import OutlineNode, OutlineVersion
+from reports.models import IndicatorValue, Report, ReportStatus, Round
+from reports.services import report_submit, round_open, section_save
+from reportsite.scale import SENTENCES, build_scale, scale_password
+from units import services
+from units.models import Role, Unit
 
 OUTLINE_FIXTURE = "outline_gnk_2018_2023"
 INDICATOR_FIXTURE = "indicators_gnk_2018_2023"
@@ -96,8 +97,6 @@ class Command(BaseCommand):
         call_command("loaddata", INDICATOR_FIXTURE, verbosity=0)
         call_command("loaddata", SUPERIOR_OUTLINE_FIXTURE, verbosity=0)
         if units:
-            from reportsite.scale import build_scale, scale_password
-
             if Round.objects.filter(code=f"SC-{seed}").exists():
                 self.stdout.write(f"round SC-{seed} (already built)")
                 return

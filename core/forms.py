@@ -1,0 +1,48 @@
+"""Form helpers every app's forms use: text read as it will be stored, lengths said in Vietnamese."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
+
+from .text import format_number, nfc
+
+
+class ReadableMaxLength(MaxLengthValidator):
+    """Django's length check, said with both numbers in Vietnamese format (5.000, not 5000)."""
+
+    message = _("At most %(limit)s characters; this has %(length)s. Shorten it: nothing has been saved yet.")
+
+    def __call__(self, value):
+        if len(value) > self.limit_value:
+            raise ValidationError(
+                self.message,
+                code="max_length",
+                params={"limit": format_number(self.limit_value), "length": format_number(len(value))},
+            )
+
+
+class CleanTextMixin:
+    """Text fields are read as they will be stored: NFC, control characters (NUL and friends)
+    dropped, before validation. A NUL then never reaches Django's English "Null characters are not
+    allowed", and lengths count what is kept. Length limits are said with both numbers."""
+
+    def full_clean(self):
+        # Here, not in __init__: forms add fields of their own after it (the grid's cells, a
+        # return's reasons).
+        for form_field in self.fields.values():
+            if isinstance(form_field, forms.CharField) and form_field.max_length:
+                form_field.validators = [v for v in form_field.validators if not isinstance(v, MaxLengthValidator)] + [
+                    ReadableMaxLength(form_field.max_length)
+                ]
+        if self.is_bound:
+            data = self.data.copy()
+            for name, form_field in self.fields.items():
+                if not isinstance(form_field, forms.CharField) or name not in data:
+                    continue
+                if hasattr(data, "setlist"):
+                    data.setlist(name, [nfc(v) if isinstance(v, str) else v for v in data.getlist(name)])
+                elif isinstance(data[name], str):
+                    data[name] = nfc(data[name])
+            self.data = data
+        super().full_clean()

@@ -1,0 +1,255 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django_prose_editor.fields import ProseEditorFormField
+
+from core.forms import CleanTextMixin
+from core.richtext import EDITOR_EXTENSIONS, check_html_limits, clean_section_html
+from core.text import format_number
+from indicators.models import PREVIOUS, START, TARGET
+
+from .models import Report
+
+
+class SectionForm(CleanTextMixin, forms.Form):
+    """The text of one section. Cleaning is the same allow-list the service enforces."""
+
+    content = ProseEditorFormField(
+        label=_("Content"),
+        required=False,
+        extensions=EDITOR_EXTENSIONS,
+        # The cheap limits (size, nesting, elements) run first: only what passes them is parsed.
+        sanitize=clean_section_html,
+    )
+    is_done = forms.BooleanField(label=_("This section is finished"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # Set by the page when it puts back text kept in the browser: the text the box then started from.
+    base_content = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        # The page puts the editor media (with its CSP nonce) in <head> itself.
+        self.helper.include_media = False
+
+    def clean_content(self):
+        content = self.cleaned_data["content"]
+        limit = settings.SECTION_MAX_CHARS
+        if len(content) > limit:
+            raise forms.ValidationError(
+                _(
+                    "The text is too long (%(length)s characters; at most %(limit)s). "
+                    "Split it or shorten it; nothing has been saved yet."
+                ),
+                params={"length": format_number(len(content)), "limit": format_number(limit)},
+            )
+        return content
+
+    def clean_base_content(self):
+        value = self.cleaned_data["base_content"]
+        check_html_limits(value)
+        return value
+
+
+class ReturnForm(CleanTextMixin, forms.Form):
+    """Trả lại: tick the sections to rework, a reason for each, and an overall note."""
+
+    note = forms.CharField(
+        label=_("Overall note to the unit (required)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+    due = forms.DateField(
+        label=_("Resubmit by"),
+        required=False,
+        help_text=_("dd/mm/yyyy. Leave empty to keep the current deadline."),
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
+    )
+
+    def __init__(self, *args, nodes, headings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.node_fields = []
+        for node in nodes:
+            tick, reason = f"tick_{node.key}", f"reason_{node.key}"
+            self.fields[tick] = forms.BooleanField(label=headings[node.key], required=False)
+            self.fields[reason] = forms.CharField(
+                label=_("What to rework"),
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.node_fields.append((node, self[tick], self[reason]))
+
+    def clean(self):
+        data = super().clean()
+        for _node, tick, reason in self.node_fields:
+            if data.get(tick.name) and not (data.get(reason.name) or "").strip():
+                self.add_error(reason.name, _("Say what needs reworking in this section."))
+        return data
+
+    def items(self):
+        """Sections ticked, and sections given a reason without the tick: a reason is never dropped."""
+        return [
+            (node.key, self.cleaned_data[reason.name])
+            for node, tick, reason in self.node_fields
+            if self.cleaned_data.get(tick.name) or (self.cleaned_data.get(reason.name) or "").strip()
+        ]
+
+
+class ReasonForm(CleanTextMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason (required)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class CommentForm(CleanTextMixin, forms.Form):
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+    anchor = forms.CharField(widget=forms.HiddenInput, max_length=80)
+    visibility = forms.ChoiceField(
+        label=_("Who sees it"),
+        choices=[
+            ("unit", _("Comment (Góp ý): the unit sees it")),
+            ("internal", _("Internal note (Ghi chú nội bộ)")),
+        ],
+        initial="unit",
+        required=False,
+    )
+    parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class AnswerForm(CleanTextMixin, forms.Form):
+    answer = forms.CharField(
+        label=_("Your answer"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+    done = forms.BooleanField(label=_("Done"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("done") and not (data.get("answer") or "").strip():
+            raise forms.ValidationError(_("Write an answer, or tick “Done”."))
+        return data
+
+
+class ExtensionRequestForm(CleanTextMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Why more time is needed"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+
+class ExtensionDecisionForm(CleanTextMixin, forms.Form):
+    request = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[("grant", _("Grant")), ("refuse", _("Refuse"))])
+    until = forms.DateField(
+        label=_("New deadline"), required=False, widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})
+    )
+    note = forms.CharField(label=_("Answer to the unit"), required=False, max_length=5000)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "grant" and not data.get("until"):
+            self.add_error("until", _("Give the new deadline."))
+        if data.get("decision") == "refuse" and not (data.get("note") or "").strip():
+            self.add_error("note", _("Say why the request is refused."))
+        return data
+
+
+class DocumentInfoForm(CleanTextMixin, forms.ModelForm):
+    """What the Word document prints in its header and closing block.
+
+    CleanTextMixin checks what will be stored (NFC, control characters dropped), as the service
+    stores it: a title of control characters alone passed "required" here, then was blank in the
+    service (a server error); a name typed decomposed (NFD) counted every accent against the limit."""
+
+    class Meta:
+        model = Report
+        fields = ["doc_number", "place", "signing_authority", "signer_title", "signer_name", "recipients", "filed"]
+        widgets = {"recipients": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        data = super().clean()
+        # "KT. CHỦ TỊCH" is a vice-chair signing for the chair: the position printed under it is theirs.
+        title = (data.get("signer_title") or "").strip().upper()
+        if data.get("signing_authority") == "KT. CHỦ TỊCH" and title in ("", "CHỦ TỊCH"):
+            self.add_error(
+                "signer_title",
+                _("Signing “KT. CHỦ TỊCH” is a vice-chair signing for the chair: write their position (PHÓ CHỦ TỊCH)."),
+            )
+        return data
+
+
+# A note or explanation over the catalogue's limit is still read, so that the service can say how
+# long it is and the grid keep it in its box; this bound only stops absurd bodies.
+NOTE_READ_LIMIT = 20_000
+
+
+def cell_name(indicator_id, column):
+    return f"v-{indicator_id}-{column}"
+
+
+class AppendixForm(CleanTextMixin, forms.Form):
+    """The grid: one text field per typed cell (checked by the service, so nothing typed is lost),
+    a note and an explanation per row, and the version it was opened at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, indicators, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicators = indicators
+        self.columns = [TARGET, START, *(str(y) for y in years), PREVIOUS]
+        for indicator in indicators:
+            if not indicator.is_computed:
+                for column in self.columns:
+                    self.fields[cell_name(indicator.pk, column)] = forms.CharField(required=False, max_length=60)
+            self.fields[f"note-{indicator.pk}"] = forms.CharField(required=False, max_length=NOTE_READ_LIMIT)
+            self.fields[f"expl-{indicator.pk}"] = forms.CharField(required=False, max_length=NOTE_READ_LIMIT)
+
+    def cells(self):
+        """Only the cells that were sent: an autosave of part of the grid clears nothing else."""
+        return {
+            (i.pk, c): self.cleaned_data[cell_name(i.pk, c)]
+            for i in self.indicators
+            if not i.is_computed
+            for c in self.columns
+            if cell_name(i.pk, c) in self.data
+        }
+
+    def notes(self):
+        """{indicator id: (note, explanation)}, None for a field that was not sent."""
+
+        def sent(name):
+            return self.cleaned_data[name] if name in self.data else None
+
+        return {
+            i.pk: (sent(f"note-{i.pk}"), sent(f"expl-{i.pk}"))
+            for i in self.indicators
+            if f"note-{i.pk}" in self.data or f"expl-{i.pk}" in self.data
+        }
+
+
+class AppendixUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel file (.xlsx) filled from the downloaded template"),
+        help_text=_("At most 2 MB."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
+
+    def __init__(self, *args, too_large=False, **kwargs):
+        # too_large: the upload handler skipped the file while it streamed in (request.upload_too_large).
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large
+
+    def clean(self):
+        if self.too_large:
+            # The file was never kept, so "required" would be wrong: say why it is missing.
+            self.errors.pop("file", None)
+            self.add_error("file", _("The file is too large (at most 2 MB)."))
+        return super().clean()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(_("The file is too large (at most 2 MB)."))
+        return upload

@@ -1,0 +1,514 @@
+"""Reads for the drafting pages. Each declares its joins so the query count is fixed."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from core.text import vietnamese_sort_key
+from indicators.figures import Row, column_label, compute_rows
+from indicators.models import Indicator
+from indicators.selectors import catalogue
+from outline.models import NodeKind, OutlineNode
+from units.models import Role, Unit
+from units.selectors import user_access
+
+from .models import (
+    EDITABLE_STATUSES,
+    Appendix,
+    Comment,
+    ExtensionRequest,
+    IndicatorNote,
+    IndicatorValue,
+    Report,
+    ReportStatus,
+    ReturnRequest,
+    SectionState,
+    SectionText,
+    Submission,
+)
+
+
+def reports_for_user(user) -> list[Report]:
+    """Reports the user may read, with round and unit joined: newest round first, then units in
+    Vietnamese alphabetical order. One query."""
+    reports = list(
+        Report.objects.visible_to(user)
+        .select_related("round", "unit")
+        .annotate(written_count=Count("sections", filter=~Q(sections__content=""), distinct=True))
+        .order_by("-round__deadline", "round__code")
+    )
+    rounds = {r.round_id: i for i, r in reversed(list(enumerate(reports)))}
+    return sorted(reports, key=lambda r: (rounds[r.round_id], vietnamese_sort_key(r.unit.name)))
+
+
+def report_for_user(user, pk):
+    """One report the user may read, or Report.DoesNotExist."""
+    return Report.objects.visible_to(user).select_related("round", "unit").get(pk=pk)
+
+
+def report_page_report(user, pk):
+    """The report page's report: as report_for_user, with whether a request for more time waits for an
+    answer (``has_pending_extension``) in the same query."""
+
+    pending = ExtensionRequest.objects.filter(report=OuterRef("pk"), status="pending")
+    return (
+        Report.objects.visible_to(user)
+        .select_related("round", "unit")
+        .annotate(has_pending_extension=Exists(pending))
+        .get(pk=pk)
+    )
+
+
+def can_edit(user, report) -> bool:
+    """Whether the user writes this report's unit (drafter); says nothing about its status."""
+    return report.unit_id in {unit.pk for unit in user_access(user).drafter_units}
+
+
+@dataclass
+class OutlineRow:
+    node: OutlineNode
+    heading: str
+    section: SectionText | None = None
+    label: str = ""
+
+    @property
+    def state(self):
+        return self.section.state if self.section else SectionState.EMPTY
+
+
+@dataclass
+class ReportOutline:
+    rows: list[OutlineRow]
+    writable: list[OutlineRow]
+    nodes_by_key: dict[str, OutlineNode]
+    sections_by_node: dict[int, SectionText]
+
+    @property
+    def required_total(self):
+        return sum(1 for r in self.writable if r.node.is_required)
+
+    @property
+    def required_written(self):
+        return sum(1 for r in self.writable if r.node.is_required and r.state != SectionState.EMPTY)
+
+    @property
+    def written(self):
+        return sum(1 for r in self.writable if r.state != SectionState.EMPTY)
+
+    @property
+    def done(self):
+        return sum(1 for r in self.writable if r.state == SectionState.DONE)
+
+    @property
+    def percent(self):
+        total = self.required_total
+        return round(100 * self.required_written / total) if total else 100
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Outline key → the label lists show (with the section numeral)."""
+        return {r.node.key: r.label for r in self.rows}
+
+    @property
+    def missing(self):
+        return [r for r in self.writable if r.node.is_required and r.state == SectionState.EMPTY]
+
+
+def worded_nodes(report: Report) -> list[OutlineNode]:
+    """The round's outline nodes in order, worded for the report's unit: a superior union's own report
+    takes the headings and texts of the round's outline for superior unions (no "CĐCS" before its
+    name), where the round has one. The nodes stay the round's (their ids, their section texts)."""
+    nodes = list(OutlineNode.objects.filter(version_id=report.round.outline_version_id).order_by("position"))
+    overlay = report.round.superior_outline_version_id
+    if overlay and not report.unit.is_grassroots:
+        worded = {n.key: n for n in OutlineNode.objects.filter(version_id=overlay)}
+        for node in nodes:
+            if (other := worded.get(node.key)) is not None:
+                node.raw, node.number, node.text = other.raw, other.number, other.text
+    return nodes
+
+
+def report_outline(report: Report) -> ReportOutline:
+    """The report's outline with every section's text and state: two queries whatever the size."""
+    nodes = worded_nodes(report)
+    sections = {s.node_id: s for s in SectionText.objects.filter(report=report).select_related("updated_by")}
+    fill = report.blank_fill
+    by_pk = {n.pk: n for n in nodes}
+    rows = [
+        OutlineRow(
+            node=n,
+            heading=n.heading_filled(fill),
+            section=sections.get(n.pk),
+            label=n.label(fill, by_pk.get(n.parent_id)),
+        )
+        for n in nodes
+        if n.kind != NodeKind.GUIDANCE
+    ]
+    return ReportOutline(
+        rows=rows,
+        writable=[r for r in rows if r.node.is_writable],
+        nodes_by_key={n.key: n for n in nodes},
+        sections_by_node=sections,
+    )
+
+
+@dataclass
+class SectionPage:
+    node: OutlineNode
+    heading: str
+    section: SectionText | None
+    guidance: list[str]
+    notes: list[str]
+    closing: str
+    context_headings: list[str]
+    previous: OutlineNode | None
+    next: OutlineNode | None
+    position: int
+    total: int
+
+
+def section_page(report: Report, key: str) -> SectionPage:
+    """Everything the section page shows: heading, guidance, notes, neighbours. Two queries."""
+    nodes = worded_nodes(report)
+    by_key = {n.key: n for n in nodes}
+    by_pk = {n.pk: n for n in nodes}
+    node = by_key.get(key)
+    if node is None or not node.is_writable:
+        raise OutlineNode.DoesNotExist
+    section = SectionText.objects.filter(report=report, node=node).first()
+    fill = report.blank_fill
+    writable = [n for n in nodes if n.is_writable]
+    index = writable.index(node)
+    # The headings above this node (part, section) and the notes that bind it.
+    ancestors = []
+    parent = by_pk.get(node.parent_id)
+    while parent is not None:
+        ancestors.insert(0, parent)
+        parent = by_pk.get(parent.parent_id)
+    notes = [
+        n.text_filled(fill)
+        for n in nodes
+        if n.kind == NodeKind.NOTE and n.parent_id in {a.pk for a in ancestors} | {node.pk}
+    ]
+    closing = next((n.text for n in nodes if n.kind == NodeKind.CLOSING), "")
+    return SectionPage(
+        node=node,
+        heading=node.heading_filled(fill),
+        section=section,
+        guidance=[n.text_filled(fill) for n in nodes if n.parent_id == node.pk and n.kind == NodeKind.GUIDANCE],
+        notes=notes,
+        closing=closing,
+        context_headings=[a.heading_filled(fill) for a in ancestors],
+        previous=writable[index - 1] if index > 0 else None,
+        next=writable[index + 1] if index + 1 < len(writable) else None,
+        position=index + 1,
+        total=len(writable),
+    )
+
+
+def reviewers_of(report):
+    """Users who review the report: reviewers and admins of its unit's ancestors."""
+
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__unit_id__in=report.unit.ancestor_ids(),
+            memberships__role__in=[Role.REVIEWER, Role.ADMIN],
+            is_active=True,
+        )
+        .distinct()
+    )
+
+
+def drafters_of(report):
+
+    return (
+        get_user_model()
+        .objects.filter(memberships__unit_id=report.unit_id, memberships__role=Role.DRAFTER, is_active=True)
+        .distinct()
+    )
+
+
+def open_return(report):
+    """The return for revision the unit is working on, with its items, or None."""
+
+    return (
+        ReturnRequest.objects.filter(report=report, closed_at__isnull=True)
+        .prefetch_related("items")
+        .select_related("created_by")
+        .first()
+    )
+
+
+def comment_anchors(report) -> set[str]:
+    """Where the reading page shows comments: the whole report, each writable section, each indicator."""
+
+    keys = OutlineNode.objects.filter(version_id=report.round.outline_version_id, is_writable=True)
+    codes = Indicator.objects.filter(outline_version_id=report.round.outline_version_id)
+    return {
+        "report",
+        *(f"section:{key}" for key in keys.values_list("key", flat=True)),
+        *(f"indicator:{code}" for code in codes.values_list("code", flat=True)),
+    }
+
+
+def comment_threads(user, report, anchor=None):
+    """Threads (first comment with its replies) the user may read, oldest first. Two queries."""
+
+    qs = Comment.objects.visible_to(user, report).select_related("author", "resolved_by")
+    if anchor is not None:
+        qs = qs.filter(anchor=anchor)
+    comments = list(qs)
+    roots = [c for c in comments if c.parent_id is None]
+    replies = {}
+    for c in comments:
+        if c.parent_id:
+            replies.setdefault(c.parent_id, []).append(c)
+    for root in roots:
+        root.thread_replies = replies.get(root.pk, [])
+    return roots
+
+
+@dataclass
+class DashboardRow:
+    report: Report
+    written: int
+    figures: int
+    open_comments: int
+
+    @property
+    def days_left(self):
+        return self.report.days_left()
+
+
+@dataclass
+class Dashboard:
+    rows: list[DashboardRow]
+    counts: dict[str, int]
+    writable_total: int
+    typed_indicators: int
+
+
+def dashboard(user, round, *, status: str = "", query: str = "", sort: str = "name") -> Dashboard:
+    """Every unit below the user's units in a round, with its progress: one query for the reports
+    (counts as subqueries, so no join multiplies rows) and two for the totals."""
+
+    access = user_access(user)
+    # Only what the table shows: thousands of rows, so every field and object saved counts.
+    reports = (
+        Report.objects.filter(round=round)
+        .select_related("unit")
+        .only("pk", "status", "updated_at", "extended_until", "round_id", "unit__name", "unit__code", "unit__path")
+    )
+    if not access.is_superuser:
+        condition = Q(pk__in=[])
+        for unit in access.overseen_units:
+            condition |= Q(unit__path__startswith=unit.path) & ~Q(unit=unit)
+        reports = reports.filter(condition)
+    latest = str(round.data_years[-1]) if round.data_years else ""
+
+    def count(qs):
+        return Coalesce(
+            Subquery(qs.values("report").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()),
+            0,
+        )
+
+    reports = reports.annotate(
+        written_total=count(SectionText.objects.filter(report=OuterRef("pk")).exclude(content="")),
+        figures_total=count(IndicatorValue.objects.filter(report=OuterRef("pk"), column=latest)),
+        open_comments_total=count(
+            Comment.objects.filter(report=OuterRef("pk"), parent__isnull=True, resolved_at__isnull=True)
+        ),
+        submission_total=count(Submission.objects.filter(report=OuterRef("pk"))),
+    )
+    rows = []
+    for r in reports:
+        r.round = round  # the same round for every row: not joined again
+        rows.append(DashboardRow(r, r.written_total, r.figures_total, r.open_comments_total))
+    counts = {value: 0 for value in ReportStatus.values}
+    for row in rows:
+        counts[row.report.status] += 1
+    if status in ReportStatus.values:
+        rows = [r for r in rows if r.report.status == status]
+    elif status == "late":
+        rows = [r for r in rows if r.report.is_past_deadline and r.report.status in EDITABLE_STATUSES]
+    elif status == "resubmitted":
+        rows = [r for r in rows if r.report.is_resubmission]
+    if query:
+        needle = _fold(query)
+        rows = [r for r in rows if needle in _fold(r.report.unit.name) or needle in _fold(r.report.unit.code)]
+    keys = {
+        "name": lambda r: vietnamese_sort_key(r.report.unit.name),
+        "status": lambda r: (
+            list(ReportStatus.values).index(r.report.status),
+            vietnamese_sort_key(r.report.unit.name),
+        ),
+        "progress": lambda r: (-r.written, vietnamese_sort_key(r.report.unit.name)),
+        "updated": lambda r: r.report.updated_at,
+    }
+    rows.sort(key=keys.get(sort, keys["name"]), reverse=sort == "updated")
+    return Dashboard(
+        rows=rows,
+        counts=counts,
+        writable_total=OutlineNode.objects.filter(version_id=round.outline_version_id, is_writable=True).count(),
+        typed_indicators=Indicator.objects.filter(outline_version_id=round.outline_version_id)
+        .exclude(kind="ratio")
+        .count(),
+    )
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive form for searching Vietnamese names ("hoa binh" finds "Hòa Bình")."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", (text or "").casefold().replace("đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def unit_texts(report, node):
+    """What the units below ``report``'s unit wrote for ``node`` in the same round, for the
+    superior's own report ("Tổng hợp từ đơn vị"): units in Vietnamese order. One query."""
+    texts = list(
+        SectionText.objects.filter(
+            report__round_id=report.round_id,
+            report__unit__path__startswith=report.unit.path,
+            node=node,
+        )
+        .exclude(report=report)
+        .exclude(content="")
+        .select_related("report__unit")
+    )
+    return sorted(texts, key=lambda s: vietnamese_sort_key(s.report.unit.name))
+
+
+def history_labels(outline, appendix):
+    """Words for the targets the history records: a section's heading, an indicator's name and
+    column, a document field's label, instead of the stored keys."""
+
+    headings = {key: node.heading for key, node in outline.nodes_by_key.items()}
+    names = {row.indicator.code: row.indicator.name for row in appendix.rows}
+    fields = {f.name: str(f.verbose_name).capitalize() for f in Report._meta.get_fields() if hasattr(f, "verbose_name")}
+    fields.update({"status": _("Status"), "deadline": _("Deadline"), "report": _("the whole report")})
+
+    def label(target: str) -> str:
+        kind, _sep, rest = target.partition(":")
+        if target in headings:
+            return headings[target]
+        if kind in ("section", "return") and rest in headings:
+            return headings[rest]
+        if kind == "indicator" and rest in names:
+            return names[rest]
+        if kind in names:
+            return f"{names[kind]} ({column_label(rest)})" if rest else names[kind]
+        return fields.get(target, target)
+
+    return label
+
+
+DEFAULT_ROLLUP_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
+
+
+@dataclass
+class ReportAppendix:
+    rows: list[Row]
+    version: int
+
+    @property
+    def filled(self):
+        return sum(1 for r in self.rows if not r.indicator.is_computed and not r.is_empty)
+
+    @property
+    def typed_total(self):
+        return sum(1 for r in self.rows if not r.indicator.is_computed)
+
+    def unexplained_warnings(self) -> list[tuple[Row, list[str]]]:
+        return [(r, w) for r in self.rows if (w := r.warnings()) and not r.explanation]
+
+
+def report_appendix(report: Report, indicators=None) -> ReportAppendix:
+    """The report's appendix rows with comparisons: four queries whatever the size."""
+    indicators = indicators if indicators is not None else catalogue(report.round.outline_version_id)
+    values = {
+        (v.indicator_id, v.column): v.value
+        for v in IndicatorValue.objects.filter(report=report).only("indicator_id", "column", "value")
+    }
+    notes = {n.indicator_id: n for n in IndicatorNote.objects.filter(report=report)}
+    version = Appendix.objects.filter(report=report).values_list("version", flat=True).first() or 0
+    return ReportAppendix(rows=compute_rows(indicators, report.round.data_years, values, notes), version=version)
+
+
+def rows_for_node(appendix: ReportAppendix, node) -> list[Row]:
+    return [r for r in appendix.rows if r.indicator.node_id == node.pk]
+
+
+@dataclass
+class Rollup:
+    unit: Unit
+    rows: list[Row]
+    statuses: tuple[str, ...]
+    included: list[Report]
+    excluded: list[Report]
+
+    @property
+    def total(self):
+        return len(self.included) + len(self.excluded)
+
+
+def rollup_revision(*, round, unit: Unit) -> str:
+    """A stamp that changes whenever the roll-up below ``unit`` may: a figure or a status changes a
+    report's ``updated_at``; a unit moved in or out changes the count or the sum of ids. One query."""
+    stamp = Report.objects.filter(round=round, unit__path__startswith=unit.path, unit__is_grassroots=True).aggregate(
+        n=Count("pk"), last=Max("updated_at"), ids=Sum("pk")
+    )
+    last = stamp["last"].timestamp() if stamp["last"] else 0
+    return f"{stamp['n']}:{last}:{stamp['ids'] or 0}"
+
+
+def rolls_up(indicator: Indicator) -> bool:
+    """Whether an indicator's typed figures are added up in a roll-up (the page's and the workbook's)."""
+    return indicator.rollup in ("sum", "ratio_of_sums")
+
+
+def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES) -> Rollup:
+    """The appendix of every grassroots union below ``unit`` in ``round``, added up.
+
+    Sums for summed indicators; ratios as the sum of numerators over the sum of denominators
+    (never an average of percentages); indicators that cannot be added are left blank. Lists
+    which units count (their report's status is in ``statuses``) and which do not. Three queries
+    whatever the number of units.
+    """
+    statuses = tuple(statuses)
+    indicators = catalogue(round.outline_version_id)
+    reports = list(
+        Report.objects.filter(round=round, unit__path__startswith=unit.path, unit__is_grassroots=True)
+        .select_related("unit")
+        .only("pk", "status", "updated_at", "submitted_at", "unit__name", "unit__code", "unit__path")
+    )
+    totals = (
+        IndicatorValue.objects.filter(
+            report__round=round,
+            report__unit__path__startswith=unit.path,
+            report__unit__is_grassroots=True,
+            report__status__in=statuses,
+            indicator__rollup__in=("sum", "ratio_of_sums"),
+        )
+        .values("indicator_id", "column")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    values = {(t["indicator_id"], t["column"]): t["total"] for t in totals}
+    included = sorted((r for r in reports if r.status in statuses), key=lambda r: vietnamese_sort_key(r.unit.name))
+    excluded = sorted(
+        (r for r in reports if r.status not in statuses),
+        key=lambda r: vietnamese_sort_key(r.unit.name),
+    )
+    return Rollup(
+        unit=unit,
+        rows=compute_rows(indicators, round.data_years, values),
+        statuses=statuses,
+        included=included,
+        excluded=excluded,
+    )

@@ -1,0 +1,292 @@
+import hashlib
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from indicators.charts import target_chart
+from indicators.sentences import figure_sentence
+from outline.models import OutlineNode
+from units.selectors import user_access
+
+from . import selectors, services
+from .forms import DocumentInfoForm, SectionForm
+from .models import Report, ReportStatus, SectionState, Submission
+from .selectors import report_appendix, rows_for_node
+
+# Admin edits to the indicator catalogue or the outline reach a cached report page within this time.
+REPORT_BODY_TIMEOUT = 600
+
+
+def _report_or_404(request, pk):
+    try:
+        return selectors.report_for_user(request.user, pk)
+    except Report.DoesNotExist:
+        raise Http404 from None
+
+
+@require_safe
+def report_list(request):
+    reports = selectors.reports_for_user(request.user)
+    access = user_access(request.user)
+    if len(reports) == 1 and access.drafter_units and not access.overseen_units:
+        # A drafter with a single report goes straight to it.
+        return redirect("reports:report_detail", pk=reports[0].pk)
+    return render(
+        request,
+        "reports/report_list.html",
+        {"reports": reports, "access": access, "drafter_unit_ids": {u.pk for u in access.drafter_units}},
+    )
+
+
+def report_body_key(report, *, can_edit: bool) -> str:
+    """The cache key of the report page's body (progress, appendix card, outline, submissions).
+
+    Every service that changes what the body shows (a section, a figure, a submission, a review
+    decision) touches ``report.updated_at``, so a new revision gets a new key and a stale body is never
+    served; the blank fill and the language are in the key for the rest. Indicator or outline edits
+    in the Django admin show within the cache's timeout."""
+    fill = hashlib.blake2b(report.blank_fill.encode(), digest_size=8).hexdigest()
+    return ":".join(
+        [
+            "report-body",
+            str(report.pk),
+            str(report.updated_at.timestamp()),
+            str(report.round.outline_version_id),
+            "edit" if can_edit else "read",
+            fill,
+            get_language() or "",
+        ]
+    )
+
+
+@require_safe
+def report_detail(request, pk):
+    try:
+        report = selectors.report_page_report(request.user, pk)
+    except Report.DoesNotExist:
+        raise Http404 from None
+    can_draft = selectors.can_edit(request.user, report)
+    can_edit = can_draft and report.is_editable
+    # The body is cached by revision; these are only worked out when it is not (lazy objects).
+    outline = SimpleLazyObject(lambda: selectors.report_outline(report))
+    appendix = SimpleLazyObject(lambda: report_appendix(report))
+    return render(
+        request,
+        "reports/report_detail.html",
+        {
+            "report": report,
+            "body_key": report_body_key(report, can_edit=can_edit),
+            "body_timeout": REPORT_BODY_TIMEOUT,
+            "outline": outline,
+            "appendix": appendix,
+            "target_chart": SimpleLazyObject(
+                lambda: target_chart(appendix.rows, _("Share of the resolution's target reached (%)"))
+            ),
+            "returned": selectors.open_return(report) if report.status == ReportStatus.RETURNED else None,
+            "labels": SimpleLazyObject(lambda: outline.labels),
+            "pending_extension": report.has_pending_extension,
+            "can_edit": can_edit,
+            "can_draft": can_draft,
+            "lock_reason": services.lock_reason(report),
+            "submissions": report.submissions.select_related("submitted_by"),
+        },
+    )
+
+
+def _section_json(section, status=200, **extra):
+    return JsonResponse(
+        {
+            "version": section.version if section else 0,
+            "saved_at": formats.date_format(timezone.localtime(section.updated_at), "H:i:s")
+            if section and section.updated_at
+            else "",
+            "state": str(SectionState(section.state).label) if section else "",
+            **extra,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def section_edit(request, pk, key):
+    report = _report_or_404(request, pk)
+    try:
+        page = selectors.section_page(report, key)
+    except OutlineNode.DoesNotExist:
+        raise Http404 from None
+    editable = selectors.can_edit(request.user, report) and report.is_editable
+    autosave = request.headers.get("X-Autosave") == "1"
+    conflict = None
+    form = None
+    if request.method == "POST":
+        if not selectors.can_edit(request.user, report):
+            raise PermissionDenied
+        form = SectionForm(request.POST)
+        if form.is_valid():
+            try:
+                section = services.section_save(
+                    report=report,
+                    node=page.node,
+                    content=form.cleaned_data["content"],
+                    base_version=form.cleaned_data["version"],
+                    is_done=form.cleaned_data["is_done"],
+                    actor=request.user,
+                    base_content=form.cleaned_data["base_content"] if "base_content" in request.POST else None,
+                )
+            except services.SectionConflict as exc:
+                conflict = exc.current
+                if autosave:
+                    return _section_json(
+                        conflict,
+                        status=409,
+                        error=_(
+                            "Someone else saved this section after you opened it. "
+                            "Nothing was overwritten: compare the two versions."
+                        ),
+                    )
+            except services.ReportLocked as exc:
+                if autosave:
+                    return JsonResponse({"error": exc.reason}, status=423)
+                messages.error(request, exc.reason)
+                editable = False
+            except ValidationError as exc:
+                # The service checks the limits itself too; the form has normally said it first.
+                if autosave:
+                    return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+                form.add_error("content", exc)
+            else:
+                if autosave:
+                    return _section_json(section, status=200)
+                messages.success(request, _("Saved."))
+                target = request.POST.get("go")
+                if target == "next" and page.next:
+                    return redirect("reports:section_edit", pk=report.pk, key=page.next.key)
+                if target == "previous" and page.previous:
+                    return redirect("reports:section_edit", pk=report.pk, key=page.previous.key)
+                if target == "report":
+                    return redirect("reports:report_detail", pk=report.pk)
+                return redirect("reports:section_edit", pk=report.pk, key=page.node.key)
+        elif autosave:
+            return JsonResponse(
+                {"error": " ".join(str(e) for errs in form.errors.values() for e in errs)},
+                status=400,
+            )
+        if conflict is not None:
+            # Keep what the writer typed in the box; show the saved version beside it. Saving
+            # again now deliberately replaces the other version.
+            data = request.POST.copy()
+            data["version"] = conflict.version
+            form = SectionForm(data)
+            form.is_valid()
+    if form is None:
+        section = page.section
+        form = SectionForm(
+            initial={
+                "content": section.content if section else "",
+                "is_done": section.is_done if section else False,
+                "version": section.version if section else 0,
+            }
+        )
+    returned = selectors.open_return(report) if report.status == ReportStatus.RETURNED else None
+    return render(
+        request,
+        "reports/section_edit.html",
+        {
+            "report": report,
+            "page": page,
+            "form": form,
+            "editable": editable,
+            "conflict": conflict,
+            "lock_reason": services.lock_reason(report),
+            "media": form.media.with_nonce(request.csp_nonce),
+            "figures": [(row, figure_sentence(row)) for row in rows_for_node(report_appendix(report), page.node)],
+            "threads": selectors.comment_threads(request.user, report, anchor=f"section:{page.node.key}"),
+            "todo": [item for item in (returned.items.all() if returned else []) if item.node_key == page.node.key],
+            "unit_texts": selectors.unit_texts(report, page.node) if not report.unit.is_grassroots else [],
+            "autosave_url": reverse("reports:section_edit", args=[report.pk, page.node.key]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report_submit(request, pk):
+    report = _report_or_404(request, pk)
+    if not selectors.can_edit(request.user, report):
+        raise PermissionDenied
+    outline = selectors.report_outline(report)
+    appendix = report_appendix(report)
+    if request.method == "POST":
+        try:
+            submission = services.report_submit(report=report, actor=request.user)
+        except services.ReportLocked as exc:
+            messages.error(request, exc.reason)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("The report has been submitted (submission no. %(number)s).") % {"number": submission.number},
+            )
+            return redirect("reports:report_detail", pk=report.pk)
+    return render(
+        request,
+        "reports/report_submit.html",
+        {
+            "report": report,
+            "outline": outline,
+            "unexplained": appendix.unexplained_warnings(),
+            "lock_reason": services.lock_reason(report),
+        },
+    )
+
+
+@require_safe
+def submission_detail(request, pk, number):
+    report = _report_or_404(request, pk)
+    try:
+        submission = report.submissions.select_related("submitted_by").get(number=number)
+    except Submission.DoesNotExist:
+        raise Http404 from None
+    outline = selectors.report_outline(report)
+    rows = [(row, submission.sections.get(row.node.key, "")) for row in outline.rows]
+    return render(
+        request,
+        "reports/submission_detail.html",
+        {"report": report, "submission": submission, "rows": rows},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def document_info(request, pk):
+    report = _report_or_404(request, pk)
+    if not selectors.can_edit(request.user, report):
+        raise PermissionDenied
+    locked = services.lock_reason(report)
+    if locked:
+        # Submitted or approved: the details are shown as printed, and nothing posted is taken.
+        if request.method == "POST":
+            messages.error(request, locked)
+        return render(request, "reports/document_info.html", {"report": report, "form": None, "locked": locked})
+    form = DocumentInfoForm(request.POST or None, instance=report)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_update_document_info(report=report, data=form.cleaned_data, actor=request.user)
+        except services.ReportLocked as exc:
+            messages.error(request, exc.reason)
+            return redirect("reports:document_info", pk=report.pk)
+        except ValidationError as exc:
+            # The service checks the model's rules again; whatever it refuses is shown on the form.
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("reports:report_detail", pk=report.pk)
+    return render(request, "reports/document_info.html", {"report": report, "form": form})
