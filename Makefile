@@ -36,9 +36,12 @@ run: install assets
 test: install assets
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# ruff, then the one-way house: the layers written in pyproject.toml (docs/architecture.md).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) manage.py makemigrations --check --dry-run
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -6,11 +6,20 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+NEW_APP = 'units'
+
+
 def move_content_types(apps, schema_editor):
-    """Permissions and admin history follow the models: their content types change app, not id."""
+    """Permissions and admin history follow the models: their content types change app, not id.
+
+    A content type under the new name exists already only if some `migrate` run after the code changed
+    stopped short of this migration (post_migrate creates types for every installed model). Such a type
+    is empty of history, so it gives way to the old one, which keeps its id, permissions and log."""
     ContentType = apps.get_model("contenttypes", "ContentType")
     for old_app, models in {'reportsite': ['unit', 'membership']}.items():
-        ContentType.objects.filter(app_label=old_app, model__in=models).update(app_label='units')
+        moving = ContentType.objects.filter(app_label=old_app, model__in=models)
+        ContentType.objects.filter(app_label=NEW_APP, model__in=moving.values_list("model", flat=True)).delete()
+        moving.update(app_label=NEW_APP)
 
 
 class Migration(migrations.Migration):
