@@ -14,14 +14,12 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from core.text import vietnamese_sort_key
-from indicators.figures import compute_rows
-from indicators.selectors import catalogue
 from outline.models import NodeKind, OutlineNode
-from reports.models import Report, ReportStatus, SectionText
-from reports.selectors import DEFAULT_ROLLUP_STATUSES, report_appendix, rollup, worded_nodes
+from reports.models import ReportStatus
+from reports.selectors import DEFAULT_ROLLUP_STATUSES
 
 from .html_docx import FONT, el, html_to_elements, paragraph, run, text_paragraph
-from .selectors import unit_reports_below
+from .selectors import Consolidated, ReportDocument, UnitReport
 
 # A4, margins inside the ranges of the rules: top/bottom 20–25 mm, left 30–35 mm, right 15–20 mm.
 PAGE_W, PAGE_H = Mm(210), Mm(297)
@@ -308,12 +306,11 @@ def _lines_paragraph(lines, *, bold=False, size=13, after=0):
     return paragraph(runs, align="center", first_line_cm=0, after_pt=after, line=1.0)
 
 
-def header_block(report: Report, date) -> object:
+def header_block(fields: dict, date) -> object:
     """Nghị định 30/2020, Phụ lục I: on the left the superior body, the issuing unit in bold with a
     short rule under it; on the right the national motto (or the round's own heading) with its rule;
     then, on one line, "Số: …/BC-…" on the left and the place and date in italics on the right.
     Names and number as printed on submission."""
-    fields = report.print_fields
     top_left = []
     if fields["superior"]:
         top_left.append(_lines_paragraph(name_lines(fields["superior"], 24), size=13))
@@ -330,11 +327,10 @@ def header_block(report: Report, date) -> object:
     return _borderless_table([[top_left, top_right], [number, place]], [LEFT_CM, RIGHT_CM])
 
 
-def closing_block(report: Report):
+def closing_block(fields: dict):
     """ "Nơi nhận:" and its list on the left, ending "- Lưu: VT, …"; on the right the signing
     authority ("TM. BAN CHẤP HÀNH", "KT. CHỦ TỊCH"…), the position, room to sign, the name. One row
     that never splits across pages."""
-    fields = report.print_fields
     left = [
         paragraph(
             [run(_("Recipients:"), bold=True, italic=True, size=12)],
@@ -362,17 +358,6 @@ def closing_block(report: Report):
     right.append(_centered((fields["signer_title"] or _("CHAIR")).upper(), bold=True, size=13, after=66))
     right.append(_centered(fields["signer_name"] or "", bold=True, size=14))
     return _borderless_table([[left, right]], [LEFT_CM, RIGHT_CM])
-
-
-def _outline_nodes(report: Report) -> list[OutlineNode]:
-    """The outline's nodes in order, worded for the report's unit (a superior union's own report
-    takes the round's outline for superior unions, where there is one)."""
-    return worded_nodes(report)
-
-
-def _texts(report: Report) -> dict[str, str]:
-    """The report's section texts by outline key."""
-    return dict(SectionText.objects.filter(report=report).values_list("node__key", "content"))
 
 
 def heading_elements(node: OutlineNode, fill: str, *, followed=True) -> list:
@@ -598,64 +583,45 @@ def _document_title(nodes, fill) -> str:
     return f"{_('Report')}: {text}".strip(": ")
 
 
-def _document_date(report):
-    submission = report.submissions.order_by("-number").only("submitted_at").first()
-    moment = submission.submitted_at if submission else timezone.now()
-    return timezone.localtime(moment).date()
-
-
-def build_report_docx(report: Report) -> bytes:
-    """One unit's report: header block, BÁO CÁO and its summary line, the outline's headings with
-    the unit's texts, the closing block, then the appendix in a landscape section."""
-    nodes = _outline_nodes(report)
-    texts = _texts(report)
-    appendix = report_appendix(report)
-    fill = report.print_fields["fill"]
+def build_report_docx(doc: ReportDocument) -> bytes:
+    """One unit's report (exports.selectors.report_document): header block, BÁO CÁO and its summary
+    line, the outline's headings with the unit's texts, the closing block, then the appendix in a
+    landscape section."""
+    fields, nodes = doc.fields, doc.nodes
+    fill = fields["fill"]
     builder = DocumentBuilder()
-    builder.set_properties(title=_document_title(nodes, fill), author=report.print_fields["unit"])
-    builder.add(header_block(report, _document_date(report)))
+    builder.set_properties(title=_document_title(nodes, fill), author=fields["unit"])
+    builder.add(header_block(fields, doc.date))
     _title(builder, nodes, fill)
-    _body(builder, nodes, fill, texts)
-    builder.add_closing(closing_block(report))
-    if appendix.rows:
-        _appendix(
-            builder, appendix.rows, _("(Attached to the report of %(unit)s)") % {"unit": report.print_fields["unit"]}
-        )
+    _body(builder, nodes, fill, doc.texts)
+    builder.add_closing(closing_block(fields))
+    if doc.rows:
+        _appendix(builder, doc.rows, _("(Attached to the report of %(unit)s)") % {"unit": fields["unit"]})
     return builder.save()
 
 
-def build_outline_docx(report: Report) -> bytes:
-    """The outline as a blank document for offline drafting: every heading, the guidance in italics."""
-    nodes = _outline_nodes(report)
-    fill = report.print_fields["fill"]
+def build_outline_docx(doc: ReportDocument) -> bytes:
+    """The outline as a blank document for offline drafting (exports.selectors.outline_document): every
+    heading, the guidance in italics, the appendix to fill in by hand."""
+    fields, nodes = doc.fields, doc.nodes
+    fill = fields["fill"]
     builder = DocumentBuilder()
-    builder.set_properties(title=_document_title(nodes, fill), author=report.print_fields["unit"])
-    builder.add(header_block(report, timezone.localdate()))
+    builder.set_properties(title=_document_title(nodes, fill), author=fields["unit"])
+    builder.add(header_block(fields, doc.date))
     _title(builder, nodes, fill)
     _body(builder, nodes, fill, {}, guidance=True)
-    builder.add_closing(closing_block(report))
-    # The appendix to fill in by hand: every indicator, no figure.
-    blank = compute_rows(catalogue(report.round.outline_version_id), report.round.data_years, {})
-    if blank:
-        _appendix(builder, blank, _("(To fill in: the figures of %(unit)s)") % {"unit": report.print_fields["unit"]})
+    builder.add_closing(closing_block(fields))
+    if doc.rows:
+        _appendix(builder, doc.rows, _("(To fill in: the figures of %(unit)s)") % {"unit": fields["unit"]})
     return builder.save()
 
 
 CONSOLIDATED_PARTS = ("full", "report", "annex")
 
 
-def consolidated_statuses(include_drafts: bool) -> tuple[str, ...]:
-    """Whose texts and figures a consolidated file counts: submitted and approved reports; every
-    report, drafts included, only when asked (each draft then marked as one)."""
-    if include_drafts:
-        # A report not started has nothing to show: it is in the status table, not among the drafts.
-        return (*DEFAULT_ROLLUP_STATUSES, ReportStatus.DRAFTING, ReportStatus.RETURNED)
-    return DEFAULT_ROLLUP_STATUSES
-
-
-def _status_words(unit_report) -> str:
+def _status_words(unit_report: UnitReport) -> str:
     """ "Đã nộp 05/12/2020", "Đã duyệt 10/12/2020", "Bị trả lại", "Đang soạn", "Chưa bắt đầu"."""
-    label = str(unit_report.get_status_display())
+    label = unit_report.status_label
     if unit_report.status == ReportStatus.APPROVED and unit_report.approved_at:
         return f"{label} {timezone.localtime(unit_report.approved_at):%d/%m/%Y}"
     if unit_report.status == ReportStatus.SUBMITTED and unit_report.submitted_at:
@@ -672,7 +638,7 @@ def _when(moment) -> str:
 STATUS_WIDTHS = [1.0, 4.8, 2.9, 2.7, 2.3, 2.3]
 
 
-def _status_table(unit_reports, *, size=10):
+def _status_table(unit_reports: list[UnitReport], *, size=10):
     """Every unit below and where its report stands, under the superior union it belongs to."""
     widths = STATUS_WIDTHS
     labels = [_("No."), pgettext("organisation", "Unit"), _("Code"), _("Status"), _("Submitted"), _("Approved")]
@@ -702,16 +668,16 @@ def _status_table(unit_reports, *, size=10):
     add_row(labels, header=True)
     group = object()
     for number, unit_report in enumerate(unit_reports, 1):
-        parent = unit_report.unit.parent.name if unit_report.unit.parent_id else ""
+        parent = unit_report.superior
         if parent != group:
             group = parent
             add_row([parent or "—"], group=True)
         add_row(
             [
                 str(number),
-                unit_report.unit.name,
-                unit_report.unit.code.replace("-", "\u2011"),  # a code never breaks at its hyphen
-                str(unit_report.get_status_display()),
+                unit_report.name,
+                unit_report.code.replace("-", "\u2011"),  # a code never breaks at its hyphen
+                unit_report.status_label,
                 _when(unit_report.submitted_at) if unit_report.status != ReportStatus.NOT_STARTED else "",
                 _when(unit_report.approved_at) if unit_report.status == ReportStatus.APPROVED else "",
             ]
@@ -725,11 +691,12 @@ def _styled(p, style_id: str):
     return p
 
 
-def _annex(builder, report, nodes, fill, unit_reports, statuses, progress, include_drafts, with_status_table):
+def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table):
     """What every unit below wrote, grouped by the outline's headings with their full numbering
     (PHẦN THỨ NHẤT / II. / 3.) in Word heading styles; each unit by name, code and status, drafts
     marked "BẢN NHÁP – chưa nộp". Its cover says whose texts it holds, and lists every unit."""
-    counted = [r for r in unit_reports if r.status in statuses]
+    unit_reports, include_drafts = data.units, data.include_drafts
+    counted = data.counted
     submitted = [r for r in counted if r.status in DEFAULT_ROLLUP_STATUSES]
     builder.add(
         _styled(
@@ -763,15 +730,10 @@ def _annex(builder, report, nodes, fill, unit_reports, statuses, progress, inclu
 
     by_pk = {n.pk: n for n in nodes}
     writable = [n for n in nodes if n.is_writable]
-    by_node: dict[str, list[tuple[Report, str]]] = {n.key: [] for n in writable}
-    order = {r.pk: i for i, r in enumerate(sorted(counted, key=lambda r: vietnamese_sort_key(r.unit.name)))}
+    by_node: dict[str, list[tuple[UnitReport, str]]] = {n.key: [] for n in writable}
+    order = {r.pk: i for i, r in enumerate(sorted(counted, key=lambda r: vietnamese_sort_key(r.name)))}
     reports_by_pk = {r.pk: r for r in counted}
-    texts = (
-        SectionText.objects.filter(report_id__in=list(reports_by_pk), node__is_writable=True)
-        .exclude(content="")
-        .values_list("node__key", "content", "report_id")
-    )
-    for key, content, report_id in texts.iterator(chunk_size=2000):
+    for key, content, report_id in data.texts:
         by_node.setdefault(key, []).append((reports_by_pk[report_id], content))
     total = sum(len(v) for v in by_node.values()) + 1
     done = 0
@@ -808,7 +770,7 @@ def _annex(builder, report, nodes, fill, unit_reports, statuses, progress, inclu
         for unit_report, content in entries:
             label = [
                 run(
-                    f"{unit_report.unit.name} ({unit_report.unit.code}) – {_status_words(unit_report)}",
+                    f"{unit_report.name} ({unit_report.code}) – {_status_words(unit_report)}",
                     bold=True,
                     italic=True,
                     size=13,
@@ -824,23 +786,20 @@ def _annex(builder, report, nodes, fill, unit_reports, statuses, progress, inclu
     return total
 
 
-def build_consolidated_docx(
-    report: Report, *, include_drafts: bool = False, part: str = "full", progress: Progress | None = None
-) -> bytes:
+def build_consolidated_docx(data: Consolidated, *, part: str = "full", progress: Progress | None = None) -> bytes:
     """A superior union's consolidated report.
 
     ``part`` "report": its own report as written, the roll-up of its units' appendices and where each
     unit's report stands; "annex": what every unit below wrote, by heading, as a file of its own;
     "full": both. Only submitted and approved reports count, in the texts and in the figures alike;
-    ``include_drafts`` adds the others, each marked as a draft. Query count does not depend on the
-    number of units."""
+    ``data.include_drafts`` adds the others, each marked as a draft (exports.selectors.consolidated)."""
     if part not in CONSOLIDATED_PARTS:
         raise ValueError(part)
-    statuses = consolidated_statuses(include_drafts)
-    nodes = _outline_nodes(report)
-    fields = report.print_fields
+    include_drafts = data.include_drafts
+    doc = data.document
+    nodes = doc.nodes
+    fields = doc.fields
     fill = fields["fill"]
-    unit_reports = unit_reports_below(report)
     builder = DocumentBuilder()
     title = _document_title(nodes, fill)
     builder.set_properties(
@@ -848,12 +807,11 @@ def build_consolidated_docx(
     )
     total = 1
     if part in ("full", "report"):
-        own = _texts(report)
-        totals = rollup(round=report.round, unit=report.unit, statuses=statuses)
-        builder.add(header_block(report, _document_date(report)))
+        totals = data.rollup
+        builder.add(header_block(fields, doc.date))
         _title(builder, nodes, fill)
-        _body(builder, nodes, fill, own)
-        builder.add_closing(closing_block(report))
+        _body(builder, nodes, fill, doc.texts)
+        builder.add_closing(closing_block(fields))
         if totals.rows:
             counted = len(totals.included)
             suffix = _("Roll-up of %(counted)s of %(total)s grassroots unions below %(unit)s") % {
@@ -881,13 +839,13 @@ def build_consolidated_docx(
                 "Heading1",
             )
         )
-        builder.add(_status_table(unit_reports))
+        builder.add(_status_table(data.units))
     if part == "full":
         builder.page_break()
     if part in ("full", "annex"):
         if part == "annex":
-            builder.add(header_block(report, _document_date(report)))
-        total = _annex(builder, report, nodes, fill, unit_reports, statuses, progress, include_drafts, part == "annex")
+            builder.add(header_block(fields, doc.date))
+        total = _annex(builder, data, nodes, fill, progress, part == "annex")
     data = builder.save()
     if progress:
         progress(total, total)

@@ -1,8 +1,23 @@
-"""Who may export what."""
+"""Who may export what, and everything a Word or Excel file prints, read here so that the builders
+(docx.py, xlsx.py) are functions of plain data: they run no query, and the views, the background jobs and
+the command line hand them the same thing. Large parts (every unit's texts and figures) are iterators
+that read in chunks when the builder gets to them."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
 
 from core.text import vietnamese_sort_key
-from reports.models import Report
-from reports.selectors import can_edit
+from indicators.figures import Row, compute_rows
+from indicators.models import Indicator
+from indicators.selectors import catalogue
+from outline.models import OutlineNode
+from reports.models import IndicatorValue, Report, ReportStatus, SectionText
+from reports.selectors import DEFAULT_ROLLUP_STATUSES, Rollup, can_edit, report_appendix, rollup, worded_nodes
 from units.selectors import user_access
 
 
@@ -53,4 +68,159 @@ def unit_reports_below(report) -> list:
             vietnamese_sort_key(r.unit.parent.name if r.unit.parent_id else ""),
             vietnamese_sort_key(r.unit.name),
         ),
+    )
+
+
+@dataclass(frozen=True)
+class UnitReport:
+    """One grassroots union's report as a status table prints it."""
+
+    pk: int
+    code: str
+    name: str
+    superior: str  # the union it belongs to (its parent), "" at the top
+    status: str
+    status_label: str
+    submitted_at: datetime.datetime | None
+    approved_at: datetime.datetime | None
+    updated_at: datetime.datetime | None
+    deadline: datetime.date
+
+
+def unit_report_rows(report) -> list[UnitReport]:
+    """``unit_reports_below`` as plain rows, in the same order."""
+    return [
+        UnitReport(
+            pk=r.pk,
+            code=r.unit.code,
+            name=r.unit.name,
+            superior=r.unit.parent.name if r.unit.parent_id else "",
+            status=r.status,
+            status_label=str(r.get_status_display()),
+            submitted_at=r.submitted_at,
+            approved_at=r.approved_at,
+            updated_at=r.updated_at,
+            deadline=max(r.extended_until, report.round.deadline) if r.extended_until else report.round.deadline,
+        )
+        for r in unit_reports_below(report)
+    ]
+
+
+@dataclass
+class ReportDocument:
+    """What one report's Word file and workbook print."""
+
+    fields: dict[str, Any]  # Report.print_fields: names, number, place, signer, recipients, the blank's fill
+    date: datetime.date  # the date under the motto
+    nodes: list[OutlineNode]  # the outline, worded for the unit, in order
+    texts: dict[str, str]  # what the unit wrote, by outline key (clean HTML)
+    rows: list[Row]  # the appendix
+    years: list[int]
+    round_name: str
+    cutoff_date: datetime.date
+
+
+def _document_date(report) -> datetime.date:
+    """The day the report was last submitted; today while it has not been."""
+    submission = report.submissions.order_by("-number").only("submitted_at").first()
+    moment = submission.submitted_at if submission else timezone.now()
+    return timezone.localtime(moment).date()
+
+
+def report_document(report, *, with_appendix: bool = True) -> ReportDocument:
+    """One report as its files print it: header fields, outline, texts and (unless a consolidated file
+    prints the roll-up instead) its appendix. Fixed query count."""
+    return ReportDocument(
+        fields=report.print_fields,
+        date=_document_date(report),
+        nodes=worded_nodes(report),
+        texts=dict(SectionText.objects.filter(report=report).values_list("node__key", "content")),
+        rows=report_appendix(report).rows if with_appendix else [],
+        years=list(report.round.data_years),
+        round_name=report.round.name,
+        cutoff_date=report.round.cutoff_date,
+    )
+
+
+def outline_document(report) -> ReportDocument:
+    """The outline as a blank document to draft on paper: no text, the appendix with no figure, today's date."""
+    return ReportDocument(
+        fields=report.print_fields,
+        date=timezone.localdate(),
+        nodes=worded_nodes(report),
+        texts={},
+        rows=compute_rows(catalogue(report.round.outline_version_id), report.round.data_years, {}),
+        years=list(report.round.data_years),
+        round_name=report.round.name,
+        cutoff_date=report.round.cutoff_date,
+    )
+
+
+def consolidated_statuses(include_drafts: bool) -> tuple[str, ...]:
+    """Whose texts and figures a consolidated file counts: submitted and approved reports; every
+    report, drafts included, only when asked (each draft then marked as one)."""
+    if include_drafts:
+        # A report not started has nothing to show: it is in the status table, not among the drafts.
+        return (*DEFAULT_ROLLUP_STATUSES, ReportStatus.DRAFTING, ReportStatus.RETURNED)
+    return DEFAULT_ROLLUP_STATUSES
+
+
+@dataclass
+class Consolidated:
+    """A superior union's consolidated files: its own report, the roll-up of the units below, where each
+    unit stands, and (read lazily, in chunks, only by the builder that needs them) what the counted units
+    wrote and typed."""
+
+    document: ReportDocument  # the superior's own report
+    unit_name: str
+    include_drafts: bool
+    statuses: tuple[str, ...]  # the statuses counted
+    units: list[UnitReport]  # every grassroots union below, grouped by superior, Vietnamese order
+    rollup: Rollup
+    indicators: list[Indicator]  # the catalogue, in order
+    texts: Iterable[tuple[str, str, int]]  # (outline key, content, report pk) of the counted reports
+    values: Iterable[tuple[int, int, str, Decimal]]  # (report pk, indicator pk, column, value) below
+
+    @property
+    def counted(self) -> list[UnitReport]:
+        return [u for u in self.units if u.status in self.statuses]
+
+
+def _texts(report_ids) -> Iterable[tuple[str, str, int]]:
+    yield from (
+        SectionText.objects.filter(report_id__in=report_ids, node__is_writable=True)
+        .exclude(content="")
+        .values_list("node__key", "content", "report_id")
+        .iterator(chunk_size=2000)
+    )
+
+
+def _values(report) -> Iterable[tuple[int, int, str, Decimal]]:
+    yield from (
+        IndicatorValue.objects.filter(
+            report__round_id=report.round_id,
+            report__unit__path__startswith=report.unit.path,
+            report__unit__is_grassroots=True,
+        )
+        .values_list("report_id", "indicator_id", "column", "value")
+        .iterator(chunk_size=5000)
+    )
+
+
+def consolidated(report, *, include_drafts: bool = False) -> Consolidated:
+    """Everything a consolidated Word file or workbook of ``report``'s unit prints. The query count does
+    not depend on the number of units."""
+    statuses = consolidated_statuses(include_drafts)
+    units = unit_report_rows(report)
+    counted = [u.pk for u in units if u.status in statuses]
+    return Consolidated(
+        document=report_document(report, with_appendix=False),
+        unit_name=report.unit.name,
+        include_drafts=include_drafts,
+        statuses=statuses,
+        units=units,
+        rollup=rollup(round=report.round, unit=report.unit, statuses=statuses),
+        indicators=catalogue(report.round.outline_version_id),
+        texts=_texts(counted),
+        values=_values(report),
     )

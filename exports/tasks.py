@@ -11,8 +11,9 @@ from django_tasks import task
 
 from reports.models import Report
 
-from .docx import build_consolidated_docx, consolidated_statuses
+from .docx import build_consolidated_docx
 from .models import ExportJob, JobStatus
+from .selectors import consolidated
 from .xlsx import build_consolidated_xlsx
 
 log = logging.getLogger(__name__)
@@ -30,12 +31,11 @@ def export_job_run(*, job_id: int) -> ExportJob:
 
     try:
         report = Report.objects.select_related("round", "unit", "unit__parent").get(round=job.round, unit=job.unit)
+        data = consolidated(report, include_drafts=job.include_drafts)
         if job.format == "docx":
-            data = build_consolidated_docx(report, include_drafts=job.include_drafts, part=job.part, progress=progress)
+            data = build_consolidated_docx(data, part=job.part, progress=progress)
         else:
-            data = build_consolidated_xlsx(
-                report, statuses=consolidated_statuses(job.include_drafts), progress=progress
-            )
+            data = build_consolidated_xlsx(data, progress=progress)
     except Exception as exc:
         log.exception("export %s failed", job.pk)
         ExportJob.objects.filter(pk=job.pk).update(

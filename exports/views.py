@@ -16,7 +16,7 @@ from reports.models import Report
 from . import services
 from .docx import CONSOLIDATED_PARTS, build_outline_docx, build_report_docx
 from .models import ExportJob, JobStatus
-from .selectors import can_export_consolidated, can_export_drafts
+from .selectors import can_export_consolidated, can_export_drafts, outline_document, report_document
 from .xlsx import build_report_xlsx
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -73,19 +73,27 @@ def _document(report, kind, build) -> bytes:
 @require_safe
 def report_docx(request, pk):
     report = _report_or_404(request, pk)
-    return _download(_document(report, "docx", build_report_docx), _name("bao-cao", report, "docx"), "docx")
+    return _download(
+        _document(report, "docx", lambda r: build_report_docx(report_document(r))),
+        _name("bao-cao", report, "docx"),
+        "docx",
+    )
 
 
 @require_safe
 def report_xlsx(request, pk):
     report = _report_or_404(request, pk)
-    return _download(_document(report, "xlsx", build_report_xlsx), _name("phu-luc", report, "xlsx"), "xlsx")
+    return _download(
+        _document(report, "xlsx", lambda r: build_report_xlsx(report_document(r))),
+        _name("phu-luc", report, "xlsx"),
+        "xlsx",
+    )
 
 
 @require_safe
 def outline_docx(request, pk):
     report = _report_or_404(request, pk)
-    return _download(build_outline_docx(report), _name("de-cuong", report, "docx"), "docx")
+    return _download(build_outline_docx(outline_document(report)), _name("de-cuong", report, "docx"), "docx")
 
 
 @require_POST

@@ -21,11 +21,10 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from core.text import vietnamese_sort_key
 from indicators.derived import excel_formula
 from indicators.figures import column_label
-from indicators.selectors import catalogue
-from reports.models import IndicatorValue, Report
-from reports.selectors import DEFAULT_ROLLUP_STATUSES, report_appendix, rolls_up, rollup
+from reports.models import ReportStatus
+from reports.selectors import DEFAULT_ROLLUP_STATUSES, rolls_up
 
-from .selectors import unit_reports_below
+from .selectors import Consolidated, ReportDocument
 
 Progress = Callable[[int, int], None]
 FONT = "Times New Roman"
@@ -208,13 +207,12 @@ def _write_appendix_rows(book: Book, ws, rows, years, first_row: int, typed_cell
         write_text(ws, r, after + len(DERIVED) + 1, row.explanation, book.wrap)
 
 
-def build_report_xlsx(report: Report) -> bytes:
-    """One report's appendix: the figures as typed, every computed figure a formula with its value,
-    the notes and the explanations of unusual figures."""
-    appendix = report_appendix(report)
-    years = report.round.data_years
+def build_report_xlsx(doc: ReportDocument) -> bytes:
+    """One report's appendix (exports.selectors.report_document): the figures as typed, every computed
+    figure a formula with its value, the notes and the explanations of unusual figures."""
+    years = doc.years
     book = Book()
-    unit_name = report.print_fields["unit"]
+    unit_name = doc.fields["unit"]
     book.properties(title=_("APPENDIX: RESULTS ON THE TARGETS").capitalize() + f" – {unit_name}", author=unit_name)
     header = appendix_header(years)
     ws = book.sheet(_("Appendix"), appendix_widths(years), header_row=3)
@@ -225,7 +223,7 @@ def build_report_xlsx(report: Report) -> bytes:
         2,
         0,
         _("%(round)s — figures up to %(cutoff)s")
-        % {"round": report.round.name, "cutoff": formats.date_format(report.round.cutoff_date, "d/m/Y")},
+        % {"round": doc.round_name, "cutoff": formats.date_format(doc.cutoff_date, "d/m/Y")},
         book.plain,
     )
     ws.write_row(3, 0, header, book.header)
@@ -233,7 +231,7 @@ def build_report_xlsx(report: Report) -> bytes:
     def typed(ws, r, col, row, column, fmt):
         write_number(ws, r, col, row.value(column), fmt)
 
-    _write_appendix_rows(book, ws, appendix.rows, years, 4, typed)
+    _write_appendix_rows(book, ws, doc.rows, years, 4, typed)
     return book.close()
 
 
@@ -242,26 +240,24 @@ def _local(moment):
     return timezone.localtime(moment).replace(tzinfo=None) if moment else None
 
 
-def build_consolidated_xlsx(
-    report: Report, *, statuses=DEFAULT_ROLLUP_STATUSES, progress: Progress | None = None
-) -> bytes:
+def build_consolidated_xlsx(data: Consolidated, *, progress: Progress | None = None) -> bytes:
     """A superior union's workbook: "Tổng hợp" (the roll-up: SUMIFS over "Chi tiết" and every computed
     figure a formula, each with the value the site computed), "Chi tiết" (every unit × indicator,
-    with whether it counts) and "Trạng thái" (every unit's status, with real dates)."""
-
-    round_ = report.round
-    years = round_.data_years
+    with whether it counts) and "Trạng thái" (every unit's status, with real dates). From
+    exports.selectors.consolidated."""
+    statuses = data.statuses
+    years = data.document.years
     columns = _columns(years)
-    indicators = catalogue(round_.outline_version_id)
-    summed = rollup(round=round_, unit=report.unit, statuses=statuses)
-    grouped = unit_reports_below(report)  # by superior union, for the status sheet
-    reports = sorted(grouped, key=lambda r: vietnamese_sort_key(r.unit.name))
+    indicators = data.indicators
+    summed = data.rollup
+    grouped = data.units  # by superior union, for the status sheet
+    reports = sorted(grouped, key=lambda r: vietnamese_sort_key(r.name))
     counted = {r.pk for r in reports if r.status in statuses}
     typed = [i for i in indicators if not i.is_computed]
     total = len(reports) + 1
 
     book = Book()
-    book.properties(title=_("APPENDIX ROLL-UP: RESULTS ON THE TARGETS").capitalize(), author=report.unit.name)
+    book.properties(title=_("APPENDIX ROLL-UP: RESULTS ON THE TARGETS").capitalize(), author=data.unit_name)
     summary_name, detail_name, status_name = _("Roll-up"), _("Details"), _("Status")
     summary = book.sheet(summary_name, appendix_widths(years), header_row=3)
     detail = book.sheet(detail_name, [14, 40, 16, 40, 12] + [13] * len(columns) + [10, 22], header_row=0)
@@ -281,15 +277,7 @@ def build_consolidated_xlsx(
     ]
     detail.write_row(0, 0, detail_header, book.header)
     values: dict[tuple[int, int, str], Decimal] = {}
-    for report_id, indicator_id, column, value in (
-        IndicatorValue.objects.filter(
-            report__round=round_,
-            report__unit__path__startswith=report.unit.path,
-            report__unit__is_grassroots=True,
-        )
-        .values_list("report_id", "indicator_id", "column", "value")
-        .iterator(chunk_size=5000)
-    ):
+    for report_id, indicator_id, column, value in data.values:
         values[(report_id, indicator_id, column)] = value
     get = values.get
     r = 0
@@ -302,8 +290,8 @@ def build_consolidated_xlsx(
         mark = "" if unit_report.status in DEFAULT_ROLLUP_STATUSES else "BẢN NHÁP – chưa nộp"
         for indicator in typed:
             r += 1
-            detail.write_string(r, 0, unit_report.unit.code)
-            detail.write_string(r, 1, unit_report.unit.name)
+            detail.write_string(r, 0, unit_report.code)
+            detail.write_string(r, 1, unit_report.name)
             detail.write_string(r, 2, indicator.code)
             detail.write_string(r, 3, indicator.name)
             detail.write_string(r, 4, indicator.unit_of_measure)
@@ -322,7 +310,7 @@ def build_consolidated_xlsx(
     # Tổng hợp: the typed figures summed from Chi tiết over the counted units; the rest derived.
     header = appendix_header(years)
     write_text(summary, 0, 0, _("APPENDIX ROLL-UP: RESULTS ON THE TARGETS"), book.title)
-    write_text(summary, 1, 0, report.unit.name, book.plain)
+    write_text(summary, 1, 0, data.unit_name, book.plain)
     write_text(
         summary,
         2,
@@ -331,7 +319,7 @@ def build_consolidated_xlsx(
         % {
             "counted": len(counted),
             "total": len(reports),
-            "statuses": ", ".join(str(Report(status=s).get_status_display()) for s in statuses),
+            "statuses": ", ".join(str(ReportStatus(s).label) for s in statuses),
         },
         book.plain,
     )
@@ -369,11 +357,10 @@ def build_consolidated_xlsx(
         book.header,
     )
     for n, unit_report in enumerate(grouped, 1):
-        unit_report.round = round_
-        write_text(status, n, 0, unit_report.unit.parent.name if unit_report.unit.parent_id else "", book.text)
-        write_text(status, n, 1, unit_report.unit.code, book.text)
-        write_text(status, n, 2, unit_report.unit.name, book.text)
-        write_text(status, n, 3, str(unit_report.get_status_display()), book.text)
+        write_text(status, n, 0, unit_report.superior, book.text)
+        write_text(status, n, 1, unit_report.code, book.text)
+        write_text(status, n, 2, unit_report.name, book.text)
+        write_text(status, n, 3, unit_report.status_label, book.text)
         for col, moment in ((4, unit_report.submitted_at), (5, unit_report.approved_at), (6, unit_report.updated_at)):
             if moment:
                 status.write_datetime(n, col, _local(moment), book.moment)

@@ -20,6 +20,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from exports.docx import build_consolidated_docx, build_report_docx
+from exports.selectors import consolidated, report_document
 from exports.xlsx import build_consolidated_xlsx, build_report_xlsx
 from reports.forms import cell_name
 from reports.models import Report, ReportStatus, ReturnItem
@@ -393,15 +394,15 @@ def test_exports_keep_payloads_as_text():
     report = Report.objects.select_related("round", "unit", "unit__parent").get(pk=world.report_a.pk)
 
     text = assert_plain_docx(
-        build_report_docx(report),
+        build_report_docx(report_document(report)),
         literal=["{{ 7*7 }}", HYPERLINK, DDE, "+SUM(1)", "@SUM(1)", "-1+1", JS_URL, BREAKOUT, SVG, IMG],
     )
     assert DDE.upper() in text  # the signer's position, printed in capitals
     own = Report.objects.select_related("round", "unit").get(round=world.round, unit=world.superior)
-    assert_plain_docx(build_consolidated_docx(own, include_drafts=True), literal=["{{ 7*7 }}", HYPERLINK])
+    assert_plain_docx(build_consolidated_docx(consolidated(own, include_drafts=True)), literal=["{{ 7*7 }}", HYPERLINK])
 
     # One report's appendix: notes are strings; formulas only where the site puts its own.
-    data = build_report_xlsx(report)
+    data = build_report_xlsx(report_document(report))
     ratio_row = None
     notes = {}
     for _sheet, cell in xlsx_cells(data):
@@ -421,7 +422,7 @@ def test_exports_keep_payloads_as_text():
     # The consolidated workbook: the unit named like a formula stays a name; formulas only in the
     # roll-up sheet, all of them the site's.
     Report.objects.filter(pk=world.report_b.pk).update(status=ReportStatus.SUBMITTED)
-    data = build_consolidated_xlsx(own)
+    data = build_consolidated_xlsx(consolidated(own))
     names = set()
     for sheet, cell in xlsx_cells(data):
         if cell.data_type == "f":

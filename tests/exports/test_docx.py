@@ -10,6 +10,7 @@ from docx.shared import Mm, Pt
 from core.richtext import allowed_tags
 from exports.docx import build_consolidated_docx, build_outline_docx, build_report_docx, vietnamese_date
 from exports.html_docx import HANDLED_TAGS
+from exports.selectors import consolidated, outline_document, report_document
 from outline.models import NodeKind, OutlineNode
 from reports.models import Report
 from tests.exports.conftest import open_docx
@@ -36,7 +37,7 @@ def test_place_and_date_follow_the_rules(date, text):
 
 def test_page_margins_fonts_and_sections(filled):
     report, _cat = filled
-    doc = open_docx(build_report_docx(report))
+    doc = open_docx(build_report_docx(report_document(report)))
     first, appendix = doc.sections[0], doc.sections[-1]
     assert abs(first.page_width - Mm(210)) < Mm(0.5) and abs(first.page_height - Mm(297)) < Mm(0.5)  # A4
     assert Mm(20) <= first.top_margin <= Mm(25) and Mm(20) <= first.bottom_margin <= Mm(25)
@@ -62,7 +63,7 @@ def flat(text):
 
 def test_header_block_title_and_closing(filled, world):
     report, _cat = filled
-    doc = open_docx(build_report_docx(report))
+    doc = open_docx(build_report_docx(report_document(report)))
     header = doc.tables[0]
     left, right = (flat(cell.text) for cell in header.rows[0].cells)
     assert world.superior.name.upper() in left and world.unit_a.name.upper() in left
@@ -103,7 +104,7 @@ def test_signing_authority_filed_line_and_number_prefix(filled, world):
     world.unit_a.doc_prefix = "BC-CĐCTY"
     world.unit_a.save()
     report = Report.objects.get(pk=report.pk)
-    doc = open_docx(build_report_docx(report))
+    doc = open_docx(build_report_docx(report_document(report)))
     assert doc.tables[0].rows[1].cells[0].text == "Số: 7/BC-CĐCTY"
     left, right = doc.tables[-2].rows[0].cells
     assert [p.text for p in right.paragraphs] == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Thị Lan"]
@@ -139,13 +140,13 @@ def test_a_submitted_report_prints_the_names_of_its_day(filled, world):
     world.superior.name = "Công đoàn Khu kinh tế Thử"
     world.superior.save()
     report = Report.objects.get(pk=report.pk)
-    header = flat(open_docx(build_report_docx(report)).tables[0].rows[0].cells[0].text)
+    header = flat(open_docx(build_report_docx(report_document(report))).tables[0].rows[0].cells[0].text)
     assert "CÔNG ĐOÀN KCN THỬ" in header and "SÁP NHẬP" not in header
 
 
 def test_headings_in_order_byte_exact_and_texts_with_formatting(filled):
     report, _cat = filled
-    doc = open_docx(build_report_docx(report))
+    doc = open_docx(build_report_docx(report_document(report)))
     texts = [p.text for p in doc.paragraphs]
     fill = report.blank_fill
     headings = [
@@ -165,13 +166,13 @@ def test_headings_in_order_byte_exact_and_texts_with_formatting(filled):
     table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Năm")
     assert table.rows[1].cells[1].text == "1.250"
     assert table.rows[2].cells[0].text == "Ghi chú gộp ô" and 'w:gridSpan w:val="2"' in table._tbl.xml
-    xml = zipfile.ZipFile(io.BytesIO(build_report_docx(report))).read("word/document.xml").decode()
+    xml = zipfile.ZipFile(io.BytesIO(build_report_docx(report_document(report)))).read("word/document.xml").decode()
     assert "alert" not in xml and "<script" not in xml
 
 
 def test_appendix_is_a_table_with_a_repeated_header_and_the_stored_figures(filled):
     report, _cat = filled
-    doc = open_docx(build_report_docx(report))
+    doc = open_docx(build_report_docx(report_document(report)))
     table = doc.tables[-1]
     assert "<w:tblHeader/>" in table.rows[0]._tr.xml
     header = [c.text for c in table.rows[0].cells]
@@ -191,7 +192,7 @@ def test_appendix_is_a_table_with_a_repeated_header_and_the_stored_figures(fille
 
 
 def test_blank_outline_has_guidance_in_italics(world):
-    doc = open_docx(build_outline_docx(world.report_a))
+    doc = open_docx(build_outline_docx(outline_document(world.report_a)))
     prompts = [p for p in doc.paragraphs if "Gợi ý cho mục" in p.text]
     assert len(prompts) == 5 and all(r.italic for p in prompts for r in p.runs)
 
@@ -208,7 +209,7 @@ def test_blank_outline_keeps_the_seeds_bullets_and_has_the_blank_appendix(world)
         outline_version=OutlineVersion.objects.get(code="gnk-cdcs-2018-2023")
     )
     report = Report.objects.get(pk=world.report_a.pk)
-    doc = open_docx(build_outline_docx(report))
+    doc = open_docx(build_outline_docx(outline_document(report)))
     bullets = [p.text for p in doc.paragraphs if p.text.startswith("- Nêu rõ những thuận lợi, khó khăn")]
     assert bullets, "the guidance keeps its '- '"
     table = doc.tables[-1]
@@ -234,7 +235,7 @@ def test_consolidated_counts_submitted_reports_only_and_marks_drafts_when_asked(
     own = _two_units_wrote(filled, world)
     Report.objects.filter(pk=filled[0].pk).update(status="submitted")  # A submitted; B still drafting
     calls = []
-    doc = open_docx(build_consolidated_docx(own, progress=lambda d, t: calls.append((d, t))))
+    doc = open_docx(build_consolidated_docx(consolidated(own), progress=lambda d, t: calls.append((d, t))))
     texts = [p.text for p in doc.paragraphs]
     assert "Báo cáo riêng của cấp trên" in texts
     annex = texts.index("PHỤ LỤC: TỔNG HỢP NỘI DUNG BÁO CÁO CỦA CÁC ĐƠN VỊ")
@@ -257,7 +258,7 @@ def test_consolidated_counts_submitted_reports_only_and_marks_drafts_when_asked(
     assert [r[1] for r in rows[1:]] == [world.unit_b.name, world.unit_a.name]  # Vietnamese order
     assert [r[3] for r in rows[1:]] == ["Đang soạn", "Đã nộp"]
 
-    with_drafts = open_docx(build_consolidated_docx(own, include_drafts=True))
+    with_drafts = open_docx(build_consolidated_docx(consolidated(own, include_drafts=True)))
     texts = [p.text for p in with_drafts.paragraphs]
     draft = next(t for t in texts if t.startswith(world.unit_b.name))
     assert draft.endswith("BẢN NHÁP – chưa nộp") and "Văn bản của đơn vị Bình" in texts
@@ -265,10 +266,10 @@ def test_consolidated_counts_submitted_reports_only_and_marks_drafts_when_asked(
 
 def test_consolidated_parts_make_separate_files(filled, world):
     own = _two_units_wrote(filled, world)
-    report_only = [p.text for p in open_docx(build_consolidated_docx(own, part="report")).paragraphs]
+    report_only = [p.text for p in open_docx(build_consolidated_docx(consolidated(own), part="report")).paragraphs]
     assert "Báo cáo riêng của cấp trên" in report_only
     assert "PHỤ LỤC: TỔNG HỢP NỘI DUNG BÁO CÁO CỦA CÁC ĐƠN VỊ" not in report_only
-    annex = open_docx(build_consolidated_docx(own, part="annex"))
+    annex = open_docx(build_consolidated_docx(consolidated(own), part="annex"))
     texts = [p.text for p in annex.paragraphs]
     assert "PHỤ LỤC: TỔNG HỢP NỘI DUNG BÁO CÁO CỦA CÁC ĐƠN VỊ" in texts
     assert "Báo cáo riêng của cấp trên" not in texts and "Nơi nhận:" not in "".join(
@@ -299,7 +300,9 @@ def test_document_details_are_set_by_the_unit_and_printed(client, world, role):
     if role != "drafter_a":
         assert report.doc_number == ""
         return
-    text = "\n".join(c.text for t in open_docx(build_report_docx(report)).tables for r in t.rows for c in r.cells)
+    text = "\n".join(
+        c.text for t in open_docx(build_report_docx(report_document(report))).tables for r in t.rows for c in r.cells
+    )
     assert "Số: 07/BC-CĐCS" in text and "Thuận An, ngày" in text
     assert "PHÓ CHỦ TỊCH" in text and "Lê Văn Bình" in text and "- Công đoàn KCN;" in text
 
@@ -320,7 +323,9 @@ def test_characters_xml_forbids_are_dropped_on_the_way_in_so_the_report_exports(
         content="<p>Đoàn\uffff viên\ufffe mới\ud800</p>",
     )
     assert SectionText.objects.get(report=world.report_a, node=node).content == "<p>Đoàn viên mới</p>"
-    assert any(p.text == "Đoàn viên mới" for p in open_docx(build_report_docx(world.report_a)).paragraphs)
+    assert any(
+        p.text == "Đoàn viên mới" for p in open_docx(build_report_docx(report_document(world.report_a))).paragraphs
+    )
 
 
 def test_a_superior_unions_report_speaks_as_a_superior_union(world):
@@ -351,11 +356,13 @@ def test_a_superior_unions_report_speaks_as_a_superior_union(world):
     world.superior.save()
     own = Report.objects.create(round=round_, unit=world.superior)
     unit = Report.objects.create(round=round_, unit=world.unit_a)
-    own_doc = open_docx(build_report_docx(Report.objects.get(pk=own.pk)))
+    own_doc = open_docx(build_report_docx(report_document(Report.objects.get(pk=own.pk))))
     summary = next(p.text for p in own_doc.paragraphs if "Nghị quyết Đại hội" in p.text)
     assert f"Đại hội {world.superior.name}" in summary and "CĐCS" not in summary
     assert own_doc.tables[0].rows[1].cells[0].text == "Số: …/BC-CĐKCN"
-    unit_summary = next(p.text for p in open_docx(build_report_docx(unit)).paragraphs if "Nghị quyết Đại hội" in p.text)
+    unit_summary = next(
+        p.text for p in open_docx(build_report_docx(report_document(unit))).paragraphs if "Nghị quyết Đại hội" in p.text
+    )
     assert "Đại hội CĐCS Công ty May Á" in unit_summary  # a grassroots union keeps the outline as written
     # The site's own pages word it the same way.
     from django.test import Client

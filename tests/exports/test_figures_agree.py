@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from exports.docx import build_consolidated_docx, build_report_docx
+from exports.selectors import consolidated, report_document
 from exports.xlsx import build_consolidated_xlsx, build_report_xlsx
 from indicators.figures import show, show_change_pct, show_share, show_signed
 from indicators.models import Indicator, Kind, OverYears, Rollup
@@ -220,9 +221,9 @@ def test_page_word_and_excel_show_the_same_figures(catalogue_world, soffice, tmp
     report = Report.objects.get(pk=world.report_a.pk)
     page = page_figures(reviewer.get(reverse("reports:appendix_edit", args=[report.pk])).content.decode())
     assert len(page) >= len(indicators) * (len(columns) + 6)
-    assert_same(page, word_figures(build_report_docx(report), indicators, columns), "Word")
+    assert_same(page, word_figures(build_report_docx(report_document(report)), indicators, columns), "Word")
     source = tmp / "bao-cao.xlsx"
-    source.write_bytes(build_report_xlsx(report))
+    source.write_bytes(build_report_xlsx(report_document(report)))
     assert_same(page, excel_figures(source, "Phụ lục", indicators, columns, soffice), "Excel")
 
     # The roll-up of the superior union: its page, the consolidated Word and Excel files.
@@ -230,7 +231,9 @@ def test_page_word_and_excel_show_the_same_figures(catalogue_world, soffice, tmp
     url = reverse("reports:rollup", args=[world.round.code, world.superior.code])
     page = page_figures(reviewer.get(url).content.decode())
     assert len(page) >= len(indicators) * 6
-    assert_same(page, word_figures(build_consolidated_docx(own), indicators, columns), "consolidated Word")
+    assert_same(
+        page, word_figures(build_consolidated_docx(consolidated(own)), indicators, columns), "consolidated Word"
+    )
     source = tmp / "tong-hop.xlsx"
-    source.write_bytes(build_consolidated_xlsx(own))
+    source.write_bytes(build_consolidated_xlsx(consolidated(own)))
     assert_same(page, excel_figures(source, "Tổng hợp", indicators, columns, soffice), "consolidated Excel")

@@ -19,7 +19,8 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from exports.docx import build_consolidated_docx, build_outline_docx, build_report_docx, consolidated_statuses
+from exports.docx import build_consolidated_docx, build_outline_docx, build_report_docx
+from exports.selectors import consolidated, outline_document, report_document
 from exports.xlsx import build_consolidated_xlsx, build_report_xlsx
 from reports.models import Report
 
@@ -39,15 +40,17 @@ def _exports() -> dict[str, bytes]:
     unit = reports.get(unit__code="CDCS-MHB")
     superior = reports.get(unit__code="CDKCN-BA")
     files = {
-        "report-cdcs.docx": build_report_docx(unit),
-        "report-cdcs.xlsx": build_report_xlsx(unit),
-        "outline-cdcs.docx": build_outline_docx(unit),
-        "report-superior.docx": build_report_docx(superior),
-        "consolidated-full.docx": build_consolidated_docx(superior),
-        "consolidated-report.docx": build_consolidated_docx(superior, part="report"),
-        "consolidated-annex-drafts.docx": build_consolidated_docx(superior, part="annex", include_drafts=True),
-        "consolidated.xlsx": build_consolidated_xlsx(superior),
-        "consolidated-drafts.xlsx": build_consolidated_xlsx(superior, statuses=consolidated_statuses(True)),
+        "report-cdcs.docx": build_report_docx(report_document(unit)),
+        "report-cdcs.xlsx": build_report_xlsx(report_document(unit)),
+        "outline-cdcs.docx": build_outline_docx(outline_document(unit)),
+        "report-superior.docx": build_report_docx(report_document(superior)),
+        "consolidated-full.docx": build_consolidated_docx(consolidated(superior)),
+        "consolidated-report.docx": build_consolidated_docx(consolidated(superior), part="report"),
+        "consolidated-annex-drafts.docx": build_consolidated_docx(
+            consolidated(superior, include_drafts=True), part="annex"
+        ),
+        "consolidated.xlsx": build_consolidated_xlsx(consolidated(superior)),
+        "consolidated-drafts.xlsx": build_consolidated_xlsx(consolidated(superior, include_drafts=True)),
     }
     return files
 

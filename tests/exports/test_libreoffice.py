@@ -6,6 +6,7 @@ import pytest
 from openpyxl import load_workbook
 
 from exports.docx import build_report_docx
+from exports.selectors import consolidated, report_document
 from exports.xlsx import build_consolidated_xlsx
 from outline.models import NodeKind, OutlineNode
 from reports.models import Report, ReportStatus
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_word_report_opens_in_libreoffice_with_every_heading(filled, soffice, tmp_path):
     report, _cat = filled
     source = tmp_path / "bao-cao.docx"
-    source.write_bytes(build_report_docx(report))
+    source.write_bytes(build_report_docx(report_document(report)))
     pdf = soffice(source, "pdf")
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
     text = soffice(source, "txt:Text").read_text(encoding="utf-8")
@@ -49,7 +50,7 @@ def test_excel_formulas_recalculated_by_libreoffice_equal_the_site(filled, world
     Report.objects.filter(pk__in=[world.report_a.pk, world.report_b.pk]).update(status=ReportStatus.SUBMITTED)
     own = Report.objects.get(round=world.round, unit=world.superior)
     source = tmp_path / "tong-hop.xlsx"
-    source.write_bytes(build_consolidated_xlsx(own))
+    source.write_bytes(build_consolidated_xlsx(consolidated(own)))
     recalculated = soffice(source, "xlsx")
     ws = load_workbook(recalculated, data_only=True)["Tổng hợp"]
     site = {row.indicator.code: row for row in rollup(round=world.round, unit=world.superior).rows}

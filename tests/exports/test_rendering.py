@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 
 from exports.docx import STATUS_WIDTHS, _appendix_widths, build_consolidated_docx, build_report_docx
+from exports.selectors import consolidated, report_document
 from indicators.selectors import catalogue
 from reports.models import Report, Round
 
@@ -105,7 +106,7 @@ def assert_printable(pages, report, tables):
 def test_the_demo_report_prints_well(soffice, pdftotext, tmp_path):
     call_command("seed_demo", verbosity=0)
     report = Report.objects.select_related("round", "unit", "unit__parent").get(unit__code="CDCS-MHB")
-    pages, words = render(build_report_docx(report), tmp_path, soffice, pdftotext, "bao-cao")
+    pages, words = render(build_report_docx(report_document(report)), tmp_path, soffice, pdftotext, "bao-cao")
     indicators = catalogue(report.round.outline_version_id)
     name_column = column(words, LEFT_MARGIN_CM + 0.8, _appendix_widths(report.round.data_years)[1])
     assert_printable(pages, report, [(name_column, name_cells(indicators, report.round.data_years))])
@@ -117,7 +118,7 @@ def test_a_300_unit_consolidated_report_prints_well(soffice, pdftotext, tmp_path
     call_command("seed_demo", "--units", "300", "--seed", "7", verbosity=0)
     round_ = Round.objects.exclude(code="GNK-2018-2023").get()
     own = Report.objects.select_related("round", "unit").get(round=round_, unit=round_.organising_unit)
-    pages, words = render(build_consolidated_docx(own), tmp_path, soffice, pdftotext, "tong-hop")
+    pages, words = render(build_consolidated_docx(consolidated(own)), tmp_path, soffice, pdftotext, "tong-hop")
     units = Report.objects.filter(round=round_, unit__is_grassroots=True).values_list("unit__name", flat=True)
     indicators = catalogue(round_.outline_version_id)
     name_column = column(words, LEFT_MARGIN_CM + 0.8, _appendix_widths(round_.data_years)[1])

@@ -4,6 +4,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from exports.selectors import consolidated, report_document
 from exports.xlsx import build_consolidated_xlsx, build_report_xlsx
 from reports.models import Report, ReportStatus
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_report_workbook_layout_and_formulas(filled):
     report, _cat = filled
-    wb = load_workbook(io.BytesIO(build_report_xlsx(report)))
+    wb = load_workbook(io.BytesIO(build_report_xlsx(report_document(report))))
     ws = wb.worksheets[0]
     assert ws.title == "Phụ lục"
     assert ws.freeze_panes == "A5"
@@ -43,19 +44,18 @@ def test_report_workbook_layout_and_formulas(filled):
 def test_consolidated_workbook_sheets(filled, world):
     own = Report.objects.get(round=world.round, unit=world.superior)
     Report.objects.filter(pk=world.report_a.pk).update(status=ReportStatus.SUBMITTED)
-    wb = load_workbook(io.BytesIO(build_consolidated_xlsx(own)))
+    wb = load_workbook(io.BytesIO(build_consolidated_xlsx(consolidated(own))))
     assert wb.sheetnames == ["Tổng hợp", "Chi tiết", "Trạng thái"]
     detail = list(wb["Chi tiết"].values)
     typed = 6  # the test catalogue: seven indicators, one of them a ratio
     assert len(detail) == 1 + typed  # only the submitted unit: a draft's figures never stand in the file
     assert wb["Chi tiết"].cell(row=2, column=2).font.name == "Times New Roman"
     assert {row[0] for row in detail[1:]} == {world.unit_a.code}
-    from exports.docx import consolidated_statuses
 
     Report.objects.filter(pk=world.report_b.pk).update(
         status=ReportStatus.DRAFTING
     )  # a draft (its figures, if any, would be marked)
-    with_drafts = load_workbook(io.BytesIO(build_consolidated_xlsx(own, statuses=consolidated_statuses(True))))
+    with_drafts = load_workbook(io.BytesIO(build_consolidated_xlsx(consolidated(own, include_drafts=True))))
     rows = list(with_drafts["Chi tiết"].values)[1:]
     assert {row[0] for row in rows} == {world.unit_a.code, world.unit_b.code}
     assert {row[-1] for row in rows if row[0] == world.unit_b.code} == {"BẢN NHÁP – chưa nộp"}

@@ -1,4 +1,5 @@
-from exports.docx import CONSOLIDATED_PARTS, build_consolidated_docx, consolidated_statuses
+from exports.docx import CONSOLIDATED_PARTS, build_consolidated_docx
+from exports.selectors import consolidated
 from exports.xlsx import build_consolidated_xlsx
 
 from ._export import ExportCommand
@@ -20,7 +21,9 @@ class Command(ExportCommand):
 
     def handle(self, *args, include_drafts=False, part="full", **options):
         self.builders = {
-            "docx": lambda report: build_consolidated_docx(report, include_drafts=include_drafts, part=part),
-            "xlsx": lambda report: build_consolidated_xlsx(report, statuses=consolidated_statuses(include_drafts)),
+            "docx": lambda report: build_consolidated_docx(
+                consolidated(report, include_drafts=include_drafts), part=part
+            ),
+            "xlsx": lambda report: build_consolidated_xlsx(consolidated(report, include_drafts=include_drafts)),
         }
         super().handle(*args, **options)
