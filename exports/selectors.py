@@ -1,4 +1,4 @@
-"""Who may export what, and everything a Word or Excel file prints, read here so that the builders
+"""Everything a Word or Excel file prints, read here so that the builders
 (docx.py, xlsx.py) are functions of plain data: they run no query, and the views, the background jobs and
 the command line hand them the same thing. Large parts (every unit's texts and figures) are iterators
 that read in chunks when the builder gets to them."""
@@ -17,25 +17,7 @@ from indicators.models import Indicator
 from indicators.selectors import catalogue
 from outline.models import OutlineNode
 from reports.models import IndicatorValue, Report, ReportStatus, SectionText
-from reports.selectors import DEFAULT_ROLLUP_STATUSES, Rollup, can_edit, report_appendix, rollup, worded_nodes
-from units.selectors import user_access
-
-
-def can_export_consolidated(user, report) -> bool:
-    """Reviewers and admins at the unit or above it, and the unit's own drafters."""
-    access = user_access(user)
-    if access.is_superuser or can_edit(user, report):
-        return True
-    return any(report.unit.path.startswith(unit.path) for unit in access.overseen_units)
-
-
-def can_export_drafts(user, report) -> bool:
-    """Drafts (reports not submitted) go into a consolidated file only for the reviewers and admins
-    above the units, who read them on the site: not for the unit's own drafters."""
-    access = user_access(user)
-    if access.is_superuser:
-        return True
-    return any(report.unit.path.startswith(unit.path) for unit in access.overseen_units)
+from reports.selectors import DEFAULT_ROLLUP_STATUSES, Rollup, report_appendix, rollup, worded_nodes
 
 
 def unit_reports_below(report) -> list:
@@ -176,8 +158,9 @@ class Consolidated:
     include_drafts: bool
     statuses: tuple[str, ...]  # the statuses counted
     units: list[UnitReport]  # every grassroots union below, grouped by superior, Vietnamese order
-    rollup: Rollup
+    rollup: Rollup | None  # None when only the annex is made
     indicators: list[Indicator]  # the catalogue, in order
+    # Read once, as the builder writes (generators over chunked queries): one file per Consolidated.
     texts: Iterable[tuple[str, str, int]]  # (outline key, content, report pk) of the counted reports
     values: Iterable[tuple[int, int, str, Decimal]]  # (report pk, indicator pk, column, value) below
 
@@ -207,9 +190,9 @@ def _values(report) -> Iterable[tuple[int, int, str, Decimal]]:
     )
 
 
-def consolidated(report, *, include_drafts: bool = False) -> Consolidated:
-    """Everything a consolidated Word file or workbook of ``report``'s unit prints. The query count does
-    not depend on the number of units."""
+def consolidated(report, *, include_drafts: bool = False, part: str = "full") -> Consolidated:
+    """Everything a consolidated Word file or workbook of ``report``'s unit prints; the annex alone
+    (``part`` "annex") needs no roll-up. The query count does not depend on the number of units."""
     statuses = consolidated_statuses(include_drafts)
     units = unit_report_rows(report)
     counted = [u.pk for u in units if u.status in statuses]
@@ -219,7 +202,7 @@ def consolidated(report, *, include_drafts: bool = False) -> Consolidated:
         include_drafts=include_drafts,
         statuses=statuses,
         units=units,
-        rollup=rollup(round=report.round, unit=report.unit, statuses=statuses),
+        rollup=rollup(round=report.round, unit=report.unit, statuses=statuses) if part != "annex" else None,
         indicators=catalogue(report.round.outline_version_id),
         texts=_texts(counted),
         values=_values(report),

@@ -31,7 +31,7 @@ def export_job_run(*, job_id: int) -> ExportJob:
 
     try:
         report = Report.objects.select_related("round", "unit", "unit__parent").get(round=job.round, unit=job.unit)
-        data = consolidated(report, include_drafts=job.include_drafts)
+        data = consolidated(report, include_drafts=job.include_drafts, part=job.part)
         if job.format == "docx":
             data = build_consolidated_docx(data, part=job.part, progress=progress)
         else:

@@ -12,11 +12,12 @@ from django.views.decorators.http import require_POST, require_safe
 
 from reports import selectors as report_selectors
 from reports.models import Report
+from reports.selectors import can_export_consolidated, can_export_drafts
 
 from . import services
 from .docx import CONSOLIDATED_PARTS, build_outline_docx, build_report_docx
 from .models import ExportJob, JobStatus
-from .selectors import can_export_consolidated, can_export_drafts, outline_document, report_document
+from .selectors import outline_document, report_document
 from .xlsx import build_report_xlsx
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -177,6 +177,7 @@ def report_read(request, pk):
             "report_threads": by_anchor.get("report", []),
             "reviewer": reviewer,
             "drafter": drafter,
+            "drafts_allowed": selectors.can_export_drafts(request.user, report),
             "last_return": last_return,
             "labels": outline.labels,
             "submissions": submissions,

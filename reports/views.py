@@ -95,6 +95,7 @@ def report_detail(request, pk):
             "pending_extension": report.has_pending_extension,
             "can_edit": can_edit,
             "can_draft": can_draft,
+            "drafts_allowed": selectors.can_export_drafts(request.user, report),
             "lock_reason": services.lock_reason(report),
             "submissions": report.submissions.select_related("submitted_by"),
         },

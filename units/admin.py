@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import Membership, Unit
@@ -53,8 +52,3 @@ class MembershipAdmin(admin.ModelAdmin):
         "unit__code",
     ]
     autocomplete_fields = ["user", "unit"]
-
-
-admin.site.site_header = _("Mid-term report administration")
-admin.site.site_title = _("Mid-term reports")
-admin.site.index_title = _("Administration")

@@ -24,7 +24,7 @@ def user_access(user) -> Access:
     """One query: every membership of ``user`` with its unit. Cached on the user object."""
     if not user.is_authenticated:
         return Access()
-    cached = getattr(user, "_reportsite_access", None)
+    cached = getattr(user, "_units_access", None)
     if cached is not None:
         return cached
     by_role = {Role.DRAFTER: [], Role.REVIEWER: [], Role.ADMIN: []}
@@ -37,5 +37,5 @@ def user_access(user) -> Access:
         is_superuser=user.is_superuser,
         roles=frozenset(role for role, units in by_role.items() if units),
     )
-    user._reportsite_access = access
+    user._units_access = access
     return access

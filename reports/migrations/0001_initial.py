@@ -8,6 +8,14 @@ from django.db import migrations, models
 
 
 NEW_APP = 'reports'
+# The models that move here, by the app they come from.
+MOVED = {'outline': ['report', 'extensionrequest', 'returnrequest', 'returnitem', 'round', 'sectiontext', 'submission', 'notification', 'comment', 'auditentry'], 'indicators': ['appendix', 'indicatorvalue', 'indicatornote']}
+
+
+def _relabel(ContentType, old_app, new_app, models):
+    moving = ContentType.objects.filter(app_label=old_app, model__in=models)
+    ContentType.objects.filter(app_label=new_app, model__in=moving.values_list("model", flat=True)).delete()
+    moving.update(app_label=new_app)
 
 
 def move_content_types(apps, schema_editor):
@@ -15,12 +23,17 @@ def move_content_types(apps, schema_editor):
 
     A content type under the new name exists already only if some `migrate` run after the code changed
     stopped short of this migration (post_migrate creates types for every installed model). Such a type
-    is empty of history, so it gives way to the old one, which keeps its id, permissions and log."""
+    is younger than the old one and gives way to it; the old one keeps its id, permissions and log."""
     ContentType = apps.get_model("contenttypes", "ContentType")
-    for old_app, models in {'outline': ['report', 'extensionrequest', 'returnrequest', 'returnitem', 'round', 'sectiontext', 'submission', 'notification', 'comment', 'auditentry'], 'indicators': ['appendix', 'indicatorvalue', 'indicatornote']}.items():
-        moving = ContentType.objects.filter(app_label=old_app, model__in=models)
-        ContentType.objects.filter(app_label=NEW_APP, model__in=moving.values_list("model", flat=True)).delete()
-        moving.update(app_label=NEW_APP)
+    for old_app, models in MOVED.items():
+        _relabel(ContentType, old_app, NEW_APP, models)
+
+
+def move_content_types_back(apps, schema_editor):
+    """Going back (migrate to an earlier release): the content types return to the apps they came from."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    for old_app, models in MOVED.items():
+        _relabel(ContentType, NEW_APP, old_app, models)
 
 
 class Migration(migrations.Migration):
@@ -214,7 +227,7 @@ class Migration(migrations.Migration):
                     ],
                     options={
                         'ordering': ['-created_at', '-pk'],
-                        'indexes': [models.Index(fields=['user', 'read_at'], name='reports_not_user_id_000928_idx')],
+                        'indexes': [models.Index(fields=['user', 'read_at'], name='outline_not_user_id_1e5f4f_idx')],
                         'constraints': [models.UniqueConstraint(condition=models.Q(('key', ''), _negated=True), fields=('user', 'key'), name='notification_once_per_key')],
                         'db_table': 'outline_notification',
                     },
@@ -267,7 +280,7 @@ class Migration(migrations.Migration):
                     ],
                     options={
                         'ordering': ['created_at', 'pk'],
-                        'indexes': [models.Index(fields=['report', 'anchor'], name='reports_com_report__58dd69_idx')],
+                        'indexes': [models.Index(fields=['report', 'anchor'], name='outline_com_report__f6b0fd_idx')],
                         'db_table': 'outline_comment',
                     },
                 ),
@@ -286,7 +299,7 @@ class Migration(migrations.Migration):
                     ],
                     options={
                         'ordering': ['-at', '-pk'],
-                        'indexes': [models.Index(fields=['report', 'kind', 'target'], name='reports_aud_report__cbeb18_idx')],
+                        'indexes': [models.Index(fields=['report', 'kind', 'target'], name='outline_aud_report__506e1c_idx')],
                         'db_table': 'outline_auditentry',
                     },
                 ),
@@ -304,7 +317,7 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-        migrations.RunPython(move_content_types, migrations.RunPython.noop),
+        migrations.RunPython(move_content_types, move_content_types_back),
         migrations.AlterModelTable(
             name='Report',
             table=None,
@@ -356,5 +369,21 @@ class Migration(migrations.Migration):
         migrations.AlterModelTable(
             name='AuditEntry',
             table=None,
+        ),
+        # Indexes named after the old tables take this app's names, as makemigrations would give them.
+        migrations.RenameIndex(
+            model_name='notification',
+            new_name='reports_not_user_id_000928_idx',
+            old_name='outline_not_user_id_1e5f4f_idx',
+        ),
+        migrations.RenameIndex(
+            model_name='comment',
+            new_name='reports_com_report__58dd69_idx',
+            old_name='outline_com_report__f6b0fd_idx',
+        ),
+        migrations.RenameIndex(
+            model_name='auditentry',
+            new_name='reports_aud_report__cbeb18_idx',
+            old_name='outline_aud_report__506e1c_idx',
         ),
     ]

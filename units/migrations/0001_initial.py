@@ -7,6 +7,14 @@ from django.db import migrations, models
 
 
 NEW_APP = 'units'
+# The models that move here, by the app they come from.
+MOVED = {'reportsite': ['unit', 'membership']}
+
+
+def _relabel(ContentType, old_app, new_app, models):
+    moving = ContentType.objects.filter(app_label=old_app, model__in=models)
+    ContentType.objects.filter(app_label=new_app, model__in=moving.values_list("model", flat=True)).delete()
+    moving.update(app_label=new_app)
 
 
 def move_content_types(apps, schema_editor):
@@ -14,12 +22,17 @@ def move_content_types(apps, schema_editor):
 
     A content type under the new name exists already only if some `migrate` run after the code changed
     stopped short of this migration (post_migrate creates types for every installed model). Such a type
-    is empty of history, so it gives way to the old one, which keeps its id, permissions and log."""
+    is younger than the old one and gives way to it; the old one keeps its id, permissions and log."""
     ContentType = apps.get_model("contenttypes", "ContentType")
-    for old_app, models in {'reportsite': ['unit', 'membership']}.items():
-        moving = ContentType.objects.filter(app_label=old_app, model__in=models)
-        ContentType.objects.filter(app_label=NEW_APP, model__in=moving.values_list("model", flat=True)).delete()
-        moving.update(app_label=NEW_APP)
+    for old_app, models in MOVED.items():
+        _relabel(ContentType, old_app, NEW_APP, models)
+
+
+def move_content_types_back(apps, schema_editor):
+    """Going back (migrate to an earlier release): the content types return to the apps they came from."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    for old_app, models in MOVED.items():
+        _relabel(ContentType, NEW_APP, old_app, models)
 
 
 class Migration(migrations.Migration):
@@ -83,7 +96,7 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-        migrations.RunPython(move_content_types, migrations.RunPython.noop),
+        migrations.RunPython(move_content_types, move_content_types_back),
         migrations.AlterModelTable(
             name='Unit',
             table=None,

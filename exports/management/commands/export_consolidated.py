@@ -22,7 +22,7 @@ class Command(ExportCommand):
     def handle(self, *args, include_drafts=False, part="full", **options):
         self.builders = {
             "docx": lambda report: build_consolidated_docx(
-                consolidated(report, include_drafts=include_drafts), part=part
+                consolidated(report, include_drafts=include_drafts, part=part), part=part
             ),
             "xlsx": lambda report: build_consolidated_xlsx(consolidated(report, include_drafts=include_drafts)),
         }
