@@ -199,9 +199,12 @@ def _write_appendix_rows(book: Book, ws, rows, years, first_row: int, typed_cell
             fmt = book.derived_format(name, indicator.decimals)
             formula = excel_formula(derived[name], ref)
             if name in ROUNDED:
-                # The sign is that of the figure as shown: +0,04% shows as 0,0%, not +0,0%.
+                # The sign is that of the figure as shown: +0,04% shows as 0,0%, not +0,0%. Rounded
+                # twice: a spreadsheet computes in binary floating point, so a tie the site computes
+                # exactly (268.940,75 → ,8) may arrive as 268.940,7499999… (→ ,7); rounding at 9
+                # places first brings it back to the tie, which then rounds as the site does (half up).
                 body, places = formula[1:], ROUNDED[name](indicator)
-                formula = f'=IF(ISNUMBER({body}),ROUND({body},{places}),"")'
+                formula = f'=IF(ISNUMBER({body}),ROUND(ROUND({body},9),{places}),"")'
             write_formula(ws, r, after + offset, formula, values[name], fmt)
         write_text(ws, r, after + len(DERIVED), row.note, book.wrap)
         write_text(ws, r, after + len(DERIVED) + 1, row.explanation, book.wrap)
