@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from core.richtext import MAX_COLSPAN, MAX_ROWSPAN, sanitize_html
+from core.richtext import MAX_COLSPAN, MAX_ROWSPAN
 
 FONT = "Times New Roman"
 BODY_PT = 14
@@ -353,10 +353,10 @@ def build_table(rows, size, budget=None):
 
 
 def html_to_elements(html: str, *, size=BODY_PT) -> list:
-    """Body elements (w:p, w:tbl) for one section text. The HTML is cleaned to the allow-list first,
-    so whatever was stored, only what the editor can produce reaches the document."""
+    """Body elements (w:p, w:tbl) for one section text, as stored: cleaned to the editor's allow-list when
+    it was saved (core.richtext.clean_section_html), so only what the editor can produce arrives here."""
     converter = _Converter(size)
-    converter.feed(sanitize_html(html or ""))
+    converter.feed(html or "")
     converter.close()
     for element in converter.out:
         for p in element.iter(qn("w:p")):

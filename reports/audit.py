@@ -3,6 +3,7 @@ that repeated autosaves of one section by one person within a few minutes merge 
 
 import datetime
 
+from django.db.models import Subquery
 from django.utils import timezone
 
 from .models import AuditEntry, Visibility
@@ -11,18 +12,22 @@ MERGE_WINDOW = datetime.timedelta(minutes=10)
 
 
 def record(*, report, kind, target, old, new, actor, visibility=Visibility.UNIT, merge=False):
-    """Record one change. With ``merge``, a change following the same person's change of the same
-    thing within the window updates that entry's new value (autosave every few seconds)."""
+    """Record one change and return the new entry. With ``merge``, a change following the same person's
+    change of the same thing within the window updates that entry's new value instead (autosave every few
+    seconds) and None is returned."""
     now = timezone.now()
     old, new = "" if old is None else str(old), "" if new is None else str(new)
     if old == new:
         return None
     if merge:
-        last = AuditEntry.objects.filter(report=report, kind=kind, target=target).order_by("-at", "-pk").first()
-        if last and last.actor_id == (actor.pk if actor else None) and now - last.at < MERGE_WINDOW:
-            last.new, last.at = new, now
-            last.save(update_fields=["new", "at"])
-            return last
+        # One statement: the latest entry for this target takes the new value if it is the same
+        # person's and recent; only the first save of a run of autosaves inserts.
+        latest = AuditEntry.objects.filter(report=report, kind=kind, target=target).order_by("-at", "-pk")
+        merged = AuditEntry.objects.filter(
+            pk=Subquery(latest.values("pk")[:1]), actor=actor, at__gt=now - MERGE_WINDOW
+        ).update(new=new, at=now)
+        if merged:
+            return None
     return AuditEntry.objects.create(
         report=report,
         kind=kind,

@@ -116,8 +116,33 @@ def _section_json(section, status=200, **extra):
     )
 
 
+def _autosave(request, pk, key):
+    """The editor's autosave (every few seconds while typing): JSON, and only the statements a save
+    needs (services.section_autosave). None when the lean path does not apply (not this user's report,
+    no such section, bad input): the page's own path then answers, with its usual messages."""
+    form = SectionForm(request.POST)
+    if not form.is_valid():
+        return None
+    try:
+        section = services.section_autosave(
+            report_id=pk,
+            key=key,
+            content=form.cleaned_data["content"],
+            base_version=form.cleaned_data["version"],
+            is_done=form.cleaned_data["is_done"],
+            actor=request.user,
+            base_content=form.cleaned_data["base_content"] if "base_content" in request.POST else None,
+        )
+    except (services.SectionConflict, services.ReportLocked, ValidationError):
+        return None
+    return _section_json(section, status=200) if section is not None else None
+
+
 @require_http_methods(["GET", "POST"])
 def section_edit(request, pk, key):
+    autosaving = request.method == "POST" and request.headers.get("X-Autosave") == "1"
+    if autosaving and (response := _autosave(request, pk, key)) is not None:
+        return response
     report = _report_or_404(request, pk)
     try:
         page = selectors.section_page(report, key)

@@ -106,13 +106,15 @@ def _upgrade(old):
         deadline=datetime.date(2020, 12, 31),
     )
     report = Report.objects.create(round=round_, unit=unit, status="submitted", congress_number="V")
-    SectionText.objects.create(report=report, node=node, content="<p>Đoàn viên tăng 8%.</p>", updated_by=user)
+    # Stored before every page stopped cleaning on the way out: the upgrade cleans it once.
+    unclean = '<p onclick="x()">Đoàn viên tăng 8%.<script>alert(1)</script></p>'
+    SectionText.objects.create(report=report, node=node, content=unclean, updated_by=user)
     Submission.objects.create(
         report=report,
         number=1,
         submitted_by=user,
         submitted_at=datetime.datetime(2020, 12, 1, tzinfo=datetime.UTC),
-        sections={"p1": "<p>Đoàn viên</p>"},
+        sections={"p1": "<p>Đoàn viên<img src=x onerror=alert(1)></p>"},
     )
     Comment.objects.create(report=report, anchor="report", author=user, body="Rõ ràng.")
     indicator = Indicator.objects.create(
