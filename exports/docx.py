@@ -3,6 +3,11 @@ blank outline for offline drafting, and a superior union's consolidated report."
 
 import copy
 import io
+import itertools
+import re
+import shutil
+import tempfile
+import zipfile
 from collections.abc import Callable
 
 from django.utils import timezone
@@ -12,6 +17,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from lxml import etree
 
 from core.text import vietnamese_sort_key
 from outline.models import NodeKind, OutlineNode
@@ -25,6 +31,9 @@ from .selectors import Consolidated, ReportDocument, UnitReport
 PAGE_W, PAGE_H = Mm(210), Mm(297)
 MARGINS = {"top": Mm(22), "bottom": Mm(22), "left": Mm(32), "right": Mm(18)}
 Progress = Callable[[int, int], None]
+DOCUMENT_PART = "word/document.xml"
+# The serialised body stays in memory up to this size, then goes to a temporary file.
+BODY_SPOOL_BYTES = 16 * 2**20
 
 
 def vietnamese_date(date, place: str) -> str:
@@ -34,7 +43,12 @@ def vietnamese_date(date, place: str) -> str:
 
 
 class DocumentBuilder:
-    """Collects body elements in a list and attaches them to the document once, at the end."""
+    """Writes the document's body as it is built, so that memory does not grow with the document.
+
+    Every element but the last (which a section break or the closing block may still change) is
+    serialised at once into a spooled file (in memory up to BODY_SPOOL_BYTES, then on disk) and
+    dropped; ``save`` writes the package python-docx makes, with that body streamed into
+    word/document.xml. The bytes are the ones python-docx would write for the whole tree."""
 
     def __init__(self):
         self.document = Document()
@@ -43,8 +57,15 @@ class DocumentBuilder:
         self.body = self.document.element.body
         self.final_sectpr = self.body[-1]
         self.body.remove(self.final_sectpr)
-        self.elements = []
+        self.elements = []  # the last element only: the rest is already in the spool
         self.orientation = "portrait"
+        self._spool = tempfile.SpooledTemporaryFile(max_size=BODY_SPOOL_BYTES)  # noqa: SIM115 (closed by save)
+        # A fragment serialised alone repeats the namespaces the document's root declares: dropped.
+        root_ns = {prefix: uri for prefix, uri in self.document.element.nsmap.items() if prefix}
+        self._redundant_ns = re.compile(
+            rb"^(<[^>]*?)((?: xmlns:(?:%s)=\"[^\"]*\")+)" % b"|".join(re.escape(prefix.encode()) for prefix in root_ns)
+        )
+        self._root_ns = {f' xmlns:{p}="{u}"'.encode() for p, u in root_ns.items()}
 
     def _setup_styles(self):
         normal = self.document.styles["Normal"]
@@ -116,7 +137,24 @@ class DocumentBuilder:
         section.first_page_header.is_linked_to_previous = False
 
     def add(self, *elements):
-        self.elements.extend(elements)
+        for element in elements:
+            self._flush()
+            self.elements.append(element)
+
+    def _flush(self):
+        """Serialise the kept element into the spool, as it would be inside the document."""
+        if not self.elements:
+            return
+        element = self.elements.pop()
+        self.body.append(element)
+        data = etree.tostring(element, encoding="UTF-8")
+        self.body.remove(element)
+        match = self._redundant_ns.match(data)
+        if match:
+            declared = re.findall(rb' xmlns:[^=]+="[^"]*"', match.group(2))
+            kept = b"".join(d for d in declared if d not in self._root_ns)
+            data = match.group(1) + kept + data[match.end() :]
+        self._spool.write(data)
 
     def section_break(self, orientation: str):
         """End the current section; the next one is portrait or landscape (a wide table).
@@ -140,7 +178,7 @@ class DocumentBuilder:
             rpr = el("w:rPr", parent=ppr)
             el("w:sz", {"w:val": 2}, rpr)
             ppr.append(sectpr)
-            self.elements.append(holder)
+            self.add(holder)
         # Later sections use the same page-number header, and number their first page too.
         for ref in self.final_sectpr.findall(qn("w:headerReference")):
             self.final_sectpr.remove(ref)
@@ -173,7 +211,7 @@ class DocumentBuilder:
         p = el("w:p")
         r = el("w:r", parent=p)
         el("w:br", {"w:type": "page"}, r)
-        self.elements.append(p)
+        self.add(p)
 
     @staticmethod
     def _orient(sectpr, orientation):
@@ -189,13 +227,36 @@ class DocumentBuilder:
             size.attrib.pop(qn("w:orient"), None)
 
     def save(self) -> bytes:
+        """The .docx: python-docx's package, its word/document.xml holding the streamed body."""
         self._orient(self.final_sectpr, self.orientation)
-        for element in self.elements:
-            self.body.append(element)
-        self.body.append(self.final_sectpr)
-        buffer = io.BytesIO()
-        self.document.save(buffer)
-        return buffer.getvalue()
+        self._flush()
+        self.add(self.final_sectpr)
+        self._flush()
+        # The package with an empty body: everything but the body, exactly as python-docx writes it.
+        self.body.append(el("w:p"))
+        package = io.BytesIO()
+        self.document.save(package)
+        head, tail = re.split(rb"<w:p/>", self._part(package, DOCUMENT_PART), maxsplit=1)
+        out = io.BytesIO()
+        with zipfile.ZipFile(package) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                if info.filename != DOCUMENT_PART:
+                    target.writestr(info, source.read(info.filename))
+                    continue
+                body = zipfile.ZipInfo(DOCUMENT_PART, info.date_time)
+                body.compress_type = zipfile.ZIP_DEFLATED
+                with target.open(body, "w", force_zip64=True) as part:
+                    part.write(head)
+                    self._spool.seek(0)
+                    shutil.copyfileobj(self._spool, part, 2**20)
+                    part.write(tail)
+        self._spool.close()
+        return out.getvalue()
+
+    @staticmethod
+    def _part(package, name) -> bytes:
+        with zipfile.ZipFile(package) as z:
+            return z.read(name)
 
 
 def _borderless_table(rows: list[list], widths_cm: list[float]):
@@ -730,12 +791,14 @@ def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table
 
     by_pk = {n.pk: n for n in nodes}
     writable = [n for n in nodes if n.is_writable]
-    by_node: dict[str, list[tuple[UnitReport, str]]] = {n.key: [] for n in writable}
+    position = {n.key: i for i, n in enumerate(writable)}
     order = {r.pk: i for i, r in enumerate(sorted(counted, key=lambda r: vietnamese_sort_key(r.name)))}
     reports_by_pk = {r.pk: r for r in counted}
-    for key, content, report_id in data.texts:
-        by_node.setdefault(key, []).append((reports_by_pk[report_id], content))
-    total = sum(len(v) for v in by_node.values()) + 1
+    # The texts come in the outline's order (exports.selectors): one section's texts at a time are held,
+    # sorted by unit, written and dropped.
+    groups = itertools.groupby(data.texts, key=lambda text: text[0])
+    group = next(groups, None)
+    total = len(writable) + 1
     done = 0
     shown = set()
     styles = {NodeKind.PART: "Heading1", NodeKind.SECTION: "Heading2", NodeKind.ITEM: "Heading3"}
@@ -764,7 +827,16 @@ def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table
                     styles[ancestor.kind],
                 )
             )
-        entries = sorted(by_node.get(node.key, []), key=lambda e: order[e[0].pk])
+        # Texts of a section this outline lacks (or has already passed) are not printed, as before.
+        while group is not None and position.get(group[0], -1) < position[node.key]:
+            group = next(groups, None)
+        entries = []
+        if group is not None and group[0] == node.key:
+            entries = sorted(
+                ((reports_by_pk[report_id], content) for _key, content, report_id in group[1]),
+                key=lambda e: order[e[0].pk],
+            )
+            group = next(groups, None)
         if not entries:
             builder.add(text_paragraph(_("(No unit wrote this section.)"), italic=True, size=13))
         for unit_report, content in entries:
@@ -780,9 +852,9 @@ def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table
                 label.append(run(" – BẢN NHÁP – chưa nộp", bold=True, size=13))
             builder.add(paragraph(label, align="left", first_line_cm=0, after_pt=3, line=1.15, keep_next=True))
             builder.add(*html_to_elements(content, size=13))
-            done += 1
-            if progress and done % 200 == 0:
-                progress(done, total)
+        done += 1
+        if progress:
+            progress(done, total)
     return total
 
 

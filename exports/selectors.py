@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from core.db import Vietnamese
 from core.text import vietnamese_sort_key
 from indicators.figures import Row, compute_rows
 from indicators.models import Indicator
@@ -158,33 +159,54 @@ class Consolidated:
     include_drafts: bool
     statuses: tuple[str, ...]  # the statuses counted
     units: list[UnitReport]  # every grassroots union below, grouped by superior, Vietnamese order
+    detail_order: list[int]  # the counted reports' pks, by unit name in Vietnamese order (the database's)
     rollup: Rollup | None  # None when only the annex is made
     indicators: list[Indicator]  # the catalogue, in order
     # Read once, as the builder writes (generators over chunked queries): one file per Consolidated.
-    texts: Iterable[tuple[str, str, int]]  # (outline key, content, report pk) of the counted reports
-    values: Iterable[tuple[int, int, str, Decimal]]  # (report pk, indicator pk, column, value) below
+    texts: Iterable[tuple[str, str, int]]  # (outline key, content, report pk), counted reports, outline order
+    # (report pk, indicator pk, column, value) of the counted reports, in the order of detail_order
+    values: Iterable[tuple[int, int, str, Decimal]]
 
     @property
     def counted(self) -> list[UnitReport]:
         return [u for u in self.units if u.status in self.statuses]
 
 
-def _texts(report_ids) -> Iterable[tuple[str, str, int]]:
+def _texts(report, statuses) -> Iterable[tuple[str, str, int]]:
     yield from (
-        SectionText.objects.filter(report_id__in=report_ids, node__is_writable=True)
+        SectionText.objects.filter(
+            report__round_id=report.round_id,
+            report__unit__path__startswith=report.unit.path,
+            report__unit__is_grassroots=True,
+            report__status__in=statuses,
+            node__is_writable=True,
+        )
         .exclude(content="")
+        .order_by("node__position", "node__key")
         .values_list("node__key", "content", "report_id")
         .iterator(chunk_size=2000)
     )
 
 
-def _values(report) -> Iterable[tuple[int, int, str, Decimal]]:
+def _counted(report, statuses):
+    return Report.objects.filter(
+        round_id=report.round_id,
+        unit__path__startswith=report.unit.path,
+        unit__is_grassroots=True,
+        status__in=statuses,
+    )
+
+
+def _values(report, statuses) -> Iterable[tuple[int, int, str, Decimal]]:
     yield from (
         IndicatorValue.objects.filter(
             report__round_id=report.round_id,
             report__unit__path__startswith=report.unit.path,
             report__unit__is_grassroots=True,
+            report__status__in=statuses,
         )
+        # The same order as detail_order: both come from the database's Vietnamese collation.
+        .order_by(Vietnamese("report__unit__name"), "report_id")
         .values_list("report_id", "indicator_id", "column", "value")
         .iterator(chunk_size=5000)
     )
@@ -195,7 +217,6 @@ def consolidated(report, *, include_drafts: bool = False, part: str = "full") ->
     (``part`` "annex") needs no roll-up. The query count does not depend on the number of units."""
     statuses = consolidated_statuses(include_drafts)
     units = unit_report_rows(report)
-    counted = [u.pk for u in units if u.status in statuses]
     return Consolidated(
         document=report_document(report, with_appendix=False),
         unit_name=report.unit.name,
@@ -204,6 +225,9 @@ def consolidated(report, *, include_drafts: bool = False, part: str = "full") ->
         units=units,
         rollup=rollup(round=report.round, unit=report.unit, statuses=statuses) if part != "annex" else None,
         indicators=catalogue(report.round.outline_version_id),
-        texts=_texts(counted),
-        values=_values(report),
+        texts=_texts(report, statuses),
+        detail_order=list(
+            _counted(report, statuses).order_by(Vietnamese("unit__name"), "pk").values_list("pk", flat=True)
+        ),
+        values=_values(report, statuses),
     )

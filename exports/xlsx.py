@@ -9,6 +9,7 @@ rows go to disk as they are written, so memory stays flat whatever the number of
 
 import datetime
 import io
+import itertools
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -18,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from core.text import vietnamese_sort_key
 from indicators.derived import excel_formula
 from indicators.figures import column_label
 from reports.models import ReportStatus
@@ -254,10 +254,10 @@ def build_consolidated_xlsx(data: Consolidated, *, progress: Progress | None = N
     indicators = data.indicators
     summed = data.rollup
     grouped = data.units  # by superior union, for the status sheet
-    reports = sorted(grouped, key=lambda r: vietnamese_sort_key(r.name))
-    counted = {r.pk for r in reports if r.status in statuses}
+    by_pk = {r.pk: r for r in grouped}
+    counted = data.detail_order  # the counted reports, by unit name, as the figures arrive
     typed = [i for i in indicators if not i.is_computed]
-    total = len(reports) + 1
+    total = len(counted) + 1
 
     book = Book()
     book.properties(title=_("APPENDIX ROLL-UP: RESULTS ON THE TARGETS").capitalize(), author=data.unit_name)
@@ -279,16 +279,20 @@ def build_consolidated_xlsx(data: Consolidated, *, progress: Progress | None = N
         _("Status"),
     ]
     detail.write_row(0, 0, detail_header, book.header)
-    values: dict[tuple[int, int, str], Decimal] = {}
-    for report_id, indicator_id, column, value in data.values:
-        values[(report_id, indicator_id, column)] = value
-    get = values.get
+    # One report's figures at a time: they come in the order of ``counted`` (exports.selectors), so
+    # memory holds a report's figures, not the province's.
+    groups = itertools.groupby(data.values, key=lambda value: value[0])
+    group = next(groups, None)
     r = 0
-    for index, unit_report in enumerate(reports, 1):
+    for index, report_pk in enumerate(counted, 1):
         # Only the reports the file counts: a figure not submitted never stands in the workbook,
         # unless drafts were asked for, and then it says so on every row.
-        if unit_report.pk not in counted:
-            continue
+        unit_report = by_pk[report_pk]
+        figures: dict[tuple[int, str], Decimal] = {}
+        if group is not None and group[0] == report_pk:
+            figures = {(indicator_id, column): value for _pk, indicator_id, column, value in group[1]}
+            group = next(groups, None)
+        get = figures.get
         flag = 1
         mark = "" if unit_report.status in DEFAULT_ROLLUP_STATUSES else "BẢN NHÁP – chưa nộp"
         for indicator in typed:
@@ -299,7 +303,7 @@ def build_consolidated_xlsx(data: Consolidated, *, progress: Progress | None = N
             detail.write_string(r, 3, indicator.name)
             detail.write_string(r, 4, indicator.unit_of_measure)
             for offset, column in enumerate(columns):
-                value = get((unit_report.pk, indicator.pk, column))
+                value = get((indicator.pk, column))
                 if value is not None:
                     detail.write_number(r, 5 + offset, float(value))
             detail.write_number(r, 5 + len(columns), flag)
@@ -321,7 +325,7 @@ def build_consolidated_xlsx(data: Consolidated, *, progress: Progress | None = N
         _("%(counted)s of %(total)s grassroots unions counted (statuses: %(statuses)s).")
         % {
             "counted": len(counted),
-            "total": len(reports),
+            "total": len(grouped),
             "statuses": ", ".join(str(ReportStatus(s).label) for s in statuses),
         },
         book.plain,

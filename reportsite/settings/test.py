@@ -14,7 +14,7 @@ AXES_ENABLED = True
 
 # SQLite's in-memory test database is one connection shared by every thread, so it cannot show
 # what two writers at once do to the real file database: the tests use a file, as `make run` does.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "core.sqlite3":  # noqa: F405
     # One file per process: two test runs at once (CI beside a local run) must not share it.
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"reportsite-test-{os.getpid()}.sqlite3")

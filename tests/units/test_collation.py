@@ -1,0 +1,44 @@
+"""The database sorts Vietnamese names as the Vietnamese dictionary does, on SQLite and PostgreSQL alike,
+and as core.text.vietnamese_sort_key (what the pages sorted with in Python) does."""
+
+import pytest
+
+from core.db import Vietnamese
+from core.text import vietnamese_sort_key
+from tests.units.factories import UnitFactory
+from units.models import Unit
+
+NAMES = [
+    "Công đoàn cơ sở Ánh Dương",
+    "Công đoàn cơ sở Bình An",
+    "Công đoàn cơ sở Anh Đào",
+    "Công đoàn cơ sở Đông Á",
+    "Công đoàn cơ sở Dương",
+    "công đoàn cơ sở an",
+    "Công Đoàn Cơ Sở Ân",
+    "Công đoàn cơ sở Ăn Uống",
+    "Công đoàn cơ sở Ô Tô",
+    "Công đoàn cơ sở Ơn Sâu",
+    "Công đoàn cơ sở Oanh",
+    "Công đoàn cơ sở Ưu Việt",
+    "Công đoàn cơ sở Uyên",
+    "Công đoàn cơ sở Hòa Bình",
+    "Công đoàn cơ sở Hoà Bình 2",
+    "Công đoàn cơ sở Hỏa Tiễn",
+    "Công đoàn cơ sở Hạ Long",
+    "Công đoàn cơ sở Zeta",
+]
+
+
+@pytest.mark.django_db
+def test_the_database_orders_names_in_vietnamese_dictionary_order():
+    for name in NAMES:
+        UnitFactory(name=name)
+    in_database = list(
+        Unit.objects.filter(name__in=NAMES).order_by(Vietnamese("name"), "pk").values_list("name", flat=True)
+    )
+    assert in_database == sorted(NAMES, key=vietnamese_sort_key)
+    # "a" < "ă" < "â" < "b" and "d" < "đ": not the order of code points, nor of plain ICU root.
+    assert in_database.index("Công đoàn cơ sở Ăn Uống") < in_database.index("Công Đoàn Cơ Sở Ân")
+    assert in_database.index("Công đoàn cơ sở Dương") < in_database.index("Công đoàn cơ sở Đông Á")
+    assert in_database.index("Công đoàn cơ sở Ô Tô") < in_database.index("Công đoàn cơ sở Ơn Sâu")
