@@ -64,3 +64,10 @@ def format_number(value, decimals: int = 0) -> str:
     value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def fold(text: str) -> str:
+    """Case- and accent-free form for searching Vietnamese ("hoa binh" finds "Hòa Bình", "dong" finds
+    "Đông"): what the database's Folded expression computes too."""
+    decomposed = unicodedata.normalize("NFD", (text or "").casefold().replace("đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -3,11 +3,13 @@
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.text import vietnamese_sort_key
+from core.db import Folded, Vietnamese
+from core.text import fold, vietnamese_sort_key
 from indicators.figures import Row, column_label, compute_rows
 from indicators.models import Indicator
 from indicators.selectors import catalogue
@@ -284,17 +286,45 @@ class DashboardRow:
         return self.report.days_left()
 
 
+class DashboardRows:
+    """The dashboard's rows as the database sorts and filters them: counted and sliced there (a
+    Paginator asks for count() and one page), or read in chunks (the Excel list of every unit)."""
+
+    def __init__(self, reports, round):
+        self.reports, self.round = reports, round
+
+    def _row(self, report) -> DashboardRow:
+        report.round = self.round  # the same round for every row: not joined again
+        return DashboardRow(report, report.written_total, report.figures_total, report.open_comments_total)
+
+    def count(self) -> int:
+        return self.reports.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._row(report) for report in self.reports[index]]
+        return self._row(self.reports[index])
+
+    def __iter__(self):
+        return (self._row(report) for report in self.reports.iterator(chunk_size=2000))
+
+
 @dataclass
 class Dashboard:
-    rows: list[DashboardRow]
+    rows: DashboardRows
     counts: dict[str, int]
     writable_total: int
     typed_indicators: int
 
 
 def dashboard(user, round, *, status: str = "", query: str = "", sort: str = "name") -> Dashboard:
-    """Every unit below the user's units in a round, with its progress: one query for the reports
-    (counts as subqueries, so no join multiplies rows) and two for the totals."""
+    """Every unit below the user's units in a round, with its progress. The database counts, filters,
+    sorts (Vietnamese order) and pages: a page costs one query for its rows (counts as subqueries, so
+    no join multiplies rows) and one for their number, whatever the size of the province; the status
+    counts and the two totals are three more."""
 
     access = user_access(user)
     # Only what the table shows: thousands of rows, so every field and object saved counts.
@@ -308,6 +338,8 @@ def dashboard(user, round, *, status: str = "", query: str = "", sort: str = "na
         for unit in access.overseen_units:
             condition |= Q(unit__path__startswith=unit.path) & ~Q(unit=unit)
         reports = reports.filter(condition)
+    counts = {value: 0 for value in ReportStatus.values}
+    counts.update(reports.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     latest = str(round.data_years[-1]) if round.data_years else ""
 
     def count(qs):
@@ -324,48 +356,43 @@ def dashboard(user, round, *, status: str = "", query: str = "", sort: str = "na
         ),
         submission_total=count(Submission.objects.filter(report=OuterRef("pk"))),
     )
-    rows = []
-    for r in reports:
-        r.round = round  # the same round for every row: not joined again
-        rows.append(DashboardRow(r, r.written_total, r.figures_total, r.open_comments_total))
-    counts = {value: 0 for value in ReportStatus.values}
-    for row in rows:
-        counts[row.report.status] += 1
+    today = timezone.localdate()
     if status in ReportStatus.values:
-        rows = [r for r in rows if r.report.status == status]
+        reports = reports.filter(status=status)
     elif status == "late":
-        rows = [r for r in rows if r.report.is_past_deadline and r.report.status in EDITABLE_STATUSES]
+        # Past the deadline: the round's, or a later one an extension granted (Report.deadline).
+        late = Q(extended_until__isnull=True) | Q(extended_until__lt=today)
+        reports = reports.filter(late, status__in=EDITABLE_STATUSES) if round.deadline < today else reports.none()
     elif status == "resubmitted":
-        rows = [r for r in rows if r.report.is_resubmission]
+        reports = reports.filter(status=ReportStatus.SUBMITTED, submission_total__gt=1)
     if query:
-        needle = _fold(query)
-        rows = [r for r in rows if needle in _fold(r.report.unit.name) or needle in _fold(r.report.unit.code)]
-    keys = {
-        "name": lambda r: vietnamese_sort_key(r.report.unit.name),
-        "status": lambda r: (
-            list(ReportStatus.values).index(r.report.status),
-            vietnamese_sort_key(r.report.unit.name),
-        ),
-        "progress": lambda r: (-r.written, vietnamese_sort_key(r.report.unit.name)),
-        "updated": lambda r: r.report.updated_at,
+        needle = fold(query)
+        reports = reports.alias(folded_name=Folded("unit__name"), folded_code=Folded("unit__code")).filter(
+            Q(folded_name__contains=needle) | Q(folded_code__contains=needle)
+        )
+    name = Vietnamese("unit__name")
+    orders = {
+        "name": [name, "pk"],
+        "status": [
+            Case(
+                *(When(status=value, then=i) for i, value in enumerate(ReportStatus.values)),
+                output_field=IntegerField(),
+            ),
+            name,
+            "pk",
+        ],
+        "progress": [F("written_total").desc(), name, "pk"],
+        "updated": [F("updated_at").desc(), "pk"],
     }
-    rows.sort(key=keys.get(sort, keys["name"]), reverse=sort == "updated")
+    reports = reports.order_by(*orders.get(sort, orders["name"]))
     return Dashboard(
-        rows=rows,
+        rows=DashboardRows(reports, round),
         counts=counts,
         writable_total=OutlineNode.objects.filter(version_id=round.outline_version_id, is_writable=True).count(),
         typed_indicators=Indicator.objects.filter(outline_version_id=round.outline_version_id)
         .exclude(kind="ratio")
         .count(),
     )
-
-
-def _fold(text: str) -> str:
-    """Case- and accent-insensitive form for searching Vietnamese names ("hoa binh" finds "Hòa Bình")."""
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFD", (text or "").casefold().replace("đ", "d"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def unit_texts(report, node):

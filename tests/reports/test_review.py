@@ -1,4 +1,5 @@
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -498,3 +499,31 @@ def test_dashboard_counts_search_sort_and_export(client, world):
     rows = list(ws.values)
     assert rows[0][:3] == ("Mã", "Đơn vị", "Trạng thái")
     assert ("Đã nộp" in [r[2] for r in rows]) and len(rows) == 5
+
+
+def test_dashboard_pages_in_vietnamese_order_and_finds_late_reports(client, world):
+    """The database sorts and pages: page 2 goes on where page 1 stopped, in dictionary order
+    (Ă after A, Đ after D), and "late" is worked out there too (an extension moves the deadline)."""
+    from core.text import vietnamese_sort_key
+    from reports.review_views import DASHBOARD_PAGE_SIZE
+
+    letters = ["A", "Ă", "Â", "B", "D", "Đ", "E", "Ê", "O", "Ô", "Ơ", "U", "Ư"]
+    for n in range(DASHBOARD_PAGE_SIZE + 5):
+        UnitFactory(parent=world.superior, name=f"Công đoàn cơ sở {letters[n % len(letters)]}nh {n:03d}")
+    round_open(round=world.round)
+    client.force_login(world.reviewer)
+    url = reverse("reports:dashboard", args=[world.round.code])
+    shown = []
+    for page in (1, 2):
+        html = client.get(f"{url}?trang={page}").content.decode()
+        shown += re.findall(r"Công đoàn cơ sở \w+nh \d{3}", html)
+    names = list(dict.fromkeys(shown))
+    assert len(names) == DASHBOARD_PAGE_SIZE + 5
+    assert names == sorted(names, key=vietnamese_sort_key)
+    # Late: past the round's deadline and not granted more time.
+    Round.objects.filter(pk=world.round.pk).update(deadline=datetime.date.today() - datetime.timedelta(days=3))
+    Report.objects.filter(pk=world.report_b.pk).update(
+        extended_until=datetime.date.today() + datetime.timedelta(days=5)
+    )
+    html = client.get(url + "?status=late").content.decode()
+    assert world.unit_a.name in html and world.unit_b.name not in html
