@@ -397,8 +397,9 @@ def dashboard(user, round, *, status: str = "", query: str = "", sort: str = "na
 
 def unit_texts(report, node):
     """What the units below ``report``'s unit wrote for ``node`` in the same round, for the
-    superior's own report ("Tổng hợp từ đơn vị"): units in Vietnamese order. One query."""
-    texts = list(
+    superior's own report ("Tổng hợp từ đơn vị"), in Vietnamese order of the units: a queryset the
+    page slices (a province's thousands of texts are read a page at a time)."""
+    return (
         SectionText.objects.filter(
             report__round_id=report.round_id,
             report__unit__path__startswith=report.unit.path,
@@ -407,8 +408,9 @@ def unit_texts(report, node):
         .exclude(report=report)
         .exclude(content="")
         .select_related("report__unit")
+        .only("pk", "content", "report__status", "report__unit__name")
+        .order_by(Vietnamese("report__unit__name"), "pk")
     )
-    return sorted(texts, key=lambda s: vietnamese_sort_key(s.report.unit.name))
 
 
 def history_labels(outline, appendix):

@@ -2,6 +2,7 @@ import hashlib
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -116,6 +117,11 @@ def _section_json(section, status=200, **extra):
     )
 
 
+# What the units below wrote, on a superior union's section page: a page of texts at a time (a province
+# has thousands; all of them made a page of 16 MB).
+UNIT_TEXTS_PAGE_SIZE = 20
+
+
 def _autosave(request, pk, key):
     """The editor's autosave (every few seconds while typing): JSON, and only the statements a save
     needs (services.section_autosave). None when the lean path does not apply (not this user's report,
@@ -222,6 +228,10 @@ def section_edit(request, pk, key):
             }
         )
     returned = selectors.open_return(report) if report.status == ReportStatus.RETURNED else None
+    unit_texts = None
+    if not report.unit.is_grassroots:
+        texts = Paginator(selectors.unit_texts(report, page.node), UNIT_TEXTS_PAGE_SIZE)
+        unit_texts = texts.get_page(request.GET.get("don_vi"))
     return render(
         request,
         "reports/section_edit.html",
@@ -236,7 +246,12 @@ def section_edit(request, pk, key):
             "figures": [(row, figure_sentence(row)) for row in rows_for_node(report_appendix(report), page.node)],
             "threads": selectors.comment_threads(request.user, report, anchor=f"section:{page.node.key}"),
             "todo": [item for item in (returned.items.all() if returned else []) if item.node_key == page.node.key],
-            "unit_texts": selectors.unit_texts(report, page.node) if not report.unit.is_grassroots else [],
+            "unit_texts": unit_texts,
+            "unit_text_pages": (
+                list(unit_texts.paginator.get_elided_page_range(unit_texts.number, on_each_side=2, on_ends=1))
+                if unit_texts
+                else []
+            ),
             "autosave_url": reverse("reports:section_edit", args=[report.pk, page.node.key]),
         },
     )

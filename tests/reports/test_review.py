@@ -527,3 +527,45 @@ def test_dashboard_pages_in_vietnamese_order_and_finds_late_reports(client, worl
     )
     html = client.get(url + "?status=late").content.decode()
     assert world.unit_a.name in html and world.unit_b.name not in html
+
+
+def test_superior_section_page_shows_the_units_texts_a_page_at_a_time(client, world):
+    """A province's section page lists thousands of texts: 20 at a time, in Vietnamese order across pages,
+    and the page's query count and size do not grow with the number of units."""
+    from core.text import vietnamese_sort_key
+    from reports.views import UNIT_TEXTS_PAGE_SIZE
+    from tests.units.factories import MembershipFactory
+
+    node = OutlineNode.objects.get(version=world.round.outline_version, key="p1.II.1")
+    own = Report.objects.get(round=world.round, unit=world.superior)
+    writer = MembershipFactory(unit=world.superior, role="drafter").user
+    client.force_login(writer)
+    url = reverse("reports:section_edit", args=[own.pk, node.key])
+
+    def add_units(count, start):
+        letters = ["A", "Ă", "Â", "B", "D", "Đ", "Ô", "Ơ", "U", "Ư"]
+        for n in range(start, start + count):
+            UnitFactory(parent=world.superior, name=f"Công đoàn cơ sở {letters[n % len(letters)]}n {n:03d}")
+        round_open(round=world.round)
+        for report in Report.objects.filter(round=world.round, unit__name__contains="cơ sở ").exclude(
+            sections__node=node
+        ):
+            if report.unit.is_grassroots:
+                SectionText.objects.create(report=report, node=node, content=f"<p>Bài của {report.unit.name}.</p>")
+
+    def page(number):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{url}?don_vi={number}")
+        return response.content.decode(), len(queries)
+
+    add_units(UNIT_TEXTS_PAGE_SIZE + 3, 0)
+    first, queries_small = page(1)
+    second, _ = page(2)
+    shown = re.findall(r"Bài của (Công đoàn cơ sở \w+n \d{3})", first + second)
+    assert len(shown) == UNIT_TEXTS_PAGE_SIZE + 3 and len(re.findall(r"Bài của", first)) == UNIT_TEXTS_PAGE_SIZE
+    assert shown == sorted(shown, key=vietnamese_sort_key)
+    assert "đơn vị)" in first and 'href="?don_vi=2#unit-texts"' in first
+    add_units(60, 100)
+    big, queries_big = page(1)
+    assert queries_big == queries_small
+    assert len(re.findall(r"Bài của", big)) == UNIT_TEXTS_PAGE_SIZE
