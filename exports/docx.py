@@ -885,7 +885,7 @@ def build_consolidated_docx(data: Consolidated, *, part: str = "full", progress:
         _body(builder, nodes, fill, doc.texts)
         builder.add_closing(closing_block(fields))
         if totals.rows:
-            counted = len(totals.included)
+            counted = totals.counted
             suffix = _("Roll-up of %(counted)s of %(total)s grassroots unions below %(unit)s") % {
                 "counted": counted,
                 "total": totals.total,

@@ -347,6 +347,9 @@ def _overseen_unit_or_404(user, code):
 ROLLUP_PAGE_TIMEOUT = 600
 
 
+NOT_COUNTED_SHOWN = 100
+
+
 @require_safe
 def rollup_view(request, round_code, unit_code):
     unit = _overseen_unit_or_404(request.user, unit_code)
@@ -382,6 +385,9 @@ def rollup_view(request, round_code, unit_code):
             "statuses": statuses,
             "columns": SimpleLazyObject(lambda: result.rows[0].columns if result.rows else []),
             "charts": SimpleLazyObject(lambda: _charts(result.rows, round_)),
+            # A province may leave thousands out: the first are named, the dashboard has them all.
+            "not_counted_shown": SimpleLazyObject(lambda: list(result.excluded[:NOT_COUNTED_SHOWN])),
+            "not_counted_more": SimpleLazyObject(lambda: max(result.not_counted - NOT_COUNTED_SHOWN, 0)),
         },
     )
 

@@ -140,7 +140,7 @@ def test_consolidated_files_print_every_unit_handed_to_them():
         statuses=("submitted", "approved"),
         units=units,
         detail_order=[100],  # only the submitted unit counts
-        rollup=RollupResult(unit=superior, rows=_rows(VALUES), statuses=("submitted",), included=[1], excluded=[2]),
+        rollup=RollupResult(unit=superior, rows=_rows(VALUES), statuses=("submitted",), counted=1, total=2),
         indicators=_catalogue(),
         texts=iter([("p1.II.1", "<p>Ánh Dương kết nạp 40 đoàn viên.</p>", 100)]),
         values=iter([(100, 1, "2020", Decimal(1080)), (100, 2, "2020", Decimal(1049))]),
