@@ -60,12 +60,17 @@ class DocumentBuilder:
         self.elements = []  # the last element only: the rest is already in the spool
         self.orientation = "portrait"
         self._spool = tempfile.SpooledTemporaryFile(max_size=BODY_SPOOL_BYTES)  # noqa: SIM115 (closed by save)
-        # A fragment serialised alone repeats the namespaces the document's root declares: dropped.
+        # A fragment serialised alone repeats the namespaces the document's root declares (on its first
+        # tag, and on a copied sectPr's): dropped from the tags, where text can never be.
+        self._tag_with_ns = re.compile(rb"<[^<>]* xmlns:[^<>]*>")
         root_ns = {prefix: uri for prefix, uri in self.document.element.nsmap.items() if prefix}
-        self._redundant_ns = re.compile(
-            rb"^(<[^>]*?)((?: xmlns:(?:%s)=\"[^\"]*\")+)" % b"|".join(re.escape(prefix.encode()) for prefix in root_ns)
-        )
-        self._root_ns = {f' xmlns:{p}="{u}"'.encode() for p, u in root_ns.items()}
+        self._root_ns = [f' xmlns:{p}="{u}"'.encode() for p, u in root_ns.items()]
+
+    def _drop_root_ns(self, match) -> bytes:
+        tag = match.group(0)
+        for declaration in self._root_ns:
+            tag = tag.replace(declaration, b"")
+        return tag
 
     def _setup_styles(self):
         normal = self.document.styles["Normal"]
@@ -145,15 +150,11 @@ class DocumentBuilder:
         """Serialise the kept element into the spool, as it would be inside the document."""
         if not self.elements:
             return
-        element = self.elements.pop()
-        self.body.append(element)
-        data = etree.tostring(element, encoding="UTF-8")
-        self.body.remove(element)
-        match = self._redundant_ns.match(data)
-        if match:
-            declared = re.findall(rb' xmlns:[^=]+="[^"]*"', match.group(2))
-            kept = b"".join(d for d in declared if d not in self._root_ns)
-            data = match.group(1) + kept + data[match.end() :]
+        # Serialised detached: attaching a large table to the body and detaching it again makes lxml
+        # walk its namespaces for minutes; the declarations it then carries are the root's, dropped below.
+        data = etree.tostring(self.elements.pop(), encoding="UTF-8")
+        if b" xmlns:" in data:
+            data = self._tag_with_ns.sub(self._drop_root_ns, data)
         self._spool.write(data)
 
     def section_break(self, orientation: str):
