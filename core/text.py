@@ -61,6 +61,11 @@ def format_number(value, decimals: int = 0) -> str:
         return ""
     if not isinstance(value, Decimal):
         value = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if value:
+        # First to 15 significant digits, all a spreadsheet holds of a number: a figure the site
+        # computes exactly and a workbook in binary floating point then round alike at a tie
+        # (exports/xlsx.py rounds its signed changes the same way).
+        value = value.quantize(Decimal(1).scaleb(value.adjusted() - 14), rounding=ROUND_HALF_UP)
     value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")

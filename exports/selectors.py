@@ -172,23 +172,8 @@ class Consolidated:
         return [u for u in self.units if u.status in self.statuses]
 
 
-def _texts(report, statuses) -> Iterable[tuple[str, str, int]]:
-    yield from (
-        SectionText.objects.filter(
-            report__round_id=report.round_id,
-            report__unit__path__startswith=report.unit.path,
-            report__unit__is_grassroots=True,
-            report__status__in=statuses,
-            node__is_writable=True,
-        )
-        .exclude(content="")
-        .order_by("node__position", "node__key")
-        .values_list("node__key", "content", "report_id")
-        .iterator(chunk_size=2000)
-    )
-
-
 def _counted(report, statuses):
+    """The reports a consolidated file of ``report``'s unit counts: grassroots unions below, in ``statuses``."""
     return Report.objects.filter(
         round_id=report.round_id,
         unit__path__startswith=report.unit.path,
@@ -197,14 +182,19 @@ def _counted(report, statuses):
     )
 
 
+def _texts(report, statuses) -> Iterable[tuple[str, str, int]]:
+    yield from (
+        SectionText.objects.filter(report__in=_counted(report, statuses), node__is_writable=True)
+        .exclude(content="")
+        .order_by("node__position", "node__key")
+        .values_list("node__key", "content", "report_id")
+        .iterator(chunk_size=2000)
+    )
+
+
 def _values(report, statuses) -> Iterable[tuple[int, int, str, Decimal]]:
     yield from (
-        IndicatorValue.objects.filter(
-            report__round_id=report.round_id,
-            report__unit__path__startswith=report.unit.path,
-            report__unit__is_grassroots=True,
-            report__status__in=statuses,
-        )
+        IndicatorValue.objects.filter(report__in=_counted(report, statuses))
         # The same order as detail_order: both come from the database's Vietnamese collation.
         .order_by(Vietnamese("report__unit__name"), "report_id")
         .values_list("report_id", "indicator_id", "column", "value")

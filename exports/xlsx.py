@@ -199,12 +199,13 @@ def _write_appendix_rows(book: Book, ws, rows, years, first_row: int, typed_cell
             fmt = book.derived_format(name, indicator.decimals)
             formula = excel_formula(derived[name], ref)
             if name in ROUNDED:
-                # The sign is that of the figure as shown: +0,04% shows as 0,0%, not +0,0%. Rounded
-                # twice: a spreadsheet computes in binary floating point, so a tie the site computes
-                # exactly (268.940,75 → ,8) may arrive as 268.940,7499999… (→ ,7); rounding at 9
-                # places first brings it back to the tie, which then rounds as the site does (half up).
+                # The sign is that of the figure as shown: +0,04% shows as 0,0%, not +0,0%. A spreadsheet
+                # computes in binary floating point, so a tie the site computes exactly (40.829.768,75 → ,8)
+                # may arrive a hair under it (…,7499999 → ,7): rounded first to 15 significant digits
+                # (what a spreadsheet shows of any number), the tie is whole again and rounds as the site does.
                 body, places = formula[1:], ROUNDED[name](indicator)
-                formula = f'=IF(ISNUMBER({body}),ROUND(ROUND({body},9),{places}),"")'
+                exact = f"ROUND({body},14-INT(LOG10(ABS({body}))))"
+                formula = f'=IF(ISNUMBER({body}),IF({body}=0,0,ROUND({exact},{places})),"")'
             write_formula(ws, r, after + offset, formula, values[name], fmt)
         write_text(ws, r, after + len(DERIVED), row.note, book.wrap)
         write_text(ws, r, after + len(DERIVED) + 1, row.explanation, book.wrap)
