@@ -12,7 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core.richtext import clean_section_html
-from core.text import format_number, nfc
+from core.text import format_number, nfc, strip_controls
 from indicators.figures import NotANumber, check_cell, check_parts, parse_number, show
 from indicators.models import Indicator
 from outline.models import OutlineNode
@@ -138,6 +138,8 @@ def section_autosave(
     round; one updates the section; one merges the history entry. Returns None, having changed nothing,
     when ``actor`` does not draft the report or ``key`` is no writable section of it: the caller then
     answers as the page does (not found, or not allowed). Raises as section_save."""
+    if strip_controls(key) != key:
+        return None  # no outline key holds a NUL, and PostgreSQL refuses one in a query
     cleaned = clean_section_html(content)
     base_cleaned = clean_section_html(base_content) if base_content is not None else None
     with transaction.atomic():

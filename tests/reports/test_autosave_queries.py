@@ -57,3 +57,16 @@ def test_an_autosave_of_a_stale_version_is_a_conflict_and_changes_nothing(client
     response = _autosave(client, report, node, 0, "<p>Cũ.</p>")
     assert response.status_code == 409
     assert SectionText.objects.get(report=report, node=node).content == "<p>Của Lan.</p>"
+
+
+@pytest.mark.django_db
+def test_an_autosave_to_a_key_holding_a_nul_is_not_found(client):
+    """Found by the fuzz test on PostgreSQL, which refuses a NUL in a query: a 404, never a 500."""
+    world = build_world(sections=2)
+    client.force_login(world.drafter_a)
+    response = client.post(
+        reverse("reports:section_edit", args=[world.report_a.pk, "p1.II.1\x00"]),
+        {"content": "<p>x</p>", "version": 0, "is_done": ""},
+        headers={"X-Autosave": "1"},
+    )
+    assert response.status_code == 404
