@@ -54,7 +54,7 @@ check-deploy: install assets
 
 # Speed goals are measured here, not in unit tests: gunicorn and PostgreSQL on loopback, a throw-away
 # database made afresh each run (its name must contain "bench"), figures printed and written to
-# .bench/summary.json. Quick run: make bench BENCH_ARGS="--load-seconds 10 --rollup-units 1000".
+# .bench/summary.json. Quick run: make bench BENCH_ARGS="--sizes 200 1000 --runs 3 --phase-seconds 8 --load-seconds 20".
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/reportsite_bench
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BENCH_ENV := DJANGO_SETTINGS_MODULE=reportsite.settings.bench DATABASE_URL=$(BENCH_DATABASE_URL)

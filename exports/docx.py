@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.oxml.ns import qn
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
@@ -24,7 +25,18 @@ from outline.models import NodeKind, OutlineNode
 from reports.models import ReportStatus
 from reports.selectors import DEFAULT_ROLLUP_STATUSES
 
-from .html_docx import FONT, el, html_to_elements, paragraph, run, text_paragraph
+from .html_docx import (
+    FONT,
+    el,
+    html_to_elements,
+    html_to_xml,
+    paragraph,
+    paragraph_xml,
+    run,
+    run_xml,
+    text_paragraph,
+    xml_of,
+)
 from .selectors import Consolidated, ReportDocument, UnitReport
 
 # A4, margins inside the ranges of the rules: top/bottom 20–25 mm, left 30–35 mm, right 15–20 mm.
@@ -146,9 +158,30 @@ class DocumentBuilder:
             self._flush()
             self.elements.append(element)
 
+    def add_xml(self, fragments: list[str]):
+        """Elements already written as WordprocessingML (exports.html_docx.html_to_xml): into the spool as they
+        are, but the last, kept as an element like every last element (a break or block may change it)."""
+        if not fragments:
+            return
+        self._flush()
+        for fragment in fragments[:-1]:
+            self._spool.write(fragment.encode())
+        self.elements.append(fragments[-1])
+
+    def _last(self):
+        """The kept element, made an element if it was kept as a string (to change it)."""
+        if not self.elements:
+            return None
+        if isinstance(self.elements[-1], str):
+            self.elements[-1] = parse_xml(f"<w:body {nsdecls('w')}>{self.elements[-1]}</w:body>")[0]
+        return self.elements[-1]
+
     def _flush(self):
         """Serialise the kept element into the spool, as it would be inside the document."""
         if not self.elements:
+            return
+        if isinstance(self.elements[-1], str):
+            self._spool.write(self.elements.pop().encode())
             return
         # Serialised detached: attaching a large table to the body and detaching it again makes lxml
         # walk its namespaces for minutes; the declarations it then carries are the root's, dropped below.
@@ -165,7 +198,7 @@ class DocumentBuilder:
         (Word needs a paragraph there) it is a paragraph one point high."""
         sectpr = copy.deepcopy(self.final_sectpr)
         self._orient(sectpr, self.orientation)
-        last = self.elements[-1] if self.elements else None
+        last = self._last()
         if last is not None and last.tag == qn("w:p") and last.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is None:
             ppr = last.find(qn("w:pPr"))
             if ppr is None:
@@ -191,7 +224,7 @@ class DocumentBuilder:
     def add_closing(self, block):
         """The closing block after the text, never on a page of its own: the last paragraph of the
         text and the space before the block keep with it."""
-        last = self.elements[-1] if self.elements else None
+        last = self._last()
         if last is not None and last.tag == qn("w:p"):
             ppr = last.find(qn("w:pPr"))
             if ppr is None:
@@ -700,32 +733,31 @@ def _when(moment) -> str:
 STATUS_WIDTHS = [1.0, 4.8, 2.9, 2.7, 2.3, 2.3]
 
 
-def _status_table(unit_reports: list[UnitReport], *, size=10):
-    """Every unit below and where its report stands, under the superior union it belongs to."""
+def _status_table(unit_reports: list[UnitReport], *, size=10) -> str:
+    """Every unit below and where its report stands, under the superior union it belongs to. Written as
+    a string (a province's thousands of rows cost seconds as elements); the bytes of the elements."""
     widths = STATUS_WIDTHS
     labels = [_("No."), pgettext("organisation", "Unit"), _("Code"), _("Status"), _("Submitted"), _("Approved")]
-    tbl = _ruled_table(widths)
+    parts = [xml_of(_ruled_table(widths)).removesuffix("</w:tbl>")]
 
     def add_row(values, *, header=False, group=False):
-        tr = _table_row(tbl, header=header)
+        parts.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else _ROW_START)
         spans = [len(widths)] if group else [1] * len(values)
         for index, (value, span) in enumerate(zip(values, spans, strict=True)):
-            tc = el("w:tc", parent=tr)
-            tcpr = el("w:tcPr", parent=tc)
             width = sum(widths) if group else widths[index]
-            el("w:tcW", {"w:w": int(width * 567), "w:type": "dxa"}, tcpr)
-            if span > 1:
-                el("w:gridSpan", {"w:val": span}, tcpr)
-            align = "left" if group or index == 1 else "center"
-            tc.append(
-                paragraph(
-                    [run(value, bold=header or group, italic=group, size=size)],
-                    align=align,
+            span_xml = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
+            parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{int(width * 567)}" w:type="dxa"/>{span_xml}</w:tcPr>')
+            parts.append(
+                paragraph_xml(
+                    [run_xml(value, bold=header or group, italic=group, size=size)],
+                    align="left" if group or index == 1 else "center",
                     first_line_cm=0,
                     after_pt=0,
                     line=1.0,
                 )
             )
+            parts.append("</w:tc>")
+        parts.append("</w:tr>")
 
     add_row(labels, header=True)
     group = object()
@@ -744,7 +776,11 @@ def _status_table(unit_reports: list[UnitReport], *, size=10):
                 _when(unit_report.approved_at) if unit_report.status == ReportStatus.APPROVED else "",
             ]
         )
-    return tbl
+    parts.append("</w:tbl>")
+    return "".join(parts)
+
+
+_ROW_START = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
 
 
 def _styled(p, style_id: str):
@@ -786,7 +822,8 @@ def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table
     builder.add(text_paragraph(rule, size=13))
     if with_status_table:
         builder.add(text_paragraph(_("Where each unit's report stands:"), bold=True, size=13, keep_next=True))
-        builder.add(_status_table(unit_reports), paragraph(after_pt=6))
+        builder.add_xml([_status_table(unit_reports)])
+        builder.add(paragraph(after_pt=6))
     else:
         builder.add(text_paragraph(_("Where each unit's report stands is in the table before this annex."), size=13))
 
@@ -842,7 +879,7 @@ def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table
             builder.add(text_paragraph(_("(No unit wrote this section.)"), italic=True, size=13))
         for unit_report, content in entries:
             label = [
-                run(
+                run_xml(
                     f"{unit_report.name} ({unit_report.code}) – {_status_words(unit_report)}",
                     bold=True,
                     italic=True,
@@ -850,9 +887,9 @@ def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table
                 )
             ]
             if unit_report.status not in DEFAULT_ROLLUP_STATUSES:
-                label.append(run(" – BẢN NHÁP – chưa nộp", bold=True, size=13))
-            builder.add(paragraph(label, align="left", first_line_cm=0, after_pt=3, line=1.15, keep_next=True))
-            builder.add(*html_to_elements(content, size=13))
+                label.append(run_xml(" – BẢN NHÁP – chưa nộp", bold=True, size=13))
+            label_xml = paragraph_xml(label, align="left", first_line_cm=0, after_pt=3, line=1.15, keep_next=True)
+            builder.add_xml([label_xml, *html_to_xml(content, size=13)])
         done += 1
         if progress:
             progress(done, total)
@@ -912,7 +949,7 @@ def build_consolidated_docx(data: Consolidated, *, part: str = "full", progress:
                 "Heading1",
             )
         )
-        builder.add(_status_table(data.units))
+        builder.add_xml([_status_table(data.units)])
     if part == "full":
         builder.page_break()
     if part in ("full", "annex"):

@@ -3,11 +3,13 @@ elements: python-docx's add_paragraph rescans the body on every call (quadratic 
 documents), so the builders append elements and attach them to the body once."""
 
 import copy
+import functools
+import html
 import re
-from html.parser import HTMLParser
 
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, nsmap, qn
+from lxml import etree
 
 from core.richtext import MAX_COLSPAN, MAX_ROWSPAN
 
@@ -139,11 +141,90 @@ def text_paragraph(text, *, bold=False, italic=False, size=BODY_PT, **layout):
     return paragraph([run(text, bold=bold, italic=italic, size=size)], **layout)
 
 
-class _Converter(HTMLParser):
-    """Walks the cleaned HTML and emits paragraphs and tables for the document body."""
+# Section texts are written as strings, not elements: building, copying and serialising one lxml element
+# per run was three quarters of a 10,000-unit annex (issue 11). The strings are the bytes lxml writes for
+# the same elements (tests/exports/test_html_xml.py holds them equal to the element converter they replace).
+_W_DECLARATION = f' xmlns:w="{nsmap["w"]}"'
+# What lxml refuses in text (XML 1.0 characters): the same error, rather than a broken document.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s[^<>]*?)?)(/?)>|([^<]+|<)")
+_ATTRIBUTE = re.compile(r'([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|([^\s"\'=<>`]+)))?')
+
+
+def _xml(element) -> str:
+    return etree.tostring(element, encoding="unicode").replace(_W_DECLARATION, "")
+
+
+@functools.cache
+def _run_props_xml(bold, italic, underline, size) -> str:
+    return _xml(_make_run_props(bold=bold, italic=italic, underline=underline, size=size))
+
+
+@functools.cache
+def _para_props_xml(key) -> str:
+    return _xml(_make_para_props(*key))
+
+
+def _escape(text: str) -> str:
+    if _NOT_XML.search(text):
+        raise ValueError("All strings must be XML compatible: Unicode or ASCII, no NULL bytes or control characters")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def run_xml(text, *, bold=False, italic=False, underline=False, size=BODY_PT) -> str:
+    """``run(...)`` as the string lxml writes for it."""
+    return f'<w:r>{_run_props_xml(bold, italic, underline, size)}<w:t xml:space="preserve">{_escape(text)}</w:t></w:r>'
+
+
+def paragraph_xml(
+    runs=(),
+    *,
+    align="both",
+    first_line_cm=1.27,
+    left_cm=0.0,
+    hanging_cm=0.0,
+    before_pt=0,
+    after_pt=6,
+    line=1.15,
+    keep_next=False,
+    border_bottom=False,
+    right_cm=0.0,
+) -> str:
+    """``paragraph(...)`` as the string lxml writes for it; ``runs`` are strings (``run_xml``)."""
+    key = (align, first_line_cm, left_cm, hanging_cm, before_pt, after_pt, line, keep_next, border_bottom, right_cm)
+    return f"<w:p>{_para_props_xml(key)}{''.join(runs)}</w:p>"
+
+
+def xml_of(element) -> str:
+    """An element as the string the document holds it as (the root's namespace not repeated)."""
+    return _xml(element)
+
+
+_PLAIN = ("both", 1.27, 0.0, 0.0, 0, 6, 1.15, False, False, 0.0)
+_IN_CELL = ("left", 0, 0.0, 0.0, 0, 0, 1.0, False, False, 0.0)
+
+
+class _Paragraph:
+    """An open paragraph: its properties and runs as strings, and whether it is a list item's."""
+
+    __slots__ = ("li", "parts")
+
+    def __init__(self, props: str):
+        self.parts = ["<w:p>", props]
+        self.li = False
+
+    def xml(self) -> str:
+        return "".join(self.parts) + "</w:p>"
+
+
+def _item_xml(item) -> str:
+    return item.xml() if isinstance(item, _Paragraph) else item
+
+
+class _Converter:
+    """Walks the cleaned HTML and writes paragraphs and tables for the document body, as strings."""
 
     def __init__(self, size):
-        super().__init__(convert_charrefs=True)
         self.size = size
         self.out = []
         self.marks = {"b": 0, "i": 0, "u": 0}
@@ -154,6 +235,18 @@ class _Converter(HTMLParser):
         self.rowspan_budget = [ROWSPAN_BUDGET]
         self.flattened = 0  # tables open beyond MAX_TABLE_DEPTH
 
+    def feed(self, text: str) -> None:
+        for closing, tag, attributes, self_closing, data in _TOKEN.findall(text):
+            if not tag:
+                self._text(html.unescape(data))
+            elif closing:
+                self.handle_endtag(tag.lower())
+            else:
+                tag = tag.lower()
+                self.handle_starttag(tag, _attributes(attributes))
+                if self_closing:
+                    self.handle_endtag(tag)
+
     # Paragraph handling ------------------------------------------------------------------
     def _target(self):
         return self.cell["paras"] if self.cell is not None else self.out
@@ -161,14 +254,14 @@ class _Converter(HTMLParser):
     def _open(self, prefix=None):
         self._close()
         if self.cell is not None:
-            p = paragraph(align="left", first_line_cm=0, after_pt=0, line=1.0)
+            p = _Paragraph(_para_props_xml(_IN_CELL))
         elif self.lists:
             depth = len(self.lists)
-            p = paragraph(left_cm=0.75 * depth + 0.5, hanging_cm=0.6)
+            p = _Paragraph(_para_props_xml(("both", 1.27, 0.75 * depth + 0.5, 0.6, 0, 6, 1.15, False, False, 0.0)))
         else:
-            p = paragraph()
+            p = _Paragraph(_para_props_xml(_PLAIN))
         if prefix:
-            p.append(run(prefix, size=self.size))
+            p.parts.append(run_xml(prefix, size=self.size))
         self.current = p
         self._target().append(p)
 
@@ -180,8 +273,8 @@ class _Converter(HTMLParser):
             if not data.strip():
                 return
             self._open()
-        self.current.append(
-            run(
+        self.current.parts.append(
+            run_xml(
                 data,
                 bold=self.marks["b"] > 0 or (self.cell is not None and self.cell["header"]),
                 italic=self.marks["i"] > 0,
@@ -190,17 +283,15 @@ class _Converter(HTMLParser):
             )
         )
 
-    # Parser events -----------------------------------------------------------------------
+    # Tags --------------------------------------------------------------------------------
     def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
         if tag == "p":
-            if not (self.lists and self.current is not None and self.current.get("li")):
+            if not (self.lists and self.current is not None and self.current.li):
                 self._open()
         elif tag == "br":
             if self.current is None:
                 self._open()
-            r = el("w:r", parent=self.current)
-            el("w:br", parent=r)
+            self.current.parts.append("<w:r><w:br/></w:r>")
         elif tag == "strong":
             self.marks["b"] += 1
         elif tag == "em":
@@ -214,7 +305,7 @@ class _Converter(HTMLParser):
             kind = self.lists[-1] if self.lists else ["ul", 0]
             kind[1] += 1
             self._open("- " if kind[0] == "ul" else f"{kind[1]}. ")
-            self.current.set("li", "1")
+            self.current.li = True
         elif self.flattened and tag in ("table", "tr", "td", "th"):
             if tag == "table":
                 self.flattened += 1
@@ -242,7 +333,7 @@ class _Converter(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "p":
-            if not (self.lists and self.current is not None and self.current.get("li")):
+            if not (self.lists and self.current is not None and self.current.li):
                 self._close()
         elif tag == "strong":
             self.marks["b"] = max(0, self.marks["b"] - 1)
@@ -256,7 +347,7 @@ class _Converter(HTMLParser):
             self._close()
         elif tag == "li":
             if self.current is not None:
-                self.current.attrib.pop("li", None)
+                self.current.li = False
             self._close()
         elif self.flattened and tag in ("table", "tr", "td", "th"):
             if tag == "table":
@@ -268,11 +359,17 @@ class _Converter(HTMLParser):
         elif tag == "table" and self.tables:
             table = self.tables.pop()
             self.cell = table["cell_stack"]
-            self._target().append(build_table(table["rows"], self.size, self.rowspan_budget))
+            self._target().append(build_table_xml(table["rows"], self.size, self.rowspan_budget))
             self._close()
 
-    def handle_data(self, data):
-        self._text(data)
+
+def _attributes(text: str) -> dict[str, str]:
+    """A start tag's attributes as HTMLParser gives them: names lowercased, values unescaped, the first
+    of a repeated name kept last-wins as in a dict of its pairs."""
+    found = {}
+    for name, double, single, bare in _ATTRIBUTE.findall(text):
+        found[name.lower()] = html.unescape(double or single or bare)
+    return found
 
 
 def _layout(rows, budget):
@@ -307,58 +404,66 @@ def _layout(rows, budget):
     return grid
 
 
-def build_table(rows, size, budget=None):
+def build_table_xml(rows, size, budget=None) -> str:
     """A bordered Word table from parsed rows; colspan and rowspan become gridSpan and vMerge."""
     grid = _layout(rows, budget if budget is not None else [ROWSPAN_BUDGET])
     width = max([c + 1 for _r, c in grid] + [1])
-    n_rows = len(rows)
-    tbl = el("w:tbl")
-    tpr = el("w:tblPr", parent=tbl)
-    el("w:tblW", {"w:w": 5000, "w:type": "pct"}, tpr)
-    borders = el("w:tblBorders", parent=tpr)
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        el(f"w:{side}", {"w:val": "single", "w:sz": 4, "w:space": 0, "w:color": "000000"}, borders)
-    el("w:tblLayout", {"w:type": "autofit"}, tpr)
-    tgrid = el("w:tblGrid", parent=tbl)
-    for _ in range(width):
-        el("w:gridCol", {"w:w": int(9000 / width)}, tgrid)
-    for r in range(n_rows):
-        tr = el("w:tr", parent=tbl)
+    empty = f"<w:p>{_para_props_xml(_IN_CELL)}</w:p>"
+    parts = [_TABLE_PROPS, "<w:tblGrid>", f'<w:gridCol w:w="{int(9000 / width)}"/>' * width, "</w:tblGrid>"]
+    for r in range(len(rows)):
+        parts.append("<w:tr>")
         c = 0
         while c < width:
             slot = grid.get((r, c))
-            tc = el("w:tc", parent=tr)
-            tcpr = el("w:tcPr", parent=tc)
-            el("w:tcW", {"w:w": 0, "w:type": "auto"}, tcpr)
+            parts.append('<w:tc><w:tcPr><w:tcW w:w="0" w:type="auto"/>')
             if slot is None:
                 # A run of free slots is one empty cell: a short row in a wide table stays short.
                 free = 1
                 while c + free < width and (r, c + free) not in grid:
                     free += 1
                 if free > 1:
-                    el("w:gridSpan", {"w:val": free}, tcpr)
-                tc.append(paragraph(align="left", first_line_cm=0, after_pt=0, line=1.0))
+                    parts.append(f'<w:gridSpan w:val="{free}"/>')
+                parts.append(f"</w:tcPr>{empty}</w:tc>")
                 c += free
                 continue
             cell = slot["cell"]
             if cell["colspan"] > 1:
-                el("w:gridSpan", {"w:val": cell["colspan"]}, tcpr)
+                parts.append(f'<w:gridSpan w:val="{cell["colspan"]}"/>')
             if cell["rowspan"] > 1:
-                el("w:vMerge", {"w:val": "restart"} if slot["first_row"] else {}, tcpr)
+                parts.append('<w:vMerge w:val="restart"/>' if slot["first_row"] else "<w:vMerge/>")
+            parts.append("</w:tcPr>")
             paras = cell["paras"] if slot["first_row"] else []
-            for p in paras or [paragraph(align="left", first_line_cm=0, after_pt=0, line=1.0)]:
-                tc.append(p if slot["first_row"] else copy.deepcopy(p))
+            parts.extend(_item_xml(p) for p in paras) if paras else parts.append(empty)
+            parts.append("</w:tc>")
             c += cell["colspan"]
-    return tbl
+        parts.append("</w:tr>")
+    parts.append("</w:tbl>")
+    return "".join(parts)
 
 
-def html_to_elements(html: str, *, size=BODY_PT) -> list:
-    """Body elements (w:p, w:tbl) for one section text, as stored: cleaned to the editor's allow-list when
-    it was saved (core.richtext.clean_section_html), so only what the editor can produce arrives here."""
+_TABLE_PROPS = (
+    '<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:tblBorders>'
+    + "".join(
+        f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
+    + '</w:tblBorders><w:tblLayout w:type="autofit"/></w:tblPr>'
+)
+
+
+def html_to_xml(html_text: str, *, size=BODY_PT) -> list[str]:
+    """The body elements (w:p, w:tbl) of one section text as WordprocessingML strings, one per element.
+    The text is as stored: cleaned to the editor's allow-list when it was saved
+    (core.richtext.clean_section_html), so only what the editor can produce arrives here."""
     converter = _Converter(size)
-    converter.feed(html or "")
-    converter.close()
-    for element in converter.out:
-        for p in element.iter(qn("w:p")):
-            p.attrib.pop("li", None)
-    return converter.out
+    converter.feed(html_text or "")
+    return [_item_xml(item) for item in converter.out]
+
+
+def html_to_elements(html_text: str, *, size=BODY_PT) -> list:
+    """The same as lxml elements, for the parts of a document that are changed once built."""
+    body = parse_xml(f"<w:body {nsdecls('w')}>{''.join(html_to_xml(html_text, size=size))}</w:body>")
+    elements = list(body)
+    for element in elements:
+        body.remove(element)
+    return elements

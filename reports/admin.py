@@ -77,6 +77,17 @@ class IndicatorValueAdmin(admin.ModelAdmin):
     search_fields = ["report__unit__name", "indicator__code"]
     raw_id_fields = ["report", "indicator"]
 
+    # Figures are typed on the appendix page, which checks them and keeps the roll-up's stored totals
+    # (reports.totals); an edit here would skip both. The admin may read them.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 admin.site.register(IndicatorNote)
 admin.site.register(Appendix)

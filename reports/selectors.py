@@ -18,6 +18,7 @@ from outline.models import NodeKind, OutlineNode
 from units.models import Role, Unit
 from units.selectors import user_access
 
+from . import totals
 from .models import (
     EDITABLE_STATUSES,
     Appendix,
@@ -512,7 +513,8 @@ def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES) -> Rollup:
     Sums for summed indicators; ratios as the sum of numerators over the sum of denominators
     (never an average of percentages); indicators that cannot be added are left blank. Lists
     which units count (their report's status is in ``statuses``) and which do not, as querysets in
-    Vietnamese order. Three queries whatever the number of units: the database counts and adds up.
+    Vietnamese order. Four queries whatever the number of units: the reports counted per status, then
+    a superior union's stored totals (``reports.totals``), which must hold exactly those reports.
     """
     statuses = tuple(statuses)
     indicators = catalogue(round.outline_version_id)
@@ -522,20 +524,33 @@ def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES) -> Rollup:
         .only("pk", "status", "updated_at", "submitted_at", "unit__name", "unit__code", "unit__path")
         .order_by(Vietnamese("unit__name"), "pk")
     )
-    counts = reports.order_by().aggregate(total=Count("pk"), counted=Count("pk", filter=Q(status__in=statuses)))
-    totals = (
-        IndicatorValue.objects.filter(
-            report__round=round,
-            report__unit__path__startswith=unit.path,
-            report__unit__is_grassroots=True,
-            report__status__in=statuses,
-            indicator__rollup__in=("sum", "ratio_of_sums"),
-        )
-        .values("indicator_id", "column")
-        .annotate(total=Sum("value"))
-        .order_by()
-    )
-    values = {(t["indicator_id"], t["column"]): t["total"] for t in totals}
+    members = {
+        status: (n, ids or 0)
+        for status, n, ids in reports.order_by().values_list("status").annotate(n=Count("pk"), ids=Sum("pk"))
+    }
+    values = totals.stored(round=round, unit=unit, statuses=statuses, members=members)
+    if values is None and not unit.is_grassroots:
+        # Not matching the reports (a report deleted, a unit moved): made again once, then read.
+        totals.rebuild(round)
+        values = totals.stored(round=round, unit=unit, statuses=statuses, members=members)
+    if values is None:
+        values = {
+            (t["indicator_id"], t["column"]): t["total"]
+            for t in IndicatorValue.objects.filter(
+                report__round=round,
+                report__unit__path__startswith=unit.path,
+                report__unit__is_grassroots=True,
+                report__status__in=statuses,
+                indicator__rollup__in=totals.ROLLED_UP,
+            )
+            .values("indicator_id", "column")
+            .annotate(total=Sum("value"))
+            .order_by()
+        }
+    counts = {
+        "total": sum(n for n, _ids in members.values()),
+        "counted": sum(n for status, (n, _ids) in members.items() if status in statuses),
+    }
     return Rollup(
         unit=unit,
         rows=compute_rows(indicators, round.data_years, values),

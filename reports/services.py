@@ -18,7 +18,7 @@ from indicators.models import Indicator
 from outline.models import OutlineNode
 from units.models import Role, Unit
 
-from . import audit
+from . import audit, totals
 from .models import (
     EDITABLE_STATUSES,
     Appendix,
@@ -81,6 +81,7 @@ def round_open(*, round: Round, actor=None) -> int:
         if unit.pk not in existing
     ]
     Report.objects.bulk_create(new, batch_size=1000)
+    totals.rebuild(round)
     if round.opened_at is None:
         round.opened_at = timezone.now()
         round.save(update_fields=["opened_at"])
@@ -229,6 +230,7 @@ def mark_drafting(report: Report, actor) -> None:
 def record_status(report: Report, status: str, actor, note: str = "") -> None:
     """Set the status on the (locked) report and log the change; the caller saves."""
     old = report.get_status_display()
+    totals.move(report, old=report.status, new=status)
     report.status = status
     audit.record(
         report=report,
@@ -455,9 +457,13 @@ def appendix_save(
                     new=show(value, indicator.decimals),
                     actor=actor,
                 )
-        IndicatorValue.objects.bulk_create(new)
-        IndicatorValue.objects.bulk_update(changed, ["value"])
-        IndicatorValue.objects.filter(pk__in=removed).delete()
+        if new or changed or removed:
+            # The unions above see the figures change: out of their totals before, back in after.
+            totals.shift(report, status=report.status, sign=-1)
+            IndicatorValue.objects.bulk_create(new)
+            IndicatorValue.objects.bulk_update(changed, ["value"])
+            IndicatorValue.objects.filter(pk__in=removed).delete()
+            totals.shift(report, status=report.status, sign=1)
 
         stored_notes = {n.indicator_id: n for n in IndicatorNote.objects.filter(report=report)}
         notes_written = 0

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from indicators.models import Indicator
 from outline.models import OutlineNode
+from reports import totals
 from reports.models import IndicatorValue, Report, ReportStatus, Round, SectionText, Submission
 from units.models import Membership, Role, Unit
 
@@ -233,4 +234,5 @@ def build_scale(*, units: int, seed: int, version, code_prefix="SC", superior_ve
     SectionText.objects.bulk_create(texts, batch_size=2000)
     IndicatorValue.objects.bulk_create(values, batch_size=5000)
     Submission.objects.bulk_create(submissions, batch_size=2000)
+    totals.rebuild(round_)
     return round_

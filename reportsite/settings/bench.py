@@ -6,9 +6,14 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 os.environ.setdefault("DB_CONN_MAX_AGE", "60")
+# Rendered parts shared by the workers in Redis, as docs/deploy.md recommends (a database of its own).
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
 
 from .production import *  # noqa: F403
-from .production import BASE_DIR
+from .production import BASE_DIR, MIDDLEWARE
+
+# Each response says how many SQL statements it took: a cache miss takes more than a hit.
+MIDDLEWARE = [*MIDDLEWARE, "reportsite.bench_middleware.QueryCountHeaderMiddleware"]
 
 # Plain HTTP on loopback: no redirect to HTTPS, cookies without the Secure flag.
 SECURE_SSL_REDIRECT = False

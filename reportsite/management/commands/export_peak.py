@@ -1,21 +1,29 @@
-"""Time and peak memory of one consolidated export of the largest round in the database, in a process of
-its own (run it once per format): what issue 11's memory goals are measured with.
+"""Time, peak memory and SQL statements of one consolidated export, in a process of its own (so that the
+peak is this export's): what `make bench` runs for each export and its baseline, and what one can run by
+hand on a real database.
 
     python manage.py seed_demo --units 10000        # on PostgreSQL: DATABASE_URL=postgres://…
-    python manage.py export_peak docx
-    python manage.py export_peak xlsx
+    python manage.py export_peak docx               # the largest round, unless --round CODE
+    python manage.py export_peak xlsx --json
+
+``docx-fair`` and ``xlsx-fair`` run the baselines of reportsite.bench_fair instead; ``xlsx-fair`` needs
+the recording ``xlsx-record`` makes of the site's workbook (``--recording FILE``).
 """
 
+import json
 import resource
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.db.models import Count
 
 from exports.docx import build_consolidated_docx
 from exports.selectors import consolidated
 from exports.xlsx import build_consolidated_xlsx
 from reports.models import Report, Round
+from reportsite import bench_fair
 
 
 def _peak_mb() -> float:
@@ -23,24 +31,69 @@ def _peak_mb() -> float:
 
 
 class Command(BaseCommand):
-    help = "Time and peak memory (RSS) of the consolidated Word or Excel file of the largest round."
+    help = "Time, peak memory (RSS) and queries of one consolidated Word or Excel file (or its baseline)."
 
     def add_arguments(self, parser):
-        parser.add_argument("format", choices=["docx", "xlsx"])
+        parser.add_argument("format", choices=["docx", "xlsx", "docx-fair", "xlsx-fair", "xlsx-record"])
+        parser.add_argument(
+            "--round", dest="round_code", help="the round's code (default: the round with the most reports)"
+        )
+        parser.add_argument("--recording", help="where xlsx-record writes and xlsx-fair reads the calls")
+        parser.add_argument("--json", action="store_true", dest="as_json", help="print one line of JSON")
 
-    def handle(self, *args, format, **options):
-        round_ = Round.objects.annotate(units=Count("reports")).order_by("-units").first()
+    def handle(self, *args, format, round_code=None, recording=None, as_json=False, **options):
+        rounds = Round.objects.all()
+        round_ = (
+            rounds.filter(code=round_code).first()
+            if round_code
+            else rounds.annotate(units=Count("reports")).order_by("-units").first()
+        )
         if round_ is None:
             raise CommandError("Chưa có đợt báo cáo nào: chạy seed_demo --units 10000 trước.")
         own = Report.objects.select_related("round", "unit", "unit__parent").get(
             round=round_, unit=round_.organising_unit
         )
+        if format in ("xlsx-record", "xlsx-fair") and not recording:
+            raise CommandError("--recording FILE is needed")
+        loaded = bench_fair.load_recording(Path(recording)) if format == "xlsx-fair" else None
+
         before = _peak_mb()
-        started = time.perf_counter()
-        data = consolidated(own)
-        made = build_consolidated_docx(data) if format == "docx" else build_consolidated_xlsx(data)
-        elapsed = time.perf_counter() - started
-        self.stdout.write(
-            f"{format} units={round_.units} seconds={elapsed:.1f} peak_rss_mb={_peak_mb():.0f} "
-            f"(before the export {before:.0f}) file_mb={len(made) / 1e6:.1f}"
-        )
+        statements = [0]
+
+        def count(execute, sql, params, many, context):
+            statements[0] += 1
+            return execute(sql, params, many, context)
+
+        extra = {}
+        with connection.execute_wrapper(count):
+            started = time.perf_counter()
+            if format == "docx":
+                made = build_consolidated_docx(consolidated(own))
+            elif format == "xlsx":
+                made = build_consolidated_xlsx(consolidated(own))
+            elif format == "docx-fair":
+                made = bench_fair.fair_docx(consolidated(own))
+            elif format == "xlsx-record":
+                bench_fair.record_xlsx(lambda: build_consolidated_xlsx(consolidated(own)), Path(recording))
+                made = b""
+            else:
+                extra["rows_read"] = bench_fair.fetch_rows(own)
+                fetched = time.perf_counter()
+                made = bench_fair.replay_xlsx(loaded)
+                extra["replay_seconds"] = round(time.perf_counter() - fetched, 3)
+            elapsed = time.perf_counter() - started
+        figures = {
+            "format": format,
+            "round": round_.code,
+            "units": Report.objects.filter(round=round_, unit__is_grassroots=True).count(),
+            "seconds": round(elapsed, 3),
+            "peak_rss_mb": round(_peak_mb()),
+            "rss_before_mb": round(before),
+            "queries": statements[0],
+            "file_mb": round(len(made) / 1e6, 2),
+            **extra,
+        }
+        if as_json:
+            self.stdout.write(json.dumps(figures))
+        else:
+            self.stdout.write(" ".join(f"{k}={v}" for k, v in figures.items()))

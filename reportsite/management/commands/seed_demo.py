@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from indicators.models import Indicator
 from outline.models import OutlineNode, OutlineVersion
+from reports import totals
 from reports.models import IndicatorValue, Report, ReportStatus, Round
 from reports.services import report_submit, round_open, section_save
 from reportsite.scale import SENTENCES, build_scale, scale_password
@@ -223,6 +224,7 @@ class Command(BaseCommand):
                 )
             report_submit(report=submitted, actor=None)
 
+        totals.rebuild(round_)  # the figures above were loaded in bulk
         lines = [f"round {round_.code}", f"superior {superior.code}"]
         grassroots = Report.objects.filter(round=round_, unit__is_grassroots=True)
         for report in grassroots.select_related("unit").order_by("unit__code"):

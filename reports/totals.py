@@ -1,0 +1,141 @@
+"""The roll-up's stored totals: every superior union's sum of its grassroots unions' figures, per status.
+
+A province of 10,000 unions holds about 1.8 million figures; adding them up on every roll-up took 0.4 s
+of PostgreSQL's time. Instead each change of a figure or a status moves that one report's figures out of
+and into the totals of the few unions above it (``shift``), and the roll-up reads a few hundred rows
+(``stored``). ``RollupMembers`` records which reports the totals hold; when they differ from the reports
+themselves (a report deleted, a unit moved, a grassroots flag changed), ``stored`` answers None and the
+caller adds up afresh and calls ``rebuild``. No signal is involved: the services that write call
+``shift`` inside their transaction, with the report locked.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Count, Sum
+
+from units.models import Unit
+
+from .models import IndicatorValue, Report, RollupMembers, RollupTotal
+
+ROLLED_UP = ("sum", "ratio_of_sums")
+
+
+def _above(report) -> list[int]:
+    """The unions whose totals hold this report: those above it, if it is a grassroots union's."""
+    unit = report.unit
+    return unit.ancestor_ids() if unit.is_grassroots else []
+
+
+def shift(report, *, status: str, sign: int) -> None:
+    """Add (sign +1) or take away (sign -1) the report's stored figures and its membership to or from
+    the totals of every union above it under ``status``. Two statements; none for a superior's own."""
+    above = _above(report)
+    if not above:
+        return
+    q = connection.ops.quote_name
+    totals, members = RollupTotal._meta.db_table, RollupMembers._meta.db_table
+    marks = ", ".join(["%s"] * len(above))
+    with connection.cursor() as cursor:
+        # The SELECT has a WHERE so SQLite reads ON CONFLICT as the upsert clause, not a join.
+        cursor.execute(
+            f"INSERT INTO {totals} (round_id, unit_id, status, indicator_id, {q('column')}, total, figures) "
+            f"SELECT %s, u.id, %s, v.indicator_id, v.{q('column')}, %s * v.value, %s "
+            f"FROM {IndicatorValue._meta.db_table} v CROSS JOIN {Unit._meta.db_table} u "
+            f"WHERE v.report_id = %s AND u.id IN ({marks}) "
+            # One order for every writer, so two reports' saves never lock the same rows crosswise.
+            f"ORDER BY u.id, v.indicator_id, v.{q('column')} "
+            f"ON CONFLICT (round_id, unit_id, status, indicator_id, {q('column')}) DO UPDATE SET "
+            f"total = {totals}.total + excluded.total, figures = {totals}.figures + excluded.figures",
+            [report.round_id, status, sign, sign, report.pk, *above],
+        )
+        cursor.execute(
+            f"INSERT INTO {members} (round_id, unit_id, status, reports, id_sum) "
+            f"SELECT %s, u.id, %s, %s, %s FROM {Unit._meta.db_table} u WHERE u.id IN ({marks}) ORDER BY u.id "
+            f"ON CONFLICT (round_id, unit_id, status) DO UPDATE SET "
+            f"reports = {members}.reports + excluded.reports, id_sum = {members}.id_sum + excluded.id_sum",
+            [report.round_id, status, sign, sign * report.pk, *above],
+        )
+
+
+def move(report, *, old: str, new: str) -> None:
+    """A status change: the report's figures leave the totals under ``old`` for those under ``new``."""
+    if old != new:
+        shift(report, status=old, sign=-1)
+        shift(report, status=new, sign=1)
+
+
+def stored(*, round, unit, statuses, members: dict[str, tuple[int, int]]) -> dict | None:
+    """The stored totals below ``unit`` for ``statuses`` as {(indicator id, column): total}, or None when
+    they do not hold exactly the reports counted in ``members`` ({status: (reports, sum of ids)}, read
+    from the reports themselves). Two queries."""
+    if unit.is_grassroots:
+        return None
+    held = {
+        status: (n, ids)
+        for status, n, ids in RollupMembers.objects.filter(round=round, unit=unit).values_list(
+            "status", "reports", "id_sum"
+        )
+        if n
+    }
+    if held != {status: pair for status, pair in members.items() if pair[0]}:
+        return None
+    rows = (
+        RollupTotal.objects.filter(
+            round=round, unit=unit, status__in=statuses, figures__gt=0, indicator__rollup__in=ROLLED_UP
+        )
+        .values("indicator_id", "column")
+        .annotate(sum=Sum("total"))
+        .order_by()
+    )
+    return {(r["indicator_id"], r["column"]): r["sum"] for r in rows}
+
+
+@transaction.atomic
+def rebuild(round) -> None:
+    """Make the round's stored totals again from its figures (a few seconds for 10,000 unions): after a
+    bulk load, and whenever ``stored`` finds them not matching the reports."""
+    # Figures and statuses are changed with the report locked: lock them all so none changes meanwhile.
+    list(Report.objects.select_for_update().filter(round=round).order_by("pk").values_list("pk", flat=True))
+    RollupTotal.objects.filter(round=round).delete()
+    RollupMembers.objects.filter(round=round).delete()
+    grassroots = {"report__round": round, "report__unit__is_grassroots": True}
+    by_parent = (
+        IndicatorValue.objects.filter(**grassroots, report__unit__parent__isnull=False)
+        .values_list("report__unit__parent_id", "report__status", "indicator_id", "column")
+        .annotate(total=Sum("value"), figures=Count("pk"))
+        .order_by()
+    )
+    reports_by_parent = (
+        Report.objects.filter(round=round, unit__is_grassroots=True, unit__parent__isnull=False)
+        .values_list("unit__parent_id", "status")
+        .annotate(n=Count("pk"), ids=Sum("pk"))
+        .order_by()
+    )
+    reports_by_parent = list(reports_by_parent)
+    parents = {parent for parent, *_rest in reports_by_parent}
+    chains = {pk: [*unit.ancestor_ids(), pk] for pk, unit in Unit.objects.only("path").in_bulk(parents).items()}
+
+    sums: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0])
+    for parent, status, indicator, column, total, figures in by_parent.iterator(chunk_size=5000):
+        for unit in chains.get(parent, ()):
+            entry = sums[(unit, status, indicator, column)]
+            entry[0] += total
+            entry[1] += figures
+    RollupTotal.objects.bulk_create(
+        (
+            RollupTotal(round=round, unit_id=u, status=s, indicator_id=i, column=c, total=total, figures=figures)
+            for (u, s, i, c), (total, figures) in sums.items()
+        ),
+        batch_size=2000,
+    )
+    held: dict[tuple, list] = defaultdict(lambda: [0, 0])
+    for parent, status, n, ids in reports_by_parent:
+        for unit in chains[parent]:
+            entry = held[(unit, status)]
+            entry[0] += n
+            entry[1] += ids
+    RollupMembers.objects.bulk_create(
+        RollupMembers(round=round, unit_id=u, status=s, reports=n, id_sum=ids) for (u, s), (n, ids) in held.items()
+    )
