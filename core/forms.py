@@ -46,3 +46,14 @@ class CleanTextMixin:
                     data[name] = nfc(data[name])
             self.data = data
         super().full_clean()
+
+
+def error_summary(form, labels: dict[str, str] | None = None) -> list[tuple[str | None, str]]:
+    """Every error of a bound form for the summary at the top of its page, in the form's order: (the id
+    of the field to link to, or None, and the words, named by ``labels`` or the field's label)."""
+    rows = [(None, str(error)) for error in form.non_field_errors()]
+    for name in form.fields:
+        for error in form.errors.get(name, []):
+            label = (labels or {}).get(name) or form[name].label
+            rows.append((form[name].id_for_label, f"{label}: {error}"))
+    return rows

@@ -27,6 +27,9 @@ EDITOR_EXTENSIONS = {
     "TableHeader": True,
     "TableCell": True,
     "History": True,
+    # The package switches the browser's spell-check off by default; officers want it (browsers have
+    # Vietnamese dictionaries, and the page says lang="vi").
+    "NoSpellCheck": False,
 }
 
 _TEXT_TAGS = re.compile(r"<[^>]+>")

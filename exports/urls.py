@@ -8,6 +8,7 @@ urlpatterns = [
     path("bao-cao/<int:pk>/word/", views.report_docx, name="report_docx"),
     path("bao-cao/<int:pk>/excel/", views.report_xlsx, name="report_xlsx"),
     path("bao-cao/<int:pk>/de-cuong/", views.outline_docx, name="outline_docx"),
+    path("bao-cao/<int:pk>/ban-in/", views.report_print, name="report_print"),
     path("bao-cao/<int:pk>/tong-hop/", views.consolidated_start, name="consolidated_start"),
     path("viec/<int:pk>/", views.job_detail, name="job_detail"),
     path("viec/<int:pk>/trang-thai/", views.job_status, name="job_status"),

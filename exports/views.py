@@ -15,7 +15,14 @@ from reports.models import Report
 from reports.selectors import can_export_consolidated, can_export_drafts
 
 from . import services
-from .docx import CONSOLIDATED_PARTS, build_outline_docx, build_report_docx
+from .docx import (
+    CONSOLIDATED_PARTS,
+    NATIONAL_MOTTO,
+    build_outline_docx,
+    build_report_docx,
+    name_lines,
+    vietnamese_date,
+)
 from .models import ExportJob, JobStatus
 from .selectors import outline_document, report_document
 from .xlsx import build_report_xlsx
@@ -88,6 +95,39 @@ def report_xlsx(request, pk):
         _document(report, "xlsx", lambda r: build_report_xlsx(report_document(r))),
         _name("phu-luc", report, "xlsx"),
         "xlsx",
+    )
+
+
+@require_safe
+def report_print(request, pk):
+    """The report as its Word file prints it, in the browser: the same header block, headings, texts,
+    closing block and appendix, on A4 pages when printed (exports.selectors.report_document)."""
+    report = _report_or_404(request, pk)
+    doc = report_document(report)
+    fields = doc.fields
+    texts = doc.texts
+    body = []
+    for node in doc.nodes:
+        if node.kind in ("title", "summary", "note", "closing", "guidance"):
+            continue
+        body.append({"node": node, "heading": node.heading_filled(fields["fill"]), "text": texts.get(node.key, "")})
+    summary = next((n for n in doc.nodes if n.kind == "summary"), None)
+    return render(
+        request,
+        "exports/print.html",
+        {
+            "report": report,
+            "fields": fields,
+            "superior_lines": name_lines(fields["superior"], 24) if fields["superior"] else [],
+            "unit_lines": name_lines(fields["unit"], 22),
+            "motto": NATIONAL_MOTTO,
+            "place_date": vietnamese_date(doc.date, fields["place"]),
+            "summary": summary.text_filled(fields["fill"]) if summary else "",
+            "body": body,
+            "rows": doc.rows,
+            "notes": [(n, row) for n, row in enumerate(doc.rows, 1) if row.note or row.explanation],
+            "years": doc.years,
+        },
     )
 
 

@@ -196,6 +196,11 @@ class Row:
     def is_empty(self):
         return all(self.values.get(c) is None for c in self.columns)
 
+    @property
+    def shown_values(self) -> list[str]:
+        """Every typed column's figure as the page and the Word appendix show it, in column order."""
+        return [self.shown(self.value(c)) for c in self.columns]
+
     def shown(self, value):
         return show(value, self.indicator.decimals)
 

@@ -11,11 +11,20 @@ from django.utils.safestring import mark_safe
 
 from core.richtext import plain_text
 
-_TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+_TOKEN = re.compile(r"\w+|\n|[^\S\n]+|[^\w\s]", re.UNICODE)
+# Where a paragraph, a list item, a table row or a line ends: the diff keeps the line there, instead of
+# running the whole text into one block.
+_LINE_END = re.compile(r"</(?:p|li|tr|h[1-6])>|<br\s*/?>", re.IGNORECASE)
+
+
+def _lines(html: str) -> str:
+    """The words of a stored text, one line per paragraph (list item, table row), blank lines dropped."""
+    lines = (plain_text(part) for part in _LINE_END.split(html))
+    return "\n".join(line for line in lines if line)
 
 
 def _tokens(html: str) -> list[str]:
-    return _TOKEN.findall(unicodedata.normalize("NFC", plain_text(html)))
+    return _TOKEN.findall(unicodedata.normalize("NFC", _lines(html)))
 
 
 @dataclass
@@ -30,8 +39,9 @@ class TextDiff:
 
 
 def word_diff(old_html: str, new_html: str) -> TextDiff:
-    """The new text with inserted words in <ins> and removed words in <del>, all escaped.
-    Changes separated only by spaces read as one change ("<del>a b</del><ins>c d</ins>")."""
+    """The new text with inserted words in <ins> and removed words in <del>, all escaped, a line per
+    paragraph ("\n": the page shows them with linebreaksbr). Changes separated only by spaces read as one
+    change ("<del>a b</del><ins>c d</ins>")."""
     old, new = _tokens(old_html or ""), _tokens(new_html or "")
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     chunks = []  # ["equal", text] or ["change", removed, added]

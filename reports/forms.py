@@ -4,7 +4,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 
-from core.forms import CleanTextMixin
+from core.forms import CleanTextMixin, error_summary
 from core.richtext import EDITOR_EXTENSIONS, check_html_limits, clean_section_html
 from core.text import format_number
 from indicators.models import PREVIOUS, START, TARGET
@@ -89,6 +89,10 @@ class ReturnForm(CleanTextMixin, forms.Form):
             if data.get(tick.name) and not (data.get(reason.name) or "").strip():
                 self.add_error(reason.name, _("Say what needs reworking in this section."))
         return data
+
+    def error_summary(self):
+        """The errors for the top of the page, a section's by its heading."""
+        return error_summary(self, {reason.name: tick.label for _node, tick, reason in self.node_fields})
 
     def items(self):
         """Sections ticked, and sections given a reason without the tick: a reason is never dropped."""

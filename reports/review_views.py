@@ -24,6 +24,7 @@ from .diff import figure_changes, word_diff
 from .forms import AnswerForm, CommentForm, ExtensionDecisionForm, ExtensionRequestForm, ReasonForm, ReturnForm
 from .models import (
     AuditEntry,
+    AuditKind,
     Comment,
     ExtensionRequest,
     ExtensionStatus,
@@ -407,9 +408,20 @@ def report_history(request, pk):
     entries = list(entries[:500])
     for entry in entries:
         entry.label = labels(entry.target)
+        entry.what = _history_what(entry)
         if entry.kind == "section":
             entry.diff = word_diff(entry.old, entry.new)
     return render(request, "reports/report_history.html", {"report": report, "entries": entries})
+
+
+def _history_what(entry) -> str:
+    """What a history row is about: "Trạng thái" once (not "Trạng thái: Trạng thái"), a document field
+    under "Thông tin văn bản", an answer to a return under the section it is about."""
+    if entry.kind == AuditKind.STATUS:
+        return entry.label if entry.target == "status" else f"{_('Document details')}: {entry.label}"
+    if entry.target.startswith("return:"):
+        return f"{_('Answer to a return')}: {entry.label}"
+    return f"{entry.get_kind_display()}: {entry.label}"
 
 
 @require_safe

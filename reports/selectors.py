@@ -1,6 +1,7 @@
 """Reads for the drafting pages. Each declares its joins so the query count is fixed."""
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -10,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.db import Folded, Vietnamese
-from core.text import fold, vietnamese_sort_key
+from core.richtext import plain_text
+from core.text import fold, page_estimate, vietnamese_sort_key
 from indicators.figures import Row, column_label, compute_rows
 from indicators.models import Indicator
 from indicators.selectors import catalogue
@@ -82,6 +84,11 @@ class OutlineRow:
     def state(self):
         return self.section.state if self.section else SectionState.EMPTY
 
+    @cached_property
+    def words(self) -> int:
+        """Words written, counted as Word counts them (what spaces separate)."""
+        return len(plain_text(self.section.content).split()) if self.section else 0
+
 
 @dataclass
 class ReportOutline:
@@ -105,6 +112,15 @@ class ReportOutline:
     @property
     def done(self):
         return sum(1 for r in self.writable if r.state == SectionState.DONE)
+
+    @property
+    def words(self) -> int:
+        return sum(r.words for r in self.writable)
+
+    @property
+    def pages(self) -> int:
+        """About how many A4 pages the texts fill (headings and the appendix aside)."""
+        return page_estimate(self.words)
 
     @property
     def percent(self):
@@ -419,7 +435,8 @@ def history_labels(outline, appendix):
     """Words for the targets the history records: a section's heading, an indicator's name and
     column, a document field's label, instead of the stored keys."""
 
-    headings = {key: node.heading for key, node in outline.nodes_by_key.items()}
+    # With the section's numeral ("II.1. …"): items of two sections are both numbered "1.".
+    headings = {key: node.heading for key, node in outline.nodes_by_key.items()} | outline.labels
     names = {row.indicator.code: row.indicator.name for row in appendix.rows}
     fields = {f.name: str(f.verbose_name).capitalize() for f in Report._meta.get_fields() if hasattr(f, "verbose_name")}
     fields.update({"status": _("Status"), "deadline": _("Deadline"), "report": _("the whole report")})

@@ -180,9 +180,12 @@ def _store_section(
     if section is None:
         section = SectionText(report=report, node=node)
     # A stale version is a conflict unless the writer's text started from exactly what is stored
-    # (their own unsaved text, saved as the page closed, then put back in the box on reload).
+    # (their own unsaved text, saved as the page closed, then put back in the box on reload), or is
+    # exactly what is stored: the page's own autosave got there first (Lưu pressed while it was on
+    # its way), and two identical texts are no conflict to show anyone.
     started_from_stored = base_cleaned is not None and base_cleaned == section.content
-    if section.version != base_version and not started_from_stored:
+    same_text = section.pk is not None and section.content == cleaned
+    if section.version != base_version and not (started_from_stored or same_text):
         raise SectionConflict(section)
     if section.pk and section.content == cleaned and section.is_done == is_done:
         return section

@@ -8,10 +8,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.text import WORDS_PER_PAGE
 from indicators.charts import target_chart
 from indicators.sentences import figure_sentence
 from outline.models import OutlineNode
@@ -253,6 +255,9 @@ def section_edit(request, pk, key):
                 else []
             ),
             "autosave_url": reverse("reports:section_edit", args=[report.pk, page.node.key]),
+            "words_per_page": WORDS_PER_PAGE,
+            # The guidance as a first draft to write over: one paragraph per point.
+            "skeleton": "".join(f"<p>{escape(line)}</p>" for line in page.guidance),
         },
     )
 
@@ -264,6 +269,7 @@ def report_submit(request, pk):
         raise PermissionDenied
     outline = selectors.report_outline(report)
     appendix = report_appendix(report)
+    returned = selectors.open_return(report) if report.status == ReportStatus.RETURNED else None
     if request.method == "POST":
         try:
             submission = services.report_submit(report=report, actor=request.user)
@@ -284,6 +290,9 @@ def report_submit(request, pk):
             "report": report,
             "outline": outline,
             "unexplained": appendix.unexplained_warnings(),
+            # Said before the click, not after: the points of a return still to answer.
+            "unanswered": [i for i in returned.items.all() if not i.is_answered] if returned else [],
+            "labels": outline.labels,
             "lock_reason": services.lock_reason(report),
         },
     )

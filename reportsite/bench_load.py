@@ -64,7 +64,9 @@ class Results:
                         "p95_ms": round(percentile(part, 95), 1),
                     }
             else:
+                # Not cached, or its cache saves no statement: misses and hits cannot be told apart.
                 entry["p50_ms"] = round(percentile([s.ms for s in ok], 50), 1)
+                entry["cache"] = "not told apart"
             out[kind] = entry
         return out
 

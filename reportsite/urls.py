@@ -10,6 +10,8 @@ from .forms import LoginForm
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="reports:report_list"), name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("huong-dan/", views.guide, name="guide"),
     path(
         "dang-nhap/",
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),

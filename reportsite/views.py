@@ -6,9 +6,12 @@ from urllib.parse import urlsplit
 from axes.utils import reset as reset_attempts
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
-from django.http import HttpResponseRedirect
+from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.views.decorators.http import require_safe
 
 from .throttle import client_ip
 
@@ -65,3 +68,19 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         reset_attempts(username=form.user.get_username())
         return response
+
+
+@login_not_required
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico wherever a page names no icon (the admin did, a file download, an
+    error page): the site's icon, never a 404 in the console."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+@login_not_required
+@require_safe
+def guide(request):
+    """Hướng dẫn sử dụng: what each role does, step by step, with pictures of the pages. Open to anyone,
+    so that the log-in page can point to it."""
+    return render(request, "guide.html")

@@ -169,6 +169,11 @@ MATRIX = [
     Row("password_reset_confirm", lambda c: ("MQ", "sai-ma"), "POST", (200, 200, 200, 200, 200, 200)),
     Row("password_reset_complete", none, "GET", (200, 200, 200, 200, 200, 200)),
     Row("password_reset_complete", none, "POST", (405, 405, 405, 405, 405, 405)),
+    # Browsers ask for /favicon.ico where a page names no icon (a download, an error page): the icon.
+    Row("favicon", none, "GET",              (301, 301, 301, 301, 301, 301)),
+    Row("favicon", none, "POST",             (405, 405, 405, 405, 405, 405)),
+    Row("guide", none, "GET",                (200, 200, 200, 200, 200, 200)),
+    Row("guide", none, "POST",               (405, 405, 405, 405, 405, 405)),
     # Drafting.
     Row("reports:report_list", none, "GET",  (302, 302, 302, 200, 200, 200)),
     Row("reports:report_list", none, "POST", (302, 405, 405, 405, 405, 405)),
@@ -256,6 +261,8 @@ MATRIX = [
     Row("exports:report_xlsx", rep, "POST", (302, 405, 405, 405, 405, 405)),
     Row("exports:outline_docx", rep, "GET", (302, 200, 404, 200, 404, 200)),
     Row("exports:outline_docx", rep, "POST", (302, 405, 405, 405, 405, 405)),
+    Row("exports:report_print", rep, "GET", (302, 200, 404, 200, 404, 200)),
+    Row("exports:report_print", rep, "POST", (302, 405, 405, 405, 405, 405)),
     Row("exports:consolidated_start", own, "GET", (302, 405, 405, 405, 405, 405)),
     Row("exports:consolidated_start", own, "POST", (302, 404, 404, 302, 404, 302),
         data=lambda c: {"format": "docx"}, writes=REVIEWERS),

@@ -1,6 +1,7 @@
 """Production: gunicorn behind a TLS proxy, PostgreSQL through DATABASE_URL.
 
-Required environment: DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL.
+Required environment: DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL; SITE_URL (the address e-mails
+link to) defaults to https:// and the first allowed host.
 """
 
 import os
@@ -8,7 +9,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, SECRET_KEY
+from .base import ALLOWED_HOSTS, BASE_DIR, SECRET_KEY
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY for production.")
@@ -32,6 +33,13 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
+
+# The address e-mails and password-reset links point at. Without SITE_URL, the site's first host name over
+# HTTPS: never 127.0.0.1:8000 (the development default), which sent people from e-mails to nowhere.
+_first_host = next((h for h in ALLOWED_HOSTS if h and not h.startswith(".") and h != "*"), "")
+SITE_URL = (os.environ.get("SITE_URL") or (f"https://{_first_host}" if _first_host else "")).rstrip("/")
+if not SITE_URL:
+    raise ImproperlyConfigured("Set SITE_URL (https://the.site.address) or DJANGO_ALLOWED_HOSTS for production.")
 
 if os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -43,11 +43,23 @@ if (form) {
     return data;
   }
 
-  async function save() {
+  // One save at a time from this page: the one in flight, if any (Lưu waits for it, then sends the
+  // version it got back, so the page never races itself into a "someone else saved" conflict).
+  let inFlightSave = null;
+
+  function save() {
     const sent = snapshot();
-    if (stopped || inFlight || sent === lastSaved) return;
+    if (stopped || submitting || inFlight || sent === lastSaved) return inFlightSave;
     inFlight = true;
     say(status.dataset.saving);
+    inFlightSave = send(sent).finally(() => {
+      inFlight = false;
+      inFlightSave = null;
+    });
+    return inFlightSave;
+  }
+
+  async function send(sent) {
     try {
       const response = await fetch(url, {
         method: "POST", body: body(), credentials: "same-origin",
@@ -62,7 +74,7 @@ if (form) {
         if (snapshot() === sent) forgetLocally(); else keepLocally();
         say(status.dataset.saved + " " + data.saved_at);
       } else if (response.status === 409) {
-        // Someone else saved: let the server show both versions, with this text kept.
+        // Someone else saved a different text: let the server show both versions, with this text kept.
         stopped = true;
         say(data.error || "", "error");
         submitting = true;
@@ -74,17 +86,39 @@ if (form) {
       }
     } catch (e) {
       say(status.dataset.offline, "error");
-    } finally {
-      inFlight = false;
     }
   }
 
   function changed() {
     keepLocally();
   }
+  // Words and pages, as Word would count them: what spaces separate, about 380 to an A4 page.
+  const wordCount = document.getElementById("word-count");
+  function countWords() {
+    if (!wordCount) return;
+    const text = textarea.value.replace(/<[^>]+>/g, " ").replace(/&nbsp;|&#160;/g, " ");
+    const words = text.split(/\s+/).filter(Boolean).length;
+    const pages = words ? Math.ceil(words / Number(wordCount.dataset.wordsPerPage || 380)) : 0;
+    wordCount.textContent = wordCount.dataset.format
+      .replace("{words}", words.toLocaleString("vi-VN"))
+      .replace("{pages}", pages.toLocaleString("vi-VN"));
+  }
+  countWords();
+  textarea.addEventListener("input", countWords);
   textarea.addEventListener("input", changed);
   if (doneBox) doneBox.addEventListener("change", changed);
-  form.addEventListener("submit", () => { submitting = true; });
+  form.addEventListener("submit", (event) => {
+    if (submitting) return;
+    submitting = true;  // no autosave starts from now on: the page is being sent
+    if (inFlightSave) {
+      // An autosave is on its way: send the page once it is back, with the version it returned.
+      event.preventDefault();
+      const submitter = event.submitter;
+      inFlightSave.then(() => {
+        if (!stopped) form.requestSubmit(submitter);
+      });
+    }
+  });
   setInterval(save, INTERVAL_MS);
 
   function flush() {
@@ -99,6 +133,50 @@ if (form) {
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") flush();
   });
+
+  // The editor's toolbar names its buttons in English ("bold", "Insert table", "undo"): the site's
+  // Vietnamese catalogue (jsi18n) has them. Buttons come and go (the table ones), so newcomers too.
+  function translateToolbar(root) {
+    if (typeof window.gettext !== "function") return;
+    for (const button of root.querySelectorAll("button[title]")) {
+      const english = button.dataset.englishTitle || button.title;
+      const words = window.gettext(english);
+      if (words === english) continue;
+      button.dataset.englishTitle = english;
+      if (button.title !== words) button.title = words;
+      if (button.getAttribute("aria-label") !== words) button.setAttribute("aria-label", words);
+    }
+  }
+  document.addEventListener("prose-editor:ready", (event) => {
+    if (event.detail.textarea !== textarea) return;
+    // The editable area is what a screen reader enters: it takes the name of the box's label.
+    const label = textarea.id && document.querySelector(`label[for="${CSS.escape(textarea.id)}"]`);
+    const editable = event.detail.editor.view.dom;
+    if (label) {
+      if (!label.id) label.id = textarea.id + "-label";
+      editable.setAttribute("aria-labelledby", label.id);
+    } else {
+      editable.setAttribute("aria-label", document.title);
+    }
+    const root = editable.parentElement || document;  // the menubar sits beside it
+    translateToolbar(root);
+    new MutationObserver(() => translateToolbar(root)).observe(root, { childList: true, subtree: true });
+  });
+
+  // "Bắt đầu từ gợi ý": the outline's guidance, one paragraph per point, as a first draft to write over.
+  const skeleton = document.querySelector("[data-skeleton]");
+  if (skeleton) {
+    skeleton.addEventListener("click", () => {
+      if (!editorInstance) return;
+      const empty = !textarea.value.replace(/<[^>]+>/g, "").trim();
+      if (!empty && !window.confirm(skeleton.dataset.confirmReplace)) return;
+      editorInstance.commands.setContent(skeleton.dataset.skeleton);
+      textarea.value = editorInstance.getHTML();
+      countWords();
+      changed();
+      editorInstance.commands.focus("start");
+    });
+  }
 
   // "Chèn câu": put a ready sentence quoting the figures at the cursor, as plain text.
   let editorInstance = null;

@@ -103,6 +103,23 @@ def test_stale_save_is_refused_and_nothing_overwritten(world):
     assert SectionText.objects.get(report=report, node=node).content == "<p>Bản của chị Lan</p>"
 
 
+def test_a_stale_save_of_the_very_text_stored_is_no_conflict(world):
+    """Lưu pressed while the page's autosave was on its way: both carry the same text from the same
+    version; the second finds the first's text stored and takes it, instead of showing a conflict
+    between two identical texts (issue 14)."""
+    report, node = world.report_a, writable(world.report_a)[0]
+    text = "<p>Báo cáo giữa nhiệm kỳ</p>"
+    first = section_save(report=report, node=node, base_version=0, is_done=False, actor=world.drafter_a, content=text)
+    again = section_save(report=report, node=node, base_version=0, is_done=True, actor=world.drafter_a, content=text)
+    assert (again.version, again.is_done) == (first.version + 1, True)  # the ticked box is kept
+    same = section_save(report=report, node=node, base_version=0, is_done=True, actor=world.drafter_a, content=text)
+    assert same.version == again.version  # nothing new: nothing written
+    with pytest.raises(SectionConflict):
+        section_save(
+            report=report, node=node, base_version=0, is_done=True, actor=world.drafter_a, content="<p>Khác</p>"
+        )
+
+
 def test_submit_requires_every_required_section(world):
     report = world.report_a
     nodes = writable(report)

@@ -27,7 +27,17 @@ from reportsite import bench_fair
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+    """The peak resident memory of this process's own image (VmHWM). Not getrusage's ru_maxrss: Linux
+    keeps that across fork and exec, so a process started by a large one (make bench) reported its
+    parent's size."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes, elsewhere than Linux
 
 
 class Command(BaseCommand):

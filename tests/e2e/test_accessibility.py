@@ -1,0 +1,116 @@
+"""Accessibility as a test (issue 14): axe-core (npm, never served to users) run in Chromium on every main
+page, at 1366 and at 390 px, for the role that uses it: no serious or critical violation. And the forms an
+officer fills in most work with the keyboard alone."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from reports.services import report_submit
+from tests.conftest import build_world
+from tests.e2e.conftest import _missing
+from tests.reports.test_review import write_all
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+WIDTHS = [1366, 390]
+
+
+def axe_source() -> str:
+    if not AXE.is_file():
+        _missing(f"axe-core is not installed at {AXE} (make test installs it with npm)")
+    return AXE.read_text()
+
+
+def log_in(page, live_server, user):
+    page.goto(live_server.url + reverse("login"))
+    page.get_by_label("Tên đăng nhập").fill(user.username)
+    page.get_by_label("Mật khẩu").fill("mat-khau-thu")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(re.compile(r"/bao-cao/"))
+
+
+def serious(page, source) -> list[str]:
+    """axe-core's serious and critical violations on the page as it stands, one line each."""
+    page.evaluate(source)  # through the DevTools protocol: the page's Content-Security-Policy still holds
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {', '.join(n['target'][0] for n in v['nodes'][:3])}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_main_pages_have_no_serious_accessibility_violation(live_server, browser, width):
+    source = axe_source()
+    world = build_world(sections=3)
+    write_all(world, world.report_b, world.drafter_b)
+    report_submit(report=world.report_b, actor=world.drafter_b)
+    a, b = world.report_a.pk, world.report_b.pk
+    pages = {
+        None: [("log-in", reverse("login")), ("guide", reverse("guide"))],
+        world.drafter_a: [
+            ("reports", reverse("reports:report_list")),
+            ("report", reverse("reports:report_detail", args=[a])),
+            ("section", reverse("reports:section_edit", args=[a, "p1.II.1"])),
+            ("appendix", reverse("reports:appendix_edit", args=[a])),
+            ("submit", reverse("reports:report_submit", args=[a])),
+            ("document details", reverse("reports:document_info", args=[a])),
+            ("history", reverse("reports:report_history", args=[a])),
+            ("print preview", reverse("exports:report_print", args=[a])),
+            ("notifications", reverse("reports:notification_list")),
+        ],
+        world.reviewer: [
+            ("dashboard", reverse("reports:dashboard", args=[world.round.code])),
+            ("reading", reverse("reports:report_read", args=[b])),
+            ("return", reverse("reports:report_return", args=[b])),
+            ("roll-up", reverse("reports:rollup", args=[world.round.code, world.superior.code])),
+        ],
+    }
+    problems = []
+    for user, paths in pages.items():
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
+        page = context.new_page()
+        if user is not None:
+            log_in(page, live_server, user)
+        for name, path in paths:
+            page.goto(live_server.url + path)
+            page.wait_for_load_state("load")
+            problems += [f"{name} at {width} px: {line}" for line in serious(page, source)]
+        context.close()
+    assert problems == [], "\n".join(problems)
+
+
+def test_logging_in_and_returning_a_report_with_the_keyboard_alone(live_server, page):
+    world = build_world(sections=2)
+    write_all(world, world.report_a, world.drafter_a)
+    report_submit(report=world.report_a, actor=world.drafter_a)
+    page.goto(live_server.url + reverse("login"))
+    page.get_by_label("Tên đăng nhập").focus()
+    page.keyboard.type(world.reviewer.username)
+    page.keyboard.press("Tab")
+    page.keyboard.type("mat-khau-thu")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/bao-cao/"))
+
+    page.goto(live_server.url + reverse("reports:report_return", args=[world.report_a.pk]))
+    page.locator("input[type=checkbox]").first.focus()
+    page.keyboard.press("Space")  # tick the first section
+    page.keyboard.press("Tab")
+    page.keyboard.type("Bổ sung số liệu đoàn viên")
+    note = page.get_by_label(re.compile("Nhận xét chung"))
+    while not note.evaluate("el => el === document.activeElement"):
+        page.keyboard.press("Tab")
+    page.keyboard.type("Cần bổ sung")
+    while not page.evaluate("() => document.activeElement.type === 'submit'"):
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/doc/$"))
+    assert "Đã trả lại báo cáo cho đơn vị kèm lý do." in page.content()
+    world.report_a.refresh_from_db()
+    assert world.report_a.status == "returned"
