@@ -524,6 +524,12 @@ def rolls_up(indicator: Indicator) -> bool:
     return indicator.rollup in ("sum", "ratio_of_sums")
 
 
+def _members(reports) -> dict[str, tuple[int, int]]:
+    """{status: (reports, sum of their ids)} of the reports a roll-up covers: what its stored totals hold."""
+    rows = reports.order_by().values_list("status").annotate(n=Count("pk"), ids=Sum("pk"))
+    return {status: (n, ids or 0) for status, n, ids in rows}
+
+
 def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES) -> Rollup:
     """The appendix of every grassroots union below ``unit`` in ``round``, added up.
 
@@ -541,15 +547,17 @@ def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES) -> Rollup:
         .only("pk", "status", "updated_at", "submitted_at", "unit__name", "unit__code", "unit__path")
         .order_by(Vietnamese("unit__name"), "pk")
     )
-    members = {
-        status: (n, ids or 0)
-        for status, n, ids in reports.order_by().values_list("status").annotate(n=Count("pk"), ids=Sum("pk"))
-    }
+    members = _members(reports)
     values = totals.stored(round=round, unit=unit, statuses=statuses, members=members)
     if values is None and not unit.is_grassroots:
-        # Not matching the reports (a report deleted, a unit moved): made again once, then read.
-        totals.rebuild(round)
+        # A status changed between the two reads (each statement sees its own moment), or the totals do
+        # not match the reports (a report deleted, a unit moved): read both again; still apart, the
+        # totals are made again once, then read.
+        members = _members(reports)
         values = totals.stored(round=round, unit=unit, statuses=statuses, members=members)
+        if values is None:
+            totals.rebuild(round)
+            values = totals.stored(round=round, unit=unit, statuses=statuses, members=members)
     if values is None:
         values = {
             (t["indicator_id"], t["column"]): t["total"]

@@ -17,7 +17,7 @@ from django.db.models import Count, Sum
 
 from units.models import Unit
 
-from .models import IndicatorValue, Report, RollupMembers, RollupTotal
+from .models import IndicatorValue, Report, RollupMembers, RollupTotal, Round
 
 ROLLED_UP = ("sum", "ratio_of_sums")
 
@@ -34,6 +34,11 @@ def shift(report, *, status: str, sign: int) -> None:
     above = _above(report)
     if not above:
         return
+    # Every writer of a round's totals first locks the round's row (the caller holds its report's lock,
+    # taken before): totals and member rows of several reports and statuses are then never locked
+    # crosswise by two transactions (a deadlock PostgreSQL would end with an error). Appendix saves and
+    # status changes of one round queue here for a few milliseconds; autosaves of texts never come here.
+    list(Round.objects.select_for_update().filter(pk=report.round_id).values_list("pk", flat=True))
     q = connection.ops.quote_name
     totals, members = RollupTotal._meta.db_table, RollupMembers._meta.db_table
     marks = ", ".join(["%s"] * len(above))
@@ -44,7 +49,7 @@ def shift(report, *, status: str, sign: int) -> None:
             f"SELECT %s, u.id, %s, v.indicator_id, v.{q('column')}, %s * v.value, %s "
             f"FROM {IndicatorValue._meta.db_table} v CROSS JOIN {Unit._meta.db_table} u "
             f"WHERE v.report_id = %s AND u.id IN ({marks}) "
-            # One order for every writer, so two reports' saves never lock the same rows crosswise.
+            # One row order for every writer (the round's lock above already keeps writers apart).
             f"ORDER BY u.id, v.indicator_id, v.{q('column')} "
             f"ON CONFLICT (round_id, unit_id, status, indicator_id, {q('column')}) DO UPDATE SET "
             f"total = {totals}.total + excluded.total, figures = {totals}.figures + excluded.figures",

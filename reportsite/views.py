@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
-from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.http import require_safe
@@ -75,7 +75,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def favicon(request):
     """Browsers ask for /favicon.ico wherever a page names no icon (the admin did, a file download, an
     error page): the site's icon, never a 404 in the console."""
-    return HttpResponsePermanentRedirect(static("favicon.svg"))
+    # Not permanent: the icon's address carries its content's hash, which changes with the icon.
+    return HttpResponseRedirect(static("favicon.svg"))
 
 
 @login_not_required

@@ -9,7 +9,7 @@ from django.db import connections
 
 from outline.models import OutlineNode
 from reports import review
-from reports.models import Report, ReportStatus, SectionText, Submission
+from reports.models import IndicatorValue, Report, ReportStatus, SectionText, Submission
 from reports.services import ReportLocked, SectionConflict, report_submit, section_save
 from tests.conftest import build_world
 from tests.units.factories import MembershipFactory
@@ -120,3 +120,60 @@ def test_submit_while_an_autosave_is_in_flight():
     # frozen report and its snapshot never differ.
     assert stored == snapshot
     assert isinstance(results[0], SectionText | ReportLocked)
+
+
+def test_figures_and_statuses_of_many_reports_at_once_keep_the_roll_up_totals_right():
+    """Appendix saves and status changes of several reports of one round at the same instant, over and
+    over (on PostgreSQL they once locked the roll-up's stored totals crosswise, a deadlock): none fails,
+    and the stored totals still equal the figures added up afresh."""
+    from reports import totals
+    from reports.services import appendix_save
+    from tests.indicators.factories import make_catalogue
+    from tests.reports.test_rollup_totals import added_up, members
+
+    world = build_world(sections=1)
+    cat = make_catalogue(world.round.outline_version)
+    more = [MembershipFactory(unit=world.unit_b, role="drafter").user]
+    reports = [world.report_a, world.report_b]
+    drafters = [world.drafter_a, more[0]]
+
+    def save(report, user, value):
+        def call():
+            fresh = Report.objects.get(pk=report.pk)
+            version = getattr(getattr(fresh, "appendix", None), "version", 0)
+            return appendix_save(
+                report=fresh,
+                cells={(cat["CNVCLD"].pk, "2020"): str(value), (cat["DV"].pk, "2020"): str(value // 2)},
+                notes={},
+                base_version=version,
+                actor=user,
+            )
+
+        return call
+
+    # The crosswise case: one report's first figures (nothing of it in the totals yet) saved at the same
+    # instant as another report's changed figures.
+    save(world.report_b, drafters[1], 7)()
+    for n in range(1, 7):
+        IndicatorValue.objects.filter(report=world.report_a).delete()
+        totals.rebuild(world.round)
+        results = together(*(save(r, u, 100 * n + i) for i, (r, u) in enumerate(zip(reports, drafters, strict=True))))
+        assert not [r for r in results if isinstance(r, Exception)], results
+    for report, user in zip(reports, drafters, strict=True):
+        node = OutlineNode.objects.get(version=world.round.outline_version, key="p1.II.1")
+        section_save(report=report, node=node, content="<p>Đã viết</p>", base_version=0, is_done=True, actor=user)
+        report_submit(report=Report.objects.get(pk=report.pk), actor=user)
+    results = together(
+        lambda: review.report_approve(report=Report.objects.get(pk=world.report_a.pk), actor=world.reviewer),
+        lambda: review.report_return(
+            report=Report.objects.get(pk=world.report_b.pk), note="Sửa", items=[], due=None, actor=world.reviewer
+        ),
+    )
+    assert not [r for r in results if isinstance(r, Exception)], results
+    superior = world.superior
+    everything = tuple(ReportStatus.values)
+    stored = totals.stored(
+        round=world.round, unit=superior, statuses=everything, members=members(world.round, superior)
+    )
+    assert stored == added_up(world.round, superior, everything)
+    assert stored[(cat["CNVCLD"].pk, "2020")] == 600 + 601

@@ -36,7 +36,10 @@ SECURE_HSTS_PRELOAD = True
 
 # The address e-mails and password-reset links point at. Without SITE_URL, the site's first host name over
 # HTTPS: never 127.0.0.1:8000 (the development default), which sent people from e-mails to nowhere.
-_first_host = next((h for h in ALLOWED_HOSTS if h and not h.startswith(".") and h != "*"), "")
+_LOCAL = ("localhost", "127.0.0.1", "[::1]", "*")
+_first_host = next(
+    (h.strip() for h in ALLOWED_HOSTS if h.strip() and not h.strip().startswith(".") and h.strip() not in _LOCAL), ""
+)
 SITE_URL = (os.environ.get("SITE_URL") or (f"https://{_first_host}" if _first_host else "")).rstrip("/")
 if not SITE_URL:
     raise ImproperlyConfigured("Set SITE_URL (https://the.site.address) or DJANGO_ALLOWED_HOSTS for production.")

@@ -107,14 +107,21 @@ if (form) {
   textarea.addEventListener("input", countWords);
   textarea.addEventListener("input", changed);
   if (doneBox) doneBox.addEventListener("change", changed);
+  let held = false;  // a press of Lưu waiting for the autosave on its way
   form.addEventListener("submit", (event) => {
+    if (held) {
+      event.preventDefault();  // pressed again while waiting: the waiting press is the one sent
+      return;
+    }
     if (submitting) return;
     submitting = true;  // no autosave starts from now on: the page is being sent
     if (inFlightSave) {
       // An autosave is on its way: send the page once it is back, with the version it returned.
       event.preventDefault();
+      held = true;
       const submitter = event.submitter;
       inFlightSave.then(() => {
+        held = false;
         if (!stopped) form.requestSubmit(submitter);
       });
     }
