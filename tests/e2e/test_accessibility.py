@@ -114,3 +114,38 @@ def test_logging_in_and_returning_a_report_with_the_keyboard_alone(live_server, 
     assert "Đã trả lại báo cáo cho đơn vị kèm lý do." in page.content()
     world.report_a.refresh_from_db()
     assert world.report_a.status == "returned"
+
+
+def test_writing_a_section_and_typing_figures_with_the_keyboard_alone(live_server, page):
+    from reports.models import IndicatorValue, SectionText
+    from tests.indicators.factories import make_catalogue
+
+    world = build_world(sections=2)
+    cat = make_catalogue(world.round.outline_version)
+    page.goto(live_server.url + reverse("login"))
+    page.get_by_label("Tên đăng nhập").focus()
+    page.keyboard.type(world.drafter_a.username)
+    page.keyboard.press("Tab")
+    page.keyboard.type("mat-khau-thu")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/bao-cao/"))
+
+    page.goto(live_server.url + reverse("reports:section_edit", args=[world.report_a.pk, "p1.II.1"]))
+    page.locator(".ProseMirror").focus()
+    page.keyboard.type("Viết bằng bàn phím.")
+    while not page.evaluate("() => document.activeElement.value === 'stay'"):
+        page.keyboard.press("Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Viết bằng bàn phím." in SectionText.objects.get(report=world.report_a, node__key="p1.II.1").content
+
+    page.goto(live_server.url + reverse("reports:appendix_edit", args=[world.report_a.pk]))
+    cell = page.locator(
+        f'input[name$="-{cat["CNVCLD"].pk}-2020"], input[name*="{cat["CNVCLD"].pk}"][name$="2020"]'
+    ).first
+    cell.focus()
+    page.keyboard.type("1.234")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # Enter in a cell sends the grid, as in any form
+    value = IndicatorValue.objects.get(report=world.report_a, indicator=cat["CNVCLD"], column="2020").value
+    assert value == 1234
