@@ -4,6 +4,7 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 
@@ -291,7 +292,16 @@ class RoundYearsMixin:
     the round's, else the initial one. Years ticked outside that term stay ticked (nothing typed is
     lost) and the round's rule says what is wrong with them."""
 
+    def clean_data_years(self):
+        return sorted(set(self.cleaned_data["data_years"]))
+
     def _setup_years(self):
+        if not self.instance.pk and not self.is_bound:
+            # A new round: a five-year term around now, its first three years ticked, to be changed.
+            start = timezone.localdate().year - 3
+            self.initial.setdefault("term_start_year", start)
+            self.initial.setdefault("term_end_year", start + 5)
+            self.initial.setdefault("data_years", [start, start + 1, start + 2])
         field = self.fields["data_years"]
         prefix = self.add_prefix
         if self.is_bound:
@@ -312,7 +322,9 @@ class RoundYearsMixin:
 class RoundAdminForm(RoundYearsMixin, CleanTextMixin, forms.ModelForm):
     """The admin's round form: data years as boxes (no JSON), errors in words."""
 
-    data_years = YearsField(label=_("data years"), help_text=_("Tick the years whose figures the appendix asks for."))
+    data_years = YearsField(
+        label=capfirst(_("data years")), help_text=_("Tick the years whose figures the appendix asks for.")
+    )
 
     class Meta:
         model = Round
@@ -344,11 +356,11 @@ class RoundForm(RoundYearsMixin, CleanTextMixin, forms.ModelForm):
     term, cut-off date, deadline, and how the event that passed the resolution is called."""
 
     data_years = YearsField(
-        label=_("data years"),
+        label=capfirst(_("data years")),
         help_text=_("Tick the years whose figures the appendix asks for. They are the years of the term above."),
     )
-    cutoff_date = forms.DateField(label=_("figures up to"), widget=DATE_WIDGET, help_text=_("dd/mm/yyyy"))
-    deadline = forms.DateField(label=_("deadline"), widget=DATE_WIDGET, help_text=_("dd/mm/yyyy"))
+    cutoff_date = forms.DateField(label=capfirst(_("figures up to")), widget=DATE_WIDGET, help_text=_("dd/mm/yyyy"))
+    deadline = forms.DateField(label=capfirst(_("deadline")), widget=DATE_WIDGET, help_text=_("dd/mm/yyyy"))
 
     class Meta:
         model = Round
@@ -377,11 +389,9 @@ class RoundForm(RoundYearsMixin, CleanTextMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["organising_unit"].queryset = units_for_rounds(user)
         self.fields["organising_unit"].label_from_instance = lambda unit: f"{unit.name} ({unit.code})"
-        if not self.instance.pk and not self.is_bound:
-            start = timezone.localdate().year - 3
-            self.initial.setdefault("term_start_year", start)
-            self.initial.setdefault("term_end_year", start + 5)
-            self.initial.setdefault("data_years", [start, start + 1, start + 2])
+        for name in ("term_start_year", "term_end_year"):
+            self.fields[name].min_value, self.fields[name].max_value = 1900, 2200
+            self.fields[name].widget.attrs["min"] = 1900
         self._setup_years()
         self.helper = FormHelper()
         self.helper.form_tag = False
