@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.richtext import plain_text
 from indicators.models import Indicator
-from outline.models import OutlineNode, OutlineVersion
+from outline.models import BlankFill, OutlineNode, OutlineVersion
 from units.models import Unit
 from units.selectors import user_access
 
@@ -262,7 +262,7 @@ class Report(models.Model):
         fill = self.unit.name
         if self.congress_number:
             fill += f" lần thứ {self.congress_number}"
-        return f"{fill}, nhiệm kỳ {self.round.term_label}"
+        return BlankFill(f"{fill}, nhiệm kỳ {self.round.term_label}", self.round.event_wording)
 
     def document_fields(self) -> dict:
         """Everything the Word file prints in its header and closing block, as it stands now."""
@@ -286,6 +286,7 @@ class Report(models.Model):
             "recipients": recipients or ([parent.name] if parent else []),
             "filed": self.filed,
             "fill": self.blank_fill,
+            "event": self.round.event_wording,
         }
 
     @property

@@ -70,7 +70,8 @@ def report_body_key(report, *, can_edit: bool) -> str:
     decision) touches ``report.updated_at``, so a new revision gets a new key and a stale body is never
     served; the blank fill and the language are in the key for the rest. Indicator or outline edits
     in the Django admin show within the cache's timeout."""
-    fill = hashlib.blake2b(report.blank_fill.encode(), digest_size=8).hexdigest()
+    blank = report.blank_fill
+    fill = hashlib.blake2b(f"{blank}|{blank.event}".encode(), digest_size=8).hexdigest()
     return ":".join(
         [
             "report-body",

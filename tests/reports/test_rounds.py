@@ -331,3 +331,21 @@ def test_query_counts_do_not_grow(client, page):
         args = [] if page in ("round_list", "report_list", "rollup_index") else [world.round.code]
         counts.append(_queries(client, reverse(f"reports:{page}", args=args)))
     assert counts[0] == counts[1], counts
+
+
+def test_a_delegates_conference_is_named_where_the_outline_names_the_congress(client, world):
+    """ "Hội nghị đại biểu": the outline's "Đại hội" before the unit's blank reads so on the page and in
+    the Word file; the default, "Đại hội", prints what it always printed."""
+    import io
+    import zipfile
+
+    client.force_login(world.drafter_a)
+    docx_url = reverse("exports:report_docx", args=[world.report_a.pk])
+    before = zipfile.ZipFile(io.BytesIO(client.get(docx_url).content)).read("word/document.xml").decode()
+    assert "NGHỊ QUYẾT ĐẠI HỘI CÔNG ĐOÀN CƠ SỞ" in before and "HỘI NGHỊ ĐẠI BIỂU" not in before
+    Round.objects.filter(pk=world.round.pk).update(event_wording=EventWording.DELEGATES)
+    page = client.get(reverse("reports:report_detail", args=[world.report_a.pk])).content.decode()
+    assert "NGHỊ QUYẾT HỘI NGHỊ ĐẠI BIỂU CÔNG ĐOÀN CƠ SỞ" in page
+    after = zipfile.ZipFile(io.BytesIO(client.get(docx_url).content)).read("word/document.xml").decode()
+    assert "Nghị quyết Hội nghị đại biểu CĐCS Công ty May Á" in after
+    assert "NGHỊ QUYẾT HỘI NGHỊ ĐẠI BIỂU CÔNG ĐOÀN CƠ SỞ" in after and "NGHỊ QUYẾT ĐẠI HỘI" not in after
