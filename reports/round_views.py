@@ -3,6 +3,7 @@ roll-ups show (everyone who oversees units)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -72,7 +73,12 @@ def round_open(request, round_code):
     Opening again makes only the missing ones (a unit added since)."""
     round_ = _managed_round_or_404(request, round_code)
     if request.method == "POST":
-        created = services.round_open(round=round_, actor=request.user)
+        try:
+            created = services.round_open(round=round_, actor=request.user)
+        except IntegrityError:
+            # Another administrator opened it at the same moment: their reports stand, none is doubled.
+            messages.error(request, _("The round was being opened by someone else at the same time. Check the list."))
+            return redirect("reports:round_list")
         if created:
             messages.success(
                 request,
