@@ -396,12 +396,20 @@ def rollup_view(request, round_code, unit_code):
 
 @require_safe
 def rollup_index(request):
-    """The roll-ups the user may open: every round organised within their units, per unit."""
+    """The roll-ups the user may open in one round (?dot=CODE; by default the latest opened round they
+    have reports in): one per unit they oversee that the round reaches."""
     access = user_access(request.user)
     units = list(access.overseen_units)
     if not units and not access.is_superuser:
         raise PermissionDenied
     if access.is_superuser and not units:
         units = list(Unit.objects.filter(parent__isnull=True))
-    rounds = list(Round.objects.all()[:50])
-    return render(request, "reports/rollup_index.html", {"units": units, "rounds": rounds})
+    rounds = list(selectors.rounds_visible_to(request.user).select_related("organising_unit"))
+    round_ = selectors.pick_round(rounds, request.GET.get("dot"))
+    if round_ is None and request.GET.get("dot"):
+        raise Http404
+    if round_ is not None:
+        organiser = round_.organising_unit.path
+        # A unit above the organiser sums the round's units below it; one below sums its own part.
+        units = [u for u in units if u.path.startswith(organiser) or organiser.startswith(u.path)]
+    return render(request, "reports/rollup_index.html", {"units": units, "rounds": rounds, "round": round_})

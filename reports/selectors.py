@@ -31,18 +31,21 @@ from .models import (
     Report,
     ReportStatus,
     ReturnRequest,
+    Round,
     SectionState,
     SectionText,
     Submission,
 )
 
 
-def reports_for_user(user) -> list[Report]:
-    """Reports the user may read, with round and unit joined: newest round first, then units in
-    Vietnamese alphabetical order. One query."""
+def reports_for_user(user, round=None) -> list[Report]:
+    """Reports the user may read (in ``round`` only, if given), with round and unit joined: newest
+    round first, then units in Vietnamese alphabetical order. One query."""
+    visible = Report.objects.visible_to(user)
+    if round is not None:
+        visible = visible.filter(round=round)
     reports = list(
-        Report.objects.visible_to(user)
-        .select_related("round", "unit")
+        visible.select_related("round", "unit")
         .annotate(written_count=Count("sections", filter=~Q(sections__content=""), distinct=True))
         .order_by("-round__deadline", "round__code")
     )
@@ -630,3 +633,90 @@ def can_export_drafts(user, report) -> bool:
     if access.is_superuser:
         return True
     return any(report.unit.path.startswith(unit.path) for unit in access.overseen_units)
+
+
+# --- Rounds: who sets them up, who sees them, what opening one will do ---
+
+
+def can_manage_rounds(user) -> bool:
+    """Whether the user sets up rounds: an administrator of some unit, or a superuser."""
+    access = user_access(user)
+    return access.is_superuser or bool(access.admin_units)
+
+
+def units_for_rounds(user):
+    """The units ``user`` may organise a round for: active superior unions at or below a unit they
+    administer (every one, for a superuser), in tree order."""
+    access = user_access(user)
+    units = Unit.objects.filter(is_active=True, is_grassroots=False)
+    if not access.is_superuser:
+        units = units.subtrees_of(access.admin_units)
+    return units.order_by("path")
+
+
+def rounds_managed_by(user):
+    """Rounds ``user`` may change and open: those organised at or below a unit they administer."""
+    access = user_access(user)
+    rounds = Round.objects.select_related("organising_unit", "outline_version")
+    if access.is_superuser:
+        return rounds
+    condition = Q(pk__in=[])
+    for unit in access.admin_units:
+        condition |= Q(organising_unit__path__startswith=unit.path)
+    return rounds.filter(condition)
+
+
+def round_list(user) -> list[Round]:
+    """The rounds page: every round the user manages, newest deadline first, with how many reports
+    each has. One query."""
+    return list(rounds_managed_by(user).annotate(report_count=Count("reports")).order_by("-deadline", "code"))
+
+
+def rounds_visible_to(user):
+    """Rounds the user has a report to read in (all of them for a superuser), newest deadline first:
+    what the dashboard's and the roll-up's round selector offer."""
+    rounds = Round.objects.order_by("-deadline", "code")
+    if user_access(user).is_superuser:
+        return rounds
+    return rounds.filter(Exists(Report.objects.visible_to(user).filter(round=OuterRef("pk"))))
+
+
+def pick_round(rounds: list[Round], code: str | None) -> Round | None:
+    """The round named by ``code`` among ``rounds``; without one, the latest opened round (the
+    one with the newest deadline), else the first. None when the code is not among them."""
+    if code:
+        return next((r for r in rounds if r.code == code), None)
+    return next((r for r in rounds if r.opened_at is not None), rounds[0] if rounds else None)
+
+
+@dataclass
+class OpenPreview:
+    """What opening a round will create: reports for grassroots unions and for superior unions' own
+    reports, of active units that have none yet, and how many drafters will be told."""
+
+    grassroots: int
+    superiors: int
+    drafters: int
+
+    @property
+    def total(self) -> int:
+        return self.grassroots + self.superiors
+
+
+def round_open_preview(round: Round) -> OpenPreview:
+    """Counts for the confirmation page, two queries whatever the number of units."""
+    units = (
+        Unit.objects.subtree_of(round.organising_unit)
+        .filter(is_active=True)
+        .exclude(Exists(Report.objects.filter(round=round, unit=OuterRef("pk"))))
+    )
+    counts = units.aggregate(
+        grassroots=Count("pk", filter=Q(is_grassroots=True)), superiors=Count("pk", filter=Q(is_grassroots=False))
+    )
+    drafters = (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__role=Role.DRAFTER, memberships__unit__in=units)
+        .distinct()
+        .count()
+    )
+    return OpenPreview(grassroots=counts["grassroots"], superiors=counts["superiors"], drafters=drafters)
