@@ -6,6 +6,7 @@ page saying what will happen, and only then done by ``reports.reorganisation``. 
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -36,6 +37,17 @@ class UnitChoice(forms.ModelChoiceField):
 class UnitsChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return _unit_label(obj)
+
+
+def _searchable(form) -> None:
+    """Unit boxes search as you type (the admin's autocomplete over the unit list's search): a province
+    has thousands of units, too many for a plain list. The form's querysets still decide what is valid."""
+    field = Unit._meta.get_field("parent")
+    for bound in form.fields.values():
+        if isinstance(bound, UnitsChoice):
+            bound.widget = AutocompleteSelectMultiple(field, admin.site)
+        elif isinstance(bound, UnitChoice):
+            bound.widget = AutocompleteSelect(field, admin.site)
 
 
 class MergeForm(forms.Form):
@@ -76,6 +88,7 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
+        _searchable(self)
         active = units.filter(is_active=True)
         self.fields["sources"].queryset = active
         self.fields["target"].queryset = active
@@ -128,6 +141,7 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
+        _searchable(self)
         self.fields["unit"].queryset = units
         self.fields["new_parent"].queryset = units.filter(is_active=True)
 
@@ -146,6 +160,7 @@ class DeactivateForm(forms.Form):
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
+        _searchable(self)
         self.fields["units"].queryset = units.filter(is_active=True)
 
     def clean_units(self):

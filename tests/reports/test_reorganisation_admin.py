@@ -131,3 +131,14 @@ def test_the_confirmation_costs_the_same_queries_for_two_or_many_units(world, ad
     few = _confirm_queries(admin_client, [world.unit_a, world.unit_b], world.superior)
     many = [UnitFactory(parent=world.other_superior) for _ in range(8)]
     assert _confirm_queries(admin_client, [world.unit_a, world.unit_b, *many], world.superior) == few
+
+
+def test_unit_boxes_search_as_you_type(world, admin_client):
+    page = admin_client.get(reverse("admin:units_unit_merge")).content.decode()
+    # No list of every unit in the page: only what is chosen, the rest is searched.
+    assert "admin-autocomplete" in page and world.unit_c.name not in page
+    found = admin_client.get(
+        reverse("admin:autocomplete"),
+        {"term": "Bình", "app_label": "units", "model_name": "unit", "field_name": "parent"},
+    ).json()
+    assert world.unit_b.name in [r["text"] for r in found["results"]]
