@@ -304,7 +304,12 @@ class ReorganisingUnitAdmin(UnitAdmin):
         if request.method == "POST":
             form = MergeForm(request.POST, units=units)
         else:
-            form = MergeForm(initial={"sources": self._ids(request)}, units=units)
+            ids = self._ids(request)
+            # The new unit goes where the merged ones were, when they were under one parent.
+            parents = set(units.filter(pk__in=ids).values_list("parent", flat=True))
+            form = MergeForm(
+                initial={"sources": ids, "parent": parents.pop() if len(parents) == 1 else None}, units=units
+            )
 
         def describe(form):
             data = form.cleaned_data

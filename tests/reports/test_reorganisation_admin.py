@@ -35,8 +35,10 @@ def test_the_unit_list_offers_the_three_actions_in_vietnamese(world, admin_clien
     )
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('admin:units_unit_merge')}?ids={world.unit_a.pk},{world.unit_b.pk}"
-    form = admin_client.get(response["Location"]).content.decode()
-    assert "Các đơn vị hợp nhất" in form and "Ngày hợp nhất có hiệu lực" in form
+    form = admin_client.get(response["Location"])
+    assert "Các đơn vị hợp nhất" in form.content.decode() and "Ngày hợp nhất có hiệu lực" in form.content.decode()
+    # The new unit is offered the place of the merged ones.
+    assert form.context["form"]["parent"].initial == world.superior.pk
 
 
 def test_merge_into_a_new_unit_is_confirmed_then_done(world, admin_client):
