@@ -21,6 +21,7 @@ from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
 from core.text import vietnamese_sort_key
+from indicators.models import PREVIOUS
 from outline.models import NodeKind, OutlineNode, blank_fill
 from reports.models import ReportStatus
 from reports.selectors import DEFAULT_ROLLUP_STATUSES
@@ -521,12 +522,13 @@ LANDSCAPE_TEXT_CM = (297 - 32 - 18) / 10
 _SLASH_BREAK = "/\u200b"
 
 
-def _appendix_widths(years) -> list[float]:
-    """No., indicator, unit, the typed columns, the result, three percentages: the indicator's name
-    takes what the figures leave of the landscape text width."""
+def _appendix_widths(years, *, previous_term: bool = True) -> list[float]:
+    """No., indicator, unit, the typed columns, the result, three percentages (without the previous
+    term's two columns when there is none): the indicator's name takes what the figures leave of the
+    landscape text width."""
     # At 10 pt a figure of 1.234.567 needs 1,6 cm, a change of "+253,3%" 1,6 cm, a share "253,3%" 1,4 cm.
-    typed = [1.65] * (len(years) + 3)
-    fixed = [0.8, None, 2.0, *typed, 1.75, 1.5, 1.6, 1.6]
+    typed = [1.65] * (len(years) + (3 if previous_term else 2))
+    fixed = [0.8, None, 2.0, *typed, 1.75, 1.5, 1.6, *([1.6] if previous_term else [])]
     name = LANDSCAPE_TEXT_CM - sum(w for w in fixed if w is not None)
     return [name if w is None else w for w in fixed]
 
@@ -560,9 +562,10 @@ def _table_row(tbl, *, header=False):
     return tr
 
 
-def _appendix_table(rows, *, size=10):
+def _appendix_table(rows, *, size=10, previous_term: bool = True):
     """The appendix as a real Word table filling the landscape text width; its header row repeats
-    on every page and no row splits across two. Figures as the page shows them."""
+    on every page and no row splits across two. Figures as the page shows them. Without a previous
+    term, its two columns are left out (the title says "Không có nhiệm kỳ trước")."""
     years = rows[0].years if rows else []
     labels = [
         _("No."),
@@ -571,13 +574,13 @@ def _appendix_table(rows, *, size=10):
         _("Resolution target"),
         _("Start of term"),
         *[str(y) for y in years],
-        _("Previous term"),
+        *([_("Previous term")] if previous_term else []),
         _("Mid-term result"),
         _("Share of target (%)"),
         _("Against start of term (%)"),
-        _("Against previous term (%)"),
+        *([_("Against previous term (%)")] if previous_term else []),
     ]
-    widths = _appendix_widths(years)
+    widths = _appendix_widths(years, previous_term=previous_term)
     tbl = _ruled_table(widths, cell_margin_mm=1.0)  # narrow cell margins: figures keep their width
 
     def add_row(values, *, header=False):
@@ -607,11 +610,11 @@ def _appendix_table(rows, *, size=10):
                 str(number),
                 name,
                 row.indicator.unit_of_measure.replace("/", _SLASH_BREAK),
-                *[row.shown(row.value(c)) for c in row.columns],
+                *[row.shown(row.value(c)) for c in row.columns if previous_term or c != PREVIOUS],
                 row.shown_result,
                 cmp["pct"],
                 cmp["csp"],
-                cmp["cpp"],
+                *([cmp["cpp"]] if previous_term else []),
             ]
         )
     return tbl
@@ -650,13 +653,17 @@ def _appendix_notes(rows) -> list:
     return out
 
 
-def _appendix(builder, rows, title_suffix: str):
+def _appendix(builder, rows, title_suffix: str, *, no_previous_term: bool = False):
     builder.section_break("landscape")
-    for text, bold, italic, size, after in (
+    lines = [
         (_("APPENDIX"), True, False, 14, 0),
         (_("RESULTS ON THE TARGETS"), True, False, 14, 0),
         (title_suffix, False, True, 13, 6),
-    ):
+    ]
+    if no_previous_term:
+        lines[-1] = (title_suffix, False, True, 13, 0)
+        lines.append((_("No previous term"), False, True, 13, 6))
+    for text, bold, italic, size, after in lines:
         builder.add(
             paragraph(
                 [run(text, bold=bold, italic=italic, size=size)],
@@ -667,7 +674,7 @@ def _appendix(builder, rows, title_suffix: str):
                 keep_next=True,
             )
         )
-    builder.add(_appendix_table(rows))
+    builder.add(_appendix_table(rows, previous_term=not no_previous_term))
     builder.add(*_appendix_notes(rows))
 
 
@@ -691,7 +698,12 @@ def build_report_docx(doc: ReportDocument) -> bytes:
     _body(builder, nodes, fill, doc.texts)
     builder.add_closing(closing_block(fields))
     if doc.rows:
-        _appendix(builder, doc.rows, _("(Attached to the report of %(unit)s)") % {"unit": fields["unit"]})
+        _appendix(
+            builder,
+            doc.rows,
+            _("(Attached to the report of %(unit)s)") % {"unit": fields["unit"]},
+            no_previous_term=doc.no_previous_term,
+        )
     return builder.save()
 
 
@@ -707,7 +719,12 @@ def build_outline_docx(doc: ReportDocument) -> bytes:
     _body(builder, nodes, fill, {}, guidance=True)
     builder.add_closing(closing_block(fields))
     if doc.rows:
-        _appendix(builder, doc.rows, _("(To fill in: the figures of %(unit)s)") % {"unit": fields["unit"]})
+        _appendix(
+            builder,
+            doc.rows,
+            _("(To fill in: the figures of %(unit)s)") % {"unit": fields["unit"]},
+            no_previous_term=doc.no_previous_term,
+        )
     return builder.save()
 
 

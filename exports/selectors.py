@@ -18,7 +18,14 @@ from indicators.models import Indicator
 from indicators.selectors import catalogue
 from outline.models import OutlineNode
 from reports.models import IndicatorValue, Report, ReportStatus, SectionText
-from reports.selectors import DEFAULT_ROLLUP_STATUSES, Rollup, report_appendix, rollup, worded_nodes
+from reports.selectors import (
+    DEFAULT_ROLLUP_STATUSES,
+    ReportAppendix,
+    Rollup,
+    report_appendix,
+    rollup,
+    worded_nodes,
+)
 
 
 def unit_reports_below(report) -> list:
@@ -101,6 +108,8 @@ class ReportDocument:
     years: list[int]
     round_name: str
     cutoff_date: datetime.date
+    # ReportAppendix.no_previous_term: "Không có nhiệm kỳ trước" instead of empty comparison columns.
+    no_previous_term: bool = False
 
 
 def _document_date(report) -> datetime.date:
@@ -113,29 +122,37 @@ def _document_date(report) -> datetime.date:
 def report_document(report, *, with_appendix: bool = True) -> ReportDocument:
     """One report as its files print it: header fields, outline, texts and (unless a consolidated file
     prints the roll-up instead) its appendix. Fixed query count."""
+    appendix = report_appendix(report) if with_appendix else None
     return ReportDocument(
         fields=report.print_fields,
         date=_document_date(report),
         nodes=worded_nodes(report),
         texts=dict(SectionText.objects.filter(report=report).values_list("node__key", "content")),
-        rows=report_appendix(report).rows if with_appendix else [],
+        rows=appendix.rows if appendix else [],
         years=list(report.round.data_years),
         round_name=report.round.name,
         cutoff_date=report.round.cutoff_date,
+        no_previous_term=appendix.no_previous_term if appendix else False,
     )
 
 
 def outline_document(report) -> ReportDocument:
     """The outline as a blank document to draft on paper: no text, the appendix with no figure, today's date."""
+    blank = ReportAppendix(
+        rows=compute_rows(catalogue(report.round.outline_version_id), report.round.data_years, {}),
+        version=0,
+        first_congress=report.is_first_congress,
+    )
     return ReportDocument(
         fields=report.print_fields,
         date=timezone.localdate(),
         nodes=worded_nodes(report),
         texts={},
-        rows=compute_rows(catalogue(report.round.outline_version_id), report.round.data_years, {}),
+        rows=blank.rows,
         years=list(report.round.data_years),
         round_name=report.round.name,
         cutoff_date=report.round.cutoff_date,
+        no_previous_term=blank.no_previous_term,
     )
 
 

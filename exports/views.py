@@ -130,6 +130,7 @@ def report_print(request, pk):
             "rows": doc.rows,
             "notes": [(n, row) for n, row in enumerate(doc.rows, 1) if row.note or row.explanation],
             "years": doc.years,
+            "no_previous_term": doc.no_previous_term,
         },
     )
 

@@ -220,8 +220,17 @@ def build_report_xlsx(doc: ReportDocument) -> bytes:
     book.properties(title=_("APPENDIX: RESULTS ON THE TARGETS").capitalize() + f" – {unit_name}", author=unit_name)
     header = appendix_header(years)
     ws = book.sheet(_("Appendix"), appendix_widths(years), header_row=3)
+    if doc.no_previous_term:
+        # The previous term's columns are hidden, not removed: every formula keeps its cells.
+        columns, widths = _columns(years), appendix_widths(years)
+        after = FIRST_VALUE_COL + len(columns)
+        for col in (FIRST_VALUE_COL + columns.index("prev"), after + DERIVED.index("cp"), after + DERIVED.index("cpp")):
+            ws.set_column(col, col, widths[col], None, {"hidden": True})
     write_text(ws, 0, 0, _("APPENDIX: RESULTS ON THE TARGETS"), book.title)
     write_text(ws, 1, 0, _("Unit: %(unit)s") % {"unit": unit_name}, book.plain)
+    if doc.no_previous_term:
+        # Rows are written in order (the workbook streams them): the line goes with row 2.
+        write_text(ws, 1, FIRST_VALUE_COL, _("No previous term"), book.plain)
     write_text(
         ws,
         2,

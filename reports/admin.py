@@ -95,3 +95,6 @@ class IndicatorValueAdmin(admin.ModelAdmin):
 
 admin.site.register(IndicatorNote)
 admin.site.register(Appendix)
+
+# The unit admin with the reorganisation pages (merge, move, deactivate), which keep this layer right.
+from . import reorganisation_admin  # noqa: E402, F401

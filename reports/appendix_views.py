@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from indicators.charts import change_chart, target_chart
 from indicators.figures import column_label
+from indicators.models import PREVIOUS
 from units.models import Unit
 from units.selectors import user_access
 
@@ -47,9 +48,10 @@ def _row_json(rows):
     return out, warnings
 
 
-def _groups(rows, fill, form=None, errors=None, conflict=None):
+def _groups(rows, fill, form=None, errors=None, conflict=None, shown_columns=None):
     """Rows grouped under the outline section they illustrate, with what each cell shows: the
-    text typed (kept when refused), its error, and the other writer's figure after a conflict."""
+    text typed (kept when refused), its error, and the other writer's figure after a conflict.
+    ``shown_columns``: the columns shown, when not every one is (no previous term)."""
     errors = errors or {}
     bound = form is not None and form.is_bound
     groups = []
@@ -58,7 +60,7 @@ def _groups(rows, fill, form=None, errors=None, conflict=None):
         if not groups or groups[-1][0] != row.indicator.node:
             groups.append((row.indicator.node, []))
         cells = []
-        for column in row.columns:
+        for column in row.columns if shown_columns is None else shown_columns:
             name = cell_name(row.indicator.pk, column)
             typed = form.data.get(name) if bound else None
             cells.append(
@@ -122,10 +124,18 @@ def _charts(rows, round_):
 
 
 def _grid_context(report, appendix, form, editable, errors=None, conflict=None):
+    columns = appendix.rows[0].columns if appendix.rows else []
+    # No previous term: its columns are not shown empty, the page says so (the grid to type in keeps
+    # them, for a merged union that compares with its predecessors' figures).
+    hide_previous = appendix.no_previous_term and not editable
+    if hide_previous:
+        columns = [c for c in columns if c != PREVIOUS]
     return {
         "report": report,
-        "groups": _groups(appendix.rows, report.blank_fill, form, errors, conflict),
-        "columns": appendix.rows[0].columns if appendix.rows else [],
+        "groups": _groups(appendix.rows, report.blank_fill, form, errors, conflict, columns if hide_previous else None),
+        "columns": columns,
+        "hide_previous": hide_previous,
+        "row_span": len(columns) + (5 if hide_previous else 6),
         "form": form,
         "editable": editable,
         "lock_reason": lock_reason(report),

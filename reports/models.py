@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.richtext import plain_text
 from indicators.models import Indicator
 from outline.models import BlankFill, OutlineNode, OutlineVersion
-from units.models import Unit
+from units.models import Unit, is_first_congress
 from units.selectors import user_access
 
 RECIPIENTS_MAX_CHARS = 2000
@@ -156,13 +156,15 @@ EDITABLE_STATUSES = (ReportStatus.NOT_STARTED, ReportStatus.DRAFTING, ReportStat
 
 class ReportQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Reports ``user`` may read: their own units', and every unit's below where they review."""
+        """Reports ``user`` may read: their own units', and every unit's below where they review; and
+        the reports of the units merged into any of those (``Unit.heir``), read-only, as history."""
         access = user_access(user)
         if access.is_superuser:
             return self
-        condition = Q(unit__in=[u.pk for u in access.drafter_units])
+        drafted = [u.pk for u in access.drafter_units]
+        condition = Q(unit__in=drafted) | Q(unit__heir__in=drafted)
         for unit in access.overseen_units:
-            condition |= Q(unit__path__startswith=unit.path)
+            condition |= Q(unit__path__startswith=unit.path) | Q(unit__heir__path__startswith=unit.path)
         return self.filter(condition)
 
     def editable_by(self, user):
@@ -262,7 +264,15 @@ class Report(models.Model):
         fill = self.unit.name
         if self.congress_number:
             fill += f" lần thứ {self.congress_number}"
+            if self.is_first_congress and self.unit.formed_by_merger:
+                # A union formed by a merger (2025) numbers its congresses from I again: the report says why.
+                fill += " (sau hợp nhất)"
         return BlankFill(f"{fill}, nhiệm kỳ {self.round.term_label}", self.round.event_wording)
+
+    @property
+    def is_first_congress(self) -> bool:
+        """The term reported on began at the union's first congress ("lần thứ I"): no term before it."""
+        return is_first_congress(self.congress_number)
 
     def document_fields(self) -> dict:
         """Everything the Word file prints in its header and closing block, as it stands now."""

@@ -14,7 +14,7 @@ from core.db import Folded, Vietnamese
 from core.richtext import plain_text
 from core.text import fold, page_estimate, vietnamese_sort_key
 from indicators.figures import Row, column_label, compute_rows
-from indicators.models import Indicator
+from indicators.models import PREVIOUS, Indicator
 from indicators.selectors import catalogue
 from outline.models import NodeKind, OutlineNode
 from units.models import Role, Unit
@@ -65,10 +65,26 @@ def report_page_report(user, pk):
     pending = ExtensionRequest.objects.filter(report=OuterRef("pk"), status="pending")
     return (
         Report.objects.visible_to(user)
-        .select_related("round", "unit")
+        .select_related("round", "unit", "unit__merged_into")
         .annotate(has_pending_extension=Exists(pending))
         .get(pk=pk)
     )
+
+
+def predecessor_reports(user, report) -> list[Report]:
+    """The reports of the units merged into ``report``'s unit (at any remove: ``Unit.heir``), which the
+    unit's page links to as "Tiền thân", newest round first, units in Vietnamese order. One query, and
+    none for a unit that was not formed by a merger."""
+    if not report.unit.formed_by_merger:
+        return []
+    reports = list(
+        Report.objects.visible_to(user)
+        .filter(unit__heir_id=report.unit_id)
+        .select_related("round", "unit")
+        .order_by("-round__deadline", "round__code")
+    )
+    rounds = {r.round_id: i for i, r in reversed(list(enumerate(reports)))}
+    return sorted(reports, key=lambda r: (rounds[r.round_id], vietnamese_sort_key(r.unit.name)))
 
 
 def can_edit(user, report) -> bool:
@@ -472,6 +488,14 @@ DEFAULT_ROLLUP_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
 class ReportAppendix:
     rows: list[Row]
     version: int
+    first_congress: bool = False  # Report.is_first_congress
+
+    @property
+    def no_previous_term(self) -> bool:
+        """The one rule for "Không có nhiệm kỳ trước", which the page, the Word file and the workbook
+        show instead of empty comparison columns: the union's term began at its first congress and no
+        previous-term figure was typed (a merged union may type its predecessors' figures there)."""
+        return self.first_congress and all(row.value(PREVIOUS) is None for row in self.rows)
 
     @property
     def filled(self):
@@ -494,7 +518,11 @@ def report_appendix(report: Report, indicators=None) -> ReportAppendix:
     }
     notes = {n.indicator_id: n for n in IndicatorNote.objects.filter(report=report)}
     version = Appendix.objects.filter(report=report).values_list("version", flat=True).first() or 0
-    return ReportAppendix(rows=compute_rows(indicators, report.round.data_years, values, notes), version=version)
+    return ReportAppendix(
+        rows=compute_rows(indicators, report.round.data_years, values, notes),
+        version=version,
+        first_congress=report.is_first_congress,
+    )
 
 
 def rows_for_node(appendix: ReportAppendix, node) -> list[Row]:

@@ -116,6 +116,7 @@ def report_detail(request, pk):
             "drafts_allowed": selectors.can_export_drafts(request.user, report),
             "lock_reason": services.lock_reason(report),
             "submissions": report.submissions.select_related("submitted_by"),
+            "predecessors": selectors.predecessor_reports(request.user, report),
         },
     )
 

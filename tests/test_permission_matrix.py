@@ -399,3 +399,45 @@ def test_admin_pages_are_for_the_admin_only(name, client):
             client.force_login(ctx.world.users()[role])
         response = client.get(reverse(name))
         assert response.status_code == (200 if role == "admin" else 302), (name, role)
+
+
+# The reorganisation pages of the admin (merge, move, deactivate): a form, a confirmation, then the change.
+def _reorganise_posts(world):
+    return {
+        "admin:units_unit_merge": {
+            "sources": [world.unit_a.pk],
+            "into": "existing",
+            "target": world.unit_b.pk,
+            "effective": "01/07/2025",
+            "confirm": "1",
+        },
+        "admin:units_unit_move": {"unit": world.unit_b.pk, "new_parent": world.other_superior.pk, "confirm": "1"},
+        "admin:units_unit_deactivate": {"units": [world.unit_b.pk], "confirm": "1"},
+    }
+
+
+def _tree():
+    from units.models import Unit
+
+    return list(Unit.objects.order_by("pk").values_list("pk", "path", "is_active", "merged_into"))
+
+
+@pytest.mark.parametrize("name", ["admin:units_unit_merge", "admin:units_unit_move", "admin:units_unit_deactivate"])
+def test_reorganisation_pages_are_for_the_admin_only(name):
+    ctx = prepare("draft")
+    post = _reorganise_posts(ctx.world)[name]
+    for role in ROLES:
+        with transaction.atomic():
+            client = Client()
+            if role != "anonymous":
+                client.force_login(ctx.world.users()[role])
+            assert client.get(reverse(name)).status_code == (200 if role == "admin" else 302), (name, role)
+            before = _tree()
+            response = client.post(reverse(name), post)
+            assert response.status_code == 302, (name, role)
+            changed = _tree() != before
+            assert changed == (role == "admin"), (name, role)
+            if role != "admin":
+                # To a sign-in page: the site's for the anonymous, the admin's for the signed-in non-staff.
+                assert response["Location"].startswith((reverse("admin:login"), reverse("login")))
+            transaction.set_rollback(True)

@@ -57,6 +57,33 @@ class Unit(models.Model):
         ),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # A merger (2025): the old unit becomes inactive and points at the unit it was merged into; its
+    # reports stay attached to it, readable by whoever sees its successor (Report.objects.visible_to).
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+    )
+    merged_on = models.DateField(_("merged on"), null=True, blank=True, help_text=_("The day the merger took effect."))
+    # The end of the merged_into chain (A into B, B later into C: C for both): one join lets the
+    # successor's people read every predecessor's reports, however many mergers ago.
+    heir = models.ForeignKey(
+        "self",
+        verbose_name=_("current successor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="heritage",
+        editable=False,
+    )
+    formed_by_merger = models.BooleanField(
+        _("formed by a merger"),
+        default=False,
+        help_text=_("Its report says “lần thứ I (sau hợp nhất)” when its congress numbering restarted."),
+    )
 
     objects = UnitQuerySet.as_manager()
 
@@ -90,6 +117,14 @@ class Unit(models.Model):
 
     def is_within(self, other):
         return self.path.startswith(other.path)
+
+
+FIRST_CONGRESS = frozenset({"I", "1", "01"})
+
+
+def is_first_congress(number: str) -> bool:
+    """Whether a congress number is the first ("I", "1"): a union at its first congress has no previous term."""
+    return (number or "").strip().upper() in FIRST_CONGRESS
 
 
 class Role(models.TextChoices):

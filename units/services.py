@@ -1,11 +1,14 @@
 """Writes on the unit tree and memberships. Each records who did it through the log."""
 
+import datetime
 import logging
 
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.text import nfc
@@ -43,26 +46,149 @@ def unit_create(
     return unit
 
 
-@transaction.atomic
-def unit_move(*, unit: Unit, new_parent: Unit | None, actor=None) -> Unit:
-    """Move a unit with its whole subtree under ``new_parent``; its reports stay attached to it.
+def _record(actor, units, message: str) -> None:
+    """Who changed the tree: the log, and the units' history in the admin ("Lịch sử")."""
+    log.info("%s by %s", message, actor)
+    if actor is not None and getattr(actor, "pk", None):
+        LogEntry.objects.log_actions(actor.pk, list(units), CHANGE, change_message=message)
 
-    One UPDATE rewrites the path prefix of every unit in the subtree.
-    """
-    unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    if new_parent is not None:
-        new_parent = Unit.objects.get(pk=new_parent.pk)
-        if new_parent.is_within(unit):
-            raise ValidationError(_("A unit cannot be moved under itself or one of its own units."))
+
+def _repath(unit: Unit, new_parent: Unit | None) -> None:
+    """Hang ``unit`` (locked, current path read) and its subtree under ``new_parent``: two UPDATEs,
+    whatever the subtree's size."""
     old_path = unit.path
     new_path = f"{new_parent.path if new_parent else '/'}{unit.pk}/"
     Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
     Unit.objects.filter(path__startswith=old_path).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
     )
-    log.info("unit %s moved under %s by %s", unit.code, new_parent, actor)
+
+
+@transaction.atomic
+def unit_move(*, unit: Unit, new_parent: Unit | None, actor=None) -> Unit:
+    """Move a unit with its whole subtree under ``new_parent``; its reports stay attached to it.
+
+    One UPDATE rewrites the path prefix of every unit in the subtree. Raises ValidationError when
+    ``new_parent`` is the unit itself or below it. The roll-up's stored totals are the reports layer's:
+    ``reports.reorganisation.unit_move`` calls this and rebuilds them."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if new_parent is not None:
+        new_parent = Unit.objects.get(pk=new_parent.pk)
+        if new_parent.is_within(unit):
+            raise ValidationError(_("A unit cannot be moved under itself or one of its own units."))
+    old_parent = unit.parent
+    _repath(unit, new_parent)
+    _record(
+        actor,
+        [unit],
+        _("Moved from “%(old)s” to “%(new)s”.") % {"old": old_parent or "—", "new": new_parent or "—"},
+    )
     unit.refresh_from_db()
     return unit
+
+
+@transaction.atomic
+def unit_deactivate(*, unit: Unit, actor=None) -> Unit:
+    """Stop a unit: no report for it when a round opens, its people lose their access through it; its
+    reports stay readable by the reviewers above. Raises ValidationError while active units are below it."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if not unit.is_active:
+        return unit
+    active_below = Unit.objects.subtree_of(unit, include_self=False).filter(is_active=True)
+    if active_below.exists():
+        raise ValidationError(
+            _("%(unit)s still has active units below it (%(names)s): move or deactivate them first.")
+            % {"unit": unit.name, "names": ", ".join(u.name for u in active_below[:3])}
+        )
+    unit.is_active = False
+    unit.save(update_fields=["is_active"])
+    _record(actor, [unit], _("Deactivated."))
+    return unit
+
+
+@transaction.atomic
+def unit_merge(
+    *,
+    sources: list[Unit],
+    target: Unit | None = None,
+    new_unit: dict | None = None,
+    effective: datetime.date | None = None,
+    actor=None,
+) -> Unit:
+    """Merge ``sources`` into ``target`` (an existing unit) or into a unit made from ``new_unit``
+    (the keyword arguments of ``unit_create``). Each source becomes inactive and points at the
+    successor (``merged_into``, ``merged_on``); the units below it and its people (memberships) move to
+    the successor; its reports stay attached to it, readable by whoever sees the successor. Returns the
+    successor. Raises ValidationError for a merge that makes no sense (nothing to merge, a unit into
+    itself or into a unit below it, an inactive source)."""
+    if (target is None) == (new_unit is None):
+        raise ValueError("give either target or new_unit")
+    pks = sorted({u.pk for u in sources})
+    # One lock order for every writer of the tree: by primary key.
+    sources = list(Unit.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
+    if not sources:
+        raise ValidationError(_("Choose at least one unit to merge."))
+    inactive = [u.name for u in sources if not u.is_active]
+    if inactive:
+        raise ValidationError(
+            _("These units are no longer active and cannot be merged: %(names)s.") % {"names": ", ".join(inactive)}
+        )
+    for unit in sources:
+        for other in sources:
+            if other.pk != unit.pk and other.is_within(unit):
+                raise ValidationError(
+                    _("%(inner)s is below %(outer)s: choose only the upper one.")
+                    % {"inner": other.name, "outer": unit.name}
+                )
+    if new_unit is not None:
+        parent = new_unit.get("parent")
+        if parent is not None and any(parent.is_within(u) for u in sources):
+            raise ValidationError(_("The new unit cannot be placed below a unit that is being merged."))
+        successor = unit_create(**new_unit, actor=actor)
+    else:
+        successor = Unit.objects.select_for_update().get(pk=target.pk)
+        if successor.pk in pks:
+            raise ValidationError(_("A unit cannot be merged into itself."))
+        if not successor.is_active:
+            raise ValidationError(_("The unit merged into must be active."))
+        if any(successor.is_within(u) for u in sources):
+            raise ValidationError(_("A unit cannot be merged into one of its own units."))
+    effective = effective or timezone.localdate()
+
+    # The units below each source now belong to the successor: two statements per source.
+    for unit in sources:
+        Unit.objects.filter(parent=unit).update(parent=successor)
+        Unit.objects.filter(path__startswith=unit.path).exclude(pk=unit.pk).update(
+            path=Concat(Value(successor.path), Substr("path", len(unit.path) + 1))
+        )
+    # The people keep working, now for the successor; a role they hold there already is not doubled.
+    for membership in Membership.objects.filter(unit__in=pks).select_related("user").order_by("pk"):
+        if Membership.objects.filter(user=membership.user, unit=successor, role=membership.role).exists():
+            membership.delete()
+        else:
+            membership.unit = successor
+            membership.save(update_fields=["unit"])
+    # Earlier predecessors of a source pass to the successor too: one join reaches them all.
+    Unit.objects.filter(heir__in=pks).update(heir=successor)
+    for unit in sources:
+        unit.is_active = False
+        unit.merged_into = successor
+        unit.merged_on = effective
+        unit.heir = successor
+        unit.full_clean(exclude=["path"])
+        unit.save(update_fields=["is_active", "merged_into", "merged_on", "heir"])
+    if not successor.formed_by_merger:
+        successor.formed_by_merger = True
+        successor.save(update_fields=["formed_by_merger"])
+    names = ", ".join(u.name for u in sources)
+    _record(
+        actor,
+        [*sources, successor],
+        _("Merged %(names)s into “%(successor)s” from %(date)s.")
+        % {"names": names, "successor": successor.name, "date": effective.strftime("%d/%m/%Y")},
+    )
+    successor.refresh_from_db()
+    return successor
 
 
 @transaction.atomic
