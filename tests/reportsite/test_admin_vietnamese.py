@@ -8,6 +8,7 @@ placeholder, aria-label, alt and button attributes are checked against common En
 user interface; what is data (values in inputs and text areas) is left alone.
 """
 
+import io
 import json
 import re
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.urls import reverse
 from django.views.i18n import JSONCatalog
 
@@ -238,3 +240,24 @@ def test_the_detector_finds_english():
     assert any("'Choose'" in f for f in found) and any("'Search'" in f for f in found)
     assert not any("Save" in f or "'Add'" in f for f in found)
     assert english_in("<html><body><p>Thêm đơn vị · Lưu · Tìm kiếm · Xem bản in</p></body></html>") == []
+
+
+@pytest.mark.django_db
+def test_the_demo_administrator_is_a_union_administrator(client):
+    """seed_demo's `quantri` signs in to the admin and gets the union's models, in Vietnamese."""
+    call_command("seed_demo", stdout=io.StringIO())
+    quantri = get_user_model().objects.get(username="quantri")
+    assert quantri.is_staff and not quantri.is_superuser
+    assert quantri.check_password("quantri-demo-2026")
+    client.force_login(quantri)
+    page = client.get(ADMIN)
+    assert {app["app_label"] for app in page.context["app_list"]} == {
+        "units",
+        "outline",
+        "indicators",
+        "reports",
+        "auth",
+    }
+    assert not english_in(page.content.decode())
+    units = client.get(reverse("admin:units_unit_changelist"), {"q": "khu cong"})
+    assert [unit.code for unit in units.context["cl"].result_list] == ["CDKCN-BA"]
