@@ -12,6 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_search import FoldedSearchMixin
+from core.text import vietnamese_sort_key
 
 from .permissions import UNION_APPS
 
@@ -110,6 +111,13 @@ class UnionAdminSite(admin.AdminSite):
         models = [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable
         for model in models:
             super().register(model, self._admin_class_for(model, admin_class or admin.ModelAdmin), **options)
+
+    def get_app_list(self, request, app_label=None):
+        """Apps and their models in Vietnamese alphabetical order (Đ after D, not after Z)."""
+        app_list = super().get_app_list(request, app_label)
+        for app in app_list:
+            app["models"].sort(key=lambda model: vietnamese_sort_key(str(model["name"])))
+        return sorted(app_list, key=lambda app: vietnamese_sort_key(str(app["name"])))
 
     @staticmethod
     def _admin_class_for(model, admin_class):

@@ -24,6 +24,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.views.i18n import JSONCatalog
 
+from core.text import vietnamese_sort_key
 from reportsite.permissions import UNION_APPS
 from tests.units.factories import MembershipFactory, UserFactory
 from units.models import Role
@@ -261,3 +262,15 @@ def test_the_demo_administrator_is_a_union_administrator(client):
     assert not english_in(page.content.decode())
     units = client.get(reverse("admin:units_unit_changelist"), {"q": "khu cong"})
     assert [unit.code for unit in units.context["cl"].result_list] == ["CDKCN-BA"]
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_apps_and_models_in_vietnamese_order(client, union_admin):
+    client.force_login(union_admin)
+    app_list = client.get(ADMIN).context["app_list"]
+    names = [str(app["name"]) for app in app_list]
+    assert names == sorted(names, key=vietnamese_sort_key)
+    assert names.index("Đề cương") < names.index("Xác thực và ủy quyền")
+    for app in app_list:
+        models = [str(model["name"]) for model in app["models"]]
+        assert models == sorted(models, key=vietnamese_sort_key)
