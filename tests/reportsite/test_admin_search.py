@@ -98,3 +98,42 @@ def test_the_search_costs_the_same_queries_for_ten_or_a_hundred_units(client, un
     for n in range(90):
         UnitFactory(name=f"Công đoàn cơ sở Nhà máy số {n}", parent=province)
     assert queries() == few
+
+
+def test_every_list_costs_the_same_queries_with_more_rows(client, filled, world):
+    """Each list the union administrator opens, plain and searched, whatever the number of rows."""
+    from reports.models import Appendix, IndicatorNote, IndicatorValue, Submission
+    from reports.services import round_open
+    from tests.units.factories import UnitFactory as Units
+
+    admin_user = UserFactory(username="quantri", is_staff=True)
+    MembershipFactory(user=admin_user, unit=world.province, role=Role.ADMIN)
+    client.force_login(admin_user)
+    lists = [
+        app_model["admin_url"] for app in client.get("/quan-tri/").context["app_list"] for app_model in app["models"]
+    ]
+
+    def queries():
+        counts = {}
+        for url in lists:
+            for query in ({}, {"q": "cong doan"}):
+                with CaptureQueriesContext(connection) as captured:
+                    assert client.get(url, query).status_code == 200
+                counts[url, bool(query)] = len(captured)
+        return counts
+
+    def copy_rows(model, report):
+        # One more row like each there is, on another report (what the site's pages would make).
+        for row in list(model.objects.all()):
+            row.pk, row.report = None, report
+            row.save()
+
+    few = queries()
+    for n in range(6):
+        unit = Units(name=f"Công đoàn cơ sở Công ty mới {n}", parent=world.superior)
+        MembershipFactory(unit=unit, role=Role.DRAFTER)
+    round_open(round=world.round)
+    other = world.report_b
+    for model in (Submission, IndicatorValue, IndicatorNote, Appendix):
+        copy_rows(model, other)
+    assert queries() == few
