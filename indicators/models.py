@@ -36,7 +36,9 @@ class IndicatorManager(models.Manager):
 class Indicator(models.Model):
     """One row of the appendix (Biểu mẫu). Rules for checking figures are data on the row."""
 
-    outline_version = models.ForeignKey(OutlineVersion, on_delete=models.CASCADE, related_name="indicators")
+    outline_version = models.ForeignKey(
+        OutlineVersion, verbose_name=_("outline version"), on_delete=models.CASCADE, related_name="indicators"
+    )
     code = models.CharField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=255)
     unit_of_measure = models.CharField(_("unit of measure"), max_length=60)

@@ -53,21 +53,29 @@ class OutlineNodeManager(models.Manager):
 class OutlineNode(models.Model):
     """A line of the outline, placed in its tree. ``raw`` is the source line byte for byte."""
 
-    version = models.ForeignKey(OutlineVersion, on_delete=models.CASCADE, related_name="nodes")
-    key = models.CharField(max_length=60, help_text=_("Stable id within the version, e.g. p1.II.3 or p1.II.3.g2."))
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
-    kind = models.CharField(max_length=20, choices=NodeKind.choices)
-    number = models.CharField(max_length=10, blank=True)
-    text = models.TextField(help_text=_("The line without its number or bullet."))
-    raw = models.TextField(help_text=_("The source line exactly as in the outline file."))
-    line_no = models.PositiveIntegerField(help_text=_("0-based line in the source file."))
-    position = models.PositiveIntegerField(help_text=_("Order in the outline."))
-    is_writable = models.BooleanField(default=False, help_text=_("Has a text box in the report."))
-    is_required = models.BooleanField(default=False, help_text=_("Must be written to submit."))
+    version = models.ForeignKey(
+        OutlineVersion, verbose_name=_("outline version"), on_delete=models.CASCADE, related_name="nodes"
+    )
+    key = models.CharField(
+        _("line key"), max_length=60, help_text=_("Stable id within the version, e.g. p1.II.3 or p1.II.3.g2.")
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent line"), null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NodeKind.choices)
+    number = models.CharField(_("number"), max_length=10, blank=True)
+    text = models.TextField(_("text"), help_text=_("The line without its number or bullet."))
+    raw = models.TextField(_("source line"), help_text=_("The source line exactly as in the outline file."))
+    line_no = models.PositiveIntegerField(_("line number"), help_text=_("0-based line in the source file."))
+    position = models.PositiveIntegerField(_("position"), help_text=_("Order in the outline."))
+    is_writable = models.BooleanField(_("writable"), default=False, help_text=_("Has a text box in the report."))
+    is_required = models.BooleanField(_("required"), default=False, help_text=_("Must be written to submit."))
 
     objects = OutlineNodeManager()
 
     class Meta:
+        verbose_name = _("outline line")
+        verbose_name_plural = _("outline lines")
         ordering = ["version", "position"]
         constraints = [
             models.UniqueConstraint(fields=["version", "key"], name="outline_node_key"),

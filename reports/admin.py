@@ -66,23 +66,16 @@ class ReportAdmin(admin.ModelAdmin):
     ]
     inlines = [SectionTextInline]
 
-
-@admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
-    list_display = ["report", "number", "submitted_at", "submitted_by"]
-    list_select_related = ["report__unit", "report__round", "submitted_by"]
-    readonly_fields = ["report", "number", "submitted_at", "submitted_by", "sections"]
+    # Reports are made by opening a round (its unit and round are read-only here, so an added
+    # report could never be saved).
+    def has_add_permission(self, request):
+        return False
 
 
-@admin.register(IndicatorValue)
-class IndicatorValueAdmin(admin.ModelAdmin):
-    list_display = ["report", "indicator", "column", "value"]
-    list_select_related = ["report__unit", "report__round", "indicator"]
-    search_fields = ["report__unit__name", "indicator__code"]
-    raw_id_fields = ["report", "indicator"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the site's own pages (submitting, the appendix page), which check what they keep and
+    record who did it; an edit here would skip both. The admin may read them."""
 
-    # Figures are typed on the appendix page, which checks them and keeps the roll-up's stored totals
-    # (reports.totals); an edit here would skip both. The admin may read them.
     def has_add_permission(self, request):
         return False
 
@@ -93,8 +86,35 @@ class IndicatorValueAdmin(admin.ModelAdmin):
         return False
 
 
-admin.site.register(IndicatorNote)
-admin.site.register(Appendix)
+@admin.register(Submission)
+class SubmissionAdmin(ReadOnlyAdmin):
+    list_display = ["report", "number", "submitted_at", "submitted_by"]
+    list_select_related = ["report__unit", "report__round", "submitted_by"]
+    readonly_fields = ["report", "number", "submitted_at", "submitted_by", "sections"]
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(ReadOnlyAdmin):
+    list_display = ["report", "indicator", "column", "value"]
+    list_select_related = ["report__unit", "report__round", "indicator"]
+    search_fields = ["report__unit__name", "indicator__code"]
+    raw_id_fields = ["report", "indicator"]
+    # Figures also keep the roll-up's stored totals (reports.totals): only the appendix page writes them.
+
+
+@admin.register(IndicatorNote)
+class IndicatorNoteAdmin(ReadOnlyAdmin):
+    list_display = ["report", "indicator", "note", "explanation"]
+    list_select_related = ["report__unit", "report__round", "indicator"]
+    search_fields = ["report__unit__name", "indicator__code", "note", "explanation"]
+
+
+@admin.register(Appendix)
+class AppendixAdmin(ReadOnlyAdmin):
+    list_display = ["report", "version", "updated_at", "updated_by"]
+    list_select_related = ["report__unit", "report__round", "updated_by"]
+    search_fields = ["report__unit__name", "report__unit__code"]
+
 
 # The unit admin with the reorganisation pages (merge, move, deactivate), which keep this layer right.
 from . import reorganisation_admin  # noqa: E402, F401

@@ -76,7 +76,7 @@ class Round(models.Model):
         help_text=_("How the outline names the body whose resolution is evaluated."),
     )
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("reporting round")
@@ -176,13 +176,17 @@ class ReportQuerySet(models.QuerySet):
 class Report(models.Model):
     """One unit's report in one round. Attached to the unit, so it follows the unit when it moves."""
 
-    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="reports")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="reports")
-    status = models.CharField(max_length=20, choices=ReportStatus.choices, default=ReportStatus.NOT_STARTED)
+    round = models.ForeignKey(
+        Round, verbose_name=_("reporting round"), on_delete=models.PROTECT, related_name="reports"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="reports")
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.NOT_STARTED
+    )
     congress_number = models.CharField(_("congress number"), max_length=20, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     extended_until = models.DateField(
         _("extended until"), null=True, blank=True, help_text=_("A later deadline for this report only.")
     )
@@ -212,9 +216,14 @@ class Report(models.Model):
     # Everything the Word file prints in its header and closing block, as it was on the day the
     # report was submitted: a unit renamed or moved later does not rewrite a signed report.
     printed = models.JSONField(_("as printed on submission"), default=dict, blank=True, editable=False)
-    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     objects = ReportQuerySet.as_manager()
@@ -317,17 +326,24 @@ class SectionState(models.TextChoices):
 class SectionText(models.Model):
     """What a unit wrote under one writable node. ``version`` grows by one per save."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="sections")
-    node = models.ForeignKey(OutlineNode, on_delete=models.PROTECT, related_name="+")
-    content = models.TextField(blank=True)
-    is_done = models.BooleanField(default=False)
-    version = models.PositiveIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="sections")
+    node = models.ForeignKey(OutlineNode, verbose_name=_("section"), on_delete=models.PROTECT, related_name="+")
+    content = models.TextField(_("content"), blank=True)
+    is_done = models.BooleanField(_("done"), default=False)
+    version = models.PositiveIntegerField(_("times saved"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
+        verbose_name = _("section text")
+        verbose_name_plural = _("section texts")
         constraints = [
             models.UniqueConstraint(fields=["report", "node"], name="section_text_once"),
         ]
@@ -349,13 +365,15 @@ class SectionText(models.Model):
 class Submission(models.Model):
     """A numbered, frozen copy of a report as it was submitted."""
 
-    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="submissions")
-    number = models.PositiveIntegerField()
-    submitted_at = models.DateTimeField()
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    sections = models.JSONField(help_text=_("Node key → the HTML submitted."))
+    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.PROTECT, related_name="submissions")
+    number = models.PositiveIntegerField(_("number"))
+    submitted_at = models.DateTimeField(_("submitted at"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sections = models.JSONField(_("sections"), help_text=_("Node key → the HTML submitted."))
     figures = models.JSONField(
-        default=dict, blank=True, help_text=_("Indicator code → column → the figure submitted, as text.")
+        _("figures"), default=dict, blank=True, help_text=_("Indicator code → column → the figure submitted, as text.")
     )
 
     class Meta:
@@ -414,6 +432,8 @@ class Comment(models.Model):
     objects = CommentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["report", "anchor"])]
 
@@ -436,6 +456,8 @@ class ReturnRequest(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True, help_text=_("When the unit resubmitted."))
 
     class Meta:
+        verbose_name = _("return request")
+        verbose_name_plural = _("return requests")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -456,6 +478,8 @@ class ReturnItem(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("point to correct")
+        verbose_name_plural = _("points to correct")
         ordering = ["pk"]
 
     def __str__(self):
@@ -488,6 +512,8 @@ class ExtensionRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
         ordering = ["-requested_at"]
 
     def __str__(self):
@@ -518,6 +544,8 @@ class AuditEntry(models.Model):
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.UNIT)
 
     class Meta:
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history entries")
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["report", "kind", "target"])]
 
@@ -538,6 +566,8 @@ class Notification(models.Model):
     key = models.CharField(max_length=120, blank=True, help_text=_("Set for reminders so each is sent once."))
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["user", "read_at"])]
         constraints = [
@@ -551,11 +581,16 @@ class Notification(models.Model):
 class Appendix(models.Model):
     """The appendix of one report: a version counter so no save silently overwrites another."""
 
-    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="appendix")
-    version = models.PositiveIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    report = models.OneToOneField(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="appendix")
+    version = models.PositiveIntegerField(_("times saved"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -569,10 +604,14 @@ class Appendix(models.Model):
 class IndicatorValue(models.Model):
     """One typed figure: a report, an indicator, a column (target, start, prev or a year)."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="indicator_values")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
-    column = models.CharField(max_length=10)
-    value = models.DecimalField(max_digits=20, decimal_places=4)
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="indicator_values"
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="values"
+    )
+    column = models.CharField(_("column"), max_length=10)
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=4)
 
     class Meta:
         verbose_name = _("figure")
@@ -588,8 +627,12 @@ class IndicatorValue(models.Model):
 class IndicatorNote(models.Model):
     """The note of a row, and the explanation a warning on that row asks for."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="indicator_notes")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="notes")
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="indicator_notes"
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="notes"
+    )
     note = models.TextField(_("note"), blank=True)
     explanation = models.TextField(_("explanation of the warning"), blank=True)
 

@@ -15,6 +15,8 @@ class UnitAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "parent", "is_grassroots", "is_active"]
     list_filter = ["is_grassroots", "is_active", "kind"]
     search_fields = ["code", "name"]
+    # The parent may be empty, so Django would not join it by itself: one query per row otherwise.
+    list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
     inlines = [MembershipInline]
     readonly_fields = ["path"]

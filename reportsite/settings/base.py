@@ -13,7 +13,8 @@ DEBUG = False
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on the project's site: reportsite/admin_site.py.
+    "reportsite.admin_config.UnionAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -61,6 +62,8 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Union administrators (the Administrator role on a unit) administer the union's data.
+    "reportsite.permissions.UnionAdministratorBackend",
 ]
 
 ROOT_URLCONF = "reportsite.urls"

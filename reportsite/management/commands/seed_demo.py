@@ -149,8 +149,11 @@ class Command(BaseCommand):
                 user = User(username=username, first_name=first, last_name=last, email=f"{username}@example.org")
                 user.set_password(password)
                 user.is_staff = role == Role.ADMIN
-                user.is_superuser = role == Role.ADMIN
                 user.save()
+            # The union administrator is staff with the Administrator role, not a superuser: the admin
+            # shows them the union's data and keeps the plumbing for IT (reportsite/permissions.py).
+            # Said again on every run, so a demo database seeded before this converges.
+            User.objects.filter(pk=user.pk).update(is_staff=role == Role.ADMIN, is_superuser=False)
             services.membership_grant(user=user, unit=Unit.objects.get(code=unit_code), role=role)
             users[username] = (user, role)
         for username, role, unit_code in EXTRA_ROLES:
