@@ -376,6 +376,7 @@ def import_plan(data: bytes) -> ImportPlan:
         return False
 
     defs: dict[str, _UnitRow] = {}
+    described: set[str] = set()  # codes with a row giving a name, valid or not
     first_row: dict[str, int] = {}
     persons: list[PersonLine] = []
     by_username: dict[str, PersonLine] = {}
@@ -399,6 +400,7 @@ def import_plan(data: bytes) -> ImportPlan:
         first_row.setdefault(code, number)
         bad = too_long(number, code, limits["code"], labels["code"])
         if name:
+            described.add(code)
             bad |= too_long(number, name, limits["name"], labels["name"])
             bad |= too_long(number, kind, limits["kind"], labels["kind"])
             bad |= too_long(number, congress, limits["congress_number"], labels["congress_number"])
@@ -518,7 +520,7 @@ def import_plan(data: bytes) -> ImportPlan:
     by_pk.update({u.pk: u for u in Unit.objects.filter(pk__in=ancestor_ids).only("pk", "code", "path", "parent_id")})
 
     for code, number in first_row.items():
-        if code not in defs and code not in existing:
+        if code not in described and code not in existing:
             errors.append(
                 RowError(
                     number,
