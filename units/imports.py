@@ -253,6 +253,13 @@ class ImportPlan:
     people: list[PersonLine] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     rows: int = 0
+    # What applying needs, read while planning: the file's units by code, the stored units it names
+    # (with their ancestors by key), the stored accounts, and each described unit's final depth.
+    _defs: dict = field(default_factory=dict, repr=False)
+    _existing: dict = field(default_factory=dict, repr=False)
+    _by_pk: dict = field(default_factory=dict, repr=False)
+    _users: dict = field(default_factory=dict, repr=False)
+    _depth: dict = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:

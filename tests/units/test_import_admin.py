@@ -4,6 +4,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.units.factories import UnitFactory, UserFactory
@@ -117,3 +119,17 @@ def test_only_those_who_may_add_and_change_units_import(client, settings, tmp_pa
     assert client.get(reverse("admin:units_unit_import_template")).status_code == 403
     client.logout()
     assert client.get(reverse("admin:units_unit_import")).status_code == 302
+
+
+def _preview_queries(client, size):
+    data = workbook(province(size, top=f"TOP{size}", p=f"S{size}"))
+    with CaptureQueriesContext(connection) as queries:
+        response = upload(client, data)
+    assert response.status_code == 200 and response.context["plan"].ok
+    return len(queries)
+
+
+def test_the_preview_takes_the_same_queries_at_any_size(admin_client):
+    UnitFactory(code="TOP10")
+    UnitFactory(code="TOP100")
+    assert _preview_queries(admin_client, 10) == _preview_queries(admin_client, 100)
