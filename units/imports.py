@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Lower, Substr
 from django.utils import translation
@@ -127,8 +127,7 @@ def build_template() -> bytes:
         roles.add("J2:J20001")
         # Codes and user names are text, even when they look like numbers (a leading zero stays).
         for letter in "ADFG":
-            for row in range(2, 502):
-                ws[f"{letter}{row}"].number_format = "@"
+            ws.column_dimensions[letter].number_format = "@"
 
         guide = wb.create_sheet(_("Guide"))
         guide.column_dimensions["A"].width = 24
@@ -198,6 +197,8 @@ class RowError:
     message: str
 
     def __str__(self):
+        if not self.row:  # about the whole file
+            return self.message
         return _("Row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
 
 
@@ -718,12 +719,22 @@ def _memberships(users, units) -> set[tuple[int, int, str]]:
 # --- Applying -------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def units_import(*, data: bytes, actor=None, dry_run: bool = False) -> ImportPlan:
     """Import the file: read and plan it again (never trust an earlier preview), then, when every
     row is valid, create, change and move units and create accounts (without a usable password,
     to be invited) and roles, all in one transaction. Raises ImportInvalid, writing nothing, when
     any row has an error; WorkbookRefused when the file cannot be read. ``dry_run``: plan only."""
+    try:
+        with transaction.atomic():
+            return _import(data, actor=actor, dry_run=dry_run)
+    except IntegrityError:
+        # Another import or an edit made the same code or user name between the plan and the writes.
+        log.info("units import by %s met a concurrent change", actor, exc_info=True)
+        plan = ImportPlan(errors=[RowError(0, _("the units or accounts changed meanwhile; import the file again."))])
+        raise ImportInvalid(plan) from None
+
+
+def _import(data: bytes, *, actor, dry_run: bool) -> ImportPlan:
     plan = import_plan(data)
     if not plan.ok:
         raise ImportInvalid(plan)
