@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -200,7 +201,7 @@ def test_a_file_that_is_not_a_workbook_is_refused_in_words():
     assert "Tên đơn vị" in caught.value.message or "Mã đơn vị" in caught.value.message
 
 
-def test_the_command_imports_checks_and_writes_the_template(tmp_path, capsys):
+def test_the_command_imports_checks_and_writes_the_template(tmp_path, capsys, django_capture_on_commit_callbacks):
     template = tmp_path / "mau.xlsx"
     call_command("import_units", "--template", str(template))
     assert load_workbook(template).worksheets[0]["A1"].value == "Mã đơn vị"
@@ -208,8 +209,10 @@ def test_the_command_imports_checks_and_writes_the_template(tmp_path, capsys):
     good.write_bytes(workbook(province(3)))
     call_command("import_units", str(good), "--dry-run")
     assert not Unit.objects.exists()
-    call_command("import_units", str(good))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_units", str(good), "--invite")
     assert Unit.objects.count() == 5
+    assert sorted(m.to[0] for m in mail.outbox) == [f"soan0000{i}@congdoan.example" for i in range(3)]
     bad = tmp_path / "loi.xlsx"
     bad.write_bytes(workbook([("Z", "Đơn vị Z", "CĐCS", "KHONG-CO", "Có", "")]))
     with pytest.raises(CommandError):

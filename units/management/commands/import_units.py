@@ -3,12 +3,14 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.workbook import WorkbookRefused
 from units.imports import ImportInvalid, build_template, units_import
+from units.invitations import users_invite
 
 
 class Command(BaseCommand):
@@ -18,8 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("file", nargs="?", help="the filled template (.xlsx)")
         parser.add_argument("--dry-run", action="store_true", help="check the file and say what it would do")
         parser.add_argument("--template", metavar="OUT", help="write the empty template to OUT and stop")
+        parser.add_argument("--invite", action="store_true", help="e-mail the new accounts their invitations")
 
-    def handle(self, *args, file=None, dry_run=False, template=None, **options):
+    def handle(self, *args, file=None, dry_run=False, template=None, invite=False, **options):
         translation.activate(settings.LANGUAGE_CODE)
         if template:
             Path(template).write_bytes(build_template())
@@ -56,5 +59,10 @@ class Command(BaseCommand):
         self.stdout.write(summary)
         if dry_run:
             self.stdout.write(_("Dry run: nothing was written."))
+        elif counts["new_users"] and invite:
+            User = get_user_model()
+            usernames = sorted({p.username for p in plan.people if p.new_user})
+            result = users_invite(users=User.objects.filter(**{f"{User.USERNAME_FIELD}__in": usernames}))
+            self.stdout.write(_("%(count)s invitations sent.") % {"count": len(result.sent)})
         elif counts["new_users"]:
             self.stdout.write(_("Send the new accounts their invitations: python manage.py invite_users"))
