@@ -133,3 +133,16 @@ def test_the_preview_takes_the_same_queries_at_any_size(admin_client):
     UnitFactory(code="TOP10")
     UnitFactory(code="TOP100")
     assert _preview_queries(admin_client, 10) == _preview_queries(admin_client, 100)
+
+
+def test_a_user_page_shows_the_invitations(admin_client, django_capture_on_commit_callbacks):
+    lan = UserFactory(username="lan")
+    lan.set_unusable_password()
+    lan.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            reverse("admin:auth_user_changelist"), {"action": "send_invitations", "_selected_action": [lan.pk]}
+        )
+    page = admin_client.get(reverse("admin:auth_user_change", args=[lan.pk]))
+    assert page.status_code == 200
+    assert "Thư mời" in page.content.decode() and "Không ai gõ mật khẩu" in page.content.decode()

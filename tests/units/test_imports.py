@@ -218,3 +218,28 @@ def test_the_command_imports_checks_and_writes_the_template(tmp_path, capsys, dj
     with pytest.raises(CommandError):
         call_command("import_units", str(bad))
     assert "KHONG-CO" in capsys.readouterr().err
+
+
+def test_moving_a_unit_under_its_own_descendant_is_a_loop():
+    top = UnitFactory(code="P", is_grassroots=False)
+    middle = UnitFactory(code="M", parent=top, is_grassroots=False)
+    UnitFactory(code="L", parent=middle)
+    # P under L, which the site keeps under M, under P: a loop through units the file does not describe.
+    plan = import_plan(workbook([("P", "Tỉnh", "LĐLĐ tỉnh", "L", "Không", "")]))
+    assert [e.row for e in plan.errors] == [2]
+    assert "P → L → M → P" in plan.errors[0].message
+
+
+def test_a_unit_moved_under_a_new_unit_in_the_same_file():
+    top = UnitFactory(code="P", is_grassroots=False)
+    old = UnitFactory(code="OLD", parent=top, is_grassroots=False)
+    leaf = UnitFactory(code="LEAF", parent=old)
+    rows = [
+        ("OLD", old.name, old.kind, "NEW", "Không", old.congress_number),  # children before parents
+        ("NEW", "Công đoàn phường Mới", "Công đoàn cấp trên", "P", "Không", "I"),
+    ]
+    units_import(data=workbook(rows))
+    new = Unit.objects.get(code="NEW")
+    leaf.refresh_from_db()
+    assert leaf.path == f"/{top.pk}/{new.pk}/{old.pk}/{leaf.pk}/"
+    assert Unit.objects.get(code="OLD").parent == new
