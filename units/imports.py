@@ -385,6 +385,7 @@ def import_plan(data: bytes) -> ImportPlan:
 
     defs: dict[str, _UnitRow] = {}
     described: set[str] = set()  # codes with a row giving a name, valid or not
+    parent_refs: list[tuple[int, str]] = []  # (row, parent code) of every such row
     first_row: dict[str, int] = {}
     persons: list[PersonLine] = []
     by_username: dict[str, PersonLine] = {}
@@ -409,6 +410,8 @@ def import_plan(data: bytes) -> ImportPlan:
         bad = too_long(number, code, limits["code"], labels["code"])
         if name:
             described.add(code)
+            if parent and parent != code:
+                parent_refs.append((number, parent))
             bad |= too_long(number, name, limits["name"], labels["name"])
             bad |= too_long(number, kind, limits["kind"], labels["kind"])
             bad |= too_long(number, congress, limits["congress_number"], labels["congress_number"])
@@ -521,7 +524,7 @@ def import_plan(data: bytes) -> ImportPlan:
             persons.append(person)
 
     # What the site already has: a fixed number of queries whatever the size of the file.
-    codes = set(first_row) | {d.parent for d in defs.values() if d.parent}
+    codes = set(first_row) | {parent for _row, parent in parent_refs}
     existing = _units_by_code(codes)
     ancestor_ids = {pk for unit in existing.values() for pk in unit.ancestor_ids()} - {u.pk for u in existing.values()}
     by_pk = {u.pk: u for u in existing.values()}
@@ -539,12 +542,13 @@ def import_plan(data: bytes) -> ImportPlan:
                     % {"code": code},
                 )
             )
-    for d in defs.values():
-        if d.parent and d.parent not in defs and d.parent not in existing:
+    for number, parent in parent_refs:
+        # Every row, even one with other errors: the whole list comes at once.
+        if parent not in described and parent not in existing:
             errors.append(
                 RowError(
-                    d.row,
-                    _("the parent unit %(parent)s is neither on the site nor in the file.") % {"parent": d.parent},
+                    number,
+                    _("the parent unit %(parent)s is neither on the site nor in the file.") % {"parent": parent},
                 )
             )
 

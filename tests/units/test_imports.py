@@ -125,7 +125,7 @@ def test_bad_rows_write_nothing_and_every_error_is_listed():
         ("A", "Đơn vị A", "CĐCS", "KHONG-CO", "Có", "V"),  # 2 unknown parent
         ("B", "Đơn vị B", "CĐCS", "C", "Có", ""),  # 3 loop B → C → B
         ("C", "Đơn vị C", "CĐCS", "B", "Có", ""),  # 4
-        ("D", "Đơn vị D", "CĐCS", "", "Có lẽ", ""),  # 5 not yes/no
+        ("D", "Đơn vị D", "CĐCS", "KHONG-CO-2", "Có lẽ", ""),  # 5 not yes/no, and an unknown parent
         ("E", "Đơn vị E", "CĐCS", "", "Có", "", "e1", "Trần Văn E", "e@congdoan.example", "Thư ký"),  # 6 role
         ("F", "Đơn vị F", "CĐCS", "", "Có", "", "f1", "Trần Văn F", "khong-phai-thu", "Người soạn"),  # 7 e-mail
         ("G", "Đơn vị G", "CĐCS", "", "Có", "", "lan", "Lê Thị Khác", "", "Người soạn"),  # 8 other name
@@ -149,6 +149,8 @@ def test_bad_rows_write_nothing_and_every_error_is_listed():
     assert "KHONG-CO" in text and ("B → C → B" in text or "C → B → C" in text)
     assert "Dòng 2:" in text
     assert "Có lẽ" in text and "Thư ký" in text and "khong-phai-thu" in text
+    # A row with several errors lists them all.
+    assert len([e for e in caught.value.plan.errors if e.row == 5]) == 2 and "KHONG-CO-2" in text
 
 
 def test_a_move_recomputes_the_subtree_and_a_change_is_shown():
