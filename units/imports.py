@@ -451,44 +451,39 @@ def import_plan(data: bytes) -> ImportPlan:
                 )
             )
         if username or full_name or email or role_text:
+            # Every error of the person's columns, not only the first.
+            found = []
             if not username:
-                errors.append(RowError(number, _("the user name is missing.")))
-                continue
-            try:
-                username_field.run_validators(username)
-                if len(username) > username_field.max_length:
-                    raise ValidationError("")
-            except ValidationError:
-                errors.append(
-                    RowError(
-                        number,
+                found.append(_("the user name is missing."))
+            else:
+                try:
+                    username_field.run_validators(username)
+                    if len(username) > username_field.max_length:
+                        raise ValidationError("")
+                except ValidationError:
+                    found.append(
                         _("the user name “%(name)s” may hold only letters, digits and @ . + - _ (at most %(limit)s).")
-                        % {"name": username[:40], "limit": username_field.max_length},
+                        % {"name": username[:40], "limit": username_field.max_length}
                     )
-                )
-                continue
             role = roles.get(fold(role_text).split("(")[0].strip()) if role_text else None
-            if role is None:
-                errors.append(
-                    RowError(
-                        number,
-                        _("“%(value)s” is not a role; type one of: %(roles)s.")
-                        % {"value": role_text[:40], "roles": ", ".join(role_label(r) for r in Role.values)},
-                    )
-                    if role_text
-                    else RowError(number, _("the role of %(name)s is missing.") % {"name": username})
+            if role is None and role_text:
+                found.append(
+                    _("“%(value)s” is not a role; type one of: %(roles)s.")
+                    % {"value": role_text[:40], "roles": ", ".join(role_label(r) for r in Role.values)}
                 )
-                continue
+            elif role is None:
+                found.append(_("the role of %(name)s is missing.") % {"name": username or "—"})
             if email:
                 try:
                     validate_email(email)
                     if len(email) > 254:
                         raise ValidationError("")
                 except ValidationError:
-                    errors.append(RowError(number, _("“%(value)s” is not an e-mail address.") % {"value": email[:60]}))
-                    continue
+                    found.append(_("“%(value)s” is not an e-mail address.") % {"value": email[:60]})
             if len(full_name) > 150:
-                errors.append(RowError(number, _("the full name is longer than 150 characters.")))
+                found.append(_("the full name is longer than 150 characters."))
+            if found:
+                errors.extend(RowError(number, message) for message in found)
                 continue
             person = PersonLine(number, username, full_name, email, code, role)
             earlier = by_username.get(username)

@@ -127,7 +127,7 @@ def test_bad_rows_write_nothing_and_every_error_is_listed():
         ("C", "Đơn vị C", "CĐCS", "B", "Có", ""),  # 4
         ("D", "Đơn vị D", "CĐCS", "KHONG-CO-2", "Có lẽ", ""),  # 5 not yes/no, and an unknown parent
         ("E", "Đơn vị E", "CĐCS", "", "Có", "", "e1", "Trần Văn E", "e@congdoan.example", "Thư ký"),  # 6 role
-        ("F", "Đơn vị F", "CĐCS", "", "Có", "", "f1", "Trần Văn F", "khong-phai-thu", "Người soạn"),  # 7 e-mail
+        ("F", "Đơn vị F", "CĐCS", "", "Có", "", "f1", "Trần Văn F", "khong-phai-thu", "Bí thư"),  # 7 e-mail, role
         ("G", "Đơn vị G", "CĐCS", "", "Có", "", "lan", "Lê Thị Khác", "", "Người soạn"),  # 8 other name
         ("H", "Đơn vị H", "CĐCS", "", "Có", "", "h1", "Phạm H", "h@congdoan.example", "Người soạn"),
         ("H", "", "", "", "", "", "h1", "Phạm Khác", "h@congdoan.example", "Người duyệt"),  # 10 name differs
@@ -151,6 +151,7 @@ def test_bad_rows_write_nothing_and_every_error_is_listed():
     assert "Có lẽ" in text and "Thư ký" in text and "khong-phai-thu" in text
     # A row with several errors lists them all.
     assert len([e for e in caught.value.plan.errors if e.row == 5]) == 2 and "KHONG-CO-2" in text
+    assert len([e for e in caught.value.plan.errors if e.row == 7]) == 2 and "Bí thư" in text
 
 
 def test_a_move_recomputes_the_subtree_and_a_change_is_shown():
