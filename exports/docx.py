@@ -21,7 +21,7 @@ from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
 from core.text import vietnamese_sort_key
-from outline.models import NodeKind, OutlineNode
+from outline.models import NodeKind, OutlineNode, blank_fill
 from reports.models import ReportStatus
 from reports.selectors import DEFAULT_ROLLUP_STATUSES
 
@@ -683,7 +683,7 @@ def build_report_docx(doc: ReportDocument) -> bytes:
     line, the outline's headings with the unit's texts, the closing block, then the appendix in a
     landscape section."""
     fields, nodes = doc.fields, doc.nodes
-    fill = fields["fill"]
+    fill = blank_fill(fields)
     builder = DocumentBuilder()
     builder.set_properties(title=_document_title(nodes, fill), author=fields["unit"])
     builder.add(header_block(fields, doc.date))
@@ -699,7 +699,7 @@ def build_outline_docx(doc: ReportDocument) -> bytes:
     """The outline as a blank document for offline drafting (exports.selectors.outline_document): every
     heading, the guidance in italics, the appendix to fill in by hand."""
     fields, nodes = doc.fields, doc.nodes
-    fill = fields["fill"]
+    fill = blank_fill(fields)
     builder = DocumentBuilder()
     builder.set_properties(title=_document_title(nodes, fill), author=fields["unit"])
     builder.add(header_block(fields, doc.date))
@@ -909,7 +909,7 @@ def build_consolidated_docx(data: Consolidated, *, part: str = "full", progress:
     doc = data.document
     nodes = doc.nodes
     fields = doc.fields
-    fill = fields["fill"]
+    fill = blank_fill(fields)
     builder = DocumentBuilder()
     title = _document_title(nodes, fill)
     builder.set_properties(

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from outline.models import blank_fill
 from reports import selectors as report_selectors
 from reports.models import Report
 from reports.selectors import can_export_consolidated, can_export_drafts
@@ -59,7 +60,9 @@ def _document(report, kind, build) -> bytes:
     Every service that changes the report touches ``updated_at``; the date printed on the document, the
     names in its header block and the language are in the key too. Admin edits of the catalogue show
     within DOCUMENT_TIMEOUT."""
-    names = f"{report.blank_fill}|{report.unit.parent.name if report.unit.parent_id else ''}"
+    names = (
+        f"{report.blank_fill}|{report.round.event_wording}|{report.unit.parent.name if report.unit.parent_id else ''}"
+    )
     key = ":".join(
         [
             "document",
@@ -110,7 +113,7 @@ def report_print(request, pk):
     for node in doc.nodes:
         if node.kind in ("title", "summary", "note", "closing", "guidance"):
             continue
-        body.append({"node": node, "heading": node.heading_filled(fields["fill"]), "text": texts.get(node.key, "")})
+        body.append({"node": node, "heading": node.heading_filled(blank_fill(fields)), "text": texts.get(node.key, "")})
     summary = next((n for n in doc.nodes if n.kind == "summary"), None)
     return render(
         request,
@@ -122,7 +125,7 @@ def report_print(request, pk):
             "unit_lines": name_lines(fields["unit"], 22),
             "motto": NATIONAL_MOTTO,
             "place_date": vietnamese_date(doc.date, fields["place"]),
-            "summary": summary.text_filled(fields["fill"]) if summary else "",
+            "summary": summary.text_filled(blank_fill(fields)) if summary else "",
             "body": body,
             "rows": doc.rows,
             "notes": [(n, row) for n, row in enumerate(doc.rows, 1) if row.note or row.explanation],

@@ -106,6 +106,29 @@ class OutlineNode(models.Model):
 
 _GRASSROOTS_PREFIX = re.compile(r"^(công đoàn cơ sở|cđcs)\s+", re.IGNORECASE)
 
+CONGRESS = "Đại hội"
+# "Đại hội" just before a blank ("Nghị quyết Đại hội CĐCS……", "NGHỊ QUYẾT ĐẠI HỘI ……"): the body of the
+# unit whose resolution is evaluated, which a round may call otherwise ("Hội nghị đại biểu"). Other
+# mentions ("Đại hội IX Công đoàn huyện") name someone else's congress and stay.
+_EVENT_BEFORE_BLANK = re.compile(r"(Đại hội|ĐẠI HỘI)(?=(?:\s+CĐCS)?" + BLANK_RE.pattern + ")")
+
+
+class BlankFill(str):
+    """What fills the outline's blanks (the unit, its congress number, the term), carrying how the
+    event before them is called: "Đại hội" (the outline's own word, changing nothing) or another."""
+
+    event: str = CONGRESS
+
+    def __new__(cls, value: str, event: str = CONGRESS):
+        fill = super().__new__(cls, value)
+        fill.event = event or CONGRESS
+        return fill
+
+
+def blank_fill(fields: dict) -> BlankFill:
+    """The fill of a document's printed fields ("fill", and "event" where it was stored)."""
+    return BlankFill(fields["fill"], fields.get("event") or CONGRESS)
+
 
 def fill_blanks(text: str, fill: str) -> str:
     """Replace the outline's dotted blanks by ``fill``; capitals stay capitals in capital headings.
@@ -114,6 +137,9 @@ def fill_blanks(text: str, fill: str) -> str:
     """
     if not fill:
         return text
+    event = getattr(fill, "event", CONGRESS)
+    if event != CONGRESS:
+        text = _EVENT_BEFORE_BLANK.sub(lambda m: event.upper() if m.group(1).isupper() else event, text)
     letters = [c for c in BLANK_RE.sub("", text) if c.isalpha()]
     capitals = bool(letters) and all(c.isupper() for c in letters)
 

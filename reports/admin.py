@@ -3,11 +3,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
+from .forms import RoundAdminForm
 from .models import Appendix, IndicatorNote, IndicatorValue, Report, Round, SectionText, Submission
 
 
 @admin.register(Round)
 class RoundAdmin(admin.ModelAdmin):
+    # Data years as boxes ticked from the term, not a JSON box; the site's own page
+    # (reports:round_list) does the same with the opening step and its confirmation.
+    form = RoundAdminForm
     list_display = ["code", "name", "organising_unit", "deadline", "opened_at"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["organising_unit"]
@@ -17,7 +21,7 @@ class RoundAdmin(admin.ModelAdmin):
     @admin.action(description=_("Open the round: create a report for every CĐCS below"))
     def open_round(self, request, queryset):
         for round_ in queryset:
-            created = services.round_open(round=round_, actor=request.user)
+            created = services.round_open(round=round_, actor=request.user)  # tells the drafters too
             self.message_user(
                 request,
                 ngettext(

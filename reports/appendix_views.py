@@ -53,6 +53,7 @@ def _groups(rows, fill, form=None, errors=None, conflict=None):
     errors = errors or {}
     bound = form is not None and form.is_bound
     groups = []
+    labels = {}  # one translation per column, not one per cell
     for row in rows:
         if not groups or groups[-1][0] != row.indicator.node:
             groups.append((row.indicator.node, []))
@@ -63,7 +64,7 @@ def _groups(rows, fill, form=None, errors=None, conflict=None):
             cells.append(
                 {
                     "column": column,
-                    "label": column_label(column),
+                    "label": labels.get(column) or labels.setdefault(column, column_label(column)),
                     "name": name,
                     "value": typed if typed is not None else row.shown(row.value(column)),
                     "error": errors.get((row.indicator.pk, column), ""),
@@ -342,7 +343,7 @@ def _overseen_unit_or_404(user, code):
         raise Http404 from None
 
 
-# The rendered roll-up is kept per revision of the units below (see rollup_revision); a renamed unit or
+# The rendered roll-up is kept per revision of the units below (see RollupStamp.revision); a renamed unit or
 # an admin edit of the catalogue shows within this time.
 ROLLUP_PAGE_TIMEOUT = 600
 
@@ -360,14 +361,15 @@ def rollup_view(request, round_code, unit_code):
     allowed = {value for value, _label in ROLLUP_STATUSES}
     statuses = [s for s in request.GET.getlist("status") if s in allowed] or list(selectors.DEFAULT_ROLLUP_STATUSES)
     # Worked out only when the cached body is missing or stale (lazy objects).
-    result = SimpleLazyObject(lambda: selectors.rollup(round=round_, unit=unit, statuses=statuses))
+    stamp = selectors.rollup_stamp(round=round_, unit=unit)
+    result = SimpleLazyObject(lambda: selectors.rollup(round=round_, unit=unit, statuses=statuses, stamp=stamp))
     body_key = ":".join(
         [
             "rollup",
             str(round_.pk),
             str(unit.pk),
             ",".join(sorted(statuses)),
-            selectors.rollup_revision(round=round_, unit=unit),
+            stamp.revision(statuses),
             get_language() or "",
         ]
     )
@@ -394,12 +396,20 @@ def rollup_view(request, round_code, unit_code):
 
 @require_safe
 def rollup_index(request):
-    """The roll-ups the user may open: every round organised within their units, per unit."""
+    """The roll-ups the user may open in one round (?dot=CODE; by default the latest opened round they
+    have reports in): one per unit they oversee that the round reaches."""
     access = user_access(request.user)
     units = list(access.overseen_units)
     if not units and not access.is_superuser:
         raise PermissionDenied
     if access.is_superuser and not units:
         units = list(Unit.objects.filter(parent__isnull=True))
-    rounds = list(Round.objects.all()[:50])
-    return render(request, "reports/rollup_index.html", {"units": units, "rounds": rounds})
+    rounds = list(selectors.rounds_visible_to(request.user).select_related("organising_unit"))
+    round_ = selectors.pick_round(rounds, request.GET.get("dot"))
+    if round_ is None and request.GET.get("dot"):
+        raise Http404
+    if round_ is not None:
+        organiser = round_.organising_unit.path
+        # A unit above the organiser sums the round's units below it; one below sums its own part.
+        units = [u for u in units if u.path.startswith(organiser) or organiser.startswith(u.path)]
+    return render(request, "reports/rollup_index.html", {"units": units, "rounds": rounds, "round": round_})

@@ -1,6 +1,10 @@
+from crispy_forms.bootstrap import InlineCheckboxes, InlineRadios
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.conf import settings
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 
@@ -9,7 +13,8 @@ from core.richtext import EDITOR_EXTENSIONS, check_html_limits, clean_section_ht
 from core.text import format_number
 from indicators.models import PREVIOUS, START, TARGET
 
-from .models import Report
+from .models import TERM_YEARS_MAX, Report, Round
+from .selectors import units_for_rounds
 
 
 class SectionForm(CleanTextMixin, forms.Form):
@@ -257,3 +262,154 @@ class AppendixUploadForm(forms.Form):
         if upload.size > settings.UPLOAD_MAX_BYTES:
             raise forms.ValidationError(_("The file is too large (at most 2 MB)."))
         return upload
+
+
+class YearsField(forms.TypedMultipleChoiceField):
+    """Data years as boxes to tick. Any year is taken here: whether it lies inside the term is the
+    round's own rule (Round.clean), said there with the year and the term in words."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("coerce", int)
+        kwargs.setdefault("error_messages", {"invalid_choice": _("“%(value)s” is not a year.")})
+        super().__init__(**kwargs)
+
+    def valid_value(self, value):
+        return str(value).isdigit() and len(str(value)) == 4
+
+
+def _year(value) -> int | None:
+    try:
+        year = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return year if 1900 <= year <= 2200 else None
+
+
+class RoundYearsMixin:
+    """Offers each year of the term as a data-year box: the term as typed on a form sent back, else
+    the round's, else the initial one. Years ticked outside that term stay ticked (nothing typed is
+    lost) and the round's rule says what is wrong with them."""
+
+    def clean_data_years(self):
+        return sorted(set(self.cleaned_data["data_years"]))
+
+    def _setup_years(self):
+        if not self.instance.pk and not self.is_bound:
+            # A new round: a five-year term around now, its first three years ticked, to be changed.
+            start = timezone.localdate().year - 3
+            self.initial.setdefault("term_start_year", start)
+            self.initial.setdefault("term_end_year", start + 5)
+            self.initial.setdefault("data_years", [start, start + 1, start + 2])
+        field = self.fields["data_years"]
+        prefix = self.add_prefix
+        if self.is_bound:
+            start, end = _year(self.data.get(prefix("term_start_year"))), _year(self.data.get(prefix("term_end_year")))
+            ticked = [y for y in (_year(v) for v in self.data.getlist(prefix("data_years"))) if y]
+        else:
+            start = _year(self.initial.get("term_start_year", self.instance.term_start_year))
+            end = _year(self.initial.get("term_end_year", self.instance.term_end_year))
+            ticked = [
+                y for y in (_year(v) for v in self.initial.get("data_years") or self.instance.data_years or []) if y
+            ]
+        years = set(ticked)
+        if start and end and 0 < end - start <= TERM_YEARS_MAX:
+            years.update(range(start, end + 1))
+        field.choices = [(y, str(y)) for y in sorted(years)]
+
+
+class RoundAdminForm(RoundYearsMixin, CleanTextMixin, forms.ModelForm):
+    """The admin's round form: data years as boxes (no JSON), errors in words."""
+
+    data_years = YearsField(
+        label=capfirst(_("data years")), help_text=_("Tick the years whose figures the appendix asks for.")
+    )
+
+    class Meta:
+        model = Round
+        fields = [
+            "code",
+            "name",
+            "outline_version",
+            "superior_outline_version",
+            "organising_unit",
+            "term_start_year",
+            "term_end_year",
+            "data_years",
+            "cutoff_date",
+            "deadline",
+            "event_wording",
+            "header_line",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._setup_years()
+
+
+DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
+
+
+class RoundForm(RoundYearsMixin, CleanTextMixin, forms.ModelForm):
+    """Set up a reporting round on one page: outline, organising unit, term, data years from the
+    term, cut-off date, deadline, and how the event that passed the resolution is called."""
+
+    data_years = YearsField(
+        label=capfirst(_("data years")),
+        help_text=_("Tick the years whose figures the appendix asks for. They are the years of the term above."),
+    )
+    cutoff_date = forms.DateField(label=capfirst(_("figures up to")), widget=DATE_WIDGET, help_text=_("dd/mm/yyyy"))
+    deadline = forms.DateField(label=capfirst(_("deadline")), widget=DATE_WIDGET, help_text=_("dd/mm/yyyy"))
+
+    class Meta:
+        model = Round
+        fields = [
+            "code",
+            "name",
+            "outline_version",
+            "superior_outline_version",
+            "organising_unit",
+            "term_start_year",
+            "term_end_year",
+            "data_years",
+            "cutoff_date",
+            "deadline",
+            "event_wording",
+            "header_line",
+        ]
+        widgets = {
+            "term_start_year": forms.NumberInput(attrs={"min": 1900, "max": 2200, "data-term": "start"}),
+            "term_end_year": forms.NumberInput(attrs={"min": 1900, "max": 2200, "data-term": "end"}),
+            "event_wording": forms.RadioSelect,
+        }
+        help_texts = {"code": _("Short, without spaces, e.g. GNK-2023-2028. It appears in addresses and file names.")}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organising_unit"].queryset = units_for_rounds(user)
+        self.fields["organising_unit"].label_from_instance = lambda unit: f"{unit.name} ({unit.code})"
+        for name in ("term_start_year", "term_end_year"):
+            self.fields[name].min_value, self.fields[name].max_value = 1900, 2200
+            self.fields[name].widget.attrs["min"] = 1900
+        self._setup_years()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(Column("code", css_class="col-md-4"), Column("name", css_class="col-md-8")),
+            "outline_version",
+            "superior_outline_version",
+            "organising_unit",
+            Row(
+                Column("term_start_year", css_class="col-6 col-md-3"),
+                Column("term_end_year", css_class="col-6 col-md-3"),
+            ),
+            InlineCheckboxes("data_years"),
+            Row(Column("cutoff_date", css_class="col-6 col-md-3"), Column("deadline", css_class="col-6 col-md-3")),
+            InlineRadios("event_wording"),
+            "header_line",
+        )
+
+    def error_summary(self):
+        return error_summary(self)

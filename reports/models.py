@@ -11,11 +11,22 @@ from django.utils.translation import gettext_lazy as _
 
 from core.richtext import plain_text
 from indicators.models import Indicator
-from outline.models import OutlineNode, OutlineVersion
+from outline.models import BlankFill, OutlineNode, OutlineVersion
 from units.models import Unit
 from units.selectors import user_access
 
 RECIPIENTS_MAX_CHARS = 2000
+
+
+class EventWording(models.TextChoices):
+    """What the body that passed the resolution was: a full congress, or a delegates' conference
+    (a union too large or too spread out to gather every member holds a "Hội nghị đại biểu")."""
+
+    CONGRESS = "Đại hội", "Đại hội"
+    DELEGATES = "Hội nghị đại biểu", "Hội nghị đại biểu"
+
+
+TERM_YEARS_MAX = 10  # a union term is five years; a longer one is a typing mistake
 
 
 class Round(models.Model):
@@ -57,6 +68,13 @@ class Round(models.Model):
             "Độc lập - Tự do - Hạnh phúc). Fill it only to print another heading instead."
         ),
     )
+    event_wording = models.CharField(
+        _("the event was a"),
+        max_length=30,
+        choices=EventWording.choices,
+        default=EventWording.CONGRESS,
+        help_text=_("How the outline names the body whose resolution is evaluated."),
+    )
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -75,14 +93,36 @@ class Round(models.Model):
     def term_label(self):
         return f"{self.term_start_year}–{self.term_end_year}"
 
-    def clean(self):
+    @property
+    def term_years(self) -> list[int]:
+        """Every year of the term, first to last: what data years may be chosen from."""
+        if not (self.term_start_year and self.term_end_year) or self.term_end_year < self.term_start_year:
+            return []
+        return list(range(self.term_start_year, self.term_end_year + 1))
 
+    @property
+    def data_years_label(self) -> str:
+        return ", ".join(str(y) for y in self.data_years or [])
+
+    def clean(self):
         errors = {}
-        if self.term_start_year and self.term_end_year and self.term_end_year <= self.term_start_year:
+        start, end = self.term_start_year, self.term_end_year
+        if start and end and end <= start:
             errors["term_end_year"] = _("The term must end after it starts.")
+        elif start and end and end - start > TERM_YEARS_MAX:
+            errors["term_end_year"] = _("A term lasts at most %(years)d years.") % {"years": TERM_YEARS_MAX}
         years = self.data_years or []
-        if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
-            errors["data_years"] = _("Data years are a list of years, e.g. [2018, 2019, 2020].")
+        if not isinstance(years, list) or not all(isinstance(y, int) and not isinstance(y, bool) for y in years):
+            errors["data_years"] = _("Data years are a list of years, e.g. 2018, 2019, 2020.")
+        elif not years:
+            errors["data_years"] = _("Choose at least one data year.")
+        elif "term_end_year" not in errors and start and end:
+            outside = sorted({y for y in years if not start <= y <= end})
+            if outside:
+                errors["data_years"] = _("%(years)s is not a year of the term %(term)s.") % {
+                    "years": ", ".join(str(y) for y in outside),
+                    "term": self.term_label,
+                }
         if self.superior_outline_version_id and self.outline_version_id:
             keys = set(OutlineNode.objects.filter(version_id=self.outline_version_id).values_list("key", flat=True))
             other = set(
@@ -222,7 +262,7 @@ class Report(models.Model):
         fill = self.unit.name
         if self.congress_number:
             fill += f" lần thứ {self.congress_number}"
-        return f"{fill}, nhiệm kỳ {self.round.term_label}"
+        return BlankFill(f"{fill}, nhiệm kỳ {self.round.term_label}", self.round.event_wording)
 
     def document_fields(self) -> dict:
         """Everything the Word file prints in its header and closing block, as it stands now."""
@@ -246,6 +286,7 @@ class Report(models.Model):
             "recipients": recipients or ([parent.name] if parent else []),
             "filed": self.filed,
             "fill": self.blank_fill,
+            "event": self.round.event_wording,
         }
 
     @property

@@ -45,3 +45,28 @@ def _send(mails):
         send_mass_mail(mails, fail_silently=False)
     except Exception:
         log.exception("could not send %d notification e-mails", len(mails))
+
+
+def notify_each(entries, *, kind: str, batch_size: int = 1000) -> int:
+    """``notify`` for many reports at once, each to its own people: ``entries`` are (user, report,
+    message, url). Written in batches (a round opening tells thousands of drafters), each
+    notification keyed to its report so it is never made twice; e-mails go once the transaction commits.
+    Returns how many were made."""
+    rows = [
+        Notification(user=user, report=report, kind=kind, message=message, url=url, key=f"{kind}:{report.pk}")
+        for user, report, message, url in entries
+    ]
+    Notification.objects.bulk_create(rows, batch_size=batch_size, ignore_conflicts=True)
+    mails = [
+        (
+            _("[Mid-term report] %(message)s") % {"message": n.message[:80]},
+            f"{n.message}\n\n{settings.SITE_URL}{n.url}\n",
+            settings.DEFAULT_FROM_EMAIL,
+            [n.user.email],
+        )
+        for n in rows
+        if n.user.email
+    ]
+    if mails:
+        transaction.on_commit(lambda: _send(mails))
+    return len(rows)

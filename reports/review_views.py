@@ -98,6 +98,7 @@ def dashboard(request, round_code):
             "sort": sort,
             "status_choices": ReportStatus.choices,
             "total": sum(board.counts.values()),
+            "rounds": list(selectors.rounds_visible_to(request.user)),
         },
     )
 

@@ -31,18 +31,21 @@ from .models import (
     Report,
     ReportStatus,
     ReturnRequest,
+    Round,
     SectionState,
     SectionText,
     Submission,
 )
 
 
-def reports_for_user(user) -> list[Report]:
-    """Reports the user may read, with round and unit joined: newest round first, then units in
-    Vietnamese alphabetical order. One query."""
+def reports_for_user(user, round=None) -> list[Report]:
+    """Reports the user may read (in ``round`` only, if given), with round and unit joined: newest
+    round first, then units in Vietnamese alphabetical order. One query."""
+    visible = Report.objects.visible_to(user)
+    if round is not None:
+        visible = visible.filter(round=round)
     reports = list(
-        Report.objects.visible_to(user)
-        .select_related("round", "unit")
+        visible.select_related("round", "unit")
         .annotate(written_count=Count("sections", filter=~Q(sections__content=""), distinct=True))
         .order_by("-round__deadline", "round__code")
     )
@@ -308,15 +311,17 @@ class DashboardRows:
     """The dashboard's rows as the database sorts and filters them: counted and sliced there (a
     Paginator asks for count() and one page), or read in chunks (the Excel list of every unit)."""
 
-    def __init__(self, reports, round):
-        self.reports, self.round = reports, round
+    def __init__(self, reports, round, *, total: int | None = None):
+        # ``total``: the number of rows when the status counts already tell it (no search, no derived
+        # filter), which spares the page a second count of a province's thousands of reports.
+        self.reports, self.round, self.total = reports, round, total
 
     def _row(self, report) -> DashboardRow:
         report.round = self.round  # the same round for every row: not joined again
         return DashboardRow(report, report.written_total, report.figures_total, report.open_comments_total)
 
     def count(self) -> int:
-        return self.reports.count()
+        return self.total if self.total is not None else self.reports.count()
 
     def __len__(self) -> int:
         return self.count()
@@ -375,9 +380,13 @@ def dashboard(user, round, *, status: str = "", query: str = "", sort: str = "na
         submission_total=count(Submission.objects.filter(report=OuterRef("pk"))),
     )
     today = timezone.localdate()
+    total = None if query else sum(counts.values())
     if status in ReportStatus.values:
+        total = None if query else counts[status]
         reports = reports.filter(status=status)
-    elif status == "late":
+    elif status in ("late", "resubmitted"):
+        total = None
+    if status == "late":
         # Past the deadline: the round's, or a later one an extension granted (Report.deadline).
         late = Q(extended_until__isnull=True) | Q(extended_until__lt=today)
         reports = reports.filter(late, status__in=EDITABLE_STATUSES) if round.deadline < today else reports.none()
@@ -404,7 +413,7 @@ def dashboard(user, round, *, status: str = "", query: str = "", sort: str = "na
     }
     reports = reports.order_by(*orders.get(sort, orders["name"]))
     return Dashboard(
-        rows=DashboardRows(reports, round),
+        rows=DashboardRows(reports, round, total=total),
         counts=counts,
         writable_total=OutlineNode.objects.filter(version_id=round.outline_version_id, is_writable=True).count(),
         typed_indicators=Indicator.objects.filter(outline_version_id=round.outline_version_id)
@@ -509,14 +518,35 @@ class Rollup:
         return self.total - self.counted
 
 
-def rollup_revision(*, round, unit: Unit) -> str:
-    """A stamp that changes whenever the roll-up below ``unit`` may: a figure or a status changes a
-    report's ``updated_at``; a unit moved in or out changes the count or the sum of ids. One query."""
-    stamp = Report.objects.filter(round=round, unit__path__startswith=unit.path, unit__is_grassroots=True).aggregate(
-        n=Count("pk"), last=Max("updated_at"), ids=Sum("pk")
+@dataclass(frozen=True)
+class RollupStamp:
+    """What a roll-up below a unit covers, read in one query: {status: (reports, sum of ids, latest
+    change)}. It keys the cached page and is the first read of the roll-up's members."""
+
+    by_status: dict[str, tuple[int, int, float]]
+
+    @property
+    def members(self) -> dict[str, tuple[int, int]]:
+        return {status: (n, ids) for status, (n, ids, _last) in self.by_status.items()}
+
+    def revision(self, statuses) -> str:
+        """Changes whenever the roll-up of ``statuses`` may: a report enters or leaves a status (the counts
+        and sums of ids of every status), or a counted report changes (its latest ``updated_at``). A
+        draft's autosave changes neither, so it does not empty the cache of a roll-up of submitted reports."""
+        parts = [f"{status}={n}/{ids}" for status, (n, ids, _last) in sorted(self.by_status.items())]
+        last = max((self.by_status[s][2] for s in statuses if s in self.by_status), default=0)
+        return ";".join([*parts, f"last={last}"])
+
+
+def rollup_stamp(*, round, unit: Unit) -> RollupStamp:
+    """The roll-up's stamp below ``unit`` (see ``RollupStamp``). One query."""
+    rows = (
+        Report.objects.filter(round=round, unit__path__startswith=unit.path, unit__is_grassroots=True)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"), ids=Sum("pk"), last=Max("updated_at"))
     )
-    last = stamp["last"].timestamp() if stamp["last"] else 0
-    return f"{stamp['n']}:{last}:{stamp['ids'] or 0}"
+    return RollupStamp({status: (n, ids or 0, last.timestamp() if last else 0) for status, n, ids, last in rows})
 
 
 def rolls_up(indicator: Indicator) -> bool:
@@ -530,14 +560,15 @@ def _members(reports) -> dict[str, tuple[int, int]]:
     return {status: (n, ids or 0) for status, n, ids in rows}
 
 
-def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES) -> Rollup:
+def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES, stamp: RollupStamp | None = None) -> Rollup:
     """The appendix of every grassroots union below ``unit`` in ``round``, added up.
 
     Sums for summed indicators; ratios as the sum of numerators over the sum of denominators
     (never an average of percentages); indicators that cannot be added are left blank. Lists
     which units count (their report's status is in ``statuses``) and which do not, as querysets in
-    Vietnamese order. Four queries whatever the number of units: the reports counted per status, then
-    a superior union's stored totals (``reports.totals``), which must hold exactly those reports.
+    Vietnamese order. Four queries whatever the number of units: the reports counted per status (none
+    when ``stamp``, just read, already has them), then a superior union's stored totals
+    (``reports.totals``), which must hold exactly those reports.
     """
     statuses = tuple(statuses)
     indicators = catalogue(round.outline_version_id)
@@ -547,7 +578,7 @@ def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES) -> Rollup:
         .only("pk", "status", "updated_at", "submitted_at", "unit__name", "unit__code", "unit__path")
         .order_by(Vietnamese("unit__name"), "pk")
     )
-    members = _members(reports)
+    members = stamp.members if stamp is not None else _members(reports)
     values = totals.stored(round=round, unit=unit, statuses=statuses, members=members)
     if values is None and not unit.is_grassroots:
         # A status changed between the two reads (each statement sees its own moment), or the totals do
@@ -602,3 +633,90 @@ def can_export_drafts(user, report) -> bool:
     if access.is_superuser:
         return True
     return any(report.unit.path.startswith(unit.path) for unit in access.overseen_units)
+
+
+# --- Rounds: who sets them up, who sees them, what opening one will do ---
+
+
+def can_manage_rounds(user) -> bool:
+    """Whether the user sets up rounds: an administrator of some unit, or a superuser."""
+    access = user_access(user)
+    return access.is_superuser or bool(access.admin_units)
+
+
+def units_for_rounds(user):
+    """The units ``user`` may organise a round for: active superior unions at or below a unit they
+    administer (every one, for a superuser), in tree order."""
+    access = user_access(user)
+    units = Unit.objects.filter(is_active=True, is_grassroots=False)
+    if not access.is_superuser:
+        units = units.subtrees_of(access.admin_units)
+    return units.order_by("path")
+
+
+def rounds_managed_by(user):
+    """Rounds ``user`` may change and open: those organised at or below a unit they administer."""
+    access = user_access(user)
+    rounds = Round.objects.select_related("organising_unit", "outline_version")
+    if access.is_superuser:
+        return rounds
+    condition = Q(pk__in=[])
+    for unit in access.admin_units:
+        condition |= Q(organising_unit__path__startswith=unit.path)
+    return rounds.filter(condition)
+
+
+def round_list(user) -> list[Round]:
+    """The rounds page: every round the user manages, newest deadline first, with how many reports
+    each has. One query."""
+    return list(rounds_managed_by(user).annotate(report_count=Count("reports")).order_by("-deadline", "code"))
+
+
+def rounds_visible_to(user):
+    """Rounds the user has a report to read in (all of them for a superuser), newest deadline first:
+    what the dashboard's and the roll-up's round selector offer."""
+    rounds = Round.objects.order_by("-deadline", "code")
+    if user_access(user).is_superuser:
+        return rounds
+    return rounds.filter(Exists(Report.objects.visible_to(user).filter(round=OuterRef("pk"))))
+
+
+def pick_round(rounds: list[Round], code: str | None) -> Round | None:
+    """The round named by ``code`` among ``rounds``; without one, the latest opened round (the
+    one with the newest deadline), else the first. None when the code is not among them."""
+    if code:
+        return next((r for r in rounds if r.code == code), None)
+    return next((r for r in rounds if r.opened_at is not None), rounds[0] if rounds else None)
+
+
+@dataclass
+class OpenPreview:
+    """What opening a round will create: reports for grassroots unions and for superior unions' own
+    reports, of active units that have none yet, and how many drafters will be told."""
+
+    grassroots: int
+    superiors: int
+    drafters: int
+
+    @property
+    def total(self) -> int:
+        return self.grassroots + self.superiors
+
+
+def round_open_preview(round: Round) -> OpenPreview:
+    """Counts for the confirmation page, two queries whatever the number of units."""
+    units = (
+        Unit.objects.subtree_of(round.organising_unit)
+        .filter(is_active=True)
+        .exclude(Exists(Report.objects.filter(round=round, unit=OuterRef("pk"))))
+    )
+    counts = units.aggregate(
+        grassroots=Count("pk", filter=Q(is_grassroots=True)), superiors=Count("pk", filter=Q(is_grassroots=False))
+    )
+    drafters = (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__role=Role.DRAFTER, memberships__unit__in=units)
+        .distinct()
+        .count()
+    )
+    return OpenPreview(grassroots=counts["grassroots"], superiors=counts["superiors"], drafters=drafters)

@@ -16,7 +16,7 @@ from core.text import format_number, nfc, strip_controls
 from indicators.figures import NotANumber, check_cell, check_parts, parse_number, show
 from indicators.models import Indicator
 from outline.models import OutlineNode
-from units.models import Role, Unit
+from units.models import Membership, Role, Unit
 
 from . import audit, totals
 from .models import (
@@ -32,7 +32,7 @@ from .models import (
     SectionText,
     Submission,
 )
-from .notify import notify
+from .notify import notify, notify_each
 from .selectors import open_return, report_appendix, reviewers_of, rollup
 
 log = logging.getLogger(__name__)
@@ -68,11 +68,50 @@ def lock_reason(report: Report) -> str:
     return ""
 
 
+ROUND_FIELDS = (
+    "code",
+    "name",
+    "outline_version",
+    "superior_outline_version",
+    "organising_unit",
+    "term_start_year",
+    "term_end_year",
+    "data_years",
+    "cutoff_date",
+    "deadline",
+    "event_wording",
+    "header_line",
+)
+
+
 @transaction.atomic
-def round_open(*, round: Round, actor=None) -> int:
+def round_save(*, round: Round | None = None, data: dict, actor) -> Round:
+    """Create a round (``round`` None) or change one from ``data`` (the fields of ROUND_FIELDS that it
+    holds). Texts are stored NFC and trimmed, data years as sorted distinct integers. Raises
+    ValidationError (by field) when the round breaks a rule: years outside the term, a term backwards."""
+    round_ = round or Round()
+    for name in ROUND_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if isinstance(value, str):
+            value = nfc(value).strip()
+        if name == "data_years":
+            value = sorted({int(y) for y in value or []})
+        setattr(round_, name, value)
+    round_.full_clean()
+    round_.save()
+    log.info("round %s %s by %s", round_.code, "changed" if round else "created", actor)
+    return round_
+
+
+@transaction.atomic
+def round_open(*, round: Round, actor=None, tell_drafters: bool = True) -> int:
     """Create one report for every unit from the organising unit down: each grassroots union's,
     and each superior union's own (which draws on its units'). Returns how many were created.
-    Safe to run again: units that already have a report are left alone."""
+    Safe to run again: units that already have a report are left alone. Inactive units get none.
+    With ``tell_drafters``, the drafters of each new report are told (in the site and by e-mail)
+    once the transaction commits."""
     units = Unit.objects.subtree_of(round.organising_unit).filter(is_active=True)
     existing = set(Report.objects.filter(round=round).values_list("unit_id", flat=True))
     new = [
@@ -85,8 +124,34 @@ def round_open(*, round: Round, actor=None) -> int:
     if round.opened_at is None:
         round.opened_at = timezone.now()
         round.save(update_fields=["opened_at"])
+    if tell_drafters and new:
+        _tell_drafters(round, new)
     log.info("round %s opened by %s: %d reports created", round.code, actor, len(new))
     return len(new)
+
+
+def _tell_drafters(round: Round, reports: list[Report]) -> None:
+    """One notification (and e-mail) per drafter of each new report: which round, the deadline, the link."""
+    by_unit = {report.unit_id: report for report in reports}
+    if any(report.pk is None for report in reports):
+        # A database that does not return the new ids: read them back, one query.
+        by_unit = {r.unit_id: r for r in Report.objects.filter(round=round, unit_id__in=list(by_unit))}
+    memberships = Membership.objects.filter(
+        unit_id__in=list(by_unit), role=Role.DRAFTER, user__is_active=True
+    ).select_related("user")
+    message = _(
+        "The reporting round “%(round)s” is open: your unit's report is ready to be written. Deadline: %(date)s."
+    ) % {"round": round.name, "date": formats.date_format(round.deadline, "d/m/Y")}
+    entries = [
+        (
+            m.user,
+            by_unit[m.unit_id],
+            message,
+            reverse("reports:report_detail", args=[by_unit[m.unit_id].pk]),
+        )
+        for m in memberships
+    ]
+    notify_each(entries, kind="round_open")
 
 
 def lock_report(report: Report) -> Report:

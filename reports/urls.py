@@ -4,7 +4,7 @@ from django.urls import path
 
 from core import converters  # noqa: F401  (registers <code:…>)
 
-from . import appendix_views, review_views, views
+from . import appendix_views, review_views, round_views, views
 
 app_name = "reports"
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("bao-cao/<int:pk>/gia-han/quyet-dinh/", review_views.extension_decide, name="extension_decide"),
     path("bao-cao/<int:pk>/thay-doi/", review_views.report_diff, name="report_diff"),
     path("bao-cao/<int:pk>/lich-su/", review_views.report_history, name="report_history"),
+    path("bao-cao/theo-doi/", round_views.dashboard_pick, name="dashboard_pick"),
     path("bao-cao/theo-doi/<code:round_code>/", review_views.dashboard, name="dashboard"),
     path("bao-cao/thong-bao/", review_views.notification_list, name="notification_list"),
     path("bao-cao/thong-bao/da-doc/", review_views.notification_read, name="notification_read"),
@@ -35,4 +36,8 @@ urlpatterns = [
     path("bao-cao/<int:pk>/phu-luc/tai-len/", appendix_views.appendix_upload, name="appendix_upload"),
     path("tong-hop/", appendix_views.rollup_index, name="rollup_index"),
     path("tong-hop/<code:round_code>/<code:unit_code>/", appendix_views.rollup_view, name="rollup"),
+    path("dot-bao-cao/", round_views.round_list, name="round_list"),
+    path("dot-bao-cao/them/", round_views.round_create, name="round_create"),
+    path("dot-bao-cao/<code:round_code>/", round_views.round_edit, name="round_edit"),
+    path("dot-bao-cao/<code:round_code>/mo-dot/", round_views.round_open, name="round_open"),
 ]

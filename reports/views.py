@@ -37,15 +37,29 @@ def _report_or_404(request, pk):
 
 @require_safe
 def report_list(request):
-    reports = selectors.reports_for_user(request.user)
     access = user_access(request.user)
+    rounds, round_ = [], None
+    if access.overseen_units or access.is_superuser:
+        # Who oversees units sees one round at a time (?dot=CODE; the latest opened by default).
+        rounds = list(selectors.rounds_visible_to(request.user))
+        round_ = selectors.pick_round(rounds, request.GET.get("dot"))
+        if round_ is None and request.GET.get("dot"):
+            raise Http404
+    reports = selectors.reports_for_user(request.user, round=round_) if round_ or not rounds else []
     if len(reports) == 1 and access.drafter_units and not access.overseen_units:
         # A drafter with a single report goes straight to it.
         return redirect("reports:report_detail", pk=reports[0].pk)
     return render(
         request,
         "reports/report_list.html",
-        {"reports": reports, "access": access, "drafter_unit_ids": {u.pk for u in access.drafter_units}},
+        {
+            "reports": reports,
+            "access": access,
+            "drafter_unit_ids": {u.pk for u in access.drafter_units},
+            "rounds": rounds,
+            "round": round_,
+            "can_manage_rounds": selectors.can_manage_rounds(request.user),
+        },
     )
 
 
@@ -56,7 +70,8 @@ def report_body_key(report, *, can_edit: bool) -> str:
     decision) touches ``report.updated_at``, so a new revision gets a new key and a stale body is never
     served; the blank fill and the language are in the key for the rest. Indicator or outline edits
     in the Django admin show within the cache's timeout."""
-    fill = hashlib.blake2b(report.blank_fill.encode(), digest_size=8).hexdigest()
+    blank = report.blank_fill
+    fill = hashlib.blake2b(f"{blank}|{blank.event}".encode(), digest_size=8).hexdigest()
     return ":".join(
         [
             "report-body",

@@ -36,6 +36,7 @@ from reports.xlsx import build_template
 from tests.conftest import build_world
 from tests.indicators.factories import make_catalogue
 from tests.reports.test_review import write_all
+from tests.units.factories import UnitFactory
 from units.invitations import users_invite
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +88,9 @@ def prepare(state: str) -> Ctx:
         ctx.extension = review.extension_request(
             report=Report.objects.get(pk=report.pk), reason="Ốm", actor=world.drafter_a
         )
+    if state == "new_unit":
+        # A unit joined after the round opened: opening it again creates that unit's report.
+        UnitFactory(name="Công đoàn cơ sở mới", parent=world.superior)
     if state == "job":
         job = export_job_start(report=own, format="xlsx", actor=world.reviewer)
         ctx.job = export_job_run(job_id=job.pk)
@@ -147,7 +151,29 @@ def W(*roles):
     return frozenset(roles)
 
 
+def rnd(ctx):
+    return (ctx.world.round.code,)
+
+
+def round_form(ctx):
+    """The round's own settings with a later deadline: a change for whoever may make it."""
+    r = ctx.world.round
+    return {
+        "code": r.code,
+        "name": r.name,
+        "outline_version": r.outline_version_id,
+        "organising_unit": r.organising_unit_id,
+        "term_start_year": r.term_start_year,
+        "term_end_year": r.term_end_year,
+        "data_years": [str(y) for y in r.data_years],
+        "cutoff_date": r.cutoff_date.strftime("%d/%m/%Y"),
+        "deadline": "31/12/2099",
+        "event_wording": r.event_wording,
+    }
+
+
 A = "drafter_a"
+ADMIN = frozenset({"admin"})
 REVIEWERS = W("reviewer", "admin")
 OUTSIDERS = W("drafter_b", "reviewer_elsewhere")
 SIGNED_IN = W("drafter_a", "drafter_b", "reviewer", "reviewer_elsewhere", "admin")
@@ -265,6 +291,19 @@ MATRIX = [
     # The reviewer elsewhere may open the round's dashboard, which lists only the units they oversee.
     Row("reports:dashboard", lambda c: (c.world.round.code,), "GET", (302, 403, 403, 200, 200, 200)),
     Row("reports:dashboard", lambda c: (c.world.round.code,), "POST", (302, 405, 405, 405, 405, 405)),
+    # Picking the round of the dashboard: the reviewer elsewhere has no report in the world's round.
+    Row("reports:dashboard_pick", none, "GET", (302, 403, 403, 302, 404, 302)),
+    Row("reports:dashboard_pick", none, "POST", (302, 405, 405, 405, 405, 405)),
+    # Rounds are set up by administrators of the organising unit or above (and superusers) only.
+    Row("reports:round_list", none, "GET",   (302, 403, 403, 403, 403, 200)),
+    Row("reports:round_list", none, "POST",  (302, 405, 405, 405, 405, 405)),
+    Row("reports:round_create", none, "GET", (302, 403, 403, 403, 403, 200)),
+    Row("reports:round_create", none, "POST", (302, 403, 403, 403, 403, 302),
+        data=lambda c: {**round_form(c), "code": "DOT-MOI"}, writes=ADMIN),
+    Row("reports:round_edit", rnd, "GET",    (302, 403, 403, 403, 403, 200)),
+    Row("reports:round_edit", rnd, "POST",   (302, 403, 403, 403, 403, 302), data=round_form, writes=ADMIN),
+    Row("reports:round_open", rnd, "GET",    (302, 403, 403, 403, 403, 200), state="new_unit"),
+    Row("reports:round_open", rnd, "POST",   (302, 403, 403, 403, 403, 302), state="new_unit", writes=ADMIN),
     Row("reports:notification_list", none, "GET", (302, 200, 200, 200, 200, 200)),
     Row("reports:notification_list", none, "POST", (302, 405, 405, 405, 405, 405)),
     Row("reports:notification_read", none, "GET", (302, 405, 405, 405, 405, 405)),

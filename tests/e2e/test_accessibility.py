@@ -71,6 +71,12 @@ def test_main_pages_have_no_serious_accessibility_violation(live_server, browser
             ("return", reverse("reports:report_return", args=[b])),
             ("roll-up", reverse("reports:rollup", args=[world.round.code, world.superior.code])),
         ],
+        world.admin: [
+            ("rounds", reverse("reports:round_list")),
+            ("new round", reverse("reports:round_create")),
+            ("round", reverse("reports:round_edit", args=[world.round.code])),
+            ("opening a round", reverse("reports:round_open", args=[world.round.code])),
+        ],
     }
     problems = []
     for user, paths in pages.items():

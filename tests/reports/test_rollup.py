@@ -133,3 +133,97 @@ def test_rollup_page_is_cached_until_a_figure_or_status_below_changes(client, wo
     report_submit(report=world.report_a, actor=world.drafter_a)
     html = client.get(url).content.decode()
     assert "1.500" in html and "1.234" not in html
+
+
+def _grid_page_queries(client, sections: int) -> tuple[int, int]:
+    """Queries of the roll-up page (nothing cached) and of a unit's appendix page, with one indicator
+    under each of ``sections`` outline sections."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from indicators.models import Indicator, Kind, Rollup
+    from outline.models import OutlineNode
+    from tests.conftest import build_world
+
+    world = build_world(sections=sections)
+    nodes = OutlineNode.objects.filter(version=world.round.outline_version, is_writable=True).order_by("position")
+    for position, node in enumerate(nodes[:sections], start=1):
+        Indicator.objects.create(
+            outline_version=world.round.outline_version,
+            code=f"I{position}",
+            name=f"Chỉ tiêu {position}",
+            unit_of_measure="người",
+            kind=Kind.COUNT,
+            rollup=Rollup.SUM,
+            node=node,
+            position=position,
+        )
+    counts = []
+    for user, url in [
+        (world.reviewer, reverse("reports:rollup", args=[world.round.code, world.superior.code])),
+        (world.drafter_a, reverse("reports:appendix_edit", args=[world.report_a.pk])),
+    ]:
+        client.force_login(user)
+        cache.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert f"Chỉ tiêu {sections}" in response.content.decode()
+        counts.append(len(ctx.captured_queries))
+    return tuple(counts)
+
+
+def test_grid_pages_query_count_does_not_grow_with_sections(client):
+    """Each group of the appendix is headed by its section with its parent's numeral: joined with the
+    catalogue, not read once per section."""
+    assert _grid_page_queries(client, 2) == _grid_page_queries(client, 8)
+
+
+def test_a_drafts_autosave_keeps_the_rollup_page_cached(client, world):
+    """A roll-up of submitted reports does not change when a draft is saved, so its page stays cached;
+    a submission below changes it at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from reports.services import appendix_save, report_submit, section_save
+    from tests.indicators.factories import make_catalogue
+    from tests.reports.test_review import write_all
+
+    cat = make_catalogue(world.round.outline_version)
+    write_all(world, world.report_a, world.drafter_a)
+    appendix_save(
+        report=world.report_a, cells={(cat["DV"].pk, "2020"): "1.234"}, notes={}, base_version=0, actor=world.drafter_a
+    )
+    report_submit(report=world.report_a, actor=world.drafter_a)
+    # Unit B has begun its draft (a status the page lists among the units not counted).
+    node = world.round.outline_version.nodes.filter(is_writable=True).first()
+    section_save(
+        report=world.report_b, node=node, base_version=0, is_done=False, actor=world.drafter_b, content="<p>Nháp</p>"
+    )
+    client.force_login(world.reviewer)
+    url = reverse("reports:rollup", args=[world.round.code, world.superior.code])
+    with CaptureQueriesContext(connection) as miss:
+        assert "1.234" in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as hit:
+        client.get(url)
+    # Its drafter goes on writing and typing (autosaves of a draft, not counted): still a hit.
+    section_save(
+        report=world.report_b, node=node, base_version=1, is_done=False, actor=world.drafter_b, content="<p>Nháp 2</p>"
+    )
+    appendix_save(
+        report=world.report_b, cells={(cat["DV"].pk, "2020"): "99"}, notes={}, base_version=0, actor=world.drafter_b
+    )
+    with CaptureQueriesContext(connection) as after_draft:
+        html = client.get(url).content.decode()
+    assert len(after_draft) == len(hit) < len(miss)
+    assert "1.234" in html
+    # Its submission counts it: the page is made again and adds its figure.
+    write_all(world, world.report_b, world.drafter_b)
+    report_submit(report=world.report_b, actor=world.drafter_b)
+    with CaptureQueriesContext(connection) as after_submit:
+        html = client.get(url).content.decode()
+    assert len(after_submit) > len(hit)
+    assert "1.333" in html

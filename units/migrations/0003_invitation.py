@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('units', '0001_initial'),
+        ('units', '0002_unit_name_vietnamese_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

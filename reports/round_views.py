@@ -1,0 +1,115 @@
+"""Pages for setting up reporting rounds (administrators) and picking the round the dashboard and the
+roll-ups show (everyone who oversees units)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_safe
+
+from units.selectors import user_access
+
+from . import selectors, services
+from .forms import RoundForm
+from .models import Round
+
+
+def _manager_or_403(request):
+    if not selectors.can_manage_rounds(request.user):
+        raise PermissionDenied
+
+
+def _managed_round_or_404(request, round_code) -> Round:
+    _manager_or_403(request)
+    try:
+        return selectors.rounds_managed_by(request.user).get(code=round_code)
+    except Round.DoesNotExist:
+        raise Http404 from None
+
+
+@require_safe
+def round_list(request):
+    """Đợt báo cáo: the rounds the administrator manages, with their state and what to do next."""
+    _manager_or_403(request)
+    return render(request, "reports/round_list.html", {"rounds": selectors.round_list(request.user)})
+
+
+def _round_form_page(request, round_=None):
+    form = RoundForm(request.POST or None, instance=round_, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.round_save(round=round_, data=form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("reports:round_edit", round_code=saved.code)
+    return render(
+        request,
+        "reports/round_form.html",
+        {"form": form, "round": round_, "summary": form.error_summary() if form.is_bound else []},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def round_create(request):
+    _manager_or_403(request)
+    return _round_form_page(request)
+
+
+@require_http_methods(["GET", "POST"])
+def round_edit(request, round_code):
+    round_ = _managed_round_or_404(request, round_code)
+    return _round_form_page(request, round_)
+
+
+@require_http_methods(["GET", "POST"])
+def round_open(request, round_code):
+    """Mở đợt: says how many reports will be made and who will be told; on confirmation makes them.
+    Opening again makes only the missing ones (a unit added since)."""
+    round_ = _managed_round_or_404(request, round_code)
+    if request.method == "POST":
+        try:
+            created = services.round_open(round=round_, actor=request.user)
+        except IntegrityError:
+            # Another administrator opened it at the same moment: their reports stand, none is doubled.
+            messages.error(request, _("The round was being opened by someone else at the same time. Check the list."))
+            return redirect("reports:round_list")
+        if created:
+            messages.success(
+                request,
+                ngettext(
+                    "The round is open: %(count)d report was created and its drafters were told.",
+                    "The round is open: %(count)d reports were created and their drafters were told.",
+                    created,
+                )
+                % {"count": created},
+            )
+        else:
+            messages.info(request, _("Every unit already has its report: nothing was created."))
+        return redirect("reports:round_list")
+    preview = selectors.round_open_preview(round_)
+    return render(request, "reports/round_open.html", {"round": round_, "preview": preview})
+
+
+def _round_choice(request):
+    """The rounds the user may pick and the one picked (?dot=CODE, else the latest opened)."""
+    rounds = list(selectors.rounds_visible_to(request.user))
+    return rounds, selectors.pick_round(rounds, request.GET.get("dot"))
+
+
+@require_safe
+def dashboard_pick(request):
+    """Theo dõi báo cáo: goes to the dashboard of the round picked (?dot=CODE), by default the
+    latest opened round the user has reports in."""
+    access = user_access(request.user)
+    if not (access.overseen_units or access.is_superuser):
+        raise PermissionDenied
+    _rounds, round_ = _round_choice(request)
+    if round_ is None:
+        raise Http404
+    return redirect("reports:dashboard", round_code=round_.code)

@@ -1,0 +1,351 @@
+"""Rounds set up on the site (issue 13): the one-page form, opening with its confirmation and the
+drafters' mails, and the round the dashboard, the report list and the roll-ups show."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from reports.models import EventWording, Notification, Report, Round
+from reports.selectors import rollup
+from reports.services import round_open
+from tests.conftest import build_world
+from tests.outline.factories import make_outline
+from tests.reports.factories import RoundFactory
+from tests.units.factories import MembershipFactory, UnitFactory, UserFactory
+from units.models import Role, Unit
+
+pytestmark = pytest.mark.django_db
+
+
+def province_admin(world):
+    """An administrator of the province who is not a superuser: rounds are all the role gives them."""
+    return MembershipFactory(unit=world.province, role=Role.ADMIN, user=UserFactory(is_staff=False)).user
+
+
+def form_data(world, **changes):
+    data = {
+        "code": "GNK-2025-2030",
+        "name": "Báo cáo giữa nhiệm kỳ 2025–2030",
+        "outline_version": world.round.outline_version.pk,
+        "superior_outline_version": "",
+        "organising_unit": world.province.pk,
+        "term_start_year": "2025",
+        "term_end_year": "2030",
+        "data_years": ["2025", "2026", "2027"],
+        "cutoff_date": "30/06/2027",
+        "deadline": "15/08/2027",
+        "event_wording": EventWording.DELEGATES,
+        "header_line": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_an_admin_creates_a_round_on_one_page(client, world):
+    client.force_login(province_admin(world))
+    page = client.get(reverse("reports:round_create")).content.decode()
+    # Each year of the initial term is a box to tick; no JSON anywhere.
+    assert 'name="data_years" value="2023"' in page and "[20" not in page
+    assert "Hội nghị đại biểu" in page and "Đại hội" in page
+    response = client.post(reverse("reports:round_create"), form_data(world, data_years=["2027", "2025", "2026"]))
+    assert response.status_code == 302
+    round_ = Round.objects.get(code="GNK-2025-2030")
+    assert response["Location"] == reverse("reports:round_edit", args=[round_.code])
+    assert round_.data_years == [2025, 2026, 2027]
+    assert (round_.term_start_year, round_.term_end_year) == (2025, 2030)
+    assert round_.cutoff_date == datetime.date(2027, 6, 30)
+    assert round_.deadline == datetime.date(2027, 8, 15)
+    assert round_.event_wording == "Hội nghị đại biểu"
+    assert round_.opened_at is None and not Report.objects.filter(round=round_).exists()
+    # The round's page shows it, dates as dd/mm/yyyy, the boxes of its term with its years ticked.
+    page = client.get(response["Location"]).content.decode()
+    assert 'value="30/06/2027"' in page
+    for year in range(2025, 2031):
+        assert f'value="{year}"' in page
+    assert page.count("checked") >= 3
+    assert "Mở đợt" in page
+
+
+def test_bad_input_is_said_in_vietnamese_and_nothing_typed_is_lost(client, world):
+    client.force_login(province_admin(world))
+    data = form_data(world, cutoff_date="31/02/2027", data_years=["2025", "2031"], term_end_year="2030")
+    response = client.post(reverse("reports:round_create"), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Nhập một ngày hợp lệ." in page
+    assert not Round.objects.filter(code="GNK-2025-2030").exists()
+    # What was typed is all still there, the bad date and the year outside the term included.
+    assert 'value="Báo cáo giữa nhiệm kỳ 2025–2030"' in page
+    assert 'value="31/02/2027"' in page and 'value="15/08/2027"' in page
+    assert 'value="2031"' in page
+    assert "Chưa gửi đi. Xin sửa những chỗ sau:" in page
+    # With the date right, the year outside the term is refused, by name, in Vietnamese.
+    response = client.post(reverse("reports:round_create"), form_data(world, data_years=["2025", "2031"]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "2031 không thuộc nhiệm kỳ 2025–2030" in page
+    assert "Enter a valid JSON" not in page and "valid choice" not in page
+    assert not Round.objects.filter(code="GNK-2025-2030").exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"term_end_year": "2024"}, "Năm cuối nhiệm kỳ phải sau năm đầu nhiệm kỳ."),
+        ({"term_end_year": "2045"}, "Một nhiệm kỳ dài nhiều nhất 10 năm."),
+        ({"data_years": []}, "Trường này là bắt buộc."),
+        ({"data_years": ["hai nghìn"]}, "“hai nghìn” không phải là một năm."),
+        ({"deadline": ""}, "Trường này là bắt buộc."),
+        ({"code": ""}, "Trường này là bắt buộc."),
+    ],
+)
+def test_each_rule_has_its_words(client, world, changes, words):
+    client.force_login(province_admin(world))
+    response = client.post(reverse("reports:round_create"), form_data(world, **changes))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert words in page
+    assert not Round.objects.filter(name="Báo cáo giữa nhiệm kỳ 2025–2030").exists()
+
+
+def test_the_term_as_sent_gives_the_boxes_without_javascript(client, world):
+    """Without the page's script, changing the term and sending shows the new term's years to tick."""
+    client.force_login(province_admin(world))
+    data = form_data(world, term_start_year="2023", term_end_year="2028", data_years=[])
+    page = client.post(reverse("reports:round_create"), data).content.decode()
+    for year in range(2023, 2029):
+        assert f'value="{year}"' in page
+    assert 'value="2029"' not in page
+
+
+def test_the_organising_unit_is_one_the_admin_oversees(client, world):
+    admin = MembershipFactory(unit=world.superior, role=Role.ADMIN, user=UserFactory()).user
+    client.force_login(admin)
+    page = client.get(reverse("reports:round_create")).content.decode()
+    assert world.superior.name in page
+    assert world.other_superior.name not in page and world.province.name not in page
+    response = client.post(reverse("reports:round_create"), form_data(world, organising_unit=world.province.pk))
+    assert response.status_code == 200 and not Round.objects.filter(code="GNK-2025-2030").exists()
+    # Their rounds list shows the round organised in their unit, not one organised above it.
+    above = RoundFactory(organising_unit=world.province, name="Đợt của tỉnh")
+    page = client.get(reverse("reports:round_list")).content.decode()
+    assert world.round.name in page and above.name not in page
+    assert client.get(reverse("reports:round_edit", args=[above.code])).status_code == 404
+    assert client.get(reverse("reports:round_open", args=[above.code])).status_code == 404
+
+
+def test_reviewers_and_drafters_do_not_set_up_rounds(client, world):
+    for user in (world.reviewer, world.drafter_a):
+        client.force_login(user)
+        assert client.get(reverse("reports:round_list")).status_code == 403
+        assert client.post(reverse("reports:round_create"), form_data(world)).status_code == 403
+    assert not Round.objects.filter(code="GNK-2025-2030").exists()
+
+
+def test_editing_keeps_what_is_not_changed(client, world):
+    client.force_login(province_admin(world))
+    url = reverse("reports:round_edit", args=[world.round.code])
+    data = form_data(
+        world,
+        code=world.round.code,
+        organising_unit=world.superior.pk,
+        term_start_year="2018",
+        term_end_year="2023",
+        data_years=["2018", "2019", "2020"],
+        event_wording=EventWording.CONGRESS,
+        deadline="31/12/2030",
+    )
+    assert client.post(url, data).status_code == 302
+    world.round.refresh_from_db()
+    assert world.round.deadline == datetime.date(2030, 12, 31)
+    assert world.round.data_years == [2018, 2019, 2020]
+    assert world.round.event_wording == "Đại hội"
+
+
+def test_the_admin_form_has_year_boxes_and_vietnamese_errors(client, world):
+    client.force_login(world.admin)
+    page = client.get(reverse("admin:reports_round_add")).content.decode()
+    assert 'type="checkbox" name="data_years"' in page and 'textarea name="data_years"' not in page
+    data = form_data(world, cutoff_date="2027-06-30", deadline="2027-08-15", data_years=["2024", "2026"])
+    response = client.post(reverse("admin:reports_round_add"), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "2024 không thuộc nhiệm kỳ 2025–2030" in page
+    assert "Enter a valid JSON" not in page
+    data["data_years"] = ["2026", "2025"]
+    assert client.post(reverse("admin:reports_round_add"), data).status_code == 302
+    assert Round.objects.get(code="GNK-2025-2030").data_years == [2025, 2026]
+
+
+def test_opening_creates_the_reports_below_and_tells_their_drafters(client, world, django_capture_on_commit_callbacks):
+    """A new round organised by the province: every active unit below it gets its report (grassroots
+    unions, and superior unions their own), none outside it nor inactive; each drafter gets a mail."""
+    outside = UnitFactory(name="Công đoàn cơ sở ngoài tỉnh")
+    MembershipFactory(unit=outside, role=Role.DRAFTER)
+    asleep = UnitFactory(name="Công đoàn cơ sở đã giải thể", parent=world.superior)
+    Unit.objects.filter(pk=asleep.pk).update(is_active=False)
+    MembershipFactory(unit=asleep, role=Role.DRAFTER)
+    round_ = RoundFactory(
+        organising_unit=world.province, outline_version=make_outline(), name="Giữa nhiệm kỳ 2023–2028"
+    )
+    admin = province_admin(world)
+    client.force_login(admin)
+    url = reverse("reports:round_open", args=[round_.code])
+    page = client.get(url).content.decode()
+    # Province, its two superiors, their three grassroots unions: 3 CĐCS, 3 superiors' own.
+    assert 'data-open-count="6"' in page
+    assert "3 báo cáo của CĐCS" in page and "3 báo cáo của chính công đoàn cấp trên" in page
+    assert "2 cán bộ soạn thảo" in page
+    assert not Report.objects.filter(round=round_).exists()  # the confirmation page writes nothing
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302
+    assert set(Report.objects.filter(round=round_).values_list("unit", flat=True)) == {
+        world.province.pk,
+        world.superior.pk,
+        world.other_superior.pk,
+        world.unit_a.pk,
+        world.unit_b.pk,
+        world.unit_c.pk,
+    }
+    round_.refresh_from_db()
+    assert round_.opened_at is not None
+    # The two drafters (units A and B) are told, in Vietnamese, with the link to their own report.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([world.drafter_a.email, world.drafter_b.email])
+    message = next(m for m in mail.outbox if m.to == [world.drafter_a.email])
+    report_a = Report.objects.get(round=round_, unit=world.unit_a)
+    assert "Đợt báo cáo “Giữa nhiệm kỳ 2023–2028” đã mở" in message.body
+    assert reverse("reports:report_detail", args=[report_a.pk]) in message.body
+    assert Notification.objects.filter(user=world.drafter_a, report=report_a, kind="round_open").count() == 1
+    page = client.get(response["Location"]).content.decode()
+    assert "Đã mở đợt báo cáo: tạo 6 báo cáo" in page
+    # Opening again creates nothing and tells nobody again.
+    mail.outbox.clear()
+    page = client.get(url).content.decode()
+    assert "mở lại đợt sẽ không tạo thêm báo cáo nào" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url)
+    assert Report.objects.filter(round=round_).count() == 6
+    assert mail.outbox == []
+    # A unit added later: opening again creates its report only, and tells its drafter only.
+    late = UnitFactory(name="Công đoàn cơ sở mới thành lập", parent=world.other_superior)
+    late_drafter = MembershipFactory(unit=late, role=Role.DRAFTER).user
+    assert 'data-open-count="1"' in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url)
+    assert Report.objects.filter(round=round_).count() == 7
+    assert [m.to for m in mail.outbox] == [[late_drafter.email]]
+
+
+def test_opening_keeps_the_rollup_totals_right(world):
+    round_ = RoundFactory(organising_unit=world.province, outline_version=world.round.outline_version)
+    round_open(round=round_, actor=world.admin)
+    result = rollup(round=round_, unit=world.province)
+    assert result.not_counted == 3  # three grassroots reports, none submitted yet
+
+
+def two_rounds(world):
+    """The world's round, and a later one organised by the province, opened."""
+    later = RoundFactory(
+        organising_unit=world.province,
+        outline_version=world.round.outline_version,
+        name="Đợt sau 2023–2028",
+        code="SAU",
+        deadline=world.round.deadline + datetime.timedelta(days=400),
+    )
+    round_open(round=later, tell_drafters=False)
+    return later
+
+
+def test_the_dashboard_picks_the_latest_opened_round_or_the_one_chosen(client, world):
+    later = two_rounds(world)
+    RoundFactory(organising_unit=world.province, code="CHUA-MO", deadline=later.deadline + datetime.timedelta(days=9))
+    client.force_login(world.reviewer)
+    pick = reverse("reports:dashboard_pick")
+    # The newest round that is open, not the one not yet opened.
+    assert client.get(pick)["Location"] == reverse("reports:dashboard", args=["SAU"])
+    assert client.get(pick, {"dot": world.round.code})["Location"] == reverse(
+        "reports:dashboard", args=[world.round.code]
+    )
+    assert client.get(pick, {"dot": "khong-co"}).status_code == 404
+    page = client.get(reverse("reports:dashboard", args=["SAU"])).content.decode()
+    assert 'name="dot"' in page and f'value="{world.round.code}"' in page
+    assert page.count(world.unit_a.name) == 1  # this round's report of unit A, once
+
+
+def test_the_report_list_shows_one_round(client, world):
+    later = two_rounds(world)
+    client.force_login(world.reviewer)
+    page = client.get(reverse("reports:report_list")).content.decode()
+    assert later.name in page
+    assert reverse("reports:report_read", args=[world.report_a.pk]) not in page
+    page = client.get(reverse("reports:report_list"), {"dot": world.round.code}).content.decode()
+    assert reverse("reports:report_read", args=[world.report_a.pk]) in page
+    assert reverse("reports:report_read", args=[Report.objects.get(round=later, unit=world.unit_a).pk]) not in page
+    assert client.get(reverse("reports:report_list"), {"dot": "khong-co"}).status_code == 404
+    # A drafter still goes straight to their report (one in each round: they see both).
+    client.force_login(world.drafter_a)
+    page = client.get(reverse("reports:report_list")).content.decode()
+    assert later.name in page and world.round.name in page
+
+
+def test_the_rollup_index_shows_one_round(client, world):
+    later = two_rounds(world)
+    client.force_login(world.reviewer)
+    page = client.get(reverse("reports:rollup_index")).content.decode()
+    assert reverse("reports:rollup", args=[later.code, world.superior.code]) in page
+    assert reverse("reports:rollup", args=[world.round.code, world.superior.code]) not in page
+    page = client.get(reverse("reports:rollup_index"), {"dot": world.round.code}).content.decode()
+    assert reverse("reports:rollup", args=[world.round.code, world.superior.code]) in page
+    assert client.get(reverse("reports:rollup_index"), {"dot": "khong-co"}).status_code == 404
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _grow(world, units: int, rounds: int):
+    for _ in range(units):
+        unit = UnitFactory(parent=world.superior)
+        MembershipFactory(unit=unit, role=Role.DRAFTER)
+    for _ in range(rounds):
+        RoundFactory(organising_unit=world.superior, outline_version=world.round.outline_version)
+
+
+@pytest.mark.parametrize("page", ["round_list", "round_open", "round_edit", "report_list", "rollup_index"])
+def test_query_counts_do_not_grow(client, page):
+    counts = []
+    for units, rounds in ((2, 1), (30, 12)):
+        world = build_world(sections=2)
+        _grow(world, units, rounds)
+        user = province_admin(world) if page.startswith("round") else world.reviewer
+        client.force_login(user)
+        args = [] if page in ("round_list", "report_list", "rollup_index") else [world.round.code]
+        counts.append(_queries(client, reverse(f"reports:{page}", args=args)))
+    assert counts[0] == counts[1], counts
+
+
+def test_a_delegates_conference_is_named_where_the_outline_names_the_congress(client, world):
+    """ "Hội nghị đại biểu": the outline's "Đại hội" before the unit's blank reads so on the page and in
+    the Word file; the default, "Đại hội", prints what it always printed."""
+    import io
+    import zipfile
+
+    client.force_login(world.drafter_a)
+    docx_url = reverse("exports:report_docx", args=[world.report_a.pk])
+    before = zipfile.ZipFile(io.BytesIO(client.get(docx_url).content)).read("word/document.xml").decode()
+    assert "NGHỊ QUYẾT ĐẠI HỘI CÔNG ĐOÀN CƠ SỞ" in before and "HỘI NGHỊ ĐẠI BIỂU" not in before
+    Round.objects.filter(pk=world.round.pk).update(event_wording=EventWording.DELEGATES)
+    page = client.get(reverse("reports:report_detail", args=[world.report_a.pk])).content.decode()
+    assert "NGHỊ QUYẾT HỘI NGHỊ ĐẠI BIỂU CÔNG ĐOÀN CƠ SỞ" in page
+    after = zipfile.ZipFile(io.BytesIO(client.get(docx_url).content)).read("word/document.xml").decode()
+    assert "Nghị quyết Hội nghị đại biểu CĐCS Công ty May Á" in after
+    assert "NGHỊ QUYẾT HỘI NGHỊ ĐẠI BIỂU CÔNG ĐOÀN CƠ SỞ" in after and "NGHỊ QUYẾT ĐẠI HỘI" not in after
