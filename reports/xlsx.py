@@ -2,18 +2,18 @@
 
 import io
 import logging
-import re
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 
 from core.text import nfc
+from core.workbook import APPENDIX_LIMITS, WorkbookRefused, open_workbook
+from core.workbook import check_workbook_limits as _check_limits
 from indicators.derived import excel_formula
 from indicators.figures import NotANumber, check_cell, check_parts, column_label, parse_number
 from indicators.models import PREVIOUS, START, TARGET
@@ -26,20 +26,13 @@ TEMPLATE_VERSION = "1"
 META_SHEET = "_meta"
 HEADER_ROW = 5
 FONT = "Times New Roman"
-MAX_UNCOMPRESSED = 8 * 1024 * 1024
-MAX_RATIO = 200
-MAX_MEMBERS = 300
-# What the reader may be made to build, checked on the zip's parts before any XML is parsed.
-# openpyxl builds every style entry at load (60,000 identical cell formats: 16 KB zipped, a second
-# of CPU; 420,000: 26 s and 270 MB); the template has a few dozen, a sheet re-saved by Excel or
-# LibreOffice a few hundred. Every part, whatever its name (openpyxl finds the shared strings and
-# the styles through [Content_Types].xml, not by name), is bounded by size (a 2 MB row of cells
-# takes a third of a second to read); the template's sheet is about 20 KB.
-MAX_STYLE_ENTRIES = 5_000
-MAX_PART_BYTES = 2 * 1024 * 1024
-MAX_SHEETS = 20
-# A style entry however it is written: <xf …>, <xf/>, <xf\n…>, with a namespace prefix (<x:xf …>).
-_STYLE_ENTRY = re.compile(rb"<(?:[\w.-]+:)?(?:xf|font|fill|border|numFmt|dxf|cellStyle)[\s/>]")
+# The limits of the bounded reader (core/workbook.py) for the appendix template.
+MAX_UNCOMPRESSED = APPENDIX_LIMITS.max_uncompressed
+MAX_RATIO = APPENDIX_LIMITS.max_ratio
+MAX_MEMBERS = APPENDIX_LIMITS.max_members
+MAX_STYLE_ENTRIES = APPENDIX_LIMITS.max_style_entries
+MAX_PART_BYTES = APPENDIX_LIMITS.max_part_bytes
+MAX_SHEETS = APPENDIX_LIMITS.max_sheets
 FORMULA_START = ("=", "+", "-", "@")
 _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -176,12 +169,8 @@ def build_template(report, rows) -> bytes:
     return buffer.getvalue()
 
 
-class UploadRefused(Exception):
-    """The file as a whole cannot be read; ``message`` says why, in words for the user."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+# One refusal for every upload: the views catch this one name.
+UploadRefused = WorkbookRefused
 
 
 @dataclass
@@ -192,72 +181,16 @@ class UploadResult:
     read: int = 0
 
 
-def _check_zip(data: bytes):
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise UploadRefused(_("This is not an Excel file (.xlsx).")) from None
-    with archive:
-        members = archive.infolist()
-        names = {m.filename for m in members}
-        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-            raise UploadRefused(_("This is not an Excel file (.xlsx)."))
-        total = sum(m.file_size for m in members)
-        if (
-            len(members) > MAX_MEMBERS
-            or total > MAX_UNCOMPRESSED
-            or any(m.compress_size and m.file_size / m.compress_size > MAX_RATIO for m in members)
-        ):
-            raise UploadRefused(_("The file is refused: once opened it would be far larger than an appendix."))
-
-
 def check_workbook_limits(data: bytes) -> None:
-    """Refuse a workbook by what it would make the reader build, before any XML is parsed: the size
-    of every part (whatever its name), the number of style entries in all of them, the number of
-    sheets, then the zip bomb limits. Raises UploadRefused."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise UploadRefused(_("This is not an Excel file (.xlsx).")) from None
-    too_large = _("The file is refused: once opened it would be far larger than an appendix.")
-    too_many_formats = _(
-        "The file is refused: it holds far more cell formats than an appendix (re-saving it from a "
-        "fresh download of the template fixes this)."
-    )
-    with archive:
-        members = archive.infolist()
-        if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNCOMPRESSED:
-            raise UploadRefused(too_large)
-        for member in members:
-            if member.file_size > MAX_PART_BYTES:
-                # A swollen style table is the usual cause: say so when it is that part.
-                raise UploadRefused(too_many_formats if "style" in member.filename.lower() else too_large)
-        sheets = sum(1 for m in members if m.filename.lower().startswith("xl/worksheets/"))
-        if sheets > MAX_SHEETS:
-            raise UploadRefused(too_large)
-        entries = 0
-        for member in members:
-            try:
-                body = archive.read(member)
-            except Exception:
-                # A damaged member fails in many ways (BadZipFile, zlib.error, EOFError, an
-                # unsupported compression, a CRC error): each is the user's file, not a bug.
-                raise UploadRefused(_("The file could not be read as an Excel workbook.")) from None
-            entries += len(_STYLE_ENTRY.findall(body))
-            if entries > MAX_STYLE_ENTRIES:
-                raise UploadRefused(too_many_formats)
-    _check_zip(data)
+    """The bounded reader's checks with the appendix's limits. Raises UploadRefused."""
+    _check_limits(data, APPENDIX_LIMITS)
 
 
 def read_upload(data: bytes, *, report, indicators) -> UploadResult:
     """Read a filled template. Every figure is checked by the catalogue's rules; errors are
     listed by row and column. Raises UploadRefused when the file is not this round's template,
     or when it is over the limits of check_workbook_limits."""
-    check_workbook_limits(data)
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:
-        raise UploadRefused(_("The file could not be read as an Excel workbook.")) from None
+    wb = open_workbook(data, APPENDIX_LIMITS)
     try:
         return _read(wb, report=report, indicators=indicators)
     except UploadRefused:

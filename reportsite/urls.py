@@ -29,6 +29,8 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("dat-lai-mat-khau/xong/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    # The link of an invitation e-mail (units/invitations.py): the person chooses their password.
+    path("moi/<uidb64>/<token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
     path("", include("reports.urls")),
     path("xuat/", include("exports.urls")),
     path("quan-tri/", admin.site.urls),

@@ -5,13 +5,19 @@ from urllib.parse import urlsplit
 
 from axes.utils import reset as reset_attempts
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
+
+from units.invitations import invitation_accept, invitation_tokens, users_invite, valid_days
 
 from .throttle import client_ip
 
@@ -67,6 +73,59 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
         reset_attempts(username=form.user.get_username())
+        return response
+
+
+RESENDS_PER_ACCOUNT = 3  # new invitation links one account may ask for in an hour
+
+
+@method_decorator(login_not_required, name="dispatch")
+class InvitationAcceptView(auth_views.PasswordResetConfirmView):
+    """The invitation's link: the person chooses their own password (Django's validators), is
+    logged in and lands on the usual first page. A link used before, replaced or expired gets a
+    page saying which, in Vietnamese; an expired one offers to send a new link to the account's
+    own e-mail address."""
+
+    token_generator = invitation_tokens
+    template_name = "registration/invitation_accept.html"
+    post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    success_url = reverse_lazy("home")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST" and "resend" in request.POST:
+            return self.resend(request, kwargs["uidb64"], kwargs["token"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def _state(self, user, token):
+        if token == self.reset_url_token:
+            token = self.request.session.get(auth_views.INTERNAL_RESET_SESSION_TOKEN)
+        return self.token_generator.state(user, token)
+
+    def resend(self, request, uidb64, token):
+        user = self.get_user(uidb64)
+        # Only the holder of a genuine, expired link may ask: the new one goes to the same mailbox.
+        if self._state(user, token) == "expired":
+            if _under_limit(f"invitation-resend:{user.pk}", RESENDS_PER_ACCOUNT):
+                users_invite(users=[user], actor=None, resend=True)
+            return render(request, "registration/invitation_resent.html")
+        self.validlink = False
+        self.user = user
+        return self.render_to_response(self.get_context_data())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["valid_days"] = valid_days()
+        context["invited_user"] = self.user
+        if not context.get("validlink"):
+            context["state"] = self._state(self.user, self.kwargs.get("token"))
+        return context
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        invitation_accept(user=form.user)
+        reset_attempts(username=form.user.get_username())
+        messages.success(self.request, _("Your password is set. Welcome!"))
         return response
 
 

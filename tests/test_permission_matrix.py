@@ -20,6 +20,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from exports.models import JobStatus
 from exports.services import export_job_start
@@ -35,6 +37,7 @@ from tests.conftest import build_world
 from tests.indicators.factories import make_catalogue
 from tests.reports.test_review import write_all
 from tests.units.factories import UnitFactory
+from units.invitations import users_invite
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +95,12 @@ def prepare(state: str) -> Ctx:
         job = export_job_start(report=own, format="xlsx", actor=world.reviewer)
         ctx.job = export_job_run(job_id=job.pk)
         assert ctx.job.status == JobStatus.DONE
+    if state == "invited":
+        # Drafter A's account awaits its password, invited once.
+        world.drafter_a.set_unusable_password()
+        world.drafter_a.save(update_fields=["password"])
+        users_invite(users=[world.drafter_a], actor=world.admin)
+        ctx.extras["uid"] = urlsafe_base64_encode(force_bytes(world.drafter_a.pk))
     ctx.report = Report.objects.select_related("round", "unit").get(pk=report.pk)
     return ctx
 
@@ -195,6 +204,12 @@ MATRIX = [
     Row("password_reset_confirm", lambda c: ("MQ", "sai-ma"), "POST", (200, 200, 200, 200, 200, 200)),
     Row("password_reset_complete", none, "GET", (200, 200, 200, 200, 200, 200)),
     Row("password_reset_complete", none, "POST", (405, 405, 405, 405, 405, 405)),
+    # An invitation's link: open to anyone holding it; a wrong or used link says so and changes nothing.
+    Row("invitation_accept", lambda c: ("MQ", "sai-ma"), "GET", (200, 200, 200, 200, 200, 200)),
+    Row("invitation_accept", lambda c: ("MQ", "sai-ma"), "POST", (200, 200, 200, 200, 200, 200),
+        data=lambda c: {"new_password1": "Mat-khau-moi-2026", "new_password2": "Mat-khau-moi-2026"}),
+    Row("invitation_accept", lambda c: (c.extras["uid"], "sai-ma"), "POST", (200, 200, 200, 200, 200, 200),
+        data=lambda c: {"resend": "1"}, state="invited"),
     # Browsers ask for /favicon.ico where a page names no icon (a download, an error page): the icon.
     Row("favicon", none, "GET",              (302, 302, 302, 302, 302, 302)),
     Row("favicon", none, "POST",             (405, 405, 405, 405, 405, 405)),
@@ -384,7 +399,7 @@ def test_the_matrix_covers_every_url_and_both_methods():
     assert len(names) >= 36
 
 
-ADMIN_PAGES = ["admin:index"] + [
+ADMIN_PAGES = ["admin:index", "admin:units_unit_import", "admin:units_unit_import_template"] + [
     f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist" for model in admin.site._registry
 ]
 

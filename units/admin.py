@@ -1,6 +1,10 @@
 from django.contrib import admin
 
-from . import services
+from . import (
+    admin_users,  # noqa: F401  (accounts by invitation)
+    services,
+)
+from .admin_import import UnitImportMixin
 from .models import Membership, Unit
 
 
@@ -11,7 +15,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(UnitImportMixin, admin.ModelAdmin):
     list_display = ["code", "name", "kind", "parent", "is_grassroots", "is_active"]
     list_filter = ["is_grassroots", "is_active", "kind"]
     search_fields = ["code", "name"]
