@@ -132,7 +132,11 @@ def outline_document(report) -> ReportDocument:
         date=timezone.localdate(),
         nodes=worded_nodes(report),
         texts={},
-        rows=compute_rows(catalogue(report.round.outline_version_id), report.round.data_years, {}),
+        rows=compute_rows(
+            catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots),
+            report.round.data_years,
+            {},
+        ),
         years=list(report.round.data_years),
         round_name=report.round.name,
         cutoff_date=report.round.cutoff_date,
@@ -214,7 +218,7 @@ def consolidated(report, *, include_drafts: bool = False, part: str = "full") ->
         statuses=statuses,
         units=units,
         rollup=rollup(round=report.round, unit=report.unit, statuses=statuses) if part != "annex" else None,
-        indicators=catalogue(report.round.outline_version_id),
+        indicators=catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots),
         texts=_texts(report, statuses),
         detail_order=list(
             _counted(report, statuses).order_by(Vietnamese("unit__name"), "pk").values_list("pk", flat=True)
