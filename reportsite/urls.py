@@ -31,6 +31,8 @@ urlpatterns = [
     path("dat-lai-mat-khau/xong/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("", include("reports.urls")),
     path("xuat/", include("exports.urls")),
+    path("de-cuong/", include("outline.urls")),
+    path("chi-tieu/", include("indicators.urls")),
     path("quan-tri/", admin.site.urls),
     # The editor's own words (toolbar, table dialog) in Vietnamese, as a script file (no inline script).
     path("jsi18n/", cache_page(3600)(JavaScriptCatalog.as_view()), name="javascript-catalog"),
