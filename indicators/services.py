@@ -42,7 +42,7 @@ def catalogue_copy(
 ) -> OutlineVersion:
     """Copy ``source``'s indicator catalogue to ``target`` (an outline version with no catalogue yet,
     such as one just uploaded), or, without a target, to a new version (``code``, ``name``) with the
-    same outline. Each indicator goes under the section with the same key (else the same heading);
+    same outline. Each indicator goes under the section with the same heading (else the same key);
     numerators, denominators and parts point at the copies. The rounds on ``source`` keep theirs
     unchanged. Raises ValidationError; nothing is written unless everything is."""
     with transaction.atomic():
@@ -57,10 +57,13 @@ def catalogue_copy(
             raise ValidationError(_("“%(version)s” has no indicators to copy.") % {"version": source.name})
         writable = list(OutlineNode.objects.filter(version=target, is_writable=True))
         by_key = {n.key: n for n in writable}
-        by_text = {nfc(n.text).strip().casefold(): n for n in writable}
+        texts = [nfc(n.text).strip().casefold() for n in writable]
+        # A heading found twice tells nothing: only headings the outline has once.
+        by_text = {t: n for t, n in zip(texts, writable, strict=True) if texts.count(t) == 1}
         copies, missing = [], []
         for original in originals:
-            node = by_key.get(original.node.key) or by_text.get(nfc(original.node.text).strip().casefold())
+            # The same heading first (a new outline may renumber), else the same place.
+            node = by_text.get(nfc(original.node.text).strip().casefold()) or by_key.get(original.node.key)
             if node is None:
                 missing.append(original)
                 continue
