@@ -68,7 +68,8 @@ def outline_version_copy(*, source: OutlineVersion, code: str, name: str, actor)
         if OutlineVersion.objects.filter(code=code).exists():
             raise ValidationError({"code": _("An outline version with this code exists already.")})
         version = OutlineVersion(code=code, name=nfc(name).strip(), source_text=source.source_text)
-        version.full_clean()
+        # The text is the source's, as it is (a version built otherwise may have none).
+        version.full_clean(exclude=["source_text"])
         version.save()
         nodes = list(OutlineNode.objects.filter(version=source).order_by("position"))
         parents = {n.pk: n.key for n in nodes}
