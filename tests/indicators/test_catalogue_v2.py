@@ -1,5 +1,6 @@
 """The second indicator catalogue (what superior unions count), as the site loads it."""
 
+import io
 import json
 
 import pytest
@@ -96,3 +97,17 @@ def test_grassroots_catalogue_leaves_out_superior_rows(loaded):
         indicator = loaded[code]
         for other in (indicator.numerator, indicator.denominator, indicator.part_of):
             assert other is None or other.code in grassroots
+
+
+def test_the_v2_outline_is_what_the_script_generates_from_the_seed(tmp_path):
+    output = tmp_path / "outline.json"
+    first = json.loads((settings.BASE_DIR / "fixtures" / "outline_gnk_2018_2023_v2.json").read_text(encoding="utf-8"))
+    call_command(
+        "build_outline_fixture",
+        output=output,
+        code=V2,
+        name=first[0]["fields"]["name"],
+        stdout=io.StringIO(),
+    )
+    committed = settings.BASE_DIR / "fixtures" / "outline_gnk_2018_2023_v2.json"
+    assert output.read_text(encoding="utf-8") == committed.read_text(encoding="utf-8")
