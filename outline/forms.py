@@ -59,7 +59,10 @@ class OutlinePublishForm(CleanTextMixin, forms.Form):
         ),
         max_length=MAX_CHARS,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false", "class": "font-monospace small"}),
+        widget=forms.Textarea(
+            # One line of the box per line of the outline, so that "Dòng 32" is the 32nd line there too.
+            attrs={"rows": 18, "spellcheck": "false", "wrap": "off", "class": "font-monospace small"}
+        ),
     )
     code = forms.CharField(
         label=_("Code of the new version"),
@@ -74,6 +77,10 @@ class OutlinePublishForm(CleanTextMixin, forms.Form):
         required=False,
         help_text=_("As the round setup shows it, e.g. Đề cương báo cáo giữa nhiệm kỳ 2023–2028."),
     )
+
+    def clean_text(self):
+        # Browsers send a text box's lines ended by CR LF: the outline's lines end by LF, as the file's.
+        return self.cleaned_data["text"].replace("\r\n", "\n").replace("\r", "\n")
 
     def require_code_and_name(self) -> bool:
         """Publishing needs both; checking the text does not."""

@@ -36,6 +36,10 @@ class OutlineFormatError(ValueError):
         self.message, self.line = message, line
 
 
+def _shortened(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
 def parse_outline(source: str) -> list[ParsedNode]:
     """Parse the outline. Every non-blank line becomes exactly one node, in file order.
 
@@ -65,7 +69,7 @@ def parse_outline(source: str) -> list[ParsedNode]:
         if key in by_key:
             raise OutlineFormatError(
                 _("Line %(line)s: “%(text)s” repeats the number of line %(first)s under the same heading.")
-                % {"line": line_no + 1, "text": raw.strip()[:80], "first": by_key[key].line_no + 1},
+                % {"line": line_no + 1, "text": _shortened(raw.strip()), "first": by_key[key].line_no + 1},
                 line=line_no + 1,
             )
         node = ParsedNode(key, kind, number, text, raw, line_no, parent.key if parent else None)

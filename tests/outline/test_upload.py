@@ -218,3 +218,13 @@ def test_page_query_count_does_not_grow_with_the_outline(admin_client):
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_text_box_sent_with_windows_line_endings_publishes_the_seed_byte_for_byte(admin_client):
+    call_command("loaddata", "outline_gnk_2018_2023", verbosity=0)
+    seed = OutlineVersion.objects.get(code="gnk-cdcs-2018-2023")
+    text = SEED.read_text(encoding="utf-8").replace("\n", "\r\n")
+    admin_client.post(reverse(URL), {"text": text, "code": "tu-o-nhap", "name": "Từ ô nhập", "publish": "1"})
+    version = OutlineVersion.objects.get(code="tu-o-nhap")
+    assert version.source_text == seed.source_text
+    assert nodes_of(version) == nodes_of(seed)
