@@ -50,6 +50,9 @@ def catalogue_copy(
             target = outline_version_copy(source=source, code=code, name=name, actor=actor)
         elif target.pk == source.pk:
             raise ValidationError(_("Choose another version to copy to."))
+        else:
+            # Two copies to the same version at once: the second waits, then finds the first's rows.
+            target = OutlineVersion.objects.select_for_update().get(pk=target.pk)
         if Indicator.objects.filter(outline_version=target).exists():
             raise ValidationError(_("“%(version)s” has an indicator catalogue already.") % {"version": target.name})
         originals = list(Indicator.objects.filter(outline_version=source).select_related("node").order_by("position"))

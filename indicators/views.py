@@ -8,7 +8,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from core.forms import error_summary
+from core.forms import add_validation_errors, error_summary
 
 from . import services
 from .forms import CatalogueCopyForm
@@ -31,13 +31,7 @@ def catalogue_copy(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
-            else:
-                for error in exc.messages:
-                    form.add_error(None, error)
+            add_validation_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -3,7 +3,7 @@
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.text import nfc
@@ -12,6 +12,15 @@ from .models import OutlineNode, OutlineVersion
 from .parsing import check_outline, parse_outline
 
 log = logging.getLogger(__name__)
+
+
+def _save_version(version: OutlineVersion) -> None:
+    """Save a new version; the same code published twice at once (a double click) is refused in words."""
+    try:
+        with transaction.atomic():
+            version.save()
+    except IntegrityError:
+        raise ValidationError({"code": _("An outline version with this code exists already.")}) from None
 
 
 def outline_version_publish(*, code: str, name: str, source: str, actor) -> OutlineVersion:
@@ -29,7 +38,7 @@ def outline_version_publish(*, code: str, name: str, source: str, actor) -> Outl
             raise ValidationError({"code": _("An outline version with this code exists already.")})
         version = OutlineVersion(code=code, name=nfc(name).strip(), source_text=source)
         version.full_clean()
-        version.save()
+        _save_version(version)
         made = [
             OutlineNode(
                 version=version,
@@ -70,7 +79,7 @@ def outline_version_copy(*, source: OutlineVersion, code: str, name: str, actor)
         version = OutlineVersion(code=code, name=nfc(name).strip(), source_text=source.source_text)
         # The text is the source's, as it is (a version built otherwise may have none).
         version.full_clean(exclude=["source_text"])
-        version.save()
+        _save_version(version)
         nodes = list(OutlineNode.objects.filter(version=source).order_by("position"))
         parents = {n.pk: n.key for n in nodes}
         OutlineNode.objects.bulk_create(

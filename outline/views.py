@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from core.forms import error_summary
+from core.forms import add_validation_errors, error_summary
 
 from . import services
 from .forms import OutlineFileForm, OutlinePublishForm
@@ -63,13 +63,7 @@ def outline_upload(request):
                         actor=request.user,
                     )
                 except ValidationError as exc:
-                    if hasattr(exc, "error_dict"):
-                        for field, errors in exc.error_dict.items():
-                            for error in errors:
-                                publish_form.add_error(field if field in publish_form.fields else None, error)
-                    else:
-                        for error in exc.messages:
-                            publish_form.add_error(None, error)
+                    add_validation_errors(publish_form, exc)
                 except OutlineFormatError as exc:
                     publish_form.add_error("text", exc.message)
                 else:
