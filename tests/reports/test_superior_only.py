@@ -106,7 +106,8 @@ def test_the_superior_unions_own_report_has_them(client, world, cat):
     client.force_login(drafter)
     own = own_report(world)
     url = reverse("reports:appendix_edit", args=[own.pk])
-    assert ONLY in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert ONLY in page and "chỉ công đoàn cấp trên" in page
     client.post(
         url,
         {"version": 0, cell_name(cat["SO_CDCS"].pk, "2020"): "40", cell_name(cat["CDCS_GT"].pk, "2020"): "30"},
@@ -133,6 +134,12 @@ def test_grassroots_files_leave_them_out(world, cat):
     book = load_workbook(io.BytesIO(build_report_xlsx(report_document(report))))
     values = {c.value for sheet in book.worksheets for row in sheet.iter_rows() for c in row}
     assert "Tổng số đoàn viên công đoàn" in values and ONLY not in values
+
+
+def test_roll_up_page_shows_them_marked(client, world, cat):
+    client.force_login(world.reviewer)
+    page = client.get(reverse("reports:rollup", args=[world.round.code, world.superior.code])).content.decode()
+    assert ONLY in page and SHARE in page and "chỉ công đoàn cấp trên" in page
 
 
 def test_roll_up_and_consolidated_files_show_them(world, cat):
