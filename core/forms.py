@@ -57,3 +57,15 @@ def error_summary(form, labels: dict[str, str] | None = None) -> list[tuple[str 
             label = (labels or {}).get(name) or form[name].label
             rows.append((form[name].id_for_label, f"{label}: {error}"))
     return rows
+
+
+def add_validation_errors(form, exc) -> None:
+    """A service's ValidationError onto the form that sent it: each error on its field when the form
+    has one, else above the form."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)

@@ -139,7 +139,11 @@ def report_document(report, *, with_appendix: bool = True) -> ReportDocument:
 def outline_document(report) -> ReportDocument:
     """The outline as a blank document to draft on paper: no text, the appendix with no figure, today's date."""
     blank = ReportAppendix(
-        rows=compute_rows(catalogue(report.round.outline_version_id), report.round.data_years, {}),
+        rows=compute_rows(
+            catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots),
+            report.round.data_years,
+            {},
+        ),
         version=0,
         first_congress=report.is_first_congress,
     )
@@ -231,7 +235,7 @@ def consolidated(report, *, include_drafts: bool = False, part: str = "full") ->
         statuses=statuses,
         units=units,
         rollup=rollup(round=report.round, unit=report.unit, statuses=statuses) if part != "annex" else None,
-        indicators=catalogue(report.round.outline_version_id),
+        indicators=catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots),
         texts=_texts(report, statuses),
         detail_order=list(
             _counted(report, statuses).order_by(Vietnamese("unit__name"), "pk").values_list("pk", flat=True)

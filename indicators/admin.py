@@ -5,8 +5,18 @@ from .models import Indicator
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "unit_of_measure", "kind", "rollup", "over_years", "node", "position"]
-    list_filter = ["outline_version", "kind", "rollup"]
+    list_display = [
+        "code",
+        "name",
+        "unit_of_measure",
+        "kind",
+        "rollup",
+        "over_years",
+        "superior_only",
+        "node",
+        "position",
+    ]
+    list_filter = ["outline_version", "superior_only", "kind", "rollup"]
     search_fields = ["code", "name"]
     list_select_related = ["node"]
     raw_id_fields = ["node", "numerator", "denominator", "part_of"]

@@ -74,6 +74,14 @@ class Indicator(models.Model):
         related_name="parts",
         help_text=_("Its value can never exceed this indicator's (women ≤ workers)."),
     )
+    superior_only = models.BooleanField(
+        _("superior unions only"),
+        default=False,
+        help_text=_(
+            "Only a superior union counts it (its grassroots unions, enterprises of 25 workers or more, "
+            "ratings): a CĐCS is not asked for it; superior unions' reports, roll-ups and exports show it."
+        ),
+    )
     jump_warning_pct = models.DecimalField(
         _("warn at a year-on-year change over (%)"),
         max_digits=8,
@@ -124,6 +132,19 @@ class Indicator(models.Model):
                             % {"part": part.name, "rule": part.get_over_years_display()}
                         }
                     )
+
+        # A CĐCS's appendix leaves superior-only rows out: what is built on one must be left out too.
+        if not self.superior_only:
+            if self.kind == Kind.RATIO and any(
+                p is not None and p.superior_only for p in (self.numerator, self.denominator)
+            ):
+                raise ValidationError(
+                    {"superior_only": _("A ratio of a superior-only indicator is for superior unions only too.")}
+                )
+            if self.part_of is not None and self.part_of.superior_only:
+                raise ValidationError(
+                    {"superior_only": _("A part of a superior-only indicator is for superior unions only too.")}
+                )
 
     def natural_key(self):
         return (self.outline_version.code, self.code)

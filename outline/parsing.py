@@ -4,6 +4,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 _PART = re.compile(r"^PHẦN THỨ\s+\S+")
 _SECTION = re.compile(r"^(?P<number>[IVXLC]+)\.\s+(?P<text>.+)$")
 _ITEM = re.compile(r"^(?P<number>\d+)\.\s+(?P<text>.+)$")
@@ -27,7 +29,15 @@ class ParsedNode:
 
 
 class OutlineFormatError(ValueError):
-    pass
+    """The text cannot be an outline; ``line`` is the 1-based line at fault, or None."""
+
+    def __init__(self, message, line=None):
+        super().__init__(message)
+        self.message, self.line = message, line
+
+
+def _shortened(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
 
 
 def parse_outline(source: str) -> list[ParsedNode]:
@@ -38,6 +48,8 @@ def parse_outline(source: str) -> list[ParsedNode]:
     """
     source = unicodedata.normalize("NFC", source)
     lines = source.split("\n")
+    if not any(line.strip() for line in lines):
+        raise OutlineFormatError(_("The outline has no text."))
     last_content_line = max(i for i, line in enumerate(lines) if line.strip())
     nodes: list[ParsedNode] = []
     by_key: dict[str, ParsedNode] = {}
@@ -45,8 +57,21 @@ def parse_outline(source: str) -> list[ParsedNode]:
     part_count = 0
 
     def add(key, kind, number, text, raw, line_no, parent):
+        if key in by_key and kind == "summary":
+            raise OutlineFormatError(
+                _(
+                    "Line %(line)s: before the first part (a line starting “PHẦN THỨ”) only the title and one "
+                    "summary line may stand."
+                )
+                % {"line": line_no + 1},
+                line=line_no + 1,
+            )
         if key in by_key:
-            raise OutlineFormatError(f"line {line_no + 1}: duplicate key {key}")
+            raise OutlineFormatError(
+                _("Line %(line)s: “%(text)s” repeats the number of line %(first)s under the same heading.")
+                % {"line": line_no + 1, "text": _shortened(raw.strip()), "first": by_key[key].line_no + 1},
+                line=line_no + 1,
+            )
         node = ParsedNode(key, kind, number, text, raw, line_no, parent.key if parent else None)
         node.position = len(nodes)
         nodes.append(node)
@@ -120,6 +145,57 @@ def parse_outline(source: str) -> list[ParsedNode]:
             node.is_writable = True
             node.is_required = not any(_OPTIONAL in c.text for c in node.children if c.kind == "guidance")
     return nodes
+
+
+NUMBER_MAX_CHARS = 10  # OutlineNode.number
+
+
+def roman(number: int) -> str:
+    """I, II, … for the numbering a section is expected to have."""
+    out = ""
+    for value, letters in ((100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV")):
+        while number >= value:
+            out += letters
+            number -= value
+    return out + "I" * number
+
+
+@dataclass
+class OutlineCheck:
+    """What stops an outline from being published (errors) and what looks wrong in it (warnings)."""
+
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_outline(nodes: list[ParsedNode]) -> OutlineCheck:
+    """Check a parsed outline before it is published: it has a part and something to write in, its
+    numbers fit, and its sections (I, II, III…) and items (1, 2, 3…) follow each other."""
+    result = OutlineCheck()
+    if not any(n.kind == "part" for n in nodes):
+        result.errors.append(_("No line starts with “PHẦN THỨ”: an outline has at least one part."))
+    if not any(n.is_writable for n in nodes):
+        result.errors.append(_("The outline has no numbered section or item to write in."))
+    for node in nodes:
+        if len(node.number) > NUMBER_MAX_CHARS:
+            result.errors.append(
+                _("Line %(line)s: the number “%(number)s” is too long.")
+                % {"line": node.line_no + 1, "number": node.number}
+            )
+    by_parent: dict[str | None, list[ParsedNode]] = {}
+    for node in nodes:
+        if node.kind in ("section", "item"):
+            by_parent.setdefault(f"{node.parent_key}:{node.kind}", []).append(node)
+    for siblings in by_parent.values():
+        for expected, node in enumerate(siblings, 1):
+            want = roman(expected) if node.kind == "section" else str(expected)
+            if node.number != want:
+                result.warnings.append(
+                    _("Line %(line)s: “%(number)s.” where “%(expected)s.” was expected; check the numbering.")
+                    % {"line": node.line_no + 1, "number": node.number, "expected": want}
+                )
+                break  # one warning per list: the rest follow from it
+    return result
 
 
 def fixture_objects(source: str, *, code: str, name: str) -> list[dict]:

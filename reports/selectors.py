@@ -287,6 +287,8 @@ def comment_anchors(report) -> set[str]:
 
     keys = OutlineNode.objects.filter(version_id=report.round.outline_version_id, is_writable=True)
     codes = Indicator.objects.filter(outline_version_id=report.round.outline_version_id)
+    if report.unit.is_grassroots:
+        codes = codes.filter(superior_only=False)
     return {
         "report",
         *(f"section:{key}" for key in keys.values_list("key", flat=True)),
@@ -432,7 +434,8 @@ def dashboard(user, round, *, status: str = "", query: str = "", sort: str = "na
         rows=DashboardRows(reports, round, total=total),
         counts=counts,
         writable_total=OutlineNode.objects.filter(version_id=round.outline_version_id, is_writable=True).count(),
-        typed_indicators=Indicator.objects.filter(outline_version_id=round.outline_version_id)
+        # The dashboard lists grassroots unions: what a CĐCS is asked to type.
+        typed_indicators=Indicator.objects.filter(outline_version_id=round.outline_version_id, superior_only=False)
         .exclude(kind="ratio")
         .count(),
     )
@@ -511,7 +514,11 @@ class ReportAppendix:
 
 def report_appendix(report: Report, indicators=None) -> ReportAppendix:
     """The report's appendix rows with comparisons: four queries whatever the size."""
-    indicators = indicators if indicators is not None else catalogue(report.round.outline_version_id)
+    indicators = (
+        indicators
+        if indicators is not None
+        else catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots)
+    )
     values = {
         (v.indicator_id, v.column): v.value
         for v in IndicatorValue.objects.filter(report=report).only("indicator_id", "column", "value")
@@ -599,7 +606,7 @@ def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES, stamp: Rollup
     (``reports.totals``), which must hold exactly those reports.
     """
     statuses = tuple(statuses)
-    indicators = catalogue(round.outline_version_id)
+    indicators = catalogue(round.outline_version_id, grassroots=unit.is_grassroots)
     reports = (
         Report.objects.filter(round=round, unit__path__startswith=unit.path, unit__is_grassroots=True)
         .select_related("unit")

@@ -33,6 +33,8 @@ urlpatterns = [
     path("moi/<uidb64>/<token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
     path("", include("reports.urls")),
     path("xuat/", include("exports.urls")),
+    path("de-cuong/", include("outline.urls")),
+    path("chi-tieu/", include("indicators.urls")),
     path("quan-tri/", admin.site.urls),
     # The editor's own words (toolbar, table dialog) in Vietnamese, as a script file (no inline script).
     path("jsi18n/", cache_page(3600)(JavaScriptCatalog.as_view()), name="javascript-catalog"),

@@ -41,6 +41,7 @@ from units.invitations import users_invite
 
 pytestmark = pytest.mark.django_db
 
+OUTLINE_TEXT = "ĐỀ CƯƠNG BÁO CÁO\nTóm tắt\nPHẦN THỨ NHẤT\nI. KẾT QUẢ\n1. Nội dung\n- Gợi ý.\n"
 ROLES = ("anonymous", "drafter_a", "drafter_b", "reviewer", "reviewer_elsewhere", "admin")
 KEY = "p1.II.1"
 SECRET = "Chỉ đơn vị A được đọc"
@@ -329,6 +330,15 @@ MATRIX = [
     Row("exports:job_status", lambda c: (c.job.pk,), "POST", (302, 405, 405, 405, 405, 405), state="job"),
     Row("exports:job_download", lambda c: (c.job.pk,), "GET", (302, 404, 404, 200, 404, 200), state="job"),
     Row("exports:job_download", lambda c: (c.job.pk,), "POST", (302, 405, 405, 405, 405, 405), state="job"),
+    # Outlines and catalogues are the admin's (permission to add them): published, copied, never edited here.
+    Row("outline:outline_upload", none, "GET", (302, 403, 403, 403, 403, 200)),
+    Row("outline:outline_upload", none, "POST", (302, 403, 403, 403, 403, 302),
+        data=lambda c: {"text": OUTLINE_TEXT, "code": "dc-ma-tran", "name": "Đề cương", "publish": "1"},
+        writes=W("admin")),
+    Row("indicators:catalogue_copy", none, "GET", (302, 403, 403, 403, 403, 200)),
+    Row("indicators:catalogue_copy", none, "POST", (302, 403, 403, 403, 403, 302),
+        data=lambda c: {"source": c.world.round.outline_version.pk, "code": "dc-ban-sao", "name": "Bản sao"},
+        writes=W("admin")),
 ]
 # fmt: on
 

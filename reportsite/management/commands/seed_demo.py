@@ -23,6 +23,7 @@ OUTLINE_FIXTURE = "outline_gnk_2018_2023"
 INDICATOR_FIXTURE = "indicators_gnk_2018_2023"
 # The same outline worded for a superior union's own report (no "CĐCS" before its name).
 SUPERIOR_OUTLINE_FIXTURE = "outline_gnk_2018_2023_cap_tren"
+CATALOGUE_V2_FIXTURES = ("outline_gnk_2018_2023_v2", "indicators_gnk_2018_2023_v2")
 OUTLINE_CODE = "gnk-cdcs-2018-2023"
 SUPERIOR_OUTLINE_CODE = "gnk-cdct-2018-2023"
 
@@ -97,6 +98,9 @@ class Command(BaseCommand):
         call_command("loaddata", OUTLINE_FIXTURE, verbosity=0)
         call_command("loaddata", INDICATOR_FIXTURE, verbosity=0)
         call_command("loaddata", SUPERIOR_OUTLINE_FIXTURE, verbosity=0)
+        # The second catalogue (what superior unions count), for a new round to choose; the demo's
+        # rounds keep the seed's.
+        call_command("loaddata", *CATALOGUE_V2_FIXTURES, verbosity=0)
         if units:
             if Round.objects.filter(code=f"SC-{seed}").exists():
                 self.stdout.write(f"round SC-{seed} (already built)")

@@ -1,0 +1,94 @@
+from django import forms
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import CleanTextMixin
+from core.text import format_number
+
+from .reading import MAX_CHARS
+
+TOO_LARGE = _("The file is too large (at most %(size)s MB).")
+
+code_validator = RegexValidator(
+    r"^[a-z0-9][a-z0-9-]*$",
+    _("Use lower-case letters without accents, digits and hyphens, e.g. gnk-cdcs-2023-2028."),
+)
+
+
+def _too_large():
+    return TOO_LARGE % {"size": format_number(settings.UPLOAD_MAX_BYTES / (1024 * 1024))}
+
+
+class OutlineFileForm(forms.Form):
+    """The outline file: plain text or Word."""
+
+    file = forms.FileField(
+        label=_("Outline file (.txt or .docx)"),
+        help_text=_("A text file in UTF-8 or a Word file (.docx); at most 2 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.docx,text/plain"}),
+    )
+
+    def __init__(self, *args, too_large=False, **kwargs):
+        # too_large: the upload handler skipped the file while it streamed in (request.upload_too_large).
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large
+
+    def clean(self):
+        if self.too_large:
+            # The file was never kept, so "required" would be wrong: say why it is missing.
+            self.errors.pop("file", None)
+            self.add_error("file", _too_large())
+        return super().clean()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(_too_large())
+        return upload
+
+
+class OutlinePublishForm(CleanTextMixin, forms.Form):
+    """The outline's text as read from the file, corrected by hand, and the new version's code and name."""
+
+    text = forms.CharField(
+        label=_("Text of the outline"),
+        help_text=_(
+            "One line per heading, item or guidance bullet, as in the file. Correct a number here (for "
+            "example “3.” for a repeated “2.”) and press “Check again”."
+        ),
+        max_length=MAX_CHARS,
+        strip=False,
+        widget=forms.Textarea(
+            # One line of the box per line of the outline, so that "Dòng 32" is the 32nd line there too.
+            attrs={"rows": 18, "spellcheck": "false", "wrap": "off", "class": "font-monospace small"}
+        ),
+    )
+    code = forms.CharField(
+        label=_("Code of the new version"),
+        max_length=60,
+        required=False,
+        validators=[code_validator],
+        help_text=_("Unique, e.g. gnk-cdcs-2023-2028."),
+    )
+    name = forms.CharField(
+        label=_("Name of the new version"),
+        max_length=255,
+        required=False,
+        help_text=_("As the round setup shows it, e.g. Đề cương báo cáo giữa nhiệm kỳ 2023–2028."),
+    )
+
+    def clean_text(self):
+        # Browsers send a text box's lines ended by CR LF: the outline's lines end by LF, as the file's.
+        return self.cleaned_data["text"].replace("\r\n", "\n").replace("\r", "\n")
+
+    def require_code_and_name(self) -> bool:
+        """Publishing needs both; checking the text does not."""
+        ok = True
+        for name in ("code", "name"):
+            if name in self.errors:
+                ok = False
+            elif not self.cleaned_data.get(name, "").strip():
+                self.add_error(name, _("This field is required to publish."))
+                ok = False
+        return ok

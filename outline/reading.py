@@ -1,0 +1,207 @@
+"""Read an uploaded outline file (plain text or Word) into the text the parser reads.
+
+Bounded: the upload handler has already refused files over UPLOAD_MAX_BYTES; a Word file is a zip,
+checked for what it would unpack to before python-docx opens it, and both kinds are refused past a
+number of lines no outline comes near."""
+
+import io
+import logging
+import re
+import zipfile
+
+import docx
+from django.utils.translation import gettext as _
+
+from core.text import format_number, nfc
+
+from .parsing import roman
+
+log = logging.getLogger(__name__)
+
+MAX_LINES = 2_000
+MAX_CHARS = 300_000
+# A Word file's parts once unpacked: an outline of a few pages is well under 1 MB.
+DOCX_MAX_UNCOMPRESSED = 20 * 1024 * 1024
+DOCX_MAX_MEMBERS = 300
+DOCX_MAX_RATIO = 200
+DOCX_MAX_PART = 8 * 1024 * 1024
+
+
+class OutlineFileRefused(Exception):
+    """The file cannot be read as an outline; ``message`` says why, for the user."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def _bounded(text: str) -> str:
+    """One line ending ("\\n"), NFC, within the limits."""
+    text = nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+    if len(text) > MAX_CHARS or text.count("\n") >= MAX_LINES:
+        raise OutlineFileRefused(
+            _("The file is too long for an outline (at most %(lines)s lines).") % {"lines": format_number(MAX_LINES)}
+        )
+    return text
+
+
+def decode_text(data: bytes) -> str:
+    """A text file's bytes: UTF-8 (with or without a byte order mark) or UTF-16 with its mark."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    elif data.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    else:
+        encoding = "utf-8"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        raise OutlineFileRefused(
+            _(
+                "The text file is not in Unicode (UTF-8). Open it in Notepad or Word and save it again "
+                "choosing the UTF-8 encoding, or upload the Word file (.docx)."
+            )
+        ) from None
+    if "\x00" in text:
+        raise OutlineFileRefused(_("This is not a text file."))
+    return _bounded(text)
+
+
+def _check_docx_zip(data: bytes) -> None:
+    not_word = _("This is not a Word file (.docx).")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise OutlineFileRefused(not_word) from None
+    with archive:
+        members = archive.infolist()
+        names = {m.filename for m in members}
+        if "[Content_Types].xml" not in names or "word/document.xml" not in names:
+            raise OutlineFileRefused(not_word)
+        if (
+            len(members) > DOCX_MAX_MEMBERS
+            or sum(m.file_size for m in members) > DOCX_MAX_UNCOMPRESSED
+            or any(m.file_size > DOCX_MAX_PART for m in members)
+            or any(m.compress_size and m.file_size / m.compress_size > DOCX_MAX_RATIO for m in members)
+        ):
+            raise OutlineFileRefused(_("The file is refused: once opened it would be far larger than an outline."))
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _numbering_formats(document) -> dict[tuple[str, str], tuple[str, str, int]]:
+    """{(numId, level): (format, level text, start)} of the document's automatic numbering, so that a
+    numbered paragraph reads as it shows in Word ("1. …", "II. …", "- …")."""
+    try:
+        numbering = document.part.numbering_part.element
+    except (KeyError, NotImplementedError, AttributeError):
+        return {}
+    abstract = {}
+    for node in numbering.findall(f"{_W}abstractNum"):
+        levels = {}
+        for lvl in node.findall(f"{_W}lvl"):
+            fmt = lvl.find(f"{_W}numFmt")
+            text = lvl.find(f"{_W}lvlText")
+            start = lvl.find(f"{_W}start")
+            levels[lvl.get(f"{_W}ilvl")] = (
+                fmt.get(f"{_W}val") if fmt is not None else "decimal",
+                text.get(f"{_W}val") if text is not None else "",
+                int(start.get(f"{_W}val")) if start is not None and start.get(f"{_W}val", "").isdigit() else 1,
+            )
+        abstract[node.get(f"{_W}abstractNumId")] = levels
+    formats = {}
+    for num in numbering.findall(f"{_W}num"):
+        ref = num.find(f"{_W}abstractNumId")
+        levels = abstract.get(ref.get(f"{_W}val")) if ref is not None else None
+        for level, spec in (levels or {}).items():
+            formats[(num.get(f"{_W}numId"), level)] = spec
+    return formats
+
+
+_PLACEHOLDER = re.compile(r"%\d")
+
+
+def _numpr(paragraph):
+    """The paragraph's own numbering, else its style's ("List Number", a heading style numbered by
+    the document), through the styles it is based on."""
+    ppr = paragraph._p.pPr
+    if ppr is not None and ppr.numPr is not None:
+        return ppr.numPr
+    style, seen = paragraph.style, 0
+    while style is not None and seen < 10:
+        ppr = style.element.pPr
+        if ppr is not None and ppr.numPr is not None:
+            return ppr.numPr
+        style, seen = style.base_style, seen + 1
+    return None
+
+
+def _numbered(paragraph, formats, counters) -> str:
+    """The paragraph's text with its automatic number or bullet in front, as Word shows it."""
+    text = paragraph.text
+    numpr = _numpr(paragraph)
+    if numpr is None or numpr.numId is None:
+        return text
+    num_id = str(numpr.numId.val)
+    level = str(numpr.ilvl.val) if numpr.ilvl is not None else "0"
+    spec = formats.get((num_id, level))
+    if spec is None or num_id == "0":
+        return text
+    fmt, level_text, start = spec
+    key = (num_id, level)
+    counters[key] = counters.get(key, start - 1) + 1
+    # A deeper list starts again under each new entry of this one.
+    for other in [k for k in counters if k[0] == num_id and k[1] > level]:
+        del counters[other]
+    if fmt == "bullet":
+        return f"- {text}"
+    if fmt == "none":
+        return text
+    n = counters[key]
+    if fmt in ("upperRoman", "lowerRoman"):
+        shown = roman(n) if fmt == "upperRoman" else roman(n).lower()
+    elif fmt in ("upperLetter", "lowerLetter"):
+        shown = chr(ord("A" if fmt == "upperLetter" else "a") + (n - 1) % 26)
+    else:
+        shown = str(n)
+    label = _PLACEHOLDER.sub(shown, level_text, count=1)
+    label = _PLACEHOLDER.sub("", label)
+    return f"{label} {text}" if label else text
+
+
+def read_docx(data: bytes) -> str:
+    """A Word file's paragraphs, one per line, with the numbers Word adds itself written out."""
+    _check_docx_zip(data)
+    try:
+        document = docx.Document(io.BytesIO(data))
+        paragraphs = document.paragraphs
+        if len(paragraphs) > MAX_LINES:
+            raise OutlineFileRefused(
+                _("The file is too long for an outline (at most %(lines)s lines).")
+                % {"lines": format_number(MAX_LINES)}
+            )
+        formats = _numbering_formats(document)
+        counters: dict[tuple[str, str], int] = {}
+        lines = [_numbered(p, formats, counters) for p in paragraphs]
+    except OutlineFileRefused:
+        raise
+    except Exception:
+        # A damaged file fails in many ways inside python-docx and lxml: the user's file, not a bug.
+        log.info("unreadable outline upload", exc_info=True)
+        raise OutlineFileRefused(_("The file could not be read as a Word document.")) from None
+    return _bounded("\n".join(lines) + "\n")
+
+
+def read_outline_file(name: str, data: bytes) -> str:
+    """The text of an uploaded outline, by its kind: .txt or .docx. Raises OutlineFileRefused."""
+    lowered = name.lower()
+    if lowered.endswith(".docx"):
+        return read_docx(data)
+    if lowered.endswith(".txt"):
+        return decode_text(data)
+    if lowered.endswith(".doc"):
+        raise OutlineFileRefused(
+            _("Old Word files (.doc) cannot be read: open it in Word and save it as .docx, then upload that.")
+        )
+    raise OutlineFileRefused(_("Upload the outline as a text file (.txt) or a Word file (.docx)."))
