@@ -18,6 +18,11 @@ class RoundAdmin(admin.ModelAdmin):
     readonly_fields = ["opened_at"]
     actions = ["open_round"]
 
+    def save_model(self, request, obj, form, change):
+        # Through the service, as the site's page does: the same checks (an opened round's outline and
+        # unit stay, years with figures stay), texts stored NFC, and who did it logged.
+        services.round_save(round=obj, data=form.cleaned_data, actor=request.user)
+
     @admin.action(description=_("Open the round: create a report for every CĐCS below"))
     def open_round(self, request, queryset):
         for round_ in queryset:
@@ -25,8 +30,8 @@ class RoundAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 ngettext(
-                    "%(round)s: %(count)d report created.",
-                    "%(round)s: %(count)d reports created.",
+                    "%(round)s: %(count)d report created; its drafters are told by e-mail in the background.",
+                    "%(round)s: %(count)d reports created; their drafters are told by e-mail in the background.",
                     created,
                 )
                 % {"round": round_, "count": created},

@@ -11,10 +11,12 @@ from django_prose_editor.fields import ProseEditorFormField
 from core.forms import CleanTextMixin, error_summary
 from core.richtext import EDITOR_EXTENSIONS, check_html_limits, clean_section_html
 from core.text import format_number
+from core.validators import validate_code
 from indicators.models import PREVIOUS, START, TARGET
 
 from .models import TERM_YEARS_MAX, Report, Round
 from .selectors import units_for_rounds
+from .services import ROUND_LOCKED_WHEN_OPEN, round_change_errors
 
 
 class SectionForm(CleanTextMixin, forms.Form):
@@ -295,6 +297,25 @@ class RoundYearsMixin:
     def clean_data_years(self):
         return sorted(set(self.cleaned_data["data_years"]))
 
+    def clean(self):
+        cleaned = super().clean()
+        # Said on the form, before saving: an opened round's foundations, and years that hold figures.
+        for name, errors in round_change_errors(round=self.instance, data=cleaned).items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, errors)
+        return cleaned
+
+    def _setup_round_fields(self):
+        """A code fit for addresses; once the round is open, what its reports are built on is shown
+        but cannot be changed (a disabled field keeps the stored value whatever is sent)."""
+        self.fields["code"].validators.append(validate_code)
+        if self.instance.pk and self.instance.opened_at:
+            for name in ROUND_LOCKED_WHEN_OPEN:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "The round is open and its reports are built on this: it can no longer be changed."
+                )
+
     def _setup_years(self):
         if not self.instance.pk and not self.is_bound:
             # A new round: a five-year term around now, its first three years ticked, to be changed.
@@ -346,6 +367,7 @@ class RoundAdminForm(RoundYearsMixin, CleanTextMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._setup_years()
+        self._setup_round_fields()
 
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
@@ -393,6 +415,7 @@ class RoundForm(RoundYearsMixin, CleanTextMixin, forms.ModelForm):
             self.fields[name].min_value, self.fields[name].max_value = 1900, 2200
             self.fields[name].widget.attrs["min"] = 1900
         self._setup_years()
+        self._setup_round_fields()
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

@@ -1,6 +1,8 @@
 """Rounds, reports and everything written or typed in them: section texts, the appendix's figures,
 submissions, review (comments, returns, extensions), the audit trail and notifications."""
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -10,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.richtext import plain_text
+from core.validators import CODE_PATTERN, validate_code
 from indicators.models import Indicator
 from outline.models import BlankFill, OutlineNode, OutlineVersion
 from units.models import Unit, is_first_congress
@@ -32,7 +35,7 @@ TERM_YEARS_MAX = 10  # a union term is five years; a longer one is a typing mist
 class Round(models.Model):
     """A reporting round (đợt báo cáo): one outline version, one organising unit, a deadline."""
 
-    code = models.CharField(_("code"), max_length=40, unique=True)
+    code = models.CharField(_("code"), max_length=40, unique=True, validators=[validate_code])
     name = models.CharField(_("name"), max_length=255)
     outline_version = models.ForeignKey(OutlineVersion, verbose_name=_("outline version"), on_delete=models.PROTECT)
     organising_unit = models.ForeignKey(
@@ -88,6 +91,12 @@ class Round(models.Model):
 
     def natural_key(self):
         return (self.code,)
+
+    @property
+    def code_in_paths(self) -> bool:
+        """Whether the code can appear in an address. Rounds stored before codes were checked may hold
+        a slash: their pages cannot be linked, but the lists that show them must not fail."""
+        return bool(re.fullmatch(CODE_PATTERN, self.code or ""))
 
     @property
     def term_label(self):

@@ -48,25 +48,42 @@ def _send(mails):
 
 
 def notify_each(entries, *, kind: str, batch_size: int = 1000) -> int:
-    """``notify`` for many reports at once, each to its own people: ``entries`` are (user, report,
-    message, url). Written in batches (a round opening tells thousands of drafters), each
-    notification keyed to its report so it is never made twice; e-mails go once the transaction commits.
-    Returns how many were made."""
+    """In-site notifications for many reports at once, each to its own people: ``entries`` are (user,
+    report, message, url). Written in batches (a round opening tells thousands of drafters), each keyed
+    to its report so it is never made twice. No e-mail here: thousands of them do not fit in a web
+    request; the caller queues ``mail_notifications`` as a background task. Returns how many were made."""
     rows = [
         Notification(user=user, report=report, kind=kind, message=message, url=url, key=f"{kind}:{report.pk}")
         for user, report, message, url in entries
     ]
     Notification.objects.bulk_create(rows, batch_size=batch_size, ignore_conflicts=True)
-    mails = [
-        (
-            _("[Mid-term report] %(message)s") % {"message": n.message[:80]},
-            f"{n.message}\n\n{settings.SITE_URL}{n.url}\n",
-            settings.DEFAULT_FROM_EMAIL,
-            [n.user.email],
-        )
-        for n in rows
-        if n.user.email
-    ]
-    if mails:
-        transaction.on_commit(lambda: _send(mails))
     return len(rows)
+
+
+def mail_notifications(*, kind: str, report_ids: list[int], batch_size: int = 200) -> int:
+    """E-mail the ``kind`` notifications of these reports to those of their users with an address,
+    ``batch_size`` reports at a time, each batch over one connection. A batch that fails is logged and
+    the next one still goes. Returns how many e-mails were sent."""
+    sent = 0
+    ids = sorted(set(report_ids))
+    for start in range(0, len(ids), batch_size):
+        notifications = (
+            Notification.objects.filter(kind=kind, report_id__in=ids[start : start + batch_size])
+            .exclude(user__email="")
+            .select_related("user")
+            .order_by("pk")
+        )
+        mails = [
+            (
+                _("[Mid-term report] %(message)s") % {"message": n.message[:80]},
+                f"{n.message}\n\n{settings.SITE_URL}{n.url}\n",
+                settings.DEFAULT_FROM_EMAIL,
+                [n.user.email],
+            )
+            for n in notifications
+        ]
+        try:
+            sent += send_mass_mail(mails, fail_silently=False) if mails else 0
+        except Exception:
+            log.exception("could not send %d %s e-mails", len(mails), kind)
+    return sent

@@ -83,8 +83,10 @@ def round_open(request, round_code):
             messages.success(
                 request,
                 ngettext(
-                    "The round is open: %(count)d report was created and its drafters were told.",
-                    "The round is open: %(count)d reports were created and their drafters were told.",
+                    "The round is open: %(count)d report was created. Its drafters are being told by e-mail "
+                    "in the background; the e-mails may take a few minutes.",
+                    "The round is open: %(count)d reports were created. Their drafters are being told by e-mail "
+                    "in the background; the e-mails may take a few minutes.",
                     created,
                 )
                 % {"count": created},

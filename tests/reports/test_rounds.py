@@ -2,17 +2,23 @@
 drafters' mails, and the round the dashboard, the report list and the roll-ups show."""
 
 import datetime
+import io
+import re
 
 import pytest
 from django.core import mail
-from django.db import connection
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
-from reports.models import EventWording, Notification, Report, Round
+from reports.models import EventWording, IndicatorValue, Notification, Report, Round
 from reports.selectors import rollup
-from reports.services import round_open
+from reports.services import round_open, round_save
 from tests.conftest import build_world
+from tests.indicators.factories import make_catalogue
 from tests.outline.factories import make_outline
 from tests.reports.factories import RoundFactory
 from tests.units.factories import MembershipFactory, UnitFactory, UserFactory
@@ -24,6 +30,19 @@ pytestmark = pytest.mark.django_db
 def province_admin(world):
     """An administrator of the province who is not a superuser: rounds are all the role gives them."""
     return MembershipFactory(unit=world.province, role=Role.ADMIN, user=UserFactory(is_staff=False)).user
+
+
+def queued_mail_tasks() -> int:
+    """How many round-opening e-mail tasks wait for the background worker."""
+    return DBTaskResult.objects.ready().filter(task_path="reports.tasks.send_round_open_mails").count()
+
+
+def run_background_tasks():
+    """Run the queued tasks inside the test's transaction (the worker itself closes the connection, so
+    it runs only in a transactional test: see test_the_worker_sends_the_opening_mails)."""
+    for result in DBTaskResult.objects.ready().order_by("enqueued_at"):
+        result.task.call(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
+        result.delete()
 
 
 def form_data(world, **changes):
@@ -215,6 +234,10 @@ def test_opening_creates_the_reports_below_and_tells_their_drafters(client, worl
     }
     round_.refresh_from_db()
     assert round_.opened_at is not None
+    # The e-mails are not sent in the request: a background task is queued, which the worker runs.
+    assert mail.outbox == []
+    assert queued_mail_tasks() == 1
+    run_background_tasks()
     # The two drafters (units A and B) are told, in Vietnamese, with the link to their own report.
     assert sorted(m.to[0] for m in mail.outbox) == sorted([world.drafter_a.email, world.drafter_b.email])
     message = next(m for m in mail.outbox if m.to == [world.drafter_a.email])
@@ -223,7 +246,7 @@ def test_opening_creates_the_reports_below_and_tells_their_drafters(client, worl
     assert reverse("reports:report_detail", args=[report_a.pk]) in message.body
     assert Notification.objects.filter(user=world.drafter_a, report=report_a, kind="round_open").count() == 1
     page = client.get(response["Location"]).content.decode()
-    assert "Đã mở đợt báo cáo: tạo 6 báo cáo" in page
+    assert "Đã mở đợt báo cáo: tạo 6 báo cáo. Thư điện tử báo cho cán bộ soạn thảo đang được gửi trong nền" in page
     # Opening again creates nothing and tells nobody again.
     mail.outbox.clear()
     page = client.get(url).content.decode()
@@ -231,6 +254,8 @@ def test_opening_creates_the_reports_below_and_tells_their_drafters(client, worl
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url)
     assert Report.objects.filter(round=round_).count() == 6
+    assert queued_mail_tasks() == 0
+    run_background_tasks()
     assert mail.outbox == []
     # A unit added later: opening again creates its report only, and tells its drafter only.
     late = UnitFactory(name="Công đoàn cơ sở mới thành lập", parent=world.other_superior)
@@ -239,6 +264,7 @@ def test_opening_creates_the_reports_below_and_tells_their_drafters(client, worl
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url)
     assert Report.objects.filter(round=round_).count() == 7
+    run_background_tasks()
     assert [m.to for m in mail.outbox] == [[late_drafter.email]]
 
 
@@ -349,3 +375,158 @@ def test_a_delegates_conference_is_named_where_the_outline_names_the_congress(cl
     after = zipfile.ZipFile(io.BytesIO(client.get(docx_url).content)).read("word/document.xml").decode()
     assert "Nghị quyết Hội nghị đại biểu CĐCS Công ty May Á" in after
     assert "NGHỊ QUYẾT HỘI NGHỊ ĐẠI BIỂU CÔNG ĐOÀN CƠ SỞ" in after and "NGHỊ QUYẾT ĐẠI HỘI" not in after
+
+
+def edit_data(world, **changes):
+    """The round of the world as its edit form sends it back unchanged."""
+    unchanged = {
+        "code": world.round.code,
+        "organising_unit": world.superior.pk,
+        "term_start_year": "2018",
+        "term_end_year": "2023",
+        "data_years": ["2018", "2019", "2020"],
+    }
+    return form_data(world, **{**unchanged, **changes})
+
+
+def test_an_opened_round_keeps_its_outline_and_organising_unit(client, world):
+    """Its reports are built on them: the catalogue holding their figures belongs to the outline."""
+    assert world.round.opened_at is not None
+    client.force_login(province_admin(world))
+    url = reverse("reports:round_edit", args=[world.round.code])
+    page = client.get(url).content.decode()
+    for name in ("outline_version", "superior_outline_version", "organising_unit"):
+        assert re.search(rf'<select name="{name}"[^>]*disabled', page), name
+    assert "Đợt báo cáo đã mở và các báo cáo được lập theo mục này: không thể thay đổi nữa." in page
+    other = make_outline(3)
+    data = edit_data(world, outline_version=other.pk, organising_unit=world.province.pk, deadline="31/12/2030")
+    assert client.post(url, data).status_code == 302
+    world.round.refresh_from_db()
+    # What else was changed is kept; the locked fields are what they were.
+    assert world.round.deadline == datetime.date(2030, 12, 31)
+    assert world.round.outline_version_id != other.pk
+    assert world.round.organising_unit_id == world.superior.pk
+    # The service refuses it too, in words, whoever calls it.
+    for changes in (
+        {"outline_version": other},
+        {"organising_unit": world.province},
+        {"superior_outline_version": other},
+    ):
+        with pytest.raises(ValidationError) as caught:
+            round_save(round=world.round, data=changes, actor=world.admin)
+        (name,) = changes
+        assert caught.value.message_dict[name] == [
+            "Đợt báo cáo đã mở và các báo cáo được lập theo mục này: không thể thay đổi nữa."
+        ]
+    world.round.refresh_from_db()
+    assert world.round.outline_version_id != other.pk and world.round.superior_outline_version is None
+    # Not yet opened: they can still be changed.
+    draft = RoundFactory(organising_unit=world.province)
+    round_save(round=draft, data={"outline_version": other}, actor=world.admin)
+    draft.refresh_from_db()
+    assert draft.outline_version_id == other.pk
+
+
+def test_the_admin_keeps_an_opened_round_too(client, world):
+    client.force_login(world.admin)
+    url = reverse("admin:reports_round_change", args=[world.round.pk])
+    page = client.get(url).content.decode()
+    assert re.search(r'<select name="outline_version"[^>]*disabled', page)
+    IndicatorValue.objects.create(
+        report=world.report_a, indicator=make_catalogue(world.round.outline_version)["CNVCLD"], column="2019", value=5
+    )
+    data = edit_data(world, cutoff_date="30/11/2020", deadline="31/12/2030", data_years=["2018", "2020"])
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Đã nhập số liệu năm 2019 trong 1 báo cáo: không thể bỏ năm này." in response.content.decode()
+    world.round.refresh_from_db()
+    assert world.round.data_years == [2018, 2019, 2020]
+
+
+def test_a_data_year_with_figures_stays(client, world):
+    """Figures typed for a year would be left unreachable if the year went; a year without any may go."""
+    catalogue = make_catalogue(world.round.outline_version)
+    IndicatorValue.objects.create(report=world.report_a, indicator=catalogue["CNVCLD"], column="2018", value=5)
+    IndicatorValue.objects.create(report=world.report_b, indicator=catalogue["CNVCLD"], column="2018", value=7)
+    IndicatorValue.objects.create(report=world.report_b, indicator=catalogue["CNVCLD"], column="target", value=9)
+    client.force_login(province_admin(world))
+    url = reverse("reports:round_edit", args=[world.round.code])
+    response = client.post(url, edit_data(world, data_years=["2019", "2020"]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Đã nhập số liệu năm 2018 trong 2 báo cáo: không thể bỏ năm này." in page
+    # Nothing typed is lost: the boxes are as sent.
+    assert 'value="2018"' in page
+    world.round.refresh_from_db()
+    assert world.round.data_years == [2018, 2019, 2020]
+    # Nor may the term leave it out.
+    response = client.post(url, edit_data(world, term_start_year="2019", term_end_year="2024"))
+    assert "Đã nhập số liệu năm 2018 trong 2 báo cáo: nhiệm kỳ phải bao gồm năm này." in response.content.decode()
+    world.round.refresh_from_db()
+    assert world.round.term_start_year == 2018
+    # 2020 has no figures: it may be removed.
+    assert client.post(url, edit_data(world, data_years=["2018", "2019"])).status_code == 302
+    world.round.refresh_from_db()
+    assert world.round.data_years == [2018, 2019]
+    with pytest.raises(ValidationError) as caught:
+        round_save(round=world.round, data={"data_years": [2019]}, actor=world.admin)
+    assert caught.value.message_dict["data_years"] == [
+        "Đã nhập số liệu năm 2018 trong 2 báo cáo: không thể bỏ năm này."
+    ]
+
+
+def test_a_round_code_with_a_slash_is_refused(client, world):
+    """A code appears in addresses: one with a slash could never be linked to."""
+    words = "Mã không được chứa dấu gạch chéo (/) hay ký tự điều khiển: mã xuất hiện trong địa chỉ trang."
+    client.force_login(province_admin(world))
+    response = client.post(reverse("reports:round_create"), form_data(world, code="GNK/2025"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert words in page and 'value="GNK/2025"' in page
+    assert not Round.objects.filter(code="GNK/2025").exists()
+    round_ = RoundFactory.build(
+        code="GNK/2025", organising_unit=world.province, outline_version=world.round.outline_version
+    )
+    with pytest.raises(ValidationError) as caught:
+        round_.full_clean()
+    assert caught.value.message_dict["code"] == [words]
+    # Letters of any language, dots, dashes, spaces are fine: they are quoted in addresses.
+    RoundFactory.build(
+        code="ĐH.2025_GNK-1", organising_unit=world.province, outline_version=world.round.outline_version
+    ).full_clean()
+
+
+def test_the_round_list_shows_an_old_round_with_a_bad_code(client, world):
+    """Stored before codes were checked: shown without links, the others still linked; never a 500."""
+    old = RoundFactory(organising_unit=world.province, name="Đợt cũ nhập từ dữ liệu cũ")
+    Round.objects.filter(pk=old.pk).update(code="CU/2020")
+    client.force_login(province_admin(world))
+    response = client.get(reverse("reports:round_list"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Đợt cũ nhập từ dữ liệu cũ" in page and "CU/2020" in page
+    assert "Mã của đợt có dấu gạch chéo" in page
+    assert reverse("reports:round_edit", args=[world.round.code]) in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_sends_the_opening_mails():
+    """Opening queues one task; the worker, as `make run` starts it, sends the drafters' e-mails.
+    When the opening is rolled back, nothing is queued and nobody is told."""
+    world = build_world(sections=1)
+    DBTaskResult.objects.all().delete()
+    round_ = RoundFactory(organising_unit=world.superior, outline_version=make_outline(1), name="Đợt thử nền")
+    mail.outbox.clear()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        round_open(round=round_, actor=world.admin)
+        raise RuntimeError("something after it failed")
+    assert not Report.objects.filter(round=round_).exists() and not DBTaskResult.objects.exists()
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
+    assert mail.outbox == []
+    round_open(round=round_, actor=world.admin)
+    assert Notification.objects.filter(kind="round_open", report__round=round_).count() == 2  # in the site at once
+    assert mail.outbox == [] and queued_mail_tasks() == 1
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([world.drafter_a.email, world.drafter_b.email])
+    assert all("Đợt báo cáo “Đợt thử nền” đã mở" in m.body for m in mail.outbox)
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
