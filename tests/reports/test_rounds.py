@@ -219,6 +219,7 @@ def test_opening_creates_the_reports_below_and_tells_their_drafters(client, worl
     assert 'data-open-count="6"' in page
     assert "3 báo cáo của CĐCS" in page and "3 báo cáo của chính công đoàn cấp trên" in page
     assert "2 cán bộ soạn thảo" in page
+    assert "Thư điện tử được gửi trong nền sau khi mở đợt" in page
     assert not Report.objects.filter(round=round_).exists()  # the confirmation page writes nothing
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
