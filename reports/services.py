@@ -225,9 +225,10 @@ def _tell_drafters(round: Round, reports: list[Report]) -> None:
     notify_each(entries, kind="round_open")
     # Thousands of e-mails do not belong in the request that opens the round: the background worker
     # sends them, once the reports and notifications are committed (nothing goes if they are not).
+    # Robust: the round is open whatever happens to the queue; a failure to queue is logged.
     mailed = sorted({report.pk for user, report, _message, _url in entries if user.email})
     if mailed:
-        transaction.on_commit(lambda: send_round_open_mails.enqueue(report_ids=mailed))
+        transaction.on_commit(lambda: send_round_open_mails.enqueue(report_ids=mailed), robust=True)
 
 
 def lock_report(report: Report) -> Report:
