@@ -132,6 +132,11 @@ class Round(models.Model):
                     "years": ", ".join(str(y) for y in outside),
                     "term": self.term_label,
                 }
+        if self.cutoff_date and self.deadline and self.deadline < self.cutoff_date:
+            # Reports due before the period their figures cover has ended cannot be right.
+            errors["deadline"] = _("The deadline cannot be before the date the figures run to (%(cutoff)s).") % {
+                "cutoff": self.cutoff_date.strftime("%d/%m/%Y")
+            }
         if self.superior_outline_version_id and self.outline_version_id:
             keys = set(OutlineNode.objects.filter(version_id=self.outline_version_id).values_list("key", flat=True))
             other = set(

@@ -27,7 +27,7 @@ def notify(users, *, report, kind: str, message: str, url: str = "", key: str = 
             continue
     mails = [
         (
-            _("[Mid-term report] %(message)s") % {"message": message[:80]},
+            _("[Mid-term report] %(message)s") % {"message": _subject(message)},
             f"{message}\n\n{settings.SITE_URL}{url}\n",
             settings.DEFAULT_FROM_EMAIL,
             [n.user.email],
@@ -38,6 +38,14 @@ def notify(users, *, report, kind: str, message: str, url: str = "", key: str = 
     if mails:
         transaction.on_commit(lambda: _send(mails))
     return len(made)
+
+
+def _subject(message: str, limit: int = 80) -> str:
+    """The message shortened for a subject line at a word's end, with an ellipsis (not cut mid-word)."""
+    message = " ".join(message.split())
+    if len(message) <= limit:
+        return message
+    return message[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _send(mails):
@@ -75,7 +83,7 @@ def mail_notifications(*, kind: str, report_ids: list[int], batch_size: int = 20
         )
         mails = [
             (
-                _("[Mid-term report] %(message)s") % {"message": n.message[:80]},
+                _("[Mid-term report] %(message)s") % {"message": _subject(n.message)},
                 f"{n.message}\n\n{settings.SITE_URL}{n.url}\n",
                 settings.DEFAULT_FROM_EMAIL,
                 [n.user.email],

@@ -486,7 +486,12 @@ def test_a_round_code_with_a_slash_is_refused(client, world):
     assert words in page and 'value="GNK/2025"' in page
     assert not Round.objects.filter(code="GNK/2025").exists()
     round_ = RoundFactory.build(
-        code="GNK/2025", organising_unit=world.province, outline_version=world.round.outline_version
+        term_start_year=2025,
+        term_end_year=2030,
+        data_years=[2025, 2026],
+        code="GNK/2025",
+        organising_unit=world.province,
+        outline_version=world.round.outline_version,
     )
     with pytest.raises(ValidationError) as caught:
         round_.full_clean()
@@ -531,3 +536,23 @@ def test_the_worker_sends_the_opening_mails():
     assert sorted(m.to[0] for m in mail.outbox) == sorted([world.drafter_a.email, world.drafter_b.email])
     assert all("Đợt báo cáo “Đợt thử nền” đã mở" in m.body for m in mail.outbox)
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_a_deadline_before_the_figures_end_is_refused_in_words():
+    """Reports cannot be due before the period their figures cover has ended."""
+    import datetime
+
+    from django.core.exceptions import ValidationError
+
+    from tests.reports.factories import RoundFactory
+
+    round_ = RoundFactory.build(
+        term_start_year=2025,
+        term_end_year=2030,
+        data_years=[2025, 2026],
+        cutoff_date=datetime.date(2027, 6, 30),
+        deadline=datetime.date(2027, 5, 15),
+    )
+    with pytest.raises(ValidationError) as caught:
+        round_.clean()
+    assert "30/06/2027" in " ".join(caught.value.message_dict["deadline"])
