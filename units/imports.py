@@ -22,8 +22,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Value
-from django.db.models.functions import Concat, Lower, Substr
+from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,9 +31,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.text import fold, nfc
+from core.validators import validate_code
 from core.workbook import WorkbookLimits, WorkbookRefused, read_rows
 
 from .models import Membership, Role, Unit
+from .services import unit_relocate
 
 log = logging.getLogger(__name__)
 
@@ -408,6 +409,12 @@ def import_plan(data: bytes) -> ImportPlan:
             continue
         first_row.setdefault(code, number)
         bad = too_long(number, code, limits["code"], labels["code"])
+        for value in {code, parent} - {""}:
+            try:
+                validate_code(value)
+            except ValidationError as exc:
+                errors.append(RowError(number, f"{value[:40]}: {exc.messages[0]}"))
+                bad = True
         if name:
             described.add(code)
             if parent and parent != code:
@@ -665,6 +672,16 @@ def import_plan(data: bytes) -> ImportPlan:
                     if isinstance(old, bool):
                         old, new = (YES if old else NO), (YES if new else NO)
                     line.changes.append(f"{label}: {old or '—'} → {new or '—'}")
+        if line.created or line.moved:
+            above = existing.get(d.parent)
+            if above is not None and not above.is_active:
+                errors.append(
+                    RowError(
+                        d.row,
+                        _("the parent unit %(parent)s is no longer active (merged or closed): choose another.")
+                        % {"parent": d.parent},
+                    )
+                )
         plan.units.append(line)
     plan.errors.sort(key=lambda e: e.row)
     plan._defs, plan._existing, plan._users, plan._by_pk, plan._depth = defs, existing, users, by_pk, depth
@@ -788,21 +805,22 @@ def _import(data: bytes, *, actor, dry_run: bool) -> ImportPlan:
     for line in placed:
         unit = all_units[line.code]
         parent = all_units[line.parent_code] if line.parent_code else None
-        new_path = f"{paths[parent.pk] if parent else '/'}{unit.pk}/"
-        unit.parent_id = parent.pk if parent else None
+        if parent is not None:
+            parent.path = paths[parent.pk]
         if line.moved:
+            # The same move as the unit page's (units.services.unit_relocate): paths, checks, history.
             old_path = paths[unit.pk]
-            Unit.objects.filter(path__startswith=old_path).update(
-                path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
-            )
-            Unit.objects.filter(pk=unit.pk).update(parent_id=unit.parent_id)
+            unit.path = old_path
+            unit_relocate(unit=unit, new_parent=parent, actor=actor)
+            new_path = unit.path
             # Keep the paths known here in step with what the statement did to the subtree.
             for pk, path in paths.items():
                 if path.startswith(old_path):
                     paths[pk] = new_path + path[len(old_path) :]
-            log.info("unit %s moved under %s by %s (import)", unit.code, line.parent_code or "-", actor)
-        paths[unit.pk] = new_path
-        unit.path = new_path
+        else:
+            unit.parent_id = parent.pk if parent else None
+            unit.path = f"{paths[parent.pk] if parent else '/'}{unit.pk}/"
+        paths[unit.pk] = unit.path
     if created:
         Unit.objects.bulk_update(created, ["parent", "path"])
 
