@@ -215,6 +215,7 @@ class UnitLine:
     created: bool = False
     moved: bool = False
     changes: list[str] = field(default_factory=list)  # "Tên đơn vị: A → B"
+    grassroots_changed: bool = False  # which roll-ups hold its reports changes too
 
     @property
     def action(self) -> str:
@@ -669,6 +670,7 @@ def import_plan(data: bytes) -> ImportPlan:
             for attr, label in fields:
                 old, new = getattr(unit, attr), getattr(d, attr)
                 if old != new:
+                    line.grassroots_changed |= attr == "is_grassroots"
                     if isinstance(old, bool):
                         old, new = (YES if old else NO), (YES if new else NO)
                     line.changes.append(f"{label}: {old or '—'} → {new or '—'}")
