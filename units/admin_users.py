@@ -40,6 +40,11 @@ class InvitedUserCreationForm(forms.ModelForm):
         for name in ("username", "last_name", "first_name", "email"):
             if isinstance(data.get(name), str):
                 data[name] = nfc(data[name]).strip()
+        email = data.get("email")
+        # One address, one account (as the Excel import requires): the invitation and "Forgot your
+        # password?" must reach one person.
+        if email and User.objects.filter(email__iexact=email).exists():
+            self.add_error("email", _("This e-mail address is already used by another account."))
         return data
 
 
