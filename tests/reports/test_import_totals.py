@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from reports import reorganisation, totals
 from reports.models import IndicatorValue, Report, ReportStatus
+from reports.selectors import rollup
 from tests.indicators.factories import make_catalogue
 from tests.reports.factories import RoundFactory
 from tests.reports.test_rollup_totals import STATUS_SETS, added_up, members
@@ -114,3 +115,18 @@ def test_no_unit_is_hung_or_moved_under_a_merged_unit(world):
     messages = [str(e) for e in refused.value.plan.errors]
     assert len(messages) == 2 and all("không còn hoạt động" in m for m in messages), messages
     assert not Unit.objects.filter(code="CS-NEW").exists()
+
+
+def test_a_swap_done_behind_the_services_back_is_found_and_added_up_afresh():
+    round_, s, t = swap_world()
+    # Straight UPDATEs of parent and path, as a hand-made SQL fix would do: no service, no rebuild.
+    for code, new_parent in (("A1", t), ("A2", t), ("C1", s), ("C2", s)):
+        unit = Unit.objects.get(code=code)
+        Unit.objects.filter(pk=unit.pk).update(parent=new_parent, path=f"{new_parent.path}{unit.pk}/")
+    s.refresh_from_db()
+    submitted = (ReportStatus.SUBMITTED,)
+    # Same number of reports, same sum of ids: the squares tell them apart.
+    assert totals.stored(round=round_, unit=s, statuses=submitted, members=members(round_, s)) is None
+    shown = rollup(round=round_, unit=s, statuses=submitted)
+    assert [row.value("2020") for row in shown.rows if row.indicator.code == "CNVCLD"] == [2000]
+    assert_totals_right(round_, s, t)
