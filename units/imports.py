@@ -750,6 +750,10 @@ def units_import(*, data: bytes, actor=None, dry_run: bool = False) -> ImportPla
         log.info("units import by %s met a concurrent change", actor, exc_info=True)
         plan = ImportPlan(errors=[RowError(0, _("the units or accounts changed meanwhile; import the file again."))])
         raise ImportInvalid(plan) from None
+    except ValidationError as exc:
+        # A move the plan allowed and the tree no longer does (a parent merged meanwhile): nothing written.
+        log.info("units import by %s refused by the tree: %s", actor, exc.messages)
+        raise ImportInvalid(ImportPlan(errors=[RowError(0, message) for message in exc.messages])) from None
 
 
 def _import(data: bytes, *, actor, dry_run: bool) -> ImportPlan:
@@ -760,7 +764,13 @@ def _import(data: bytes, *, actor, dry_run: bool) -> ImportPlan:
         return plan
     defs, existing, users, by_pk = plan._defs, plan._existing, plan._users, plan._by_pk
     # Units the file moves, and the units below them, change their paths: lock them first.
-    list(Unit.objects.select_for_update().filter(pk__in=[u.pk for u in existing.values()]).values_list("pk"))
+    # Read again what a move checks, now that nobody else can change it: a parent merged or closed since
+    # the plan is refused by the move (unit_relocate) instead of receiving units.
+    by_id = {u.pk: u for u in existing.values()}
+    for pk, path, is_active in (
+        Unit.objects.select_for_update().filter(pk__in=list(by_id)).values_list("pk", "path", "is_active")
+    ):
+        by_id[pk].path, by_id[pk].is_active = path, is_active
 
     # 1. New units, with no parent and no path yet: one INSERT (a few on SQLite).
     new_units = []

@@ -132,3 +132,25 @@ def test_the_unit_page_refuses_a_parent_that_is_closed_or_below_in_words(admin_c
     assert ("không còn hoạt động" if where == "closed" else "không thể chuyển") in text.lower()
     middle.refresh_from_db()
     assert middle.parent_id == top.pk
+
+
+def test_a_parent_closed_between_the_plan_and_the_writes_is_refused_in_words(monkeypatch):
+    top = UnitFactory(code="TOP", is_grassroots=False)
+    other = UnitFactory(code="OTHER", is_grassroots=False, parent=top)
+    moving = UnitFactory(code="MOVING", parent=top)
+    data = workbook([("MOVING", moving.name, moving.kind, "OTHER", "Có", moving.congress_number)])
+    import units.imports as imports
+
+    planned = imports.import_plan
+
+    def plan_then_close(data):
+        plan = planned(data)
+        Unit.objects.filter(pk=other.pk).update(is_active=False)  # another administrator, meanwhile
+        return plan
+
+    monkeypatch.setattr(imports, "import_plan", plan_then_close)
+    with pytest.raises(ImportInvalid) as refused:
+        units_import(data=data)
+    assert "không còn hoạt động" in str(refused.value.plan.errors[0])
+    moving.refresh_from_db()
+    assert moving.parent_id == top.pk
