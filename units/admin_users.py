@@ -49,6 +49,14 @@ class InvitedUserCreationForm(forms.ModelForm):
 
 
 class InvitedUserChangeForm(UserChangeForm):
+    def clean_email(self):
+        email = self.cleaned_data.get("email")
+        # The same rule as for a new account, checked only when the address is changed.
+        others = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if email and "email" in self.changed_data and others.exists():
+            raise forms.ValidationError(_("This e-mail address is already used by another account."))
+        return email
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "password" in self.fields:

@@ -9,7 +9,9 @@ top). A person's row names the account (new ones are made without a password, to
 the role it gets in the unit; an import never removes a unit, an account or a role.
 
 Reading and planning take a fixed number of queries whatever the size of the file; applying adds
-a fixed number for creations and changes, and one statement per moved unit (its subtree's paths).
+a fixed number for creations and changes, and a few per moved unit: each goes through the unit page's
+own move (units.services.unit_relocate: its subtree's paths, its history). The roll-up totals are the
+reports layer's: reports.reorganisation.units_import_apply imports and then rebuilds them.
 """
 
 import io

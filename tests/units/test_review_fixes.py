@@ -154,3 +154,28 @@ def test_a_parent_closed_between_the_plan_and_the_writes_is_refused_in_words(mon
     assert "không còn hoạt động" in str(refused.value.plan.errors[0])
     moving.refresh_from_db()
     assert moving.parent_id == top.pk
+
+
+def test_the_user_page_refuses_an_e_mail_of_another_account(admin_client):  # noqa: F811
+    UserFactory(username="lan", email="lan@congdoan.example")
+    hoa = UserFactory(username="hoa", email="hoa@congdoan.example")
+    url = reverse("admin:auth_user_change", args=[hoa.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v not in (None, False) and k in form.fields and k != "password"}
+    data.pop("date_joined", None)
+    data.pop("last_login", None)
+    data.update(
+        {
+            "date_joined_0": "01/01/2025",
+            "date_joined_1": "00:00:00",
+            "invitations-TOTAL_FORMS": 0,
+            "invitations-INITIAL_FORMS": 0,
+        }
+    )
+    data["groups"] = data["user_permissions"] = []
+    refused = admin_client.post(url, {**data, "email": "LAN@congdoan.example"})
+    assert refused.status_code == 200 and "đã được dùng cho tài khoản khác" in refused.content.decode()
+    hoa.refresh_from_db()
+    assert hoa.email == "hoa@congdoan.example"
+    # Its own address, unchanged, is fine.
+    assert admin_client.post(url, {**data, "first_name": "Hoa"}).status_code == 302
