@@ -690,15 +690,18 @@ class RollupTotal(models.Model):
 
 
 class RollupMembers(models.Model):
-    """How many grassroots reports per status ``RollupTotal`` holds below a unit, and the sum of their
-    ids: the roll-up compares them with the reports themselves and adds up afresh when they differ
-    (a report deleted, a unit moved), so a missed change can never show a wrong total."""
+    """How many grassroots reports per status ``RollupTotal`` holds below a unit, and the sums of their
+    ids and of their ids' squares: the roll-up compares them with the reports themselves and adds up
+    afresh when they differ (a report deleted, a unit moved), so a missed change never shows a wrong total."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=20, choices=ReportStatus.choices)
     reports = models.IntegerField()
     id_sum = models.BigIntegerField()
+    # With the sum of ids alone, units swapped between two superiors ({101, 104} one way, {102, 103} the
+    # other) looked unchanged. Ids stay far below 10**6 and a unit's reports below 10**5: no overflow.
+    id_square_sum = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("roll-up members")

@@ -11,6 +11,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from units import imports as unit_imports
 from units import services as unit_services
 from units.models import Unit
 
@@ -26,6 +27,17 @@ def _rebuild_rounds_below(unit: Unit) -> list[int]:
     for round_ in Round.objects.filter(pk__in=round_ids).order_by("pk"):
         totals.rebuild(round_)
     return round_ids
+
+
+def _rebuild_rounds_in(units) -> list[int]:
+    """Make again the stored totals of every round with a report in the subtree of any of ``units``:
+    one query per unit to find the rounds, then one rebuild per round."""
+    round_ids: set[int] = set()
+    for unit in units:
+        round_ids.update(Report.objects.filter(unit__path__startswith=unit.path).values_list("round_id", flat=True))
+    for round_ in Round.objects.filter(pk__in=round_ids).order_by("pk"):
+        totals.rebuild(round_)
+    return sorted(round_ids)
 
 
 def _running_rounds_over(unit: Unit, today: datetime.date):
@@ -78,3 +90,19 @@ def unit_merge(
     # After the new reports: the rebuilt totals hold them too.
     _rebuild_rounds_below(successor)
     return successor
+
+
+@transaction.atomic
+def units_import_apply(*, data: bytes, actor=None, dry_run: bool = False) -> unit_imports.ImportPlan:
+    """Import units and people from an Excel file (units.imports.units_import: the same checks, the same
+    errors, nothing written unless every row is valid), then, in the same transaction, make again the
+    roll-up totals of every round with reports below a unit the file moved or whose grassroots flag it
+    changed: a superior union's sums hold exactly its units' figures afterwards."""
+    plan = unit_imports.units_import(data=data, actor=actor, dry_run=dry_run)
+    if dry_run:
+        return plan
+    touched = [line.code for line in plan.units if not line.created and (line.moved or line.grassroots_changed)]
+    if touched:
+        rebuilt = _rebuild_rounds_in(Unit.objects.filter(code__in=touched).only("pk", "path"))
+        log.info("units import by %s: roll-up totals of rounds %s made again", actor, rebuilt)
+    return plan

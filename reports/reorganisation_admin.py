@@ -226,6 +226,10 @@ class ReorganisingUnitAdmin(UnitAdmin):
         ]
         return own + super().get_urls()
 
+    def import_apply(self, *, data: bytes, actor):
+        # Moves made by a file rebuild the roll-up totals, as a move on the unit page does.
+        return reorganisation.units_import_apply(data=data, actor=actor)
+
     def save_model(self, request, obj, form, change):
         if change and "parent" in form.changed_data:
             # A new parent typed on the unit's own page is a move: paths and roll-up totals follow.

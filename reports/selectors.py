@@ -555,21 +555,22 @@ class Rollup:
 
 @dataclass(frozen=True)
 class RollupStamp:
-    """What a roll-up below a unit covers, read in one query: {status: (reports, sum of ids, latest
-    change)}. It keys the cached page and is the first read of the roll-up's members."""
+    """What a roll-up below a unit covers, read in one query: {status: (reports, sum of ids, sum of their
+    squares, latest change)}. It keys the cached page and is the first read of the roll-up's members."""
 
-    by_status: dict[str, tuple[int, int, float]]
+    by_status: dict[str, tuple[int, int, int, float]]
 
     @property
-    def members(self) -> dict[str, tuple[int, int]]:
-        return {status: (n, ids) for status, (n, ids, _last) in self.by_status.items()}
+    def members(self) -> dict[str, tuple[int, int, int]]:
+        return {status: (n, ids, squares) for status, (n, ids, squares, _last) in self.by_status.items()}
 
     def revision(self, statuses) -> str:
         """Changes whenever the roll-up of ``statuses`` may: a report enters or leaves a status (the counts
         and sums of ids of every status), or a counted report changes (its latest ``updated_at``). A
         draft's autosave changes neither, so it does not empty the cache of a roll-up of submitted reports."""
-        parts = [f"{status}={n}/{ids}" for status, (n, ids, _last) in sorted(self.by_status.items())]
-        last = max((self.by_status[s][2] for s in statuses if s in self.by_status), default=0)
+        # The squares too: units swapped between two superiors keep the count and the sum of ids.
+        parts = [f"{status}={n}/{ids}/{sq}" for status, (n, ids, sq, _last) in sorted(self.by_status.items())]
+        last = max((self.by_status[s][3] for s in statuses if s in self.by_status), default=0)
         return ";".join([*parts, f"last={last}"])
 
 
@@ -579,9 +580,11 @@ def rollup_stamp(*, round, unit: Unit) -> RollupStamp:
         Report.objects.filter(round=round, unit__path__startswith=unit.path, unit__is_grassroots=True)
         .order_by()
         .values_list("status")
-        .annotate(n=Count("pk"), ids=Sum("pk"), last=Max("updated_at"))
+        .annotate(n=Count("pk"), ids=Sum("pk"), squares=Sum(F("pk") * F("pk")), last=Max("updated_at"))
     )
-    return RollupStamp({status: (n, ids or 0, last.timestamp() if last else 0) for status, n, ids, last in rows})
+    return RollupStamp(
+        {status: (n, ids or 0, squares or 0, last.timestamp() if last else 0) for status, n, ids, squares, last in rows}
+    )
 
 
 def rolls_up(indicator: Indicator) -> bool:
@@ -589,10 +592,11 @@ def rolls_up(indicator: Indicator) -> bool:
     return indicator.rollup in ("sum", "ratio_of_sums")
 
 
-def _members(reports) -> dict[str, tuple[int, int]]:
-    """{status: (reports, sum of their ids)} of the reports a roll-up covers: what its stored totals hold."""
-    rows = reports.order_by().values_list("status").annotate(n=Count("pk"), ids=Sum("pk"))
-    return {status: (n, ids or 0) for status, n, ids in rows}
+def _members(reports) -> dict[str, tuple[int, int, int]]:
+    """{status: (reports, sum of their ids, sum of their squares)} of the reports a roll-up covers: what
+    its stored totals hold."""
+    rows = reports.order_by().values_list("status").annotate(n=Count("pk"), ids=Sum("pk"), sq=Sum(F("pk") * F("pk")))
+    return {status: (n, ids or 0, sq or 0) for status, n, ids, sq in rows}
 
 
 def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES, stamp: RollupStamp | None = None) -> Rollup:
@@ -639,8 +643,8 @@ def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES, stamp: Rollup
             .order_by()
         }
     counts = {
-        "total": sum(n for n, _ids in members.values()),
-        "counted": sum(n for status, (n, _ids) in members.items() if status in statuses),
+        "total": sum(n for n, *_sums in members.values()),
+        "counted": sum(n for status, (n, *_sums) in members.items() if status in statuses),
     }
     return Rollup(
         unit=unit,

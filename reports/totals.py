@@ -3,17 +3,17 @@
 A province of 10,000 unions holds about 1.8 million figures; adding them up on every roll-up took 0.4 s
 of PostgreSQL's time. Instead each change of a figure or a status moves that one report's figures out of
 and into the totals of the few unions above it (``shift``), and the roll-up reads a few hundred rows
-(``stored``). ``RollupMembers`` records which reports the totals hold; when they differ from the reports
-themselves (a report deleted, a unit moved, a grassroots flag changed), ``stored`` answers None and the
-caller adds up afresh and calls ``rebuild``. No signal is involved: the services that write call
-``shift`` inside their transaction, with the report locked.
+(``stored``). ``RollupMembers`` records which reports the totals hold (their number, the sum of their ids
+and of their squares); when they differ from the reports themselves (a report deleted, a unit moved, a
+grassroots flag changed), ``stored`` answers None and the caller adds up afresh and calls ``rebuild``.
+No signal is involved: the services that write call ``shift`` inside their transaction, with the report locked.
 """
 
 from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 
 from units.models import Unit
 
@@ -56,11 +56,12 @@ def shift(report, *, status: str, sign: int) -> None:
             [report.round_id, status, sign, sign, report.pk, *above],
         )
         cursor.execute(
-            f"INSERT INTO {members} (round_id, unit_id, status, reports, id_sum) "
-            f"SELECT %s, u.id, %s, %s, %s FROM {Unit._meta.db_table} u WHERE u.id IN ({marks}) ORDER BY u.id "
+            f"INSERT INTO {members} (round_id, unit_id, status, reports, id_sum, id_square_sum) "
+            f"SELECT %s, u.id, %s, %s, %s, %s FROM {Unit._meta.db_table} u WHERE u.id IN ({marks}) ORDER BY u.id "
             f"ON CONFLICT (round_id, unit_id, status) DO UPDATE SET "
-            f"reports = {members}.reports + excluded.reports, id_sum = {members}.id_sum + excluded.id_sum",
-            [report.round_id, status, sign, sign * report.pk, *above],
+            f"reports = {members}.reports + excluded.reports, id_sum = {members}.id_sum + excluded.id_sum, "
+            f"id_square_sum = {members}.id_square_sum + excluded.id_square_sum",
+            [report.round_id, status, sign, sign * report.pk, sign * report.pk * report.pk, *above],
         )
 
 
@@ -71,20 +72,21 @@ def move(report, *, old: str, new: str) -> None:
         shift(report, status=new, sign=1)
 
 
-def stored(*, round, unit, statuses, members: dict[str, tuple[int, int]]) -> dict | None:
+def stored(*, round, unit, statuses, members: dict[str, tuple[int, int, int]]) -> dict | None:
     """The stored totals below ``unit`` for ``statuses`` as {(indicator id, column): total}, or None when
-    they do not hold exactly the reports counted in ``members`` ({status: (reports, sum of ids)}, read
+    they do not hold exactly the reports counted in ``members`` ({status: (reports, sum of ids, sum of
+    their squares)}, read
     from the reports themselves). Two queries."""
     if unit.is_grassroots:
         return None
     held = {
-        status: (n, ids)
-        for status, n, ids in RollupMembers.objects.filter(round=round, unit=unit).values_list(
-            "status", "reports", "id_sum"
+        status: (n, ids, squares)
+        for status, n, ids, squares in RollupMembers.objects.filter(round=round, unit=unit).values_list(
+            "status", "reports", "id_sum", "id_square_sum"
         )
         if n
     }
-    if held != {status: pair for status, pair in members.items() if pair[0]}:
+    if held != {status: tuple(sums) for status, sums in members.items() if sums[0]}:
         return None
     rows = (
         RollupTotal.objects.filter(
@@ -115,7 +117,7 @@ def rebuild(round) -> None:
     reports_by_parent = (
         Report.objects.filter(round=round, unit__is_grassroots=True, unit__parent__isnull=False)
         .values_list("unit__parent_id", "status")
-        .annotate(n=Count("pk"), ids=Sum("pk"))
+        .annotate(n=Count("pk"), ids=Sum("pk"), squares=Sum(F("pk") * F("pk")))
         .order_by()
     )
     reports_by_parent = list(reports_by_parent)
@@ -135,12 +137,14 @@ def rebuild(round) -> None:
         ),
         batch_size=2000,
     )
-    held: dict[tuple, list] = defaultdict(lambda: [0, 0])
-    for parent, status, n, ids in reports_by_parent:
+    held: dict[tuple, list] = defaultdict(lambda: [0, 0, 0])
+    for parent, status, n, ids, squares in reports_by_parent:
         for unit in chains[parent]:
             entry = held[(unit, status)]
             entry[0] += n
             entry[1] += ids
+            entry[2] += squares
     RollupMembers.objects.bulk_create(
-        RollupMembers(round=round, unit_id=u, status=s, reports=n, id_sum=ids) for (u, s), (n, ids) in held.items()
+        RollupMembers(round=round, unit_id=u, status=s, reports=n, id_sum=ids, id_square_sum=squares)
+        for (u, s), (n, ids, squares) in held.items()
     )

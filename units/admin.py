@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from . import (
     admin_users,  # noqa: F401  (accounts by invitation)
@@ -14,8 +16,26 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class UnitAdminForm(forms.ModelForm):
+    """The unit page: a new parent is checked here, in words, before the move service refuses it."""
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        if parent is None or "parent" not in self.changed_data:
+            return parent
+        if not parent.is_active:
+            raise forms.ValidationError(
+                _("%(unit)s is no longer active (merged or closed): a unit cannot be placed under it.")
+                % {"unit": parent.name}
+            )
+        if self.instance.pk and parent.is_within(self.instance):
+            raise forms.ValidationError(_("A unit cannot be moved under itself or one of its own units."))
+        return parent
+
+
 @admin.register(Unit)
 class UnitAdmin(UnitImportMixin, admin.ModelAdmin):
+    form = UnitAdminForm
     list_display = ["code", "name", "kind", "parent", "is_grassroots", "is_active"]
     list_filter = ["is_grassroots", "is_active", "kind"]
     search_fields = ["code", "name"]

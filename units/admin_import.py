@@ -1,7 +1,7 @@
 """The units changelist's "Nhập từ Excel": upload → preview of what the file would create, change
 or move, with every row's errors → confirm. The uploaded bytes wait on the server under their
 SHA-256, and the confirmation reads and checks them all over again (units_import), never trusting
-the preview. The management command import_units calls the same service."""
+the preview. The management command import_units (reports app) applies files the same way."""
 
 import hashlib
 import re
@@ -108,6 +108,11 @@ class UnitImportMixin:
             *super().get_urls(),
         ]
 
+    def import_apply(self, *, data: bytes, actor):
+        """Apply the confirmed file. The reports layer's admin (reports.reorganisation_admin) applies it
+        through reports.reorganisation.units_import_apply, which also rebuilds the roll-up totals."""
+        return units_import(data=data, actor=actor)
+
     def _check(self, request):
         # The file adds units, moves them, makes accounts and grants roles: all four rights.
         allowed = self.has_add_permission(request) and self.has_change_permission(request)
@@ -133,7 +138,7 @@ class UnitImportMixin:
                 _forget(request.user, digest)
                 return redirect("admin:units_unit_changelist")
             try:
-                plan = units_import(data=data, actor=request.user)
+                plan = self.import_apply(data=data, actor=request.user)
             except WorkbookRefused as exc:
                 form.add_error(None, exc.message)
                 plan = None

@@ -40,10 +40,23 @@ class InvitedUserCreationForm(forms.ModelForm):
         for name in ("username", "last_name", "first_name", "email"):
             if isinstance(data.get(name), str):
                 data[name] = nfc(data[name]).strip()
+        email = data.get("email")
+        # One address, one account (as the Excel import requires): the invitation and "Forgot your
+        # password?" must reach one person.
+        if email and User.objects.filter(email__iexact=email).exists():
+            self.add_error("email", _("This e-mail address is already used by another account."))
         return data
 
 
 class InvitedUserChangeForm(UserChangeForm):
+    def clean_email(self):
+        email = self.cleaned_data.get("email")
+        # The same rule as for a new account, checked only when the address is changed.
+        others = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if email and "email" in self.changed_data and others.exists():
+            raise forms.ValidationError(_("This e-mail address is already used by another account."))
+        return email
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "password" in self.fields:

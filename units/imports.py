@@ -9,7 +9,9 @@ top). A person's row names the account (new ones are made without a password, to
 the role it gets in the unit; an import never removes a unit, an account or a role.
 
 Reading and planning take a fixed number of queries whatever the size of the file; applying adds
-a fixed number for creations and changes, and one statement per moved unit (its subtree's paths).
+a fixed number for creations and changes, and a few per moved unit: each goes through the unit page's
+own move (units.services.unit_relocate: its subtree's paths, its history). The roll-up totals are the
+reports layer's: reports.reorganisation.units_import_apply imports and then rebuilds them.
 """
 
 import io
@@ -22,8 +24,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Value
-from django.db.models.functions import Concat, Lower, Substr
+from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,9 +33,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.text import fold, nfc
+from core.validators import validate_code
 from core.workbook import WorkbookLimits, WorkbookRefused, read_rows
 
 from .models import Membership, Role, Unit
+from .services import unit_relocate
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +217,7 @@ class UnitLine:
     created: bool = False
     moved: bool = False
     changes: list[str] = field(default_factory=list)  # "Tên đơn vị: A → B"
+    grassroots_changed: bool = False  # which roll-ups hold its reports changes too
 
     @property
     def action(self) -> str:
@@ -408,6 +412,12 @@ def import_plan(data: bytes) -> ImportPlan:
             continue
         first_row.setdefault(code, number)
         bad = too_long(number, code, limits["code"], labels["code"])
+        for value in {code, parent} - {""}:
+            try:
+                validate_code(value)
+            except ValidationError as exc:
+                errors.append(RowError(number, f"{value[:40]}: {exc.messages[0]}"))
+                bad = True
         if name:
             described.add(code)
             if parent and parent != code:
@@ -662,9 +672,20 @@ def import_plan(data: bytes) -> ImportPlan:
             for attr, label in fields:
                 old, new = getattr(unit, attr), getattr(d, attr)
                 if old != new:
+                    line.grassroots_changed |= attr == "is_grassroots"
                     if isinstance(old, bool):
                         old, new = (YES if old else NO), (YES if new else NO)
                     line.changes.append(f"{label}: {old or '—'} → {new or '—'}")
+        if line.created or line.moved:
+            above = existing.get(d.parent)
+            if above is not None and not above.is_active:
+                errors.append(
+                    RowError(
+                        d.row,
+                        _("the parent unit %(parent)s is no longer active (merged or closed): choose another.")
+                        % {"parent": d.parent},
+                    )
+                )
         plan.units.append(line)
     plan.errors.sort(key=lambda e: e.row)
     plan._defs, plan._existing, plan._users, plan._by_pk, plan._depth = defs, existing, users, by_pk, depth
@@ -731,6 +752,10 @@ def units_import(*, data: bytes, actor=None, dry_run: bool = False) -> ImportPla
         log.info("units import by %s met a concurrent change", actor, exc_info=True)
         plan = ImportPlan(errors=[RowError(0, _("the units or accounts changed meanwhile; import the file again."))])
         raise ImportInvalid(plan) from None
+    except ValidationError as exc:
+        # A move the plan allowed and the tree no longer does (a parent merged meanwhile): nothing written.
+        log.info("units import by %s refused by the tree: %s", actor, exc.messages)
+        raise ImportInvalid(ImportPlan(errors=[RowError(0, message) for message in exc.messages])) from None
 
 
 def _import(data: bytes, *, actor, dry_run: bool) -> ImportPlan:
@@ -741,7 +766,13 @@ def _import(data: bytes, *, actor, dry_run: bool) -> ImportPlan:
         return plan
     defs, existing, users, by_pk = plan._defs, plan._existing, plan._users, plan._by_pk
     # Units the file moves, and the units below them, change their paths: lock them first.
-    list(Unit.objects.select_for_update().filter(pk__in=[u.pk for u in existing.values()]).values_list("pk"))
+    # Read again what a move checks, now that nobody else can change it: a parent merged or closed since
+    # the plan is refused by the move (unit_relocate) instead of receiving units.
+    by_id = {u.pk: u for u in existing.values()}
+    for pk, path, is_active in (
+        Unit.objects.select_for_update().filter(pk__in=list(by_id)).values_list("pk", "path", "is_active")
+    ):
+        by_id[pk].path, by_id[pk].is_active = path, is_active
 
     # 1. New units, with no parent and no path yet: one INSERT (a few on SQLite).
     new_units = []
@@ -788,21 +819,22 @@ def _import(data: bytes, *, actor, dry_run: bool) -> ImportPlan:
     for line in placed:
         unit = all_units[line.code]
         parent = all_units[line.parent_code] if line.parent_code else None
-        new_path = f"{paths[parent.pk] if parent else '/'}{unit.pk}/"
-        unit.parent_id = parent.pk if parent else None
+        if parent is not None:
+            parent.path = paths[parent.pk]
         if line.moved:
+            # The same move as the unit page's (units.services.unit_relocate): paths, checks, history.
             old_path = paths[unit.pk]
-            Unit.objects.filter(path__startswith=old_path).update(
-                path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
-            )
-            Unit.objects.filter(pk=unit.pk).update(parent_id=unit.parent_id)
+            unit.path = old_path
+            unit_relocate(unit=unit, new_parent=parent, actor=actor)
+            new_path = unit.path
             # Keep the paths known here in step with what the statement did to the subtree.
             for pk, path in paths.items():
                 if path.startswith(old_path):
                     paths[pk] = new_path + path[len(old_path) :]
-            log.info("unit %s moved under %s by %s (import)", unit.code, line.parent_code or "-", actor)
-        paths[unit.pk] = new_path
-        unit.path = new_path
+        else:
+            unit.parent_id = parent.pk if parent else None
+            unit.path = f"{paths[parent.pk] if parent else '/'}{unit.pk}/"
+        paths[unit.pk] = unit.path
     if created:
         Unit.objects.bulk_update(created, ["parent", "path"])
 

@@ -14,7 +14,7 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
-from django.utils.crypto import constant_time_compare
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -44,15 +44,36 @@ class InvitationTokenGenerator(PasswordResetTokenGenerator):
             ts = base36_to_int(ts_b36)
         except ValueError:
             return "invalid"
+        secrets = [self.secret, *self.secret_fallbacks]
+        # A link sent before the mark was added ("ts-hash") still works while it is valid.
         genuine = any(
-            constant_time_compare(self._make_token_with_timestamp(user, ts, secret), token)
-            for secret in [self.secret, *self.secret_fallbacks]
+            constant_time_compare(self._make_token_with_timestamp(user, ts, s), token)
+            or constant_time_compare(
+                super(InvitationTokenGenerator, self)._make_token_with_timestamp(user, ts, s), token
+            )
+            for s in secrets
         )
         if not genuine:
-            return "used" if user.has_usable_password() else "invalid"
+            # "Used" only for a link this site made for this account (its last part does not depend on
+            # the password): a made-up link must not tell who has set a password.
+            made_here = any(
+                constant_time_compare(self._issued_mark(user, ts, s), _hash.split(".")[-1]) for s in secrets
+            )
+            return "used" if made_here and user.has_usable_password() else "invalid"
         if self._num_seconds(self._now()) - ts > valid_days() * 86400:
             return "expired"
         return "valid"
+
+    def _issued_mark(self, user, timestamp: int, secret) -> str:
+        """A mark of the account and the time alone, not of the password: it proves the site made the
+        link even after the password it was bound to has changed."""
+        return salted_hmac(
+            f"{self.key_salt}.issued", f"{user.pk}:{timestamp}", secret=secret, algorithm=self.algorithm
+        ).hexdigest()[::4]
+
+    def _make_token_with_timestamp(self, user, timestamp, secret):
+        token = super()._make_token_with_timestamp(user, timestamp, secret)
+        return f"{token}.{self._issued_mark(user, timestamp, secret)}"
 
     def check_token(self, user, token):
         return self.state(user, token) == "valid"
@@ -129,7 +150,11 @@ def users_invite(*, users, actor=None, resend: bool = False) -> InviteResult:
     unless ``resend``, those already invited. Sending again voids the earlier links. The e-mails
     leave once the transaction commits."""
     User = get_user_model()
-    users = list(users)
+    # The accounts as they are now, locked: a password set since the caller read them (by its owner,
+    # through an earlier link) is seen here and never replaced by a new unusable one.
+    given = list(users)
+    locked = User.objects.select_for_update().order_by("pk").in_bulk([u.pk for u in given])
+    users = [locked[u.pk] for u in given if u.pk in locked]
     result = InviteResult()
     invited = set(Invitation.objects.filter(user__in=users).values_list("user_id", flat=True).distinct())
     roles: dict[int, list[str]] = {}
@@ -153,10 +178,10 @@ def users_invite(*, users, actor=None, resend: bool = False) -> InviteResult:
             to_send.append(user)
     renewed = [u for u in to_send if u.pk in invited]
     for user in renewed:
-        # A new unusable password changes what the tokens are bound to: the older links die.
+        # A new unusable password changes what the tokens are bound to: the older links die. Only while
+        # the account still has none (the lock above keeps it so; the condition says it in the statement).
         user.set_unusable_password()
-    if renewed:
-        User.objects.bulk_update(renewed, ["password"])
+        User.objects.filter(pk=user.pk, password__startswith=UNUSABLE_PASSWORD_PREFIX).update(password=user.password)
     Invitation.objects.bulk_create([Invitation(user=u, sent_by=actor if actor and actor.pk else None) for u in to_send])
     mails = []
     for user in to_send:

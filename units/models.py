@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_code
+
 
 class UnitQuerySet(models.QuerySet):
     def subtree_of(self, unit, *, include_self=True):
@@ -21,7 +23,7 @@ class UnitQuerySet(models.QuerySet):
 class Unit(models.Model):
     """A union body at any level. ``path`` is "/<pk>/<pk>/.../" from the root down."""
 
-    code = models.CharField(_("code"), max_length=40, unique=True)
+    code = models.CharField(_("code"), max_length=40, unique=True, validators=[validate_code])
     name = models.CharField(_("name"), max_length=255)
     kind = models.CharField(
         _("kind"),

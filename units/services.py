@@ -53,14 +53,33 @@ def _record(actor, units, message: str) -> None:
         LogEntry.objects.log_actions(actor.pk, list(units), CHANGE, change_message=message)
 
 
-def _repath(unit: Unit, new_parent: Unit | None) -> None:
-    """Hang ``unit`` (locked, current path read) and its subtree under ``new_parent``: two UPDATEs,
-    whatever the subtree's size."""
+def unit_relocate(*, unit: Unit, new_parent: Unit | None, actor=None) -> None:
+    """The one way a unit changes its place in the tree (unit_move and the Excel import both come here):
+    hang ``unit`` (locked by the caller, its current path read) and its subtree under ``new_parent``
+    (its current path read), in two UPDATEs whatever the subtree's size, and write it in the units'
+    history. Raises ValidationError when ``new_parent`` is the unit itself, below it, or no longer
+    active (merged or closed). The roll-up's stored totals are the reports layer's to rebuild."""
+    if new_parent is not None:
+        if new_parent.is_within(unit):
+            raise ValidationError(_("A unit cannot be moved under itself or one of its own units."))
+        if not new_parent.is_active:
+            raise ValidationError(
+                _("%(unit)s is no longer active (merged or closed): a unit cannot be placed under it.")
+                % {"unit": new_parent.name}
+            )
+    old_parent_id = unit.parent_id
     old_path = unit.path
     new_path = f"{new_parent.path if new_parent else '/'}{unit.pk}/"
     Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
     Unit.objects.filter(path__startswith=old_path).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
+    )
+    old_parent = Unit.objects.filter(pk=old_parent_id).first() if old_parent_id else None
+    unit.parent, unit.path = new_parent, new_path
+    _record(
+        actor,
+        [unit],
+        _("Moved from “%(old)s” to “%(new)s”.") % {"old": old_parent or "—", "new": new_parent or "—"},
     )
 
 
@@ -69,20 +88,12 @@ def unit_move(*, unit: Unit, new_parent: Unit | None, actor=None) -> Unit:
     """Move a unit with its whole subtree under ``new_parent``; its reports stay attached to it.
 
     One UPDATE rewrites the path prefix of every unit in the subtree. Raises ValidationError when
-    ``new_parent`` is the unit itself or below it. The roll-up's stored totals are the reports layer's:
-    ``reports.reorganisation.unit_move`` calls this and rebuilds them."""
+    ``new_parent`` is the unit itself or below it, or is inactive. The roll-up's stored totals are the
+    reports layer's: ``reports.reorganisation.unit_move`` calls this and rebuilds them."""
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     if new_parent is not None:
         new_parent = Unit.objects.get(pk=new_parent.pk)
-        if new_parent.is_within(unit):
-            raise ValidationError(_("A unit cannot be moved under itself or one of its own units."))
-    old_parent = unit.parent
-    _repath(unit, new_parent)
-    _record(
-        actor,
-        [unit],
-        _("Moved from “%(old)s” to “%(new)s”.") % {"old": old_parent or "—", "new": new_parent or "—"},
-    )
+    unit_relocate(unit=unit, new_parent=new_parent, actor=actor)
     unit.refresh_from_db()
     return unit
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.test.utils import CaptureQueriesContext
 
 from reports import review, totals
@@ -47,10 +47,10 @@ def members(round_, unit):
     rows = (
         Report.objects.filter(round=round_, unit__path__startswith=unit.path, unit__is_grassroots=True)
         .values_list("status")
-        .annotate(n=Count("pk"), ids=Sum("pk"))
+        .annotate(n=Count("pk"), ids=Sum("pk"), squares=Sum(F("pk") * F("pk")))
         .order_by()
     )
-    return {s: (n, ids) for s, n, ids in rows}
+    return {s: (n, ids, squares) for s, n, ids, squares in rows}
 
 
 def assert_stored_right(world):

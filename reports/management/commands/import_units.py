@@ -1,4 +1,6 @@
-"""python manage.py import_units FILE.xlsx [--dry-run] | import_units --template OUT.xlsx"""
+"""python manage.py import_units FILE.xlsx [--dry-run] | import_units --template OUT.xlsx
+
+In the reports app: a file that moves units also rebuilds the roll-up totals of the rounds below them."""
 
 from pathlib import Path
 
@@ -9,7 +11,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.workbook import WorkbookRefused
-from units.imports import ImportInvalid, build_template, units_import
+from reports.reorganisation import units_import_apply
+from units.imports import ImportInvalid, build_template
 from units.invitations import users_invite
 
 
@@ -36,7 +39,7 @@ class Command(BaseCommand):
         if path.stat().st_size > settings.UPLOAD_MAX_BYTES:
             raise CommandError(_("The file is too large (at most 2 MB)."))
         try:
-            plan = units_import(data=path.read_bytes(), dry_run=dry_run)
+            plan = units_import_apply(data=path.read_bytes(), dry_run=dry_run)
         except WorkbookRefused as exc:
             raise CommandError(exc.message) from None
         except ImportInvalid as exc:
