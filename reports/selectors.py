@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from core.db import Folded, Vietnamese
 from core.richtext import plain_text
 from core.text import fold, page_estimate, vietnamese_sort_key
-from indicators.figures import Row, column_label, compute_rows
+from indicators.figures import Row, column_label, compute_rows, shown_table
 from indicators.models import PREVIOUS, Indicator
 from indicators.selectors import catalogue
 from outline.models import NodeKind, OutlineNode
@@ -496,6 +496,19 @@ class ReportAppendix:
     rows: list[Row]
     version: int
     first_congress: bool = False  # Report.is_first_congress
+
+    @cached_property
+    def shown(self) -> tuple[list[str], list[tuple[Row, list[str]]]]:
+        """The reading page's table: the columns shown and each row's figures in them (``shown_table``)."""
+        return shown_table(self.rows, no_previous_term=self.no_previous_term)
+
+    @property
+    def shown_columns(self) -> list[str]:
+        return self.shown[0]
+
+    @property
+    def shown_rows(self) -> list[tuple[Row, list[str]]]:
+        return self.shown[1]
 
     @property
     def no_previous_term(self) -> bool:

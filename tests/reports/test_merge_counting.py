@@ -132,3 +132,41 @@ def test_stored_totals_of_a_round_are_made_again_by_the_merger(running):
     assert RollupTotal.objects.filter(round=world.round, unit=world.superior, total=1000).exists()
     merge(world)
     assert not RollupTotal.objects.filter(round=world.round, unit=world.superior, total__gt=0).exists()
+
+
+def _appendix_table(html: str, table_xpath: str) -> tuple[list[str], list[list[str]]]:
+    import lxml.html
+
+    table = lxml.html.fromstring(html).xpath(table_xpath)[0]
+    header = [th.text_content().strip() for th in table.xpath(".//thead/tr/th")]
+    rows = [[cell.text_content().strip() for cell in tr.xpath("./th|./td")] for tr in table.xpath(".//tbody/tr")]
+    return header, rows
+
+
+@pytest.mark.parametrize("previous", ["", "950"])
+def test_the_reading_and_print_pages_show_each_figure_under_its_column(running, previous):
+    """A first congress: without a previous-term figure that column is left out, header and cells
+    alike (the columns come from the selector, not from the template guessing the last one)."""
+    world = running
+    cat = figures_before_the_merger(world)
+    successor = merge(world)
+    own = Report.objects.get(round=world.round, unit=successor)
+    cells = {("CNVCLD", "2020"): "1.010"}
+    if previous:
+        cells[("CNVCLD", "prev")] = previous
+    save(world, own, world.drafter_a, cells, cat)
+    page = Client()
+    page.force_login(world.reviewer)
+    for url, xpath in (
+        (reverse("reports:report_read", args=[own.pk]), "//section[.//h2[contains(., 'Phụ lục')]]//table"),
+        (reverse("exports:report_print", args=[own.pk]), "//table[contains(@class, 'print-appendix')]"),
+    ):
+        header, rows = _appendix_table(page.get(url).content.decode(), xpath)
+        assert ("Nhiệm kỳ trước" in header) == bool(previous), url
+        for row in rows:
+            assert len(row) == len(header), (url, row)
+        members = next(r for r in rows if any(cell.startswith(cat["CNVCLD"].name) for cell in r[:2]))
+        assert "2020" in header, header
+        assert members[header.index("2020")] == "1.010", url
+        if previous:
+            assert members[header.index("Nhiệm kỳ trước")] == previous, url
