@@ -37,6 +37,7 @@ def unit_reports_below(report) -> list:
         Report.objects.filter(
             round_id=report.round_id, unit__path__startswith=report.unit.path, unit__is_grassroots=True
         )
+        .counted(report.round)
         .select_related("unit", "unit__parent")
         .only(
             "pk",
@@ -200,7 +201,7 @@ def _counted(report, statuses):
         unit__path__startswith=report.unit.path,
         unit__is_grassroots=True,
         status__in=statuses,
-    )
+    ).counted(report.round)
 
 
 def _texts(report, statuses) -> Iterable[tuple[str, str, int]]:

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from indicators.figures import shown_table
 from outline.models import blank_fill
 from reports import selectors as report_selectors
 from reports.models import Report
@@ -128,6 +129,8 @@ def report_print(request, pk):
             "summary": summary.text_filled(blank_fill(fields)) if summary else "",
             "body": body,
             "rows": doc.rows,
+            # The figures in the columns shown (no previous term's when there is none): not left to the template.
+            "shown_rows": shown_table(doc.rows, no_previous_term=doc.no_previous_term)[1],
             "notes": [(n, row) for n, row in enumerate(doc.rows, 1) if row.note or row.explanation],
             "years": doc.years,
             "no_previous_term": doc.no_previous_term,

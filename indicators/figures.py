@@ -225,6 +225,15 @@ class Row:
         return out
 
 
+def shown_table(rows: list[Row], *, no_previous_term: bool) -> tuple[list[str], list[tuple[Row, list[str]]]]:
+    """The typed columns a reading page or the print page shows, and each row with its figures in those
+    columns: every column, but the previous term's when the union has none (``no_previous_term``)."""
+    columns = rows[0].columns if rows else []
+    if no_previous_term:
+        columns = [c for c in columns if c != PREVIOUS]
+    return columns, [(row, [row.shown(row.value(c)) for c in columns]) for row in rows]
+
+
 def compute_rows(indicators, years, values, notes=None) -> list[Row]:
     """Rows for ``indicators`` from typed (or summed) ``values`` {(indicator_id, column): Decimal};
     everything else is derived by the indicators' Definitions."""

@@ -168,7 +168,20 @@ class ReportStatus(models.TextChoices):
 EDITABLE_STATUSES = (ReportStatus.NOT_STARTED, ReportStatus.DRAFTING, ReportStatus.RETURNED)
 
 
+def counted_condition(prefix: str = "", cutoff=None) -> Q:
+    """The one rule for which reports count in their round (dashboard, roll-up, stored totals,
+    consolidated files): every report, except one of a unit merged on or before the round's cut-off
+    date ("figures up to"), whose members the successor's report counts. ``prefix`` reaches the report
+    from another model ("report__"); ``cutoff`` (the round's, when known) spares the join on the round."""
+    limit = models.F(f"{prefix}round__cutoff_date") if cutoff is None else cutoff
+    return Q(**{f"{prefix}unit__merged_on__isnull": True}) | Q(**{f"{prefix}unit__merged_on__gt": limit})
+
+
 class ReportQuerySet(models.QuerySet):
+    def counted(self, round=None):
+        """Reports that count in their round (``counted_condition``); ``round``: all of them are its."""
+        return self.filter(counted_condition(cutoff=round.cutoff_date if round is not None else None))
+
     def visible_to(self, user):
         """Reports ``user`` may read: their own units', and every unit's below where they review; and
         the reports of the units merged into any of those (``Unit.heir``), read-only, as history."""
@@ -262,6 +275,13 @@ class Report(models.Model):
     def days_left(self, today=None) -> int:
         """Days until the deadline; negative when overdue."""
         return (self.deadline - (today or timezone.localdate())).days
+
+    @property
+    def is_counted(self) -> bool:
+        """Whether the report counts in its round (``counted_condition``, the same rule for one row):
+        not when its unit was merged on or before the round's cut-off date."""
+        merged_on = self.unit.merged_on
+        return merged_on is None or merged_on > self.round.cutoff_date
 
     @property
     def is_past_deadline(self):

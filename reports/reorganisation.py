@@ -9,6 +9,7 @@ import datetime
 import logging
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from units import imports as unit_imports
@@ -21,9 +22,12 @@ from .models import Report, Round
 log = logging.getLogger(__name__)
 
 
-def _rebuild_rounds_below(unit: Unit) -> list[int]:
-    """Make again the stored totals of every round with a report in ``unit``'s subtree."""
-    round_ids = sorted(set(Report.objects.filter(unit__path__startswith=unit.path).values_list("round_id", flat=True)))
+def _rebuild_rounds_below(unit: Unit, *also: Unit) -> list[int]:
+    """Make again the stored totals of every round with a report in ``unit``'s subtree (or ``also``'s)."""
+    condition = Q(unit__path__startswith=unit.path)
+    for other in also:
+        condition |= Q(unit__path__startswith=other.path)
+    round_ids = sorted(set(Report.objects.filter(condition).values_list("round_id", flat=True)))
     for round_ in Round.objects.filter(pk__in=round_ids).order_by("pk"):
         totals.rebuild(round_)
     return round_ids
@@ -75,8 +79,10 @@ def unit_merge(
 ) -> Unit:
     """Merge ``sources`` into ``target`` or into a new unit made from ``new_unit``
     (units.services.unit_merge). The old units' reports stay attached to them, readable by whoever
-    sees the successor; the successor gets its report in the rounds running over it; the roll-up
-    totals of the rounds whose reports moved are made again. Returns the successor."""
+    sees the successor, but no longer count in a round whose cut-off date is on or after the merger
+    (``Report.is_counted``): the successor's report counts their members there. The successor gets its
+    report in the rounds running over it; the roll-up totals of the rounds concerned are made again.
+    Returns the successor."""
     successor = unit_services.unit_merge(
         sources=sources, target=target, new_unit=new_unit, effective=effective, actor=actor
     )
@@ -87,8 +93,9 @@ def unit_merge(
         report.full_clean(exclude=["round", "unit"])
         report.save()
         log.info("round %s: report of %s created on merger by %s", round_.code, successor.code, actor)
-    # After the new reports: the rebuilt totals hold them too.
-    _rebuild_rounds_below(successor)
+    # After the new reports: the rebuilt totals hold them too. The old units' reports leave the totals
+    # of the rounds whose cut-off date is on or after the merger (Report.is_counted): those rounds too.
+    _rebuild_rounds_below(successor, *sources)
     return successor
 
 

@@ -209,6 +209,8 @@ class ReorganisingUnitAdmin(UnitAdmin):
     actions = [*(UnitAdmin.actions or ()), "merge_units", "move_unit", "deactivate_units"]
     list_display = [*UnitAdmin.list_display, "merged_into"]
     readonly_fields = [*UnitAdmin.readonly_fields, "merged_into", "merged_on", "formed_by_merger"]
+    # The unit a merged unit went into is a list column: joined, not one query per merged unit.
+    list_select_related = ["parent", "merged_into"]
 
     def get_urls(self):
         own = [

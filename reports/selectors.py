@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from core.db import Folded, Vietnamese
 from core.richtext import plain_text
 from core.text import fold, page_estimate, vietnamese_sort_key
-from indicators.figures import Row, column_label, compute_rows
+from indicators.figures import Row, column_label, compute_rows, shown_table
 from indicators.models import PREVIOUS, Indicator
 from indicators.selectors import catalogue
 from outline.models import NodeKind, OutlineNode
@@ -35,6 +35,7 @@ from .models import (
     SectionState,
     SectionText,
     Submission,
+    counted_condition,
 )
 
 
@@ -369,8 +370,10 @@ def dashboard(user, round, *, status: str = "", query: str = "", sort: str = "na
 
     access = user_access(user)
     # Only what the table shows: thousands of rows, so every field and object saved counts.
+    # A merged unit's report is left out of the round its merger came before the cut-off of.
     reports = (
         Report.objects.filter(round=round)
+        .counted(round)
         .select_related("unit")
         .only("pk", "status", "updated_at", "extended_until", "round_id", "unit__name", "unit__code", "unit__path")
     )
@@ -447,6 +450,7 @@ def unit_texts(report, node):
     page slices (a province's thousands of texts are read a page at a time)."""
     return (
         SectionText.objects.filter(
+            counted_condition("report__", report.round.cutoff_date),
             report__round_id=report.round_id,
             report__unit__path__startswith=report.unit.path,
             node=node,
@@ -492,6 +496,19 @@ class ReportAppendix:
     rows: list[Row]
     version: int
     first_congress: bool = False  # Report.is_first_congress
+
+    @cached_property
+    def shown(self) -> tuple[list[str], list[tuple[Row, list[str]]]]:
+        """The reading page's table: the columns shown and each row's figures in them (``shown_table``)."""
+        return shown_table(self.rows, no_previous_term=self.no_previous_term)
+
+    @property
+    def shown_columns(self) -> list[str]:
+        return self.shown[0]
+
+    @property
+    def shown_rows(self) -> list[tuple[Row, list[str]]]:
+        return self.shown[1]
 
     @property
     def no_previous_term(self) -> bool:
@@ -578,6 +595,7 @@ def rollup_stamp(*, round, unit: Unit) -> RollupStamp:
     """The roll-up's stamp below ``unit`` (see ``RollupStamp``). One query."""
     rows = (
         Report.objects.filter(round=round, unit__path__startswith=unit.path, unit__is_grassroots=True)
+        .counted(round)
         .order_by()
         .values_list("status")
         .annotate(n=Count("pk"), ids=Sum("pk"), squares=Sum(F("pk") * F("pk")), last=Max("updated_at"))
@@ -613,6 +631,7 @@ def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES, stamp: Rollup
     indicators = catalogue(round.outline_version_id, grassroots=unit.is_grassroots)
     reports = (
         Report.objects.filter(round=round, unit__path__startswith=unit.path, unit__is_grassroots=True)
+        .counted(round)
         .select_related("unit")
         .only("pk", "status", "updated_at", "submitted_at", "unit__name", "unit__code", "unit__path")
         .order_by(Vietnamese("unit__name"), "pk")
@@ -632,6 +651,7 @@ def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES, stamp: Rollup
         values = {
             (t["indicator_id"], t["column"]): t["total"]
             for t in IndicatorValue.objects.filter(
+                counted_condition("report__", round.cutoff_date),
                 report__round=round,
                 report__unit__path__startswith=unit.path,
                 report__unit__is_grassroots=True,

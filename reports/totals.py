@@ -17,15 +17,17 @@ from django.db.models import Count, F, Sum
 
 from units.models import Unit
 
-from .models import IndicatorValue, Report, RollupMembers, RollupTotal, Round
+from .models import IndicatorValue, Report, RollupMembers, RollupTotal, Round, counted_condition
 
 ROLLED_UP = ("sum", "ratio_of_sums")
 
 
 def _above(report) -> list[int]:
-    """The unions whose totals hold this report: those above it, if it is a grassroots union's."""
+    """The unions whose totals hold this report: those above it, if it is a grassroots union's that
+    counts in its round (``Report.is_counted``)."""
     unit = report.unit
-    return unit.ancestor_ids() if unit.is_grassroots else []
+    # A report that does not count in its round (its unit merged before the cut-off) is in no totals.
+    return unit.ancestor_ids() if unit.is_grassroots and report.is_counted else []
 
 
 def shift(report, *, status: str, sign: int) -> None:
@@ -108,14 +110,16 @@ def rebuild(round) -> None:
     RollupTotal.objects.filter(round=round).delete()
     RollupMembers.objects.filter(round=round).delete()
     grassroots = {"report__round": round, "report__unit__is_grassroots": True}
+    counted = counted_condition("report__", round.cutoff_date)
     by_parent = (
-        IndicatorValue.objects.filter(**grassroots, report__unit__parent__isnull=False)
+        IndicatorValue.objects.filter(counted, **grassroots, report__unit__parent__isnull=False)
         .values_list("report__unit__parent_id", "report__status", "indicator_id", "column")
         .annotate(total=Sum("value"), figures=Count("pk"))
         .order_by()
     )
     reports_by_parent = (
         Report.objects.filter(round=round, unit__is_grassroots=True, unit__parent__isnull=False)
+        .counted(round)
         .values_list("unit__parent_id", "status")
         .annotate(n=Count("pk"), ids=Sum("pk"), squares=Sum(F("pk") * F("pk")))
         .order_by()

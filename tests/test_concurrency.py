@@ -177,3 +177,29 @@ def test_figures_and_statuses_of_many_reports_at_once_keep_the_roll_up_totals_ri
     )
     assert stored == added_up(world.round, superior, everything)
     assert stored[(cat["CNVCLD"].pk, "2020")] == 600 + 601
+
+
+def test_two_crossing_moves_at_once_never_make_a_loop():
+    """X under a unit below Y, and Y under a unit below X, at the same instant: one is done, the other
+    is refused in words (it waits for the first's locks and then sees its paths), never a loop."""
+    from django.core.exceptions import ValidationError
+
+    from tests.units.factories import UnitFactory
+    from units import services
+    from units.models import Unit
+
+    for _attempt in range(3):
+        root = UnitFactory(is_grassroots=False)
+        x, y = (UnitFactory(parent=root, is_grassroots=False) for _ in range(2))
+        below_x, below_y = UnitFactory(parent=x), UnitFactory(parent=y)
+        results = together(
+            lambda x=x, to=below_y: services.unit_move(unit=x, new_parent=to),
+            lambda y=y, to=below_x: services.unit_move(unit=y, new_parent=to),
+        )
+        refused = [r for r in results if isinstance(r, ValidationError)]
+        assert len(refused) == 1 and all(isinstance(r, (Unit, ValidationError)) for r in results), results
+        x, y = Unit.objects.get(pk=x.pk), Unit.objects.get(pk=y.pk)
+        # Every path starts at the root and no unit is below itself.
+        for unit in (x, y, *Unit.objects.filter(pk__in=[below_x.pk, below_y.pk])):
+            assert unit.path.startswith(root.path) and unit.path.count(f"/{unit.pk}/") == 1
+        assert not (x.is_within(y) and y.is_within(x))

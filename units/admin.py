@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from . import (
@@ -59,11 +60,26 @@ class UnitAdmin(UnitImportMixin, admin.ModelAdmin):
             )
             obj.pk, obj.path = created.pk, created.path
             return
-        parent_changed = "parent" in form.changed_data
-        obj.save()
-        if parent_changed:
-            moved = services.unit_move(unit=obj, new_parent=obj.parent, actor=request.user)
-            obj.path = moved.path
+        # A changed parent is a move, done by reports.reorganisation_admin's unit admin (which replaces
+        # this one) so that the reports' roll-up totals follow.
+        super().save_model(request, obj, form, change)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        parent = form.base_fields.get("parent")
+        if parent is not None:
+            # A new parent must be active; the unit's current one stays valid, so other fields save.
+            active = Q(is_active=True)
+            if obj is not None and obj.parent_id:
+                active |= Q(pk=obj.parent_id)
+            parent.queryset = parent.queryset.filter(active)
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        # Deactivating checks the units below, and a merged unit must not come back by a tick: both only
+        # through the unit list's actions.
+        return [*fields, "is_active"] if obj is not None else fields
 
 
 @admin.register(Membership)

@@ -6,7 +6,7 @@ import logging
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Value
+from django.db.models import Exists, Min, OuterRef, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,6 +83,22 @@ def unit_relocate(*, unit: Unit, new_parent: Unit | None, actor=None) -> None:
     )
 
 
+def _lock_for_move(unit: Unit, new_parent: Unit | None) -> tuple[Unit, Unit | None]:
+    """Lock the moved unit, the new parent and every unit above the new parent, in primary-key order
+    (the one lock order of every writer of the tree), and read them again once locked. Two crossing
+    moves (X under a unit below Y, Y under a unit below X) then wait for each other, and the second
+    sees the first's paths: it is refused instead of making a loop. The units above are read off the
+    path before the lock: when a move changed them meanwhile, lock again along the new path."""
+    for _attempt in range(5):
+        above = Unit.objects.get(pk=new_parent.pk).ancestor_ids() if new_parent is not None else []
+        pks = sorted({unit.pk, *above, *([new_parent.pk] if new_parent is not None else [])})
+        locked = {u.pk: u for u in Unit.objects.select_for_update().filter(pk__in=pks).order_by("pk")}
+        parent = locked[new_parent.pk] if new_parent is not None else None
+        if parent is None or parent.ancestor_ids() == above:
+            return locked[unit.pk], parent
+    raise ValidationError(_("The unit tree is being changed by someone else: please try again."))
+
+
 @transaction.atomic
 def unit_move(*, unit: Unit, new_parent: Unit | None, actor=None) -> Unit:
     """Move a unit with its whole subtree under ``new_parent``; its reports stay attached to it.
@@ -90,9 +106,7 @@ def unit_move(*, unit: Unit, new_parent: Unit | None, actor=None) -> Unit:
     One UPDATE rewrites the path prefix of every unit in the subtree. Raises ValidationError when
     ``new_parent`` is the unit itself or below it, or is inactive. The roll-up's stored totals are the
     reports layer's: ``reports.reorganisation.unit_move`` calls this and rebuilds them."""
-    unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    if new_parent is not None:
-        new_parent = Unit.objects.get(pk=new_parent.pk)
+    unit, new_parent = _lock_for_move(unit, new_parent)
     unit_relocate(unit=unit, new_parent=new_parent, actor=actor)
     unit.refresh_from_db()
     return unit
@@ -173,12 +187,13 @@ def unit_merge(
             path=Concat(Value(successor.path), Substr("path", len(unit.path) + 1))
         )
     # The people keep working, now for the successor; a role they hold there already is not doubled.
-    for membership in Membership.objects.filter(unit__in=pks).select_related("user").order_by("pk"):
-        if Membership.objects.filter(user=membership.user, unit=successor, role=membership.role).exists():
-            membership.delete()
-        else:
-            membership.unit = successor
-            membership.save(update_fields=["unit"])
+    # One DELETE (the roles the successor holds already, and all but the first of a role held in several
+    # sources), then one UPDATE, whatever the number of people.
+    moving = Membership.objects.filter(unit__in=pks)
+    held = Membership.objects.filter(unit=successor, user=OuterRef("user"), role=OuterRef("role"))
+    first = moving.order_by().values("user", "role").annotate(first=Min("pk")).values("first")
+    moving.filter(Q(Exists(held)) | ~Q(pk__in=first)).delete()
+    moving.update(unit=successor)
     # Earlier predecessors of a source pass to the successor too: one join reaches them all.
     Unit.objects.filter(heir__in=pks).update(heir=successor)
     for unit in sources:

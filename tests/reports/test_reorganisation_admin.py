@@ -144,3 +144,90 @@ def test_unit_boxes_search_as_you_type(world, admin_client):
         {"term": "Bình", "app_label": "units", "model_name": "unit", "field_name": "parent"},
     ).json()
     assert world.unit_b.name in [r["text"] for r in found["results"]]
+
+
+def _unit_page_data(client, unit, **changes):
+    form = client.get(reverse("admin:units_unit_change", args=[unit.pk])).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
+    data.update({"memberships-TOTAL_FORMS": 0, "memberships-INITIAL_FORMS": 0, **changes})
+    for flag in ("is_grassroots", "formed_by_merger"):
+        if flag in data and not data[flag]:
+            del data[flag]
+    return data
+
+
+def test_a_parent_below_the_unit_on_its_page_is_refused_on_the_field(world, admin_client):
+    url = reverse("admin:units_unit_change", args=[world.superior.pk])
+    data = _unit_page_data(admin_client, world.superior, parent=world.unit_a.pk, name="Công đoàn KCN Thử mới")
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["parent"] == ["Không thể chuyển một đơn vị vào dưới chính nó hoặc đơn vị trực thuộc của nó."]
+    assert 'value="Công đoàn KCN Thử mới"' in response.content.decode()  # nothing typed is lost
+    world.superior.refresh_from_db()
+    assert world.superior.parent_id == world.province.pk and world.superior.name == "Công đoàn KCN Thử"
+
+
+def test_active_is_changed_only_through_the_actions(world, admin_client):
+    url = reverse("admin:units_unit_change", args=[world.superior.pk])
+    page = admin_client.get(url)
+    assert "is_active" not in page.context["adminform"].form.fields
+    # A post without the box (what unticking sends) leaves the unit and the units below it active.
+    data = _unit_page_data(admin_client, world.superior, name="Công đoàn KCN Thử")
+    data.pop("is_active", None)
+    assert admin_client.post(url, data).status_code == 302
+    world.superior.refresh_from_db()
+    assert world.superior.is_active
+    # A merged unit does not come back by a tick.
+    from reports.reorganisation import unit_merge
+
+    unit_merge(sources=[world.unit_a], target=world.unit_b, actor=world.admin)
+    url = reverse("admin:units_unit_change", args=[world.unit_a.pk])
+    data = _unit_page_data(admin_client, world.unit_a, is_active="on", is_grassroots="on")
+    assert admin_client.post(url, data).status_code == 302
+    world.unit_a.refresh_from_db()
+    assert not world.unit_a.is_active and world.unit_a.merged_into_id == world.unit_b.pk
+
+
+def test_the_unit_page_offers_only_active_units_as_parent(world, admin_client):
+    closed = Unit.objects.get(pk=world.unit_c.pk)
+    closed.is_active = False
+    closed.is_grassroots = False
+    closed.save(update_fields=["is_active", "is_grassroots"])
+    url = reverse("admin:units_unit_change", args=[world.unit_b.pk])
+    data = _unit_page_data(admin_client, world.unit_b, parent=closed.pk, is_grassroots="on")
+    response = admin_client.post(url, data)
+    assert response.status_code == 200 and "parent" in response.context["adminform"].form.errors
+    world.unit_b.refresh_from_db()
+    assert world.unit_b.parent_id == world.superior.pk
+    # An inactive unit under an inactive parent still saves its other fields.
+    below = UnitFactory(parent=closed, name="CĐCS cũ")
+    Unit.objects.filter(pk=below.pk).update(is_active=False)
+    data = _unit_page_data(admin_client, below, name="CĐCS cũ (đổi tên)")
+    if not below.is_grassroots:
+        data.pop("is_grassroots", None)
+    else:
+        data["is_grassroots"] = "on"
+    assert admin_client.post(reverse("admin:units_unit_change", args=[below.pk]), data).status_code == 302
+    below.refresh_from_db()
+    assert below.name == "CĐCS cũ (đổi tên)"
+
+
+def _changelist_queries(client) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("admin:units_unit_changelist")).status_code == 200
+    return len(ctx)
+
+
+def test_the_unit_list_costs_the_same_queries_with_few_or_many_merged_units(world, admin_client):
+    from reports.reorganisation import unit_merge
+
+    def merges(n):
+        for _ in range(n):
+            source, target = UnitFactory(parent=world.superior), UnitFactory(parent=world.superior)
+            unit_merge(sources=[source], target=target)
+
+    merges(2)
+    few = _changelist_queries(admin_client)
+    merges(10)
+    assert _changelist_queries(admin_client) == few

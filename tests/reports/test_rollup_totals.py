@@ -10,7 +10,7 @@ from django.db.models import Count, F, Sum
 from django.test.utils import CaptureQueriesContext
 
 from reports import review, totals
-from reports.models import IndicatorValue, Report, ReportStatus, RollupTotal
+from reports.models import IndicatorValue, Report, ReportStatus, RollupTotal, counted_condition
 from reports.selectors import rollup
 from reports.services import appendix_save, report_submit
 from tests.indicators.factories import make_catalogue
@@ -27,9 +27,11 @@ STATUS_SETS = [
 
 
 def added_up(round_, unit, statuses):
-    """The figures below ``unit`` added up from the figures themselves, as the roll-up must show them."""
+    """The figures below ``unit`` added up from the figures themselves, as the roll-up must show them
+    (the reports that count in the round: not those of units merged before its cut-off date)."""
     rows = (
         IndicatorValue.objects.filter(
+            counted_condition("report__"),
             report__round=round_,
             report__unit__path__startswith=unit.path,
             report__unit__is_grassroots=True,
@@ -46,6 +48,7 @@ def added_up(round_, unit, statuses):
 def members(round_, unit):
     rows = (
         Report.objects.filter(round=round_, unit__path__startswith=unit.path, unit__is_grassroots=True)
+        .counted()
         .values_list("status")
         .annotate(n=Count("pk"), ids=Sum("pk"), squares=Sum(F("pk") * F("pk")))
         .order_by()

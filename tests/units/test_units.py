@@ -108,3 +108,52 @@ def test_numbers_and_control_characters():
     assert format_number(1234.5, 1) == "1.234,5"
     assert format_number(1250) == "1.250"
     assert nfc("a\x00b\x07c\n") == "abc\n"
+
+
+def _merge_queries(people: int) -> tuple[int, dict]:
+    """Merge two units with ``people`` members each (one of them holding the same role in both and in
+    the unit merged into) into a third: the queries run, and the roles each person ends up with."""
+    from tests.units.factories import MembershipFactory, UserFactory
+    from units.models import Membership, Role
+
+    root = UnitFactory(is_grassroots=False)
+    a, b, target = (UnitFactory(parent=root) for _ in range(3))
+    both = UserFactory()
+    for unit in (a, b, target):
+        MembershipFactory(user=both, unit=unit, role=Role.DRAFTER)
+    MembershipFactory(user=both, unit=a, role=Role.ADMIN)
+    MembershipFactory(user=both, unit=b, role=Role.ADMIN)
+    for unit in (a, b):
+        for _ in range(people):
+            MembershipFactory(unit=unit, role=Role.DRAFTER)
+    with CaptureQueriesContext(connection) as ctx:
+        services.unit_merge(sources=[a, b], target=target)
+    roles = {}
+    for user, role in Membership.objects.filter(unit=target).values_list("user", "role"):
+        roles.setdefault(user, []).append(role)
+    assert not Membership.objects.filter(unit__in=[a, b]).exists()
+    assert sorted(roles.pop(both.pk)) == ["admin", "drafter"]  # each role once
+    assert len(roles) == 2 * people and all(r == ["drafter"] for r in roles.values())
+    return len(ctx.captured_queries), roles
+
+
+@pytest.mark.django_db
+def test_a_merger_moves_its_people_in_the_same_queries_whatever_their_number():
+    few, _roles = _merge_queries(2)
+    many, _roles = _merge_queries(12)
+    assert few == many
+
+
+@pytest.mark.django_db
+def test_a_move_reads_the_new_parent_after_locking_it():
+    """The check runs on the rows as locked, not as handed in: a parent object read before another
+    move put it below the unit is refused (the crossing moves that would make a loop)."""
+    root = UnitFactory(is_grassroots=False)
+    x = UnitFactory(parent=root, is_grassroots=False)
+    y = UnitFactory(parent=root, is_grassroots=False)
+    stale_y = Unit.objects.get(pk=y.pk)  # read before y moves under x
+    services.unit_move(unit=y, new_parent=x)
+    with pytest.raises(ValidationError):
+        services.unit_move(unit=x, new_parent=stale_y)
+    x.refresh_from_db()
+    assert x.parent_id == root.pk and not x.path.startswith(Unit.objects.get(pk=y.pk).path)
