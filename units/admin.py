@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from . import (
@@ -63,17 +62,6 @@ class UnitAdmin(UnitImportMixin, admin.ModelAdmin):
         # A changed parent is a move, done by reports.reorganisation_admin's unit admin (which replaces
         # this one) so that the reports' roll-up totals follow.
         super().save_model(request, obj, form, change)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        parent = form.base_fields.get("parent")
-        if parent is not None:
-            # A new parent must be active; the unit's current one stays valid, so other fields save.
-            active = Q(is_active=True)
-            if obj is not None and obj.parent_id:
-                active |= Q(pk=obj.parent_id)
-            parent.queryset = parent.queryset.filter(active)
-        return form
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
