@@ -186,6 +186,7 @@ def report_read(request, pk):
             "extensions": list(report.extensions.select_related("requested_by", "decided_by")),
             "lock_reason": lock_reason(report),
             "visibility": Visibility,
+            "predecessors": selectors.predecessor_reports(request.user, report),
         },
     )
 

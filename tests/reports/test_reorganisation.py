@@ -352,3 +352,19 @@ def test_a_plain_units_page_runs_no_query_for_predecessors(world):
     before = _report_page_queries(world.drafter_a, world.report_a)
     Unit.objects.filter(pk=world.unit_b.pk).update(formed_by_merger=True)
     assert _report_page_queries(world.drafter_b, world.report_b) == before + 1
+
+
+def test_the_reading_page_says_the_same_about_mergers_and_names_the_round_once(world, merged):
+    """The dashboard and the report list link to the reading page: it carries the merger notice and the
+    predecessors too, and predecessors of the same round are listed without repeating the round's name."""
+    import re
+
+    successor, _cat = merged
+    own = Report.objects.get(round=world.round, unit=successor)
+    client = client_for(world.reviewer)
+    old = client.get(reverse("reports:report_read", args=[world.report_a.pk])).content.decode()
+    assert f"Đã hợp nhất vào {successor.name} từ ngày 01/07/2025" in old
+    new = client.get(reverse("reports:report_read", args=[own.pk])).content.decode()
+    block = re.search(r'id="predecessors">(.*?)</div>', new, re.S).group(1)
+    assert world.unit_a.name in block and world.unit_b.name in block
+    assert world.round.name not in block
