@@ -47,7 +47,8 @@ class SectionTextInline(admin.TabularInline):
 class ReportAdmin(admin.ModelAdmin):
     unit_scope = "unit"
     list_display = ["unit", "round", "status", "updated_at", "submitted_at"]
-    list_filter = ["round", "status"]
+    # Only the rounds of the reports listed (an administrator's own): not every round's name.
+    list_filter = [("round", admin.RelatedOnlyFieldListFilter), "status"]
     search_fields = ["unit__name", "unit__code"]
     list_select_related = ["unit", "round"]
     readonly_fields = ["round", "unit", "status", "submitted_at", "approved_at", "approved_by"]

@@ -126,6 +126,18 @@ def test_no_role_granted_outside_the_subtree(world, cdcs_admin):
     assert done.status_code == 302 and drafter.memberships.filter(role=Role.ADMIN).exists()
 
 
+def test_a_round_is_organised_only_by_a_unit_they_administer(world, district_admin):
+    s = client_for(district_admin)
+    form = s.get(reverse("admin:reports_round_add")).context["adminform"].form
+    assert set(form.fields["organising_unit"].queryset) == {world.superior, world.unit_a, world.unit_b}
+    # The reports list filters by the rounds listed, not by every round of the province.
+    Round.objects.create(code="KHAC", name="Đợt của đơn vị khác", organising_unit=world.other_superior,
+                         outline_version=world.round.outline_version, deadline=world.round.deadline,
+                         term_start_year=2023, term_end_year=2028, cutoff_date=world.round.cutoff_date)  # fmt: skip
+    page = s.get(reverse("admin:reports_report_changelist")).content.decode()
+    assert "Đợt của đơn vị khác" not in page and str(world.round) in page
+
+
 def test_the_autocomplete_offers_only_the_subtree(world, district_admin):
     s = client_for(district_admin)
     url = reverse("admin:autocomplete")
@@ -206,6 +218,9 @@ def test_catalogues_are_read_by_all_and_changed_from_the_top(world, district_adm
     assert s.post(url, {"code": "X", "name": "Đổi"}).status_code == 403
     assert s.get(reverse("admin:outline_outlineversion_add")).status_code == 403
     assert client_for(province_admin).get(url).context["has_change_permission"] is True
+    # The outline upload page follows the same rule.
+    assert s.get(reverse("outline:outline_upload")).status_code == 403
+    assert client_for(province_admin).get(reverse("outline:outline_upload")).status_code == 200
 
 
 def test_the_import_refuses_units_outside_the_subtree(world, cdcs_admin, settings, tmp_path):
