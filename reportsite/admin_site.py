@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.contrib.auth.models import Permission
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.base import ModelBase
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -88,6 +88,12 @@ def scoped_formfield(request, admin_site, db_field, field):
     related_admin = admin_site._registry.get(related)
     if related is Unit:
         field.queryset = field.queryset.filter(administered_units_q(request.user))
+    elif _is_user_model(related) and related_admin is not None:
+        # The accounts they administer, and the people already holding a role in their units (who may
+        # hold others elsewhere): a unit's page lists its members, and each must stay a valid choice.
+        members = Membership.objects.filter(administered_units_q(request.user, "unit")).values("user")
+        visible = related_admin.get_queryset(request).values("pk")
+        field.queryset = field.queryset.filter(Q(pk__in=visible) | Q(pk__in=members))
     elif related_admin is not None and not getattr(related_admin, "catalogue", False):
         field.queryset = field.queryset.filter(pk__in=related_admin.get_queryset(request).values("pk"))
     return field

@@ -113,7 +113,7 @@ def test_no_role_granted_outside_the_subtree(world, cdcs_admin):
         )
         assert response.status_code == 200 and response.context["adminform"].form.errors["unit"]
     assert list(cdcs_admin.memberships.values_list("unit", flat=True)) == [world.unit_c.pk]
-    # Nor to an account they do not administer, on their own unit.
+    # Nor to an account they do not administer (no role in their units), on their own unit.
     response = c.post(
         reverse("admin:units_membership_add"),
         {"user": world.drafter_a.pk, "unit": world.unit_c.pk, "role": Role.DRAFTER},
@@ -282,3 +282,26 @@ def test_the_users_list_costs_the_same_queries_for_few_or_many_accounts(world, d
         unit = UnitFactory(parent=world.superior)
         MembershipFactory(unit=unit, role=Role.DRAFTER, user=UserFactory(username=f"nhieu{i}"))
     assert _users_page_queries(s) == few
+
+
+def test_a_unit_whose_member_also_has_a_role_elsewhere_still_saves(world, district_admin):
+    # The reviewer of S also reviews for T: not an account S's administrator administers, yet a member.
+    MembershipFactory(user=world.reviewer, unit=world.other_superior, role=Role.REVIEWER)
+    s = client_for(district_admin)
+    url = reverse("admin:units_unit_change", args=[world.superior.pk])
+    page = s.get(url)
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v not in (None, False) and k in form.fields}
+    data["name"] = "Công đoàn KCN Thử (đổi tên)"
+    formset = page.context["inline_admin_formsets"][0].formset
+    data.update(
+        {f"{formset.prefix}-TOTAL_FORMS": len(formset.forms), f"{formset.prefix}-INITIAL_FORMS": len(formset.forms)}
+    )
+    for i, inline_form in enumerate(formset.forms):
+        member = inline_form.instance
+        row = {"id": member.pk, "unit": world.superior.pk, "user": member.user_id, "role": member.role}
+        data.update({f"{formset.prefix}-{i}-{key}": value for key, value in row.items()})
+    response = s.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    world.superior.refresh_from_db()
+    assert world.superior.name == "Công đoàn KCN Thử (đổi tên)"
