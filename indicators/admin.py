@@ -5,6 +5,9 @@ from .models import Indicator
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
+    # The whole site's: read by every administrator, changed by those of a top-level unit
+    # (reportsite.admin_site.ScopedAdminMixin).
+    catalogue = True
     list_display = [
         "code",
         "name",

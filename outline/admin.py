@@ -14,5 +14,8 @@ class OutlineNodeInline(admin.TabularInline):
 
 @admin.register(OutlineVersion)
 class OutlineVersionAdmin(admin.ModelAdmin):
+    # The whole site's: read by every administrator, changed by those of a top-level unit
+    # (reportsite.admin_site.ScopedAdminMixin).
+    catalogue = True
     list_display = ["code", "name"]
     inlines = [OutlineNodeInline]

@@ -12,6 +12,7 @@ class RoundAdmin(admin.ModelAdmin):
     # Data years as boxes ticked from the term, not a JSON box; the site's own page
     # (reports:round_list) does the same with the opening step and its confirmation.
     form = RoundAdminForm
+    unit_scope = "organising_unit"  # reportsite.admin_site.ScopedAdminMixin
     list_display = ["code", "name", "organising_unit", "deadline", "opened_at"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["organising_unit"]
@@ -49,8 +50,10 @@ class SectionTextInline(admin.TabularInline):
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
+    unit_scope = "unit"
     list_display = ["unit", "round", "status", "updated_at", "submitted_at"]
-    list_filter = ["round", "status"]
+    # Only the rounds of the reports listed (an administrator's own): not every round's name.
+    list_filter = [("round", admin.RelatedOnlyFieldListFilter), "status"]
     search_fields = ["unit__name", "unit__code"]
     list_select_related = ["unit", "round"]
     readonly_fields = ["round", "unit", "status", "submitted_at", "approved_at", "approved_by"]
@@ -80,6 +83,8 @@ class ReportAdmin(admin.ModelAdmin):
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Written by the site's own pages (submitting, the appendix page), which check what they keep and
     record who did it; an edit here would skip both. The admin may read them."""
+
+    unit_scope = "report__unit"
 
     def has_add_permission(self, request):
         return False

@@ -86,8 +86,9 @@ class MergeForm(forms.Form):
         help_text=gettext_lazy("dd/mm/yyyy"),
     )
 
-    def __init__(self, *args, units, **kwargs):
+    def __init__(self, *args, units, top_level=True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.top_level = top_level
         _searchable(self)
         active = units.filter(is_active=True)
         self.fields["sources"].queryset = active
@@ -104,6 +105,8 @@ class MergeForm(forms.Form):
             for name in ("code", "name", "kind"):
                 if not (data.get(name) or "").strip():
                     self.add_error(name, _("This field is required for a new unit."))
+            if not self.top_level and not data.get("parent") and "parent" not in self.errors:
+                self.add_error("parent", _("Choose the parent unit: only a superuser adds a top-level unit."))
             code = nfc(data.get("code") or "").strip()
             if code and Unit.objects.filter(code=code).exists():
                 self.add_error("code", _("A unit with this code exists already."))
@@ -139,10 +142,14 @@ class MoveForm(forms.Form):
         help_text=gettext_lazy("Empty: the unit becomes a top-level unit."),
     )
 
-    def __init__(self, *args, units, **kwargs):
+    def __init__(self, *args, units, top_level=True, **kwargs):
         super().__init__(*args, **kwargs)
         _searchable(self)
         self.fields["unit"].queryset = units
+        if not top_level:
+            # Units go only where the administrator administers: never to the top of the tree.
+            self.fields["new_parent"].required = True
+            self.fields["new_parent"].help_text = ""
         self.fields["new_parent"].queryset = units.filter(is_active=True)
 
     def clean(self):
@@ -306,15 +313,17 @@ class ReorganisingUnitAdmin(UnitAdmin):
 
     def merge_view(self, request):
         self._check(request)
-        units = self.get_queryset(request)
+        units = self.get_queryset(request)  # the units the user administers (ScopedAdminMixin)
         if request.method == "POST":
-            form = MergeForm(request.POST, units=units)
+            form = MergeForm(request.POST, units=units, top_level=request.user.is_superuser)
         else:
             ids = self._ids(request)
             # The new unit goes where the merged ones were, when they were under one parent.
             parents = set(units.filter(pk__in=ids).values_list("parent", flat=True))
             form = MergeForm(
-                initial={"sources": ids, "parent": parents.pop() if len(parents) == 1 else None}, units=units
+                initial={"sources": ids, "parent": parents.pop() if len(parents) == 1 else None},
+                units=units,
+                top_level=request.user.is_superuser,
             )
 
         def describe(form):
@@ -341,12 +350,12 @@ class ReorganisingUnitAdmin(UnitAdmin):
 
     def move_view(self, request):
         self._check(request)
-        units = self.get_queryset(request)
+        units = self.get_queryset(request)  # the units the user administers (ScopedAdminMixin)
         if request.method == "POST":
-            form = MoveForm(request.POST, units=units)
+            form = MoveForm(request.POST, units=units, top_level=request.user.is_superuser)
         else:
             ids = self._ids(request)
-            form = MoveForm(initial={"unit": ids[0] if ids else None}, units=units)
+            form = MoveForm(initial={"unit": ids[0] if ids else None}, units=units, top_level=request.user.is_superuser)
 
         def describe(form):
             unit, parent = form.cleaned_data["unit"], form.cleaned_data["new_parent"]
@@ -373,7 +382,7 @@ class ReorganisingUnitAdmin(UnitAdmin):
 
     def deactivate_view(self, request):
         self._check(request)
-        units = self.get_queryset(request)
+        units = self.get_queryset(request)  # the units the user administers (ScopedAdminMixin)
         if request.method == "POST":
             form = DeactivateForm(request.POST, units=units)
         else:

@@ -18,7 +18,7 @@ from indicators.models import PREVIOUS, Indicator
 from indicators.selectors import catalogue
 from outline.models import NodeKind, OutlineNode
 from units.models import Role, Unit
-from units.selectors import user_access
+from units.selectors import administered_units, administered_units_q, user_access
 
 from . import totals
 from .models import (
@@ -706,23 +706,13 @@ def can_manage_rounds(user) -> bool:
 def units_for_rounds(user):
     """The units ``user`` may organise a round for: active superior unions at or below a unit they
     administer (every one, for a superuser), in tree order."""
-    access = user_access(user)
-    units = Unit.objects.filter(is_active=True, is_grassroots=False)
-    if not access.is_superuser:
-        units = units.subtrees_of(access.admin_units)
-    return units.order_by("path")
+    return administered_units(user).filter(is_active=True, is_grassroots=False).order_by("path")
 
 
 def rounds_managed_by(user):
     """Rounds ``user`` may change and open: those organised at or below a unit they administer."""
-    access = user_access(user)
     rounds = Round.objects.select_related("organising_unit", "outline_version")
-    if access.is_superuser:
-        return rounds
-    condition = Q(pk__in=[])
-    for unit in access.admin_units:
-        condition |= Q(organising_unit__path__startswith=unit.path)
-    return rounds.filter(condition)
+    return rounds.filter(administered_units_q(user, "organising_unit"))
 
 
 def round_list(user) -> list[Round]:

@@ -7,17 +7,23 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.contrib.auth.models import Permission
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.base import ModelBase
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_search import FoldedSearchMixin
 from core.text import vietnamese_sort_key
+from units.models import Invitation, Membership, Unit
+from units.selectors import administered_units_q, administers_root
 
 from .permissions import UNION_APPS
 
 # Fields of the user form that grant Django permissions: superusers' business.
 _SUPERUSER_FIELDS = frozenset({"is_superuser", "groups", "user_permissions"})
+# Fields of a staff account that would let someone take it over (the e-mail receives "Quên mật khẩu")
+# or lock its owner out: only a superuser changes them.
+_STAFF_ACCOUNT_FIELDS = ("username", "email", "is_active", "is_staff")
 
 
 # Django stores a permission's name in English ("Can add unit") when it migrates: say it again.
@@ -72,15 +78,100 @@ class PasswordChangeForm(AdminPasswordChangeForm):
     )
 
 
-class UserAdminMixin:
-    """The user pages for someone who is not a superuser: no superuser accounts in the list, no
-    superuser status, groups or permissions in the form (only a superuser hands those out)."""
+def scoped_formfield(request, admin_site, db_field, field):
+    """A foreign key's choices cut to what the user may reach: the related model's own admin
+    decides (a unit in the user's subtrees, an account they administer, a round organised there), so
+    nobody puts an object, or a role, outside what they administer."""
+    if field is None or request.user.is_superuser or not hasattr(field, "queryset"):
+        return field
+    related = db_field.remote_field.model
+    related_admin = admin_site._registry.get(related)
+    if related is Unit:
+        field.queryset = field.queryset.filter(administered_units_q(request.user))
+    elif _is_user_model(related) and related_admin is not None:
+        # The accounts they administer, and the people already holding a role in their units (who may
+        # hold others elsewhere): a unit's page lists its members, and each must stay a valid choice.
+        members = Membership.objects.filter(administered_units_q(request.user, "unit")).values("user")
+        visible = related_admin.get_queryset(request).values("pk")
+        field.queryset = field.queryset.filter(Q(pk__in=visible) | Q(pk__in=members))
+    elif related_admin is not None and not getattr(related_admin, "catalogue", False):
+        field.queryset = field.queryset.filter(pk__in=related_admin.get_queryset(request).values("pk"))
+    return field
+
+
+class ScopedInlineMixin:
+    """An inline's foreign keys limited as the page's (scoped_formfield)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return scoped_formfield(request, self.admin_site, db_field, field)
+
+
+class ScopedAdminMixin:
+    """A union model's admin for someone who is not a superuser, denying by default. The ModelAdmin
+    says what an object belongs to:
+
+    - ``unit_scope = "report__unit"``: the lookup to its unit ("" for Unit itself). The list, the
+      change, delete and history pages, the actions and the search reach only objects whose unit
+      lies in a subtree the user administers (units.selectors.administered_units_q); anything else
+      is "not found".
+    - ``catalogue = True``: shared by the whole site (outlines, indicators). Everyone reads it; only
+      administrators of a top-level unit change it.
+
+    A ModelAdmin that says neither shows nothing to anyone but superusers. (Read with getattr: this
+    mixin comes before the ModelAdmin in the class, so it must not define them.)"""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser or getattr(self, "catalogue", False):
+            return queryset
+        unit_scope = getattr(self, "unit_scope", None)
+        if unit_scope is None:
+            return queryset.none()
+        return queryset.filter(administered_units_q(request.user, unit_scope))
+
+    def _may_change(self, request):
+        return not getattr(self, "catalogue", False) or administers_root(request.user)
+
+    def has_add_permission(self, request, *args):
+        return self._may_change(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_change(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_change(request) and super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return scoped_formfield(request, self.admin_site, db_field, field)
+
+
+class UserAdminMixin(ScopedInlineMixin):
+    """The user pages for someone who is not a superuser: only the accounts they administer (every
+    role of the account lies in their subtrees; an account with no role yet, only when they sent its
+    invitation), never a superuser; no superuser status, groups or permissions in the form (only a
+    superuser hands those out); a staff account's user name, e-mail and status read-only (only a
+    superuser changes them, so nobody takes over another administrator's account)."""
 
     change_password_form = PasswordChangeForm
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        return queryset if request.user.is_superuser else queryset.filter(is_superuser=False)
+        user = request.user
+        if user.is_superuser:
+            return queryset
+        memberships = Membership.objects.filter(user=OuterRef("pk"))
+        return queryset.filter(is_superuser=False).filter(
+            ~Exists(memberships.exclude(administered_units_q(user, "unit"))),
+            Exists(memberships) | Exists(Invitation.objects.filter(user=OuterRef("pk"), sent_by=user)),
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.is_staff and not request.user.is_superuser:
+            fields += [f for f in _STAFF_ACCOUNT_FIELDS if f not in fields]
+        return fields
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -124,9 +215,16 @@ class UnionAdminSite(admin.AdminSite):
         bases = [FoldedSearchMixin, PermissionLabelsMixin]
         if _is_user_model(model):
             bases.append(UserAdminMixin)
-        elif model._meta.app_label not in UNION_APPS:
+        elif model._meta.app_label in UNION_APPS:
+            bases.append(ScopedAdminMixin)
+        else:
             bases.append(SuperuserOnlyMixin)
         attrs = {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__}
+        # Inlines' foreign keys are limited like the page's (a role given on a unit's page too).
+        attrs["inlines"] = [
+            inline if issubclass(inline, ScopedInlineMixin) else type(inline.__name__, (ScopedInlineMixin, inline), {})
+            for inline in admin_class.inlines
+        ]
         if admin_class.search_fields and not admin_class.search_help_text:
             attrs["search_help_text"] = FoldedSearchMixin.folded_search_help_text
         return type(admin_class.__name__, (*bases, admin_class), attrs)

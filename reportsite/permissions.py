@@ -3,13 +3,16 @@
 from django.contrib.auth.backends import BaseBackend
 
 from units.models import Role
-from units.selectors import user_access
+from units.selectors import administers_root, user_access
 
 # The apps that hold the union's own data. Everything else registered in the admin (log-in attempts,
 # background task results, groups and permissions, sessions) is the site's plumbing: superusers only.
 UNION_APPS = frozenset({"units", "outline", "indicators", "reports", "exports"})
 # Union administrators manage people too; groups and permissions stay with superusers.
 USER_PERMISSIONS = frozenset({"auth.view_user", "auth.add_user", "auth.change_user", "auth.delete_user"})
+# The site-wide catalogues (outlines, indicators): every union administrator reads them; only an
+# administrator of a top-level unit adds, changes or deletes (the admin, the upload and copy pages).
+CATALOGUE_APPS = frozenset({"outline", "indicators"})
 
 
 def is_union_administrator(user) -> bool:
@@ -20,12 +23,18 @@ def is_union_administrator(user) -> bool:
 class UnionAdministratorBackend(BaseBackend):
     """Gives a union administrator every permission on the union's apps and on user accounts, so
     that making someone an administrator is one role on a unit (and "Staff status"), never a list
-    of Django permissions. Authenticates nobody; ModelBackend still answers for everyone else."""
+    of Django permissions (changing the site-wide catalogues: administrators of a top-level unit).
+    Authenticates nobody; ModelBackend still answers for everyone else."""
 
     def has_perm(self, user_obj, perm, obj=None):
         if not is_union_administrator(user_obj):
             return False
-        return perm.split(".", 1)[0] in UNION_APPS or perm in USER_PERMISSIONS
+        app_label, _dot, codename = perm.partition(".")
+        if app_label in CATALOGUE_APPS and not codename.startswith("view_"):
+            return administers_root(user_obj)
+        # What they may reach of the rest is limited to their units by the admin's querysets
+        # (reportsite.admin_site.ScopedAdminMixin), the same rule as the site's pages.
+        return app_label in UNION_APPS or perm in USER_PERMISSIONS
 
     def has_module_perms(self, user_obj, app_label):
         if not is_union_administrator(user_obj):

@@ -8,6 +8,7 @@ from . import (
 )
 from .admin_import import UnitImportMixin
 from .models import Membership, Unit
+from .selectors import administers
 
 
 class MembershipInline(admin.TabularInline):
@@ -43,7 +44,26 @@ class UnitAdmin(UnitImportMixin, admin.ModelAdmin):
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
     inlines = [MembershipInline]
-    readonly_fields = ["path"]
+    # An administrator sees and changes the units at and below theirs (reportsite.admin_site.ScopedAdminMixin).
+    unit_scope = ""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        # The top of an administrator's subtree stays where it is: its parent lies outside what they
+        # administer, so only someone administering above it moves it.
+        superuser = request.user.is_superuser
+        if obj is not None and not superuser and not (obj.parent_id and administers(request.user, obj.parent)):
+            fields.append("parent")
+        # Deactivating checks the units below, and a merged unit must not come back by a tick: both only
+        # through the unit list's actions.
+        return [*fields, "is_active"] if obj is not None else fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "parent" and field is not None and not request.user.is_superuser:
+            # A new unit goes under a unit the administrator administers, never at the top.
+            field.required = True
+        return field
 
     def save_model(self, request, obj, form, change):
         # The tree path is kept by the services, never by hand.
@@ -63,15 +83,12 @@ class UnitAdmin(UnitImportMixin, admin.ModelAdmin):
         # this one) so that the reports' roll-up totals follow.
         super().save_model(request, obj, form, change)
 
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        # Deactivating checks the units below, and a merged unit must not come back by a tick: both only
-        # through the unit list's actions.
-        return [*fields, "is_active"] if obj is not None else fields
-
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    # Only roles on units in the administrator's subtrees, given only there
+    # (reportsite.admin_site.ScopedAdminMixin limits the unit and user boxes too).
+    unit_scope = "unit"
     list_display = ["user", "unit", "role", "created_at"]
     list_filter = ["role"]
     search_fields = [

@@ -170,7 +170,7 @@ class UnitImportMixin:
             if form.is_valid():
                 data = form.cleaned_data["file"].read()
                 try:
-                    plan = import_plan(data)
+                    plan = import_plan(data, actor=request.user)
                 except WorkbookRefused as exc:
                     form.add_error("file", exc.message)
                 else:

@@ -37,6 +37,7 @@ from core.validators import validate_code
 from core.workbook import WorkbookLimits, WorkbookRefused, read_rows
 
 from .models import Membership, Role, Unit
+from .selectors import administered_units_q, administers
 from .services import unit_relocate
 
 log = logging.getLogger(__name__)
@@ -368,9 +369,12 @@ def _read(data: bytes) -> list[tuple[int, dict]]:
     return out
 
 
-def import_plan(data: bytes) -> ImportPlan:
+def import_plan(data: bytes, *, actor=None) -> ImportPlan:
     """Read the file and say what importing it would do, row by row, without writing anything.
-    Raises WorkbookRefused when the file as a whole cannot be read."""
+    With an ``actor`` who is not a superuser, every unit the file names must lie, once imported, in
+    a subtree they administer (units.selectors.administers), and every account it names must be
+    one they administer (its roles all there). Raises WorkbookRefused when the file as a whole
+    cannot be read."""
     rows = _read(data)
     plan = ImportPlan(rows=len(rows))
     errors = plan.errors
@@ -557,6 +561,9 @@ def import_plan(data: bytes) -> ImportPlan:
                 )
             )
 
+    if actor is not None and not actor.is_superuser:
+        errors.extend(_outside_scope(actor, first_row, defs, existing))
+
     def db_parent_code(unit: Unit) -> str:
         return by_pk[unit.parent_id].code if unit.parent_id in by_pk else ""
 
@@ -644,6 +651,8 @@ def import_plan(data: bytes) -> ImportPlan:
                         % {"email": p.email, "name": sorted(others)[0]},
                     )
                 )
+    if actor is not None and not actor.is_superuser:
+        errors.extend(_accounts_outside_scope(actor, persons, users))
     held = _memberships(users.values(), existing.values())
     for p in persons:
         user, unit = users.get(p.username), existing.get(p.unit_code)
@@ -690,6 +699,63 @@ def import_plan(data: bytes) -> ImportPlan:
     plan.errors.sort(key=lambda e: e.row)
     plan._defs, plan._existing, plan._users, plan._by_pk, plan._depth = defs, existing, users, by_pk, depth
     return plan
+
+
+def _outside_scope(actor, first_row, defs, existing) -> list[RowError]:
+    """Rows touching a unit ``actor`` does not administer: a stored unit outside their subtrees, a
+    unit put under a parent outside them, or a new top-level unit (a superuser's business). A
+    parent described in the file is checked on its own row, so a whole new branch is fine when its
+    top goes under a unit they administer."""
+    found = []
+    for code, number in first_row.items():
+        unit = existing.get(code)
+        if unit is not None and not administers(actor, unit):
+            found.append(
+                RowError(number, _("the unit %(code)s is not among the units you administer.") % {"code": code})
+            )
+            continue
+        d = defs.get(code)
+        if d is None:
+            continue
+        if not d.parent:
+            if unit is None or unit.parent_id is not None:
+                found.append(
+                    RowError(
+                        d.row,
+                        _("the unit %(code)s needs a parent unit: only a superuser adds a top-level unit.")
+                        % {"code": code},
+                    )
+                )
+        elif d.parent in existing and not administers(actor, existing[d.parent]):
+            found.append(
+                RowError(
+                    d.row,
+                    _("the parent unit %(parent)s is not among the units you administer.") % {"parent": d.parent},
+                )
+            )
+    return found
+
+
+def _accounts_outside_scope(actor, persons, users) -> list[RowError]:
+    """Rows naming a stored account ``actor`` does not administer (a superuser, or one with a role
+    outside their subtrees): one query."""
+    outside = {u.pk for u in users.values() if u.is_superuser}
+    stored = [u.pk for u in users.values()]
+    for chunk in _chunks(stored):
+        outside.update(
+            Membership.objects.filter(user__in=chunk)
+            .exclude(administered_units_q(actor, "unit"))
+            .values_list("user_id", flat=True)
+        )
+    return [
+        RowError(
+            p.row,
+            _("the account %(name)s has roles outside the units you administer: ask the province's administrator.")
+            % {"name": p.username},
+        )
+        for p in persons
+        if p.username in users and users[p.username].pk in outside
+    ]
 
 
 def _chunks(values):
@@ -759,7 +825,7 @@ def units_import(*, data: bytes, actor=None, dry_run: bool = False) -> ImportPla
 
 
 def _import(data: bytes, *, actor, dry_run: bool) -> ImportPlan:
-    plan = import_plan(data)
+    plan = import_plan(data, actor=actor)
     if not plan.ok:
         raise ImportInvalid(plan)
     if dry_run or not plan.changes_anything:

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from .models import Membership, Role, Unit
 
 
@@ -39,3 +41,41 @@ def user_access(user) -> Access:
     )
     user._units_access = access
     return access
+
+
+# --- What an administrator administers: one rule for the admin, the import and the rounds ---
+
+
+def administered_units_q(user, unit_field: str = "") -> Q:
+    """A filter for "the unit at ``unit_field`` lies in a subtree ``user`` administers": at or below
+    a unit where they hold the Administrator role (an active one). Everything for a superuser,
+    nothing for anyone else. ``unit_field`` is a lookup path to a Unit ("" for Unit itself,
+    "report__unit" for a report's figures)."""
+    access = user_access(user)
+    if access.is_superuser:
+        return Q()
+    lookup = f"{unit_field}__path__startswith" if unit_field else "path__startswith"
+    condition = Q(pk__in=[])
+    for unit in access.admin_units:
+        condition |= Q(**{lookup: unit.path})
+    return condition
+
+
+def administered_units(user):
+    """The units ``user`` administers (administered_units_q), as a queryset."""
+    return Unit.objects.filter(administered_units_q(user))
+
+
+def administers(user, unit) -> bool:
+    """Whether ``unit`` lies in a subtree ``user`` administers (no query once user_access is read)."""
+    if unit is None:
+        return False
+    access = user_access(user)
+    return access.is_superuser or any(unit.path.startswith(admin_unit.path) for admin_unit in access.admin_units)
+
+
+def administers_root(user) -> bool:
+    """Whether ``user`` administers a top-level unit (or is a superuser): who manages the site-wide
+    catalogues (outlines, indicators)."""
+    access = user_access(user)
+    return access.is_superuser or any(unit.parent_id is None for unit in access.admin_units)
