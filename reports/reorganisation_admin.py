@@ -319,9 +319,15 @@ class ReorganisingUnitAdmin(UnitAdmin):
         else:
             ids = self._ids(request)
             # The new unit goes where the merged ones were, when they were under one parent.
-            parents = set(units.filter(pk__in=ids).values_list("parent", flat=True))
+            chosen = list(units.filter(pk__in=ids).values_list("parent", "is_grassroots"))
+            parents = {parent for parent, _grassroots in chosen}
             form = MergeForm(
-                initial={"sources": ids, "parent": parents.pop() if len(parents) == 1 else None},
+                initial={
+                    "sources": ids,
+                    "parent": parents.pop() if len(parents) == 1 else None,
+                    # Grassroots unions merged make a grassroots union: ticked unless told otherwise.
+                    "is_grassroots": bool(chosen) and all(grassroots for _parent, grassroots in chosen),
+                },
                 units=units,
                 top_level=request.user.is_superuser,
             )

@@ -231,3 +231,17 @@ def test_the_unit_list_costs_the_same_queries_with_few_or_many_merged_units(worl
     few = _changelist_queries(admin_client)
     merges(10)
     assert _changelist_queries(admin_client) == few
+
+
+def test_merging_grassroots_unions_offers_a_grassroots_union(world, admin_client):
+    """Two CĐCS merged make a CĐCS: the box is ticked for them, not for superior unions."""
+    import re
+
+    def ticked(*units):
+        url = f"{reverse('admin:units_unit_merge')}?ids={','.join(str(u.pk) for u in units)}"
+        page = admin_client.get(url).content.decode()
+        box = re.search(r'<input[^>]*name="is_grassroots"[^>]*>', page).group(0)
+        return "checked" in box
+
+    assert ticked(world.unit_a, world.unit_b)
+    assert not ticked(world.superior, world.other_superior)
