@@ -143,8 +143,8 @@ def test_a_parent_closed_between_the_plan_and_the_writes_is_refused_in_words(mon
 
     planned = imports.import_plan
 
-    def plan_then_close(data):
-        plan = planned(data)
+    def plan_then_close(data, **kwargs):
+        plan = planned(data, **kwargs)
         Unit.objects.filter(pk=other.pk).update(is_active=False)  # another administrator, meanwhile
         return plan
 
