@@ -1,6 +1,7 @@
 """Form helpers every app's forms use: text read as it will be stored, lengths said in Vietnamese."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
@@ -69,3 +70,32 @@ def add_validation_errors(form, exc) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+def upload_too_large() -> str:
+    """The words for a file over the upload limit (settings.UPLOAD_MAX_BYTES), in MB."""
+    return _("The file is too large (at most %(size)s MB).") % {
+        "size": format_number(settings.UPLOAD_MAX_BYTES / (1024 * 1024))
+    }
+
+
+class UploadSizeMixin:
+    """A form whose upload field is ``file``: a file over the limit is refused in words, whether the upload
+    handler dropped it while it streamed in (``too_large``, from request.upload_too_large) or it came whole."""
+
+    def __init__(self, *args, too_large=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large
+
+    def clean(self):
+        if self.too_large:
+            # The file was never kept, so "required" would be wrong: say why it is missing.
+            self.errors.pop("file", None)
+            self.add_error("file", upload_too_large())
+        return super().clean()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(upload_too_large())
+        return upload

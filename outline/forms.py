@@ -1,14 +1,10 @@
 from django import forms
-from django.conf import settings
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import CleanTextMixin
-from core.text import format_number
+from core.forms import CleanTextMixin, UploadSizeMixin
 
 from .reading import MAX_CHARS
-
-TOO_LARGE = _("The file is too large (at most %(size)s MB).")
 
 code_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9-]*$",
@@ -16,11 +12,7 @@ code_validator = RegexValidator(
 )
 
 
-def _too_large():
-    return TOO_LARGE % {"size": format_number(settings.UPLOAD_MAX_BYTES / (1024 * 1024))}
-
-
-class OutlineFileForm(forms.Form):
+class OutlineFileForm(UploadSizeMixin, forms.Form):
     """The outline file: plain text or Word."""
 
     file = forms.FileField(
@@ -28,24 +20,6 @@ class OutlineFileForm(forms.Form):
         help_text=_("A text file in UTF-8 or a Word file (.docx); at most 2 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".txt,.docx,text/plain"}),
     )
-
-    def __init__(self, *args, too_large=False, **kwargs):
-        # too_large: the upload handler skipped the file while it streamed in (request.upload_too_large).
-        super().__init__(*args, **kwargs)
-        self.too_large = too_large
-
-    def clean(self):
-        if self.too_large:
-            # The file was never kept, so "required" would be wrong: say why it is missing.
-            self.errors.pop("file", None)
-            self.add_error("file", _too_large())
-        return super().clean()
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(_too_large())
-        return upload
 
 
 class OutlinePublishForm(CleanTextMixin, forms.Form):

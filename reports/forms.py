@@ -8,7 +8,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 
-from core.forms import CleanTextMixin, error_summary
+from core.forms import CleanTextMixin, UploadSizeMixin, error_summary
 from core.richtext import EDITOR_EXTENSIONS, check_html_limits, clean_section_html
 from core.text import format_number
 from core.validators import validate_code
@@ -16,7 +16,7 @@ from indicators.models import PREVIOUS, START, TARGET
 
 from .models import TERM_YEARS_MAX, Report, Round
 from .selectors import units_for_rounds
-from .services import ROUND_LOCKED_WHEN_OPEN, round_change_errors
+from .services import ROUND_FIELDS, ROUND_LOCKED_WHEN_OPEN, round_change_errors
 
 
 class SectionForm(CleanTextMixin, forms.Form):
@@ -238,7 +238,7 @@ class AppendixForm(CleanTextMixin, forms.Form):
         }
 
 
-class AppendixUploadForm(forms.Form):
+class AppendixUploadForm(UploadSizeMixin, forms.Form):
     file = forms.FileField(
         label=_("Excel file (.xlsx) filled from the downloaded template"),
         help_text=_("At most 2 MB."),
@@ -246,24 +246,6 @@ class AppendixUploadForm(forms.Form):
             attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         ),
     )
-
-    def __init__(self, *args, too_large=False, **kwargs):
-        # too_large: the upload handler skipped the file while it streamed in (request.upload_too_large).
-        super().__init__(*args, **kwargs)
-        self.too_large = too_large
-
-    def clean(self):
-        if self.too_large:
-            # The file was never kept, so "required" would be wrong: say why it is missing.
-            self.errors.pop("file", None)
-            self.add_error("file", _("The file is too large (at most 2 MB)."))
-        return super().clean()
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(_("The file is too large (at most 2 MB)."))
-        return upload
 
 
 class YearsField(forms.TypedMultipleChoiceField):
@@ -349,20 +331,7 @@ class RoundAdminForm(RoundYearsMixin, CleanTextMixin, forms.ModelForm):
 
     class Meta:
         model = Round
-        fields = [
-            "code",
-            "name",
-            "outline_version",
-            "superior_outline_version",
-            "organising_unit",
-            "term_start_year",
-            "term_end_year",
-            "data_years",
-            "cutoff_date",
-            "deadline",
-            "event_wording",
-            "header_line",
-        ]
+        fields = list(ROUND_FIELDS)  # what round_save writes
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -386,20 +355,7 @@ class RoundForm(RoundYearsMixin, CleanTextMixin, forms.ModelForm):
 
     class Meta:
         model = Round
-        fields = [
-            "code",
-            "name",
-            "outline_version",
-            "superior_outline_version",
-            "organising_unit",
-            "term_start_year",
-            "term_end_year",
-            "data_years",
-            "cutoff_date",
-            "deadline",
-            "event_wording",
-            "header_line",
-        ]
+        fields = list(ROUND_FIELDS)  # what round_save writes
         widgets = {
             "term_start_year": forms.NumberInput(attrs={"min": 1900, "max": 2200, "data-term": "start"}),
             "term_end_year": forms.NumberInput(attrs={"min": 1900, "max": 2200, "data-term": "end"}),

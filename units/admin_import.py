@@ -8,7 +8,6 @@ import re
 import time
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -21,6 +20,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.forms import UploadSizeMixin
 from core.workbook import WorkbookRefused
 
 from .imports import ImportInvalid, build_template, import_plan, units_import
@@ -31,29 +31,12 @@ _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 KEEP_SECONDS = 24 * 3600  # an upload left without confirmation is removed after a day
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(UploadSizeMixin, forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Excel file (.xlsx) filled from the template"),
         help_text=gettext_lazy("At most 2 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX}"}),
     )
-
-    def __init__(self, *args, too_large=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.too_large = too_large
-
-    def clean(self):
-        if self.too_large:
-            # The upload handler skipped the file while it streamed in: say why it is missing.
-            self.errors.pop("file", None)
-            self.add_error("file", _("The file is too large (at most 2 MB)."))
-        return super().clean()
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(_("The file is too large (at most 2 MB)."))
-        return upload
 
 
 def _stored_name(user, digest: str) -> str:
