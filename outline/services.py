@@ -14,6 +14,14 @@ from .parsing import check_outline, parse_outline
 log = logging.getLogger(__name__)
 
 
+_NODE_FIELDS = ("key", "kind", "number", "text", "raw", "line_no", "position", "is_writable", "is_required")
+
+
+def _node_in(version, node) -> OutlineNode:
+    """An unsaved line of ``version`` with ``node``'s place and words (a parsed line or another version's)."""
+    return OutlineNode(version=version, **{name: getattr(node, name) for name in _NODE_FIELDS})
+
+
 def _save_version(version: OutlineVersion) -> None:
     """Save a new version; the same code published twice at once (a double click) is refused in words."""
     try:
@@ -39,21 +47,7 @@ def outline_version_publish(*, code: str, name: str, source: str, actor) -> Outl
         version = OutlineVersion(code=code, name=nfc(name).strip(), source_text=source)
         version.full_clean()
         _save_version(version)
-        made = [
-            OutlineNode(
-                version=version,
-                key=node.key,
-                kind=node.kind,
-                number=node.number,
-                text=node.text,
-                raw=node.raw,
-                line_no=node.line_no,
-                position=node.position,
-                is_writable=node.is_writable,
-                is_required=node.is_required,
-            )
-            for node in nodes
-        ]
+        made = [_node_in(version, node) for node in nodes]
         for row in made:
             row.full_clean(exclude=["version", "parent"], validate_unique=False)
         OutlineNode.objects.bulk_create(made)
@@ -82,23 +76,7 @@ def outline_version_copy(*, source: OutlineVersion, code: str, name: str, actor)
         _save_version(version)
         nodes = list(OutlineNode.objects.filter(version=source).order_by("position"))
         parents = {n.pk: n.key for n in nodes}
-        OutlineNode.objects.bulk_create(
-            [
-                OutlineNode(
-                    version=version,
-                    key=n.key,
-                    kind=n.kind,
-                    number=n.number,
-                    text=n.text,
-                    raw=n.raw,
-                    line_no=n.line_no,
-                    position=n.position,
-                    is_writable=n.is_writable,
-                    is_required=n.is_required,
-                )
-                for n in nodes
-            ]
-        )
+        OutlineNode.objects.bulk_create([_node_in(version, n) for n in nodes])
         ids = dict(OutlineNode.objects.filter(version=version).values_list("key", "pk"))
         children = [
             OutlineNode(pk=ids[n.key], parent_id=ids[parents[n.parent_id]]) for n in nodes if n.parent_id is not None

@@ -12,6 +12,7 @@ from django.urls import reverse
 from reports.services import report_submit
 from tests.conftest import build_world
 from tests.e2e.conftest import _missing
+from tests.e2e.helpers import log_in
 from tests.reports.test_review import write_all
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -24,14 +25,6 @@ def axe_source() -> str:
     if not AXE.is_file():
         _missing(f"axe-core is not installed at {AXE} (make test installs it with npm)")
     return AXE.read_text()
-
-
-def log_in(page, live_server, user):
-    page.goto(live_server.url + reverse("login"))
-    page.get_by_label("Tên đăng nhập").fill(user.username)
-    page.get_by_label("Mật khẩu").fill("mat-khau-thu")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(re.compile(r"/bao-cao/"))
 
 
 def serious(page, source) -> list[str]:

@@ -9,16 +9,9 @@ from django.urls import reverse
 
 from reports.models import SectionText
 from tests.conftest import build_world
+from tests.e2e.helpers import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, user):
-    page.goto(live_server.url + reverse("login"))
-    page.get_by_label("Tên đăng nhập").fill(user.username)
-    page.get_by_label("Mật khẩu").fill("mat-khau-thu")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(re.compile(r"/bao-cao/"))
 
 
 def test_the_editor_speaks_vietnamese_counts_words_and_starts_from_the_guidance(live_server, page):

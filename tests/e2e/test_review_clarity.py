@@ -13,18 +13,11 @@ from reports import review
 from reports.models import ReturnItem
 from reports.services import report_submit
 from tests.conftest import build_world
+from tests.e2e.helpers import log_in
 from tests.indicators.factories import make_catalogue
 from tests.reports.test_review import write_all
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, user):
-    page.goto(live_server.url + reverse("login"))
-    page.get_by_label("Tên đăng nhập").fill(user.username)
-    page.get_by_label("Mật khẩu").fill("mat-khau-thu")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(re.compile(r"/bao-cao/"))
 
 
 def test_returning_and_resubmitting_say_what_is_wrong_up_front(live_server, browser):
