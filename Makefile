@@ -26,6 +26,7 @@ messages: install
 	$(PY) manage.py compilemessages --locale vi --ignore .venv --ignore node_modules
 
 # The background worker (consolidated exports) runs beside the web server and stops with it.
+# seed_demo is in devtools, which the local settings (manage.py's default) install and production does not.
 run: install assets
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo

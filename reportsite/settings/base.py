@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "reports",
     "exports",
     "reportsite",
+    # devtools (the demo, scale and bench code) sits above them all; only the local, test and bench
+    # settings add it: production has no demo data and no command that drops a database.
     "django_tasks",
     "django_tasks_db",
 ]

@@ -1,5 +1,5 @@
-"""`make bench`: the production settings, served by gunicorn on loopback without TLS, plus a bare
-template view to compare the pages against. Never deployed."""
+"""`make bench`: the production settings plus the devtools app (the bench commands), served by gunicorn on
+loopback without TLS, with a bare template view to compare the pages against. Never deployed."""
 
 import os
 
@@ -10,17 +10,20 @@ os.environ.setdefault("DB_CONN_MAX_AGE", "60")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
 
 from .production import *  # noqa: F403
-from .production import BASE_DIR, MIDDLEWARE
+from .production import BASE_DIR, INSTALLED_APPS, MIDDLEWARE
+
+# The bench itself (manage.py bench, export_peak, the bare views): an app production does not install.
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]
 
 # Each response says how many SQL statements it took: a cache miss takes more than a hit.
-MIDDLEWARE = [*MIDDLEWARE, "reportsite.bench_middleware.QueryCountHeaderMiddleware"]
+MIDDLEWARE = [*MIDDLEWARE, "devtools.bench_middleware.QueryCountHeaderMiddleware"]
 
 # Plain HTTP on loopback: no redirect to HTTPS, cookies without the Secure flag.
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
-ROOT_URLCONF = "reportsite.bench_urls"
+ROOT_URLCONF = "devtools.bench_urls"
 STATIC_ROOT = str(BASE_DIR / ".bench" / "staticfiles")
 MEDIA_ROOT = str(BASE_DIR / ".bench" / "media")
 LOGGING = {

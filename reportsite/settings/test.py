@@ -4,6 +4,7 @@ import os
 import tempfile
 
 from .base import *  # noqa: F403
+from .base import INSTALLED_APPS
 
 SECRET_KEY = "test-only-key"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
@@ -11,6 +12,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WHITENOISE_USE_FINDERS = True
 AXES_ENABLED = True
+# The tests build their demo and scale data with devtools (seed_demo, build_scale); production has no devtools.
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]
 
 # SQLite's in-memory test database is one connection shared by every thread, so it cannot show
 # what two writers at once do to the real file database: the tests use a file, as `make run` does.

@@ -6,7 +6,7 @@ hand on a real database.
     python manage.py export_peak docx               # the largest round, unless --round CODE
     python manage.py export_peak xlsx --json
 
-``docx-fair`` and ``xlsx-fair`` run the baselines of reportsite.bench_fair instead; ``xlsx-fair`` needs
+``docx-fair`` and ``xlsx-fair`` run the baselines of devtools.bench_fair instead; ``xlsx-fair`` needs
 the recording ``xlsx-record`` makes of the site's workbook (``--recording FILE``).
 """
 
@@ -19,11 +19,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Count
 
+from devtools import bench_fair
 from exports.docx import build_consolidated_docx
 from exports.selectors import consolidated
 from exports.xlsx import build_consolidated_xlsx
 from reports.models import Report, Round
-from reportsite import bench_fair
 
 
 def _peak_mb() -> float:

@@ -10,12 +10,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from devtools.scale import SENTENCES, build_scale, scale_password
 from indicators.models import Indicator
 from outline.models import OutlineNode, OutlineVersion
 from reports import totals
 from reports.models import IndicatorValue, Report, ReportStatus, Round
 from reports.services import report_submit, round_open, section_save
-from reportsite.scale import SENTENCES, build_scale, scale_password
 from units import services
 from units.models import Role, Unit
 

@@ -4,12 +4,12 @@ to .bench/details.json.
 
 1. Provinces of 10 units and of each ``--sizes`` (2,000 and 10,000 by default), built by build_scale.
 2. Consolidated Word and Excel at every size, each run in a process of its own (time, peak memory,
-   statements), alternated with the fair baselines of reportsite.bench_fair; median of ``--runs``.
+   statements), alternated with the fair baselines of devtools.bench_fair; median of ``--runs``.
 3. Province pages (dashboard, roll-up, the province's section page) uncached and cached, against a bare
    view, median of ``--runs`` alternated runs, at every size.
 4. Queries of every page and download at 10 units and at the largest size (they must be equal).
 5. Autosave against a bare write, 20 drafters on 20 reports, alternated phases; then a mixed load of
-   drafters and reviewers over many reports, cache misses and hits apart (gunicorn, reportsite.bench_load).
+   drafters and reviewers over many reports, cache misses and hits apart (gunicorn, devtools.bench_load).
 6. The roll-up selector at the largest size, and the worst input shapes (CPU time to check and clean).
 """
 
@@ -38,12 +38,12 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from core import richtext
+from devtools import bench_load
+from devtools.scale import build_scale
 from outline.models import OutlineNode, OutlineVersion
 from reports.models import Report, ReportStatus, Round, SectionText
 from reports.selectors import rollup
 from reports.xlsx import HEADER_ROW, MAX_PART_BYTES, UploadRefused, check_workbook_limits
-from reportsite import bench_load
-from reportsite.scale import build_scale
 from units.models import Membership, Role
 
 LUA = Path(__file__).with_name("wrk_page.lua")

@@ -6,8 +6,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from reports.models import SectionText
-
-from .urls import urlpatterns as site_urlpatterns
+from reportsite.urls import urlpatterns as site_urlpatterns
 
 
 @require_POST
@@ -20,7 +19,7 @@ def bare_write(request):
 
 urlpatterns = [
     # Same middleware (session, login, CSRF, CSP…) and the same signed-in user as the pages measured.
-    path("_bench/bare/", TemplateView.as_view(template_name="bench/bare.html"), name="bench_bare"),
+    path("_bench/bare/", TemplateView.as_view(template_name="devtools/bench_bare.html"), name="bench_bare"),
     path("_bench/bare-write/", bare_write, name="bench_bare_write"),
     *site_urlpatterns,
 ]

@@ -1,7 +1,7 @@
 """The scripted users of `make bench`'s load runs: drafters who autosave their own section every few
 seconds and now and then open their report and download it, and reviewers who read the province's pages
 and many units' reports. Plain threads and http.client against gunicorn on loopback; each response says
-how many SQL statements it took (reportsite.bench_middleware), which tells a cache hit from a miss.
+how many SQL statements it took (devtools.bench_middleware), which tells a cache hit from a miss.
 Never used by the site."""
 
 import http.client

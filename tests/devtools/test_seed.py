@@ -45,8 +45,8 @@ def test_scale_data_is_realistic_and_deterministic():
     assert "Công đoàn" in text or "công đoàn" in text
     names = list(reports.order_by("unit__code").values_list("unit__name", flat=True)[:5])
     # Same seed, same names (a fresh database would give the same codes too).
+    from devtools.scale import build_scale
     from outline.models import OutlineVersion
-    from reportsite.scale import build_scale
 
     again = build_scale(
         units=120, seed=5, version=OutlineVersion.objects.get(code="gnk-cdcs-2018-2023"), code_prefix="SD"
