@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from core.db import Folded, Vietnamese
 from core.richtext import plain_text
-from core.text import fold, page_estimate, vietnamese_sort_key
+from core.text import fold, vietnamese_sort_key
+from documents.page import page_estimate
 from indicators.figures import Row, column_label, compute_rows, shown_table
 from indicators.models import PREVIOUS, Indicator
 from indicators.selectors import catalogue

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from core.richtext import clean_section_html
-from exports.html_docx import html_to_elements, html_to_xml
+from documents.html_docx import html_to_elements, html_to_xml
 from tests.exports import reference_html_docx as reference
 
 W_DECLARATION = f' xmlns:w="{nsmap["w"]}"'
