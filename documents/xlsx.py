@@ -58,12 +58,15 @@ class Book:
     def figure(self, decimals: int, **props):
         return self.fmt(border=1, num_format=number_format(decimals), **props)
 
-    def sheet(self, name: str, widths: list[float], header_row: int, *, frozen_cols: int = 0):
+    def sheet(self, name: str, widths: list[float], header_row: int, *, frozen_cols=0, header_lines=None):
         """A landscape A4 sheet, one page wide, its header row repeated on every page and frozen
-        (with ``frozen_cols`` columns on its left)."""
+        (with ``frozen_cols`` columns on its left), ``header_lines`` high if given (a wrapped header
+        does not grow its row by itself in every viewer)."""
         ws = self.wb.add_worksheet(name)
         for index, width in enumerate(widths):
             ws.set_column(index, index, width)
+        if header_lines:
+            ws.set_row(header_row, header_lines * 16)
         ws.freeze_panes(header_row + 1, frozen_cols)
         ws.set_landscape()
         ws.set_paper(A4)

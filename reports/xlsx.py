@@ -55,7 +55,7 @@ def build_dashboard_xlsx(board) -> bytes:
     """Every unit of the dashboard (reports.selectors.dashboard) and how far its report has come, one row
     each, read in chunks as the selector streams them."""
     book = Book()
-    ws = book.sheet(_("Units"), [16, 48, 16, 14, 12, 12, 18, 10], header_row=0)
+    ws = book.sheet(_("Units"), [16, 48, 16, 14, 12, 12, 18, 10], header_row=0, header_lines=2)
     header = [
         _("Code"),
         pgettext("organisation", "Unit"),
@@ -90,7 +90,9 @@ def build_template(report, rows) -> bytes:
     note_col = first_value_col + len(columns)
     header_row = HEADER_ROW - 1  # 0-based
     book = Book()
-    ws = book.sheet(_("Appendix"), [5, 14, 48, 14] + [13] * len(columns) + [30], header_row, frozen_cols=4)
+    ws = book.sheet(
+        _("Appendix"), [5, 14, 48, 14] + [13] * len(columns) + [30], header_row, frozen_cols=4, header_lines=2
+    )
     write_text(ws, 0, 0, _("APPENDIX: RESULTS ON THE TARGETS"), book.title)
     # A text starting with =, +, -, @ stays text: spreadsheets must not run it as a formula.
     write_text(ws, 1, 0, _("Unit: %(unit)s") % {"unit": report.unit.name}, book.plain)
