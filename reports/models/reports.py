@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from outline.models import BlankFill
-from units.models import Unit, is_first_congress
+from units.models import Unit, is_first_congress, subtree_q
 from units.selectors import user_access
 
 from .rounds import Round
@@ -59,7 +59,7 @@ class ReportQuerySet(models.QuerySet):
         drafted = [u.pk for u in access.drafter_units]
         condition = Q(unit__in=drafted) | Q(unit__heir__in=drafted)
         for unit in access.overseen_units:
-            condition |= Q(unit__path__startswith=unit.path) | Q(unit__heir__path__startswith=unit.path)
+            condition |= subtree_q(unit, "unit") | subtree_q(unit, "unit__heir")
         return self.filter(condition)
 
     def editable_by(self, user):

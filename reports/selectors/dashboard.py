@@ -10,6 +10,7 @@ from core.db import Folded, Vietnamese
 from core.text import fold
 from indicators.models import Indicator
 from outline.models import OutlineNode
+from units.models import subtree_q
 from units.selectors import user_access
 
 from ..models import (
@@ -89,7 +90,7 @@ def dashboard(user, round, *, status: str = "", query: str = "", sort: str = "na
     if not access.is_superuser:
         condition = Q(pk__in=[])
         for unit in access.overseen_units:
-            condition |= Q(unit__path__startswith=unit.path) & ~Q(unit=unit)
+            condition |= subtree_q(unit, "unit", include_self=False)
         reports = reports.filter(condition)
     counts = {value: 0 for value in ReportStatus.values}
     counts.update(reports.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))

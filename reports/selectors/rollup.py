@@ -9,7 +9,7 @@ from core.db import Vietnamese
 from indicators.figures import Row, compute_rows
 from indicators.models import Indicator
 from indicators.selectors import catalogue
-from units.models import Unit
+from units.models import Unit, subtree_q
 
 from .. import totals
 from ..models import (
@@ -121,8 +121,8 @@ def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES, stamp: Rollup
             (t["indicator_id"], t["column"]): t["total"]
             for t in IndicatorValue.objects.filter(
                 counted_condition("report__", round.cutoff_date),
+                subtree_q(unit, "report__unit"),
                 report__round=round,
-                report__unit__path__startswith=unit.path,
                 report__unit__is_grassroots=True,
                 report__status__in=statuses,
                 indicator__rollup__in=totals.ROLLED_UP,
