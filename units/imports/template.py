@@ -1,12 +1,9 @@
 """The empty template an administrator downloads and fills in."""
 
-import io
-
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.datavalidation import DataValidation
+
+from documents.xlsx import Book, write_text
 
 from ..models import Role
 from .columns import COLUMNS, NO, YES, role_label
@@ -16,33 +13,21 @@ def build_template() -> bytes:
     """The empty template: one header row, lists to pick "Là CĐCS" and "Vai trò" from, and a
     second sheet explaining each column with an example."""
     with translation.override("vi"):
-        wb = Workbook()
-        ws = wb.active
-        ws.title = _("Units")
-        bold = Font(name="Times New Roman", size=12, bold=True)
-        for index, (_key, label) in enumerate(COLUMNS, 1):
-            cell = ws.cell(row=1, column=index, value=str(label))
-            cell.font = bold
-            cell.fill = PatternFill("solid", fgColor="D9D9D9")
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-        for letter, width in zip("ABCDEFGHIJ", (16, 44, 24, 18, 10, 10, 20, 26, 30, 16), strict=True):
-            ws.column_dimensions[letter].width = width
-        ws.freeze_panes = "A2"
-        yes_no = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)
-        roles = DataValidation(
-            type="list", formula1='"' + ",".join(role_label(r) for r in Role.values) + '"', allow_blank=True
-        )
-        ws.add_data_validation(yes_no)
-        ws.add_data_validation(roles)
-        yes_no.add("E2:E20001")
-        roles.add("J2:J20001")
+        book = Book()
+        widths = [16, 44, 24, 18, 10, 10, 20, 26, 30, 16]
+        ws = book.sheet(_("Units"), widths, header_row=0, header_lines=2)
         # Codes and user names are text, even when they look like numbers (a leading zero stays).
-        for letter in "ADFG":
-            ws.column_dimensions[letter].number_format = "@"
+        text = book.fmt(num_format="@")
+        for col in (0, 3, 5, 6):  # A, D, F, G
+            ws.set_column(col, col, widths[col], text)
+        ws.write_row(0, 0, [str(label) for _key, label in COLUMNS], book.header)
+        # Lists to pick from; another value is not refused by the spreadsheet (the import says what is wrong).
+        for cells, values in (("E2:E20001", [YES, NO]), ("J2:J20001", [role_label(r) for r in Role.values])):
+            ws.data_validation(cells, {"validate": "list", "source": values, "ignore_blank": True, "show_error": False})
 
-        guide = wb.create_sheet(_("Guide"))
-        guide.column_dimensions["A"].width = 24
-        guide.column_dimensions["B"].width = 100
+        guide = book.wb.add_worksheet(_("Guide"))
+        guide.set_column(0, 0, 24)
+        guide.set_column(1, 1, 100)
         lines = [
             (_("Column"), _("What to type")),
             (str(COLUMNS[0][1]), _("Required. The unit's code, unique in the whole tree (e.g. CDCS-MHB).")),
@@ -84,16 +69,14 @@ def build_template() -> bytes:
             ["CDCS-MHB", "Công đoàn cơ sở Công ty TNHH May Hòa Bình", "CĐCS", "CDKCN-BA", YES, "V"],
             ["CDCS-MHB", "", "", "", "", "", "lan.nt", "Nguyễn Thị Lan", "lan@example.com", role_label(Role.DRAFTER)],
         ]
-        for r, (a, b) in enumerate(lines, 1):
-            guide.cell(row=r, column=1, value=a).font = bold if r in (1, len(lines)) else Font(name="Times New Roman")
-            cell = guide.cell(row=r, column=2, value=b)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        start = len(lines) + 1
-        for index, (_key, label) in enumerate(COLUMNS, 1):
-            guide.cell(row=start, column=index, value=str(label)).font = bold
+        wrap = book.fmt(text_wrap=True, valign="top")
+        bold = book.fmt(bold=True)
+        for r, (a, b) in enumerate(lines):
+            write_text(guide, r, 0, a, bold if r in (0, len(lines) - 1) else None)
+            write_text(guide, r, 1, b, wrap)
+        start = len(lines)
+        guide.write_row(start, 0, [str(label) for _key, label in COLUMNS], bold)
         for r, values in enumerate(example, start + 1):
-            for c, value in enumerate(values, 1):
-                guide.cell(row=r, column=c, value=str(value))
-        buffer = io.BytesIO()
-        wb.save(buffer)
-        return buffer.getvalue()
+            for c, value in enumerate(values):
+                write_text(guide, r, c, value)
+        return book.close()
