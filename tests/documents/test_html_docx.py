@@ -10,10 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.richtext import clean_section_html
-from documents.html_docx import html_to_elements, html_to_xml
+from core.richtext import allowed_tags, clean_section_html
+from documents.html_docx import HANDLED_TAGS, html_to_elements, html_to_xml
 from documents.wordml import xml_of
 from tests.documents.readback import read_back
+
+
+def test_the_converter_understands_exactly_the_editor_allow_list():
+    assert allowed_tags() == HANDLED_TAGS
 
 
 def P(layout, *runs):

@@ -7,8 +7,6 @@ import pytest
 from django.utils import timezone
 from docx.shared import Mm, Pt
 
-from core.richtext import allowed_tags
-from documents.html_docx import HANDLED_TAGS
 from documents.official import name_lines, vietnamese_date
 from exports.docx import build_consolidated_docx, build_outline_docx, build_report_docx
 from exports.selectors import consolidated, outline_document, report_document
@@ -18,10 +16,6 @@ from tests.exports.conftest import open_docx
 
 pytestmark = pytest.mark.django_db
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-
-def test_the_builder_understands_exactly_the_editor_allow_list():
-    assert allowed_tags() == HANDLED_TAGS
 
 
 @pytest.mark.parametrize(
