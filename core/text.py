@@ -76,13 +76,3 @@ def fold(text: str) -> str:
     "Đông"): what the database's Folded expression computes too."""
     decomposed = unicodedata.normalize("NFD", (text or "").casefold().replace("đ", "d"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-# A page of the Word file: A4, Times New Roman 14 pt, 1.15 lines, the margins of the official layout
-# hold about 380 words of running text (measured on the exported demo report in LibreOffice).
-WORDS_PER_PAGE = 380
-
-
-def page_estimate(words: int) -> int:
-    """About how many A4 pages ``words`` of running text fill, as Word prints them (0 for none)."""
-    return -(-words // WORDS_PER_PAGE) if words > 0 else 0

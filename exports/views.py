@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from documents.official import NATIONAL_MOTTO, name_lines, vietnamese_date
 from indicators.figures import shown_table
 from outline.models import blank_fill
 from reports import selectors as report_selectors
@@ -17,14 +18,7 @@ from reports.models import Report
 from reports.selectors import can_export_consolidated, can_export_drafts
 
 from . import services
-from .docx import (
-    CONSOLIDATED_PARTS,
-    NATIONAL_MOTTO,
-    build_outline_docx,
-    build_report_docx,
-    name_lines,
-    vietnamese_date,
-)
+from .docx import CONSOLIDATED_PARTS, build_outline_docx, build_report_docx
 from .models import ExportJob, JobStatus
 from .selectors import outline_document, report_document
 from .xlsx import build_report_xlsx

@@ -3,22 +3,21 @@ roll-up, every unit's figures, every unit's status).
 
 Every computed cell is a live formula generated from the same Definitions (indicators/derived.py)
 that the page and the Word file evaluate, and carries the value the site computed, so a viewer that
-does not recalculate shows the right number too. Written with XlsxWriter in constant-memory mode:
-rows go to disk as they are written, so memory stays flat whatever the number of units.
+does not recalculate shows the right number too. Written with the site's workbook writer
+(documents.xlsx), whose rows go to disk as they are written.
 """
 
 import datetime
-import io
 import itertools
 from collections.abc import Callable
 from decimal import Decimal
 
-import xlsxwriter
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
+from documents.xlsx import Book, number_format, signed_format, write_formula, write_number, write_text
 from indicators.derived import excel_formula
 from indicators.figures import column_label
 from reports.models import ReportStatus
@@ -27,101 +26,20 @@ from reports.selectors import DEFAULT_ROLLUP_STATUSES, rolls_up
 from .selectors import Consolidated, ReportDocument
 
 Progress = Callable[[int, int], None]
-FONT = "Times New Roman"
 FIRST_VALUE_COL = 4  # E: the typed columns start here (0-based index)
 DERIVED = ["result", "pct", "cs", "csp", "cp", "cpp"]
 # The signed columns are rounded to what is shown, so that the sign is the shown figure's.
 ROUNDED = {"cs": lambda i: i.decimals, "cp": lambda i: i.decimals, "csp": lambda i: 1, "cpp": lambda i: 1}
 
 
-def number_format(decimals: int) -> str:
-    return "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
-
-
-def _signed(decimals: int, suffix: str = "") -> str:
-    body = number_format(decimals)
-    return f"+{body}{suffix};-{body}{suffix};{body}{suffix}"
-
-
-class Book:
-    """An XlsxWriter workbook in constant-memory mode with the site's formats: Times New Roman 12
-    as the default font (so the many unstyled cells of large sheets print in it), bordered cells,
-    figures in the indicator's own number of decimals."""
-
-    def __init__(self):
-        self.buffer = io.BytesIO()
-        self.wb = xlsxwriter.Workbook(
-            self.buffer,
-            {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
-        )
-        default = self.wb.formats[0]
-        default.set_font_name(FONT)
-        default.set_font_size(12)
-        self._formats = {}
-        self.title = self.fmt(bold=True, font_size=13)
-        self.plain = self.fmt()
-        self.header = self.fmt(bold=True, bg_color="#D9D9D9", text_wrap=True, align="center", valign="vcenter")
-        self.text = self.fmt(border=1, valign="top")
-        self.wrap = self.fmt(border=1, text_wrap=True, valign="top")
-        self.date = self.fmt(border=1, num_format="dd/mm/yyyy", align="center")
-        self.moment = self.fmt(border=1, num_format="dd/mm/yyyy hh:mm", align="center")
-
-    def fmt(self, **props):
-        key = tuple(sorted(props.items()))
-        if key not in self._formats:
-            self._formats[key] = self.wb.add_format({"font_name": FONT, "font_size": 12, **props})
-        return self._formats[key]
-
-    def figure(self, decimals: int):
-        return self.fmt(border=1, num_format=number_format(decimals))
-
-    def derived_format(self, name: str, decimals: int):
-        if name in ("pct",):
-            return self.fmt(border=1, num_format=f'{number_format(1)}"%"')
-        if name in ("csp", "cpp"):
-            return self.fmt(border=1, num_format=_signed(1, '"%"'))
-        if name in ("cs", "cp"):
-            return self.fmt(border=1, num_format=_signed(decimals))
-        return self.figure(decimals)
-
-    def sheet(self, name: str, widths: list[float], header_row: int):
-        ws = self.wb.add_worksheet(name)
-        for index, width in enumerate(widths):
-            ws.set_column(index, index, width)
-        ws.freeze_panes(header_row + 1, 0)
-        ws.set_landscape()
-        ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(header_row)
-        return ws
-
-    def properties(self, *, title: str, author: str):
-        self.wb.set_properties({"title": title, "subject": title, "author": author, "company": author})
-        self.wb.set_custom_property("Language", "vi-VN")
-
-    def close(self) -> bytes:
-        self.wb.close()
-        return self.buffer.getvalue()
-
-
-def write_text(ws, row, col, value, fmt):
-    """Text stays text: "=HYPERLINK(…)" typed by someone is never written as a formula."""
-    if value in (None, ""):
-        ws.write_blank(row, col, None, fmt)
-    else:
-        ws.write_string(row, col, str(value), fmt)
-
-
-def write_number(ws, row, col, value, fmt):
-    if value is None:
-        ws.write_blank(row, col, None, fmt)
-    else:
-        ws.write_number(row, col, float(value), fmt)
-
-
-def write_formula(ws, row, col, formula: str, value, fmt):
-    """A live formula ("=…") with the value the site computed as its cached result ("" when blank)."""
-    ws.write_formula(row, col, formula, fmt, "" if value is None else float(value))
+def _derived_format(book: Book, name: str, decimals: int):
+    if name in ("pct",):
+        return book.fmt(border=1, num_format=f'{number_format(1)}"%"')
+    if name in ("csp", "cpp"):
+        return book.fmt(border=1, num_format=signed_format(1, '"%"'))
+    if name in ("cs", "cp"):
+        return book.fmt(border=1, num_format=signed_format(decimals))
+    return book.figure(decimals)
 
 
 def _columns(years) -> list[str]:
@@ -196,7 +114,7 @@ def _write_appendix_rows(book: Book, ws, rows, years, first_row: int, typed_cell
             "cpp": row.change_since_previous_pct,
         }
         for offset, name in enumerate(DERIVED):
-            fmt = book.derived_format(name, indicator.decimals)
+            fmt = _derived_format(book, name, indicator.decimals)
             formula = excel_formula(derived[name], ref)
             if name in ROUNDED:
                 # The sign is that of the figure as shown: +0,04% shows as 0,0%, not +0,0%. A spreadsheet

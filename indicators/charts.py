@@ -6,6 +6,8 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from documents.page import FONT
+
 from .figures import show
 
 BAR_HEIGHT = 18
@@ -19,7 +21,7 @@ def _frame(title: str, height: int, body: list[str]) -> str:
     width = LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-label="{escape(title)}" class="chart" font-family="Times New Roman, serif" '
+        f'role="img" aria-label="{escape(title)}" class="chart" font-family="{FONT}, serif" '
         f'font-size="12">'
         f"<title>{escape(title)}</title>" + "".join(body) + "</svg>"
     )

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from indicators.charts import change_chart, target_chart
 from indicators.figures import column_label
 from indicators.models import PREVIOUS
+from indicators.selectors import catalogue
 from units.models import Unit
 from units.selectors import user_access
 
@@ -148,7 +149,7 @@ def _grid_context(report, appendix, form, editable, errors=None, conflict=None):
 @require_http_methods(["GET", "POST"])
 def appendix_edit(request, pk):
     report = _report_or_404(request, pk)
-    indicators = selectors.catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots)
+    indicators = catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots)
     appendix = selectors.report_appendix(report, indicators)
     can_edit = selectors.can_edit(request.user, report)
     editable = can_edit and report.is_editable
@@ -264,7 +265,7 @@ def appendix_upload(request, pk):
     if reason := lock_reason(report):
         messages.error(request, reason)
         return redirect("reports:appendix_edit", pk=report.pk)
-    indicators = selectors.catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots)
+    indicators = catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots)
     pending = request.session.get(_session_key(report))
     form = AppendixUploadForm()
     if request.method == "POST" and request.POST.get("confirm") and pending:
@@ -320,10 +321,7 @@ def _save_upload(request, report, pending):
     if result.errors:
         # The save checks against what is stored too (a cell refused in the file keeps its stored
         # figure, which can be above a whole typed in the file): say which cells were not saved.
-        names = {
-            i.pk: i.name
-            for i in selectors.catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots)
-        }
+        names = {i.pk: i.name for i in catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots)}
         messages.warning(
             request,
             _("Not saved: %(cells)s")

@@ -1,7 +1,6 @@
 """Pages of the review: the dashboard, reading a report, comments, return, approval, deadlines,
 changes since the last submission, the history, and the notifications."""
 
-import io
 from decimal import Decimal
 
 from django.contrib import messages
@@ -10,10 +9,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST, require_safe
 
 from indicators.figures import column_label, show
@@ -38,6 +36,7 @@ from .models import (
 )
 from .selectors import report_appendix
 from .services import lock_reason
+from .xlsx import build_dashboard_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -82,7 +81,9 @@ def dashboard(request, round_code):
     )
     board = selectors.dashboard(request.user, round_, status=status, query=query, sort=sort)
     if request.GET.get("format") == "xlsx":
-        return _dashboard_xlsx(round_, board)
+        response = HttpResponse(build_dashboard_xlsx(board), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="theo-doi-{round_.code}.xlsx"'
+        return response
     # A province has thousands of units: the page shows a slice, the counts and the Excel file all of them.
     page = Paginator(board.rows, DASHBOARD_PAGE_SIZE).get_page(request.GET.get("trang"))
     return render(
@@ -101,54 +102,6 @@ def dashboard(request, round_code):
             "rounds": list(selectors.rounds_visible_to(request.user)),
         },
     )
-
-
-def _dashboard_xlsx(round_, board):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Units"))
-    bold = Font(name="Times New Roman", bold=True)
-    header = [
-        _("Code"),
-        pgettext("organisation", "Unit"),
-        _("Status"),
-        _("Sections written"),
-        _("Figures"),
-        _("Open comments"),
-        _("Last change"),
-        _("Days left"),
-    ]
-    from openpyxl.cell import WriteOnlyCell
-
-    def cell(value, font=None):
-        c = WriteOnlyCell(ws, value=value)
-        c.font = font or Font(name="Times New Roman")
-        if isinstance(value, str):
-            c.data_type = "s"  # a unit name starting with "=" stays text
-        return c
-
-    ws.append([cell(h, bold) for h in header])
-    for row in board.rows:
-        r = row.report
-        ws.append(
-            [
-                cell(r.unit.code),
-                cell(r.unit.name),
-                cell(str(r.get_status_display())),
-                cell(f"{row.written}/{board.writable_total}"),
-                cell(f"{row.figures}/{board.typed_indicators}"),
-                cell(row.open_comments),
-                cell(formats.date_format(timezone.localtime(r.updated_at), "H:i d/m/Y")),
-                cell(row.days_left),
-            ]
-        )
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="theo-doi-{round_.code}.xlsx"'
-    return response
 
 
 @require_safe

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from core.text import WORDS_PER_PAGE
+from documents.page import WORDS_PER_PAGE
 from indicators.charts import target_chart
 from indicators.sentences import figure_sentence
 from outline.models import OutlineNode

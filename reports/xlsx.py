@@ -1,19 +1,20 @@
-"""The appendix as an Excel template to fill offline, and reading it back, checked cell by cell."""
+"""The review dashboard as a workbook; the appendix as an Excel template to fill offline, and reading it
+back, checked cell by cell. Written with the site's workbook writer (documents.xlsx)."""
 
-import io
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from django.utils.translation import pgettext
 from openpyxl.utils import get_column_letter
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from core.text import nfc
 from core.workbook import APPENDIX_LIMITS, WorkbookRefused, open_workbook
 from core.workbook import check_workbook_limits as _check_limits
+from documents.xlsx import HEADER, Book, write_formula, write_number, write_text
 from indicators.derived import excel_formula
 from indicators.figures import NotANumber, check_cell, check_parts, column_label, parse_number
 from indicators.models import PREVIOUS, START, TARGET
@@ -25,7 +26,6 @@ MARKER = "reportsite-appendix"
 TEMPLATE_VERSION = "1"
 META_SHEET = "_meta"
 HEADER_ROW = 5
-FONT = "Times New Roman"
 # The limits of the bounded reader (core/workbook.py) for the appendix template.
 MAX_UNCOMPRESSED = APPENDIX_LIMITS.max_uncompressed
 MAX_RATIO = APPENDIX_LIMITS.max_ratio
@@ -34,12 +34,6 @@ MAX_STYLE_ENTRIES = APPENDIX_LIMITS.max_style_entries
 MAX_PART_BYTES = APPENDIX_LIMITS.max_part_bytes
 MAX_SHEETS = APPENDIX_LIMITS.max_sheets
 FORMULA_START = ("=", "+", "-", "@")
-_THIN = Side(style="thin", color="000000")
-BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-
-
-def number_format(decimals: int) -> str:
-    return "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
 
 
 def _columns(years):
@@ -57,11 +51,33 @@ def _header(years):
     ]
 
 
-def _set_text(cell, value):
-    # A text starting with =, +, -, @ stays text: spreadsheets must not run it as a formula.
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
+def build_dashboard_xlsx(board) -> bytes:
+    """Every unit of the dashboard (reports.selectors.dashboard) and how far its report has come, one row
+    each, read in chunks as the selector streams them."""
+    book = Book()
+    ws = book.sheet(_("Units"), [16, 48, 16, 14, 12, 12, 18, 10], header_row=0, header_lines=2)
+    header = [
+        _("Code"),
+        pgettext("organisation", "Unit"),
+        _("Status"),
+        _("Sections written"),
+        _("Figures"),
+        _("Open comments"),
+        _("Last change"),
+        _("Days left"),
+    ]
+    ws.write_row(0, 0, header, book.header)
+    for r, row in enumerate(board.rows, 1):
+        report = row.report
+        write_text(ws, r, 0, report.unit.code)  # a unit name starting with "=" stays text
+        write_text(ws, r, 1, report.unit.name)
+        write_text(ws, r, 2, report.get_status_display())
+        write_text(ws, r, 3, f"{row.written}/{board.writable_total}")
+        write_text(ws, r, 4, f"{row.figures}/{board.typed_indicators}")
+        write_number(ws, r, 5, row.open_comments)
+        write_text(ws, r, 6, formats.date_format(timezone.localtime(report.updated_at), "H:i d/m/Y"))
+        write_number(ws, r, 7, row.days_left)
+    return book.close()
 
 
 def build_template(report, rows) -> bytes:
@@ -70,103 +86,64 @@ def build_template(report, rows) -> bytes:
     round_ = report.round
     years = round_.data_years
     columns = _columns(years)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("Appendix")
-    normal, bold = Font(name=FONT, size=12), Font(name=FONT, size=12, bold=True)
-    ws["A1"] = _("APPENDIX: RESULTS ON THE TARGETS")
-    ws["A1"].font = Font(name=FONT, size=13, bold=True)
-    _set_text(ws["A2"], _("Unit: %(unit)s") % {"unit": report.unit.name})
-    _set_text(
-        ws["A3"],
+    first_value_col = 4  # E (0-based)
+    note_col = first_value_col + len(columns)
+    header_row = HEADER_ROW - 1  # 0-based
+    book = Book()
+    ws = book.sheet(
+        _("Appendix"), [5, 14, 48, 14] + [13] * len(columns) + [30], header_row, frozen_cols=4, header_lines=2
+    )
+    write_text(ws, 0, 0, _("APPENDIX: RESULTS ON THE TARGETS"), book.title)
+    # A text starting with =, +, -, @ stays text: spreadsheets must not run it as a formula.
+    write_text(ws, 1, 0, _("Unit: %(unit)s") % {"unit": report.unit.name}, book.plain)
+    write_text(
+        ws,
+        2,
+        0,
         _("%(round)s — figures up to %(cutoff)s")
         % {"round": round_.name, "cutoff": formats.date_format(round_.cutoff_date, "d/m/Y")},
+        book.plain,
     )
-    ws["A4"] = _("Type figures in the white cells only. 1.234,5 and 1234.5 are both read.")
-    for cell in ("A2", "A3", "A4"):
-        ws[cell].font = normal
-    header = _header(years)
-    for index, text in enumerate(header, 1):
-        cell = ws.cell(row=HEADER_ROW, column=index, value=text)
-        cell.font = bold
-        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
-        cell.border = BORDER
-        cell.fill = PatternFill("solid", fgColor="D9D9D9")
-    first_value_col = 5
-    row_of = {}
-    r = HEADER_ROW
-    for number, row in enumerate(rows, 1):
-        r += 1
-        row_of[row.indicator.pk] = r
-        indicator = row.indicator
-        ws.cell(row=r, column=1, value=number)
-        ws.cell(row=r, column=2, value=indicator.code)
-        _set_text(ws.cell(row=r, column=3), indicator.name)
-        _set_text(ws.cell(row=r, column=4), indicator.unit_of_measure)
-        fmt = number_format(indicator.decimals)
-        for offset, column in enumerate(columns):
-            cell = ws.cell(row=r, column=first_value_col + offset)
-            cell.number_format = fmt
-            if not indicator.is_computed:
-                value = row.value(column)
-                cell.value = (
-                    int(value)
-                    if value is not None and indicator.decimals == 0
-                    else (float(value) if value is not None else None)
-                )
-                cell.protection = Protection(locked=False)
-        note = ws.cell(row=r, column=first_value_col + len(columns))
-        _set_text(note, row.note or None)
-        note.protection = Protection(locked=False)
+    write_text(ws, 3, 0, _("Type figures in the white cells only. 1.234,5 and 1234.5 are both read."), book.plain)
+    ws.write_row(header_row, 0, _header(years), book.fmt(**HEADER, border=1))
+    # Labels and computed figures locked on grey, typed figures and notes open on white.
+    grey = {"bg_color": "#F2F2F2"}
+    label, name = book.fmt(border=1, **grey), book.fmt(border=1, **grey, text_wrap=True, valign="top")
+    note = book.fmt(border=1, locked=False)
     # Ratio rows: formulas over their numerator and denominator rows, from the same Definitions the
     # site computes them with (indicators/derived.py).
+    row_of = {row.indicator.pk: header_row + 1 + i for i, row in enumerate(rows)}
     col_of = {column: first_value_col + offset for offset, column in enumerate(columns)}
 
     def ref(indicator_id, column):
         if indicator_id not in row_of:
             return '""'
-        return f"{get_column_letter(col_of[column])}{row_of[indicator_id]}"
+        return xl_rowcol_to_cell(row_of[indicator_id], col_of[column])
 
-    for row in rows:
-        if row.indicator.is_computed:
-            for column in columns:
-                expr = row.definitions.columns[column]
-                ws.cell(row=row_of[row.indicator.pk], column=col_of[column]).value = excel_formula(expr, ref)
-    last_col = first_value_col + len(columns)
-    for row_cells in ws.iter_rows(min_row=HEADER_ROW + 1, max_row=r, max_col=last_col):
-        for cell in row_cells:
-            cell.font = normal
-            cell.border = BORDER
-            if cell.protection.locked:
-                cell.fill = PatternFill("solid", fgColor="F2F2F2")
-    ws.column_dimensions["A"].width = 5
-    ws.column_dimensions["B"].width = 14
-    ws.column_dimensions["C"].width = 48
-    ws.column_dimensions["D"].width = 14
-    for col in range(first_value_col, last_col):
-        ws.column_dimensions[get_column_letter(col)].width = 13
-    ws.column_dimensions[get_column_letter(last_col)].width = 30
-    for row_cells in ws.iter_rows(min_row=HEADER_ROW + 1, max_row=r, min_col=3, max_col=3):
-        row_cells[0].alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=first_value_col)
-    ws.protection.sheet = True
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    for number, row in enumerate(rows, 1):
+        r = row_of[row.indicator.pk]
+        indicator = row.indicator
+        ws.write_number(r, 0, number, label)
+        write_text(ws, r, 1, indicator.code, label)
+        write_text(ws, r, 2, indicator.name, name)
+        write_text(ws, r, 3, indicator.unit_of_measure, label)
+        computed, typed = book.figure(indicator.decimals, **grey), book.figure(indicator.decimals, locked=False)
+        for column in columns:
+            if indicator.is_computed:
+                formula = excel_formula(row.definitions.columns[column], ref)
+                write_formula(ws, r, col_of[column], formula, row.value(column), computed)
+            else:
+                write_number(ws, r, col_of[column], row.value(column), typed)
+        write_text(ws, r, note_col, row.note, note)
+    ws.protect()
 
-    meta = wb.create_sheet(META_SHEET)
-    for index, value in enumerate(
-        [MARKER, TEMPLATE_VERSION, round_.code, report.unit.code, round_.outline_version.code], 1
-    ):
-        _set_text(meta.cell(row=index, column=1), value)
-    meta.sheet_state = "veryHidden"
-    meta.protection.sheet = True
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    meta = book.wb.add_worksheet(META_SHEET)
+    names = [MARKER, TEMPLATE_VERSION, round_.code, report.unit.code, round_.outline_version.code]
+    for index, value in enumerate(names):
+        write_text(meta, index, 0, value)
+    meta.very_hidden()
+    meta.protect()
+    return book.close()
 
 
 # One refusal for every upload: the views catch this one name.

@@ -43,7 +43,7 @@ from openpyxl import load_workbook
 
 from core.richtext import allowed_tags, plain_text, sanitize_html
 from core.text import nfc
-from exports.html_docx import html_to_elements
+from documents.html_docx import html_to_elements
 from exports.models import ExportJob
 from indicators.figures import NotANumber, check_cell, check_parts, parse_number
 from indicators.models import Indicator

@@ -7,9 +7,8 @@ import pytest
 from django.utils import timezone
 from docx.shared import Mm, Pt
 
-from core.richtext import allowed_tags
-from exports.docx import build_consolidated_docx, build_outline_docx, build_report_docx, vietnamese_date
-from exports.html_docx import HANDLED_TAGS
+from documents.official import name_lines, vietnamese_date
+from exports.docx import build_consolidated_docx, build_outline_docx, build_report_docx
 from exports.selectors import consolidated, outline_document, report_document
 from outline.models import NodeKind, OutlineNode
 from reports.models import Report
@@ -17,10 +16,6 @@ from tests.exports.conftest import open_docx
 
 pytestmark = pytest.mark.django_db
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-
-def test_the_builder_understands_exactly_the_editor_allow_list():
-    assert allowed_tags() == HANDLED_TAGS
 
 
 @pytest.mark.parametrize(
@@ -112,8 +107,6 @@ def test_signing_authority_filed_line_and_number_prefix(filled, world):
 
 
 def test_names_break_between_word_groups_only():
-    from exports.docx import name_lines
-
     lines = name_lines("Công đoàn cơ sở Công ty Trách nhiệm hữu hạn May mặc Hòa Bình", 22)
     assert len(lines) > 1 and all(len(line) <= 22 or " " not in line for line in lines)
     joined = " | ".join(lines)

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from docx import Document
 
-from exports.docx import NATIONAL_MOTTO
+from documents.official import NATIONAL_MOTTO
 
 pytestmark = pytest.mark.django_db
 
