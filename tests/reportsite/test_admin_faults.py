@@ -6,8 +6,10 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from tests.units.factories import MembershipFactory, UserFactory
+from reports import reorganisation
+from tests.units.factories import MembershipFactory, UnitFactory, UserFactory
 from units.models import Role
+from units.services import unit_deactivate
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -58,3 +60,80 @@ def test_an_administrator_still_deletes_a_drafters_account_and_a_superuser_a_sta
     su = client_for(world.admin)
     done = su.post(reverse("admin:auth_user_delete", args=[colleague.pk]), {"post": "yes"})
     assert done.status_code == 302 and not User.objects.filter(pk=colleague.pk).exists()
+
+
+# --- 6. A unit is deactivated and reactivated from above; a superuser reactivates any unit ---
+
+
+def test_an_administrator_cannot_deactivate_the_unit_they_administer(world):
+    cdcs_admin = _admin_of(world.unit_c, "quantri_c")
+    c = client_for(cdcs_admin)
+    page = c.post(reverse("admin:units_unit_deactivate"), {"units": [world.unit_c.pk], "confirm": "1"})
+    assert page.status_code == 200 and page.context["form"].errors["units"]
+    # Nor through the list's action (which only carries the units to that page).
+    c.post(
+        reverse("admin:units_unit_changelist"), {"action": "deactivate_units", "_selected_action": [world.unit_c.pk]}
+    )
+    world.unit_c.refresh_from_db()
+    assert world.unit_c.is_active
+
+
+def test_a_unit_deactivated_from_above_is_reactivated_from_above_and_its_drafter_reads_the_report_again(world):
+    district_admin = _admin_of(world.superior, "quantri_s")
+    cdcs_admin = _admin_of(world.unit_a, "quantri_a")
+    s, a = client_for(district_admin), client_for(cdcs_admin)
+    drafter = client_for(world.drafter_a)
+    report_url = reverse("reports:report_detail", args=[world.report_a.pk])
+    assert drafter.get(report_url).status_code == 200
+    done = s.post(reverse("admin:units_unit_deactivate"), {"units": [world.unit_a.pk], "confirm": "1"})
+    assert done.status_code == 302
+    assert drafter.get(report_url).status_code == 404
+    # The unit's own administrator cannot bring it back; the one above can, from the list's action.
+    reactivate = reverse("admin:units_unit_reactivate")
+    page = a.post(reactivate, {"units": [world.unit_a.pk], "confirm": "1"})
+    assert page.status_code in (200, 403) and not _active(world.unit_a)
+    chosen = s.post(
+        reverse("admin:units_unit_changelist"), {"action": "reactivate_units", "_selected_action": [world.unit_a.pk]}
+    )
+    assert chosen.status_code == 302 and reactivate in chosen["Location"]
+    form = s.get(chosen["Location"]).content.decode()
+    assert "Hoạt động trở lại" in form or "hoạt động trở lại" in form
+    confirm = s.post(reactivate, {"units": [world.unit_a.pk]}).content.decode()
+    assert world.unit_a.name in confirm and 'name="confirm"' in confirm
+    assert s.post(reactivate, {"units": [world.unit_a.pk], "confirm": "1"}).status_code == 302
+    assert _active(world.unit_a)
+    assert drafter.get(report_url).status_code == 200
+
+
+def test_a_superuser_reactivates_any_unit_even_a_top_level_one(world):
+    top = UnitFactory(code="TOP-CU", name="Liên đoàn Lao động tỉnh Cũ", is_grassroots=False)
+    unit_deactivate(unit=top)
+    unit_deactivate(unit=world.unit_c)
+    su = client_for(world.admin)
+    reactivate = reverse("admin:units_unit_reactivate")
+    assert su.post(reactivate, {"units": [top.pk, world.unit_c.pk], "confirm": "1"}).status_code == 302
+    assert _active(top) and _active(world.unit_c)
+    # Its administrator gets its rights back with it.
+    cdcs_admin = _admin_of(world.unit_c, "quantri_c")
+    assert client_for(cdcs_admin).get(reverse("admin:units_unit_change", args=[world.unit_c.pk])).status_code == 200
+
+
+def test_reactivating_refuses_a_merged_unit_and_a_unit_under_a_closed_parent_in_words(world):
+    su = client_for(world.admin)
+    reorganisation.unit_merge(sources=[world.unit_b], target=world.unit_a, actor=world.admin)
+    reorganisation.unit_deactivate(unit=world.unit_c, actor=world.admin)
+    reorganisation.unit_deactivate(unit=world.other_superior, actor=world.admin)
+    reactivate = reverse("admin:units_unit_reactivate")
+    page = su.post(reactivate, {"units": [world.unit_b.pk], "confirm": "1"}).content.decode()
+    assert "hợp nhất" in page and not _active(world.unit_b)
+    page = su.post(reactivate, {"units": [world.unit_c.pk], "confirm": "1"}).content.decode()
+    assert world.other_superior.name in page and not _active(world.unit_c)
+    # Both together: the parent first.
+    both = {"units": [world.unit_c.pk, world.other_superior.pk], "confirm": "1"}
+    assert su.post(reactivate, both).status_code == 302
+    assert _active(world.unit_c) and _active(world.other_superior)
+
+
+def _active(unit) -> bool:
+    unit.refresh_from_db()
+    return unit.is_active
