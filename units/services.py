@@ -132,6 +132,32 @@ def unit_deactivate(*, unit: Unit, actor=None) -> Unit:
 
 
 @transaction.atomic
+def unit_reactivate(*, unit: Unit, actor=None) -> Unit:
+    """Bring a deactivated unit back: it gets a report when a round opens, its people act for it again.
+    Raises ValidationError for a merged unit (a merger is not undone by a tick: its people and units
+    are the successor's now) and for a unit whose parent is inactive (reactivate the parent first)."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if unit.is_active:
+        return unit
+    if unit.merged_into_id is not None:
+        raise ValidationError(
+            _("%(unit)s was merged into %(successor)s: a merged unit cannot be reactivated.")
+            % {"unit": unit.name, "successor": unit.merged_into.name}
+        )
+    parent = Unit.objects.filter(pk=unit.parent_id).first() if unit.parent_id else None
+    if parent is not None and not parent.is_active:
+        raise ValidationError(
+            _("%(unit)s is under %(parent)s, which is inactive: reactivate %(parent)s first.")
+            % {"unit": unit.name, "parent": parent.name}
+        )
+    unit.is_active = True
+    unit.full_clean(exclude=["path"])
+    unit.save(update_fields=["is_active"])
+    _record(actor, [unit], _("Reactivated."))
+    return unit
+
+
+@transaction.atomic
 def unit_merge(
     *,
     sources: list[Unit],
