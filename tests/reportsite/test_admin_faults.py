@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from reports import reorganisation
+from reports.models import Report
 from tests.units.factories import MembershipFactory, UnitFactory, UserFactory
 from units.models import Role
 from units.services import unit_deactivate
@@ -137,3 +138,11 @@ def test_reactivating_refuses_a_merged_unit_and_a_unit_under_a_closed_parent_in_
 def _active(unit) -> bool:
     unit.refresh_from_db()
     return unit.is_active
+
+
+def test_a_unit_reactivated_while_a_round_runs_gets_its_report(world):
+    late = UnitFactory(code="CS-MUON", name="Công đoàn cơ sở Muộn", parent=world.superior)
+    unit_deactivate(unit=late)
+    assert not Report.objects.filter(round=world.round, unit=late).exists()
+    reorganisation.unit_reactivate(unit=late, actor=world.admin)
+    assert Report.objects.filter(round=world.round, unit=late).exists()
