@@ -41,6 +41,8 @@ def test_the_preview_shows_nothing_stored_outside_the_importers_scope(world, set
     reviewer = world.reviewer_elsewhere
     reviewer.email, reviewer.first_name, reviewer.last_name = "kin.dao@congdoan.example", "Kín", "Đào Văn"
     reviewer.save()
+    world.drafter_a.email = "lan.a@congdoan.example"  # an address that does not spell the user name
+    world.drafter_a.save()
     world.superior.congress_number = "XIV"
     world.superior.save()
     c = world.unit_c.code
