@@ -149,7 +149,7 @@ def test_a_full_disk_during_the_upload_is_said_in_words_and_leaves_nothing(world
     small_disk.free()
     page = preview(su, data)
     digest = page.context["digest"]
-    assert digest and _kept_files(small_disk.path) == [(f"{world.admin.pk}/{digest}.xlsx", len(data))]
+    assert digest and _kept_files(small_disk.path) == [(f"unit-imports/{world.admin.pk}/{digest}.xlsx", len(data))]
     done = su.post(reverse("admin:units_unit_import"), {"digest": digest, "confirm": "1"})
     assert done.status_code == 302 and Unit.objects.filter(code="CS-DIA").exists()
 
