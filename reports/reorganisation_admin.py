@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.text import nfc
+from core.validators import fold_code
 from units.admin import UnitAdmin
 from units.models import Membership, Unit
 from units.selectors import administered_from_above_q
@@ -109,9 +109,15 @@ class MergeForm(forms.Form):
                     self.add_error(name, _("This field is required for a new unit."))
             if not self.top_level and not data.get("parent") and "parent" not in self.errors:
                 self.add_error("parent", _("Choose the parent unit: only a superuser adds a top-level unit."))
-            code = nfc(data.get("code") or "").strip()
-            if code and Unit.objects.filter(code=code).exists():
-                self.add_error("code", _("A unit with this code exists already."))
+            code = (data.get("code") or "").strip()
+            if code:
+                try:
+                    data["code"] = code = fold_code(code)
+                except ValidationError as exc:
+                    self.add_error("code", exc)
+                else:
+                    if Unit.objects.with_code(code).exists():
+                        self.add_error("code", _("A unit with this code exists already."))
         sources = list(data.get("sources") or [])
         into = data.get("target") if data.get("into") == self.EXISTING else data.get("parent")
         if into is not None and any(into.is_within(u) for u in sources):

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext as _
 
+from core.validators import fold_code
+
 from . import (
     admin_users,  # noqa: F401  (accounts by invitation)
     services,
@@ -18,7 +20,14 @@ class MembershipInline(admin.TabularInline):
 
 
 class UnitAdminForm(forms.ModelForm):
-    """The unit page: a new parent is checked here, in words, before the move service refuses it."""
+    """The unit page: the code is folded (core.validators.fold_code) and a twin refused in words; a new
+    parent is checked here, in words, before the move service refuses it."""
+
+    def clean_code(self):
+        code = fold_code(self.cleaned_data.get("code") or "")
+        if Unit.objects.with_code(code).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("A unit with this code exists already."))
+        return code
 
     def clean_parent(self):
         parent = self.cleaned_data.get("parent")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.text import nfc
+from core.validators import fold_code
 
 from .models import Membership, Unit
 
@@ -29,9 +30,14 @@ def unit_create(
     congress_number: str = "",
     actor=None,
 ) -> Unit:
-    """Create a unit under ``parent`` (or as a root) and give it its materialised path."""
+    """Create a unit under ``parent`` (or as a root) and give it its materialised path. The code is
+    folded (core.validators.fold_code: "px-dụp" is PX-DUP); one that cannot be is refused."""
+    try:
+        code = fold_code(code)
+    except ValidationError as exc:
+        raise ValidationError({"code": exc.error_list}) from exc
     unit = Unit(
-        code=nfc(code).strip(),
+        code=code,
         name=nfc(name).strip(),
         kind=nfc(kind).strip(),
         parent=parent,
@@ -151,7 +157,7 @@ def unit_reactivate(*, unit: Unit, actor=None) -> Unit:
             % {"unit": unit.name, "parent": parent.name}
         )
     unit.is_active = True
-    unit.full_clean(exclude=["path"])
+    unit.full_clean(exclude=["path", "code"])  # its code is not changed (an older one may not be folded)
     unit.save(update_fields=["is_active"])
     _record(actor, [unit], _("Reactivated."))
     return unit
@@ -227,7 +233,7 @@ def unit_merge(
         unit.merged_into = successor
         unit.merged_on = effective
         unit.heir = successor
-        unit.full_clean(exclude=["path"])
+        unit.full_clean(exclude=["path", "code"])  # its code is not changed (an older one may not be folded)
         unit.save(update_fields=["is_active", "merged_into", "merged_on", "heir"])
     if not successor.formed_by_merger:
         successor.formed_by_merger = True

@@ -3,8 +3,11 @@ units differ only by look-alike letters, case, accents or invisible characters. 
 the services and the database (a unique index on the upper-cased code) all hold to it, and the
 migration that brings the index reports twins already stored instead of failing on them."""
 
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
@@ -73,7 +76,7 @@ def test_the_unit_page_folds_the_code_and_refuses_a_twin_in_words():
     data = {"name": "Công đoàn mới", "kind": "CĐCS", "is_grassroots": "on", "parent": top.pk}
     data.update({"memberships-TOTAL_FORMS": 0, "memberships-INITIAL_FORMS": 0})
     page = client.post(reverse("admin:units_unit_add"), {**data, "code": "px-dụp"})
-    assert page.status_code == 200 and "đã có" in " ".join(page.context["adminform"].form.errors["code"])
+    assert page.status_code == 200 and "đã có" in " ".join(page.context["adminform"].form.errors["code"]).lower()
     page = client.post(reverse("admin:units_unit_add"), {**data, "code": f"{CYRILLIC_ES}S-2"})
     assert page.status_code == 200 and NOT_LATIN in " ".join(page.context["adminform"].form.errors["code"])
     assert client.post(reverse("admin:units_unit_add"), {**data, "code": "cs-mới"}).status_code == 302
@@ -129,3 +132,20 @@ def test_the_migration_reports_stored_twins_and_folds_the_other_codes(capsys):
         assert "CĐCS-A → CDCS-A" in capsys.readouterr().out
     finally:
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db
+def test_check_unit_codes_lists_twins_before_an_upgrade():
+    top = UnitFactory(code="TOP", is_grassroots=False)
+    twin = UnitFactory(code="PX-DUP", name="Đúp thường", parent=top)
+    out = io.StringIO()
+    call_command("check_unit_codes", stdout=out)
+    assert "Không có hai đơn vị nào trùng mã" in out.getvalue()
+    # A twin written behind the services' back (no index on SQLite's older schema): named, with its unit.
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX IF EXISTS unit_code_folded_unique")
+    Unit.objects.filter(pk=twin.pk).update(code="px-dup")
+    Unit.objects.filter(pk=UnitFactory(code="TAM", name="Đúp hoa", parent=top).pk).update(code="PX-DUP")
+    with pytest.raises(CommandError) as refused:
+        call_command("check_unit_codes", stdout=out)
+    assert "“px-dup” (Đúp thường" in str(refused.value) and "“PX-DUP” (Đúp hoa" in str(refused.value)

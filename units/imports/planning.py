@@ -14,7 +14,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from core.text import fold
-from core.validators import validate_code
+from core.validators import fold_code
 
 from ..models import Role, Unit
 from ..selectors import administers
@@ -95,9 +95,15 @@ def _check_rows(rows, errors: list[RowError]) -> _Rows:
     limits = {f: Unit._meta.get_field(f).max_length for f in ("code", "name", "kind", "congress_number")}
     found = _Rows()
     for number, record in rows:
-        code = _text(record["code"])
-        if not code:
+        typed = _text(record["code"])
+        if not typed:
             errors.append(RowError(number, _("the unit code is missing.")))
+            continue
+        # Codes are compared in their one folded form: "px-dup" is the unit PX-DUP, a look-alike is refused.
+        try:
+            code = fold_code(typed)
+        except ValidationError as exc:
+            errors.append(RowError(number, f"{typed[:40]}: {exc.messages[0]}"))
             continue
         found.first_row.setdefault(code, number)
         _check_unit_columns(found, number, code, record, limits, errors)
@@ -123,12 +129,12 @@ def _check_unit_columns(found: _Rows, number: int, code: str, record: dict, limi
     grassroots_text = _text(record["is_grassroots"])
     congress = _text(record["congress_number"])
     bad = _too_long(errors, number, code, limits["code"], labels["code"])
-    for value in {code, parent} - {""}:
+    if parent:
         try:
-            validate_code(value)
+            parent = fold_code(parent)
         except ValidationError as exc:
-            errors.append(RowError(number, f"{value[:40]}: {exc.messages[0]}"))
-            bad = True
+            errors.append(RowError(number, f"{parent[:40]}: {exc.messages[0]}"))
+            parent, bad = "", True
     if name:
         found.described.add(code)
         if parent and parent != code:
