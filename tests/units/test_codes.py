@@ -149,3 +149,18 @@ def test_check_unit_codes_lists_twins_before_an_upgrade():
     with pytest.raises(CommandError) as refused:
         call_command("check_unit_codes", stdout=out)
     assert "“px-dup” (Đúp thường" in str(refused.value) and "“PX-DUP” (Đúp hoa" in str(refused.value)
+
+
+@pytest.mark.django_db
+def test_the_merge_page_folds_the_new_units_code_and_refuses_a_twin():
+    top = UnitFactory(code="TOP", is_grassroots=False)
+    a, b = UnitFactory(code="A1", parent=top), UnitFactory(code="B1", parent=top)
+    UnitFactory(code="PX-DUP", parent=top)
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    data = {"sources": [a.pk, b.pk], "into": "new", "name": "Hợp nhất", "kind": "CĐCS", "parent": top.pk}
+    data.update({"is_grassroots": "on", "congress_number": "I", "effective": "01/07/2025", "confirm": "1"})
+    page = client.post(reverse("admin:units_unit_merge"), {**data, "code": "px-dụp"})
+    assert "đã có" in " ".join(page.context["form"].errors["code"]).lower()
+    assert client.post(reverse("admin:units_unit_merge"), {**data, "code": "hợp-nhất"}).status_code == 302
+    assert Unit.objects.get(code="HOP-NHAT").name == "Hợp nhất"
