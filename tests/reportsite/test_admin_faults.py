@@ -9,7 +9,7 @@ from django.urls import reverse
 from reports import reorganisation
 from reports.models import Report
 from tests.units.factories import MembershipFactory, UnitFactory, UserFactory
-from units.models import Role
+from units.models import Role, Unit
 from units.services import unit_deactivate
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +146,19 @@ def test_a_unit_reactivated_while_a_round_runs_gets_its_report(world):
     assert not Report.objects.filter(round=world.round, unit=late).exists()
     reorganisation.unit_reactivate(unit=late, actor=world.admin)
     assert Report.objects.filter(round=world.round, unit=late).exists()
+
+
+def test_a_unit_is_deleted_only_from_above_too(world):
+    cdcs_admin = _admin_of(world.unit_c, "quantri_c")
+    c = client_for(cdcs_admin)
+    url = reverse("admin:units_unit_delete", args=[world.unit_c.pk])
+    assert c.get(url).status_code == 403 and c.post(url, {"post": "yes"}).status_code == 403
+    changelist = reverse("admin:units_unit_changelist")
+    c.post(changelist, {"action": "delete_selected", "_selected_action": [world.unit_c.pk], "post": "yes"})
+    assert _active(world.unit_c)  # still there
+    # A unit made by mistake below theirs is theirs to delete; the one above deletes theirs.
+    below = UnitFactory(code="NHAM", name="Đơn vị tạo nhầm", parent=world.unit_c)
+    assert c.post(reverse("admin:units_unit_delete", args=[below.pk]), {"post": "yes"}).status_code == 302
+    district_admin = _admin_of(world.other_superior, "quantri_t")
+    done = client_for(district_admin).post(url, {"post": "yes"})
+    assert done.status_code == 302 and not Unit.objects.filter(pk=world.unit_c.pk).exists()
