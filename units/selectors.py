@@ -81,6 +81,15 @@ def administers_root(user) -> bool:
     return access.is_superuser or any(unit.parent_id is None for unit in access.admin_units)
 
 
+def administers_from_above(user, unit) -> bool:
+    """Whether ``unit`` lies strictly below a unit ``user`` administers (any unit for a superuser): who
+    deactivates, reactivates, deletes or moves it (administered_from_above_q). No query."""
+    access = user_access(user)
+    return access.is_superuser or any(
+        unit.path.startswith(admin_unit.path) and unit.pk != admin_unit.pk for admin_unit in access.admin_units
+    )
+
+
 def administered_from_above_q(user) -> Q:
     """A filter for the units ``user`` administers from above: strictly below a unit where they hold
     the Administrator role (every unit for a superuser). Only from above is a unit deactivated or
