@@ -64,6 +64,32 @@ def unit_deactivate(*, unit: Unit, actor=None) -> Unit:
     return unit_services.unit_deactivate(unit=unit, actor=actor)
 
 
+def _report_in_running_rounds(unit: Unit, *, actor, why: str) -> list[Round]:
+    """Give ``unit`` its report in each round running over it that has none for it yet (a merger's
+    successor, a unit reactivated); returns those rounds."""
+    rounds = []
+    for round_ in _running_rounds_over(unit, timezone.localdate()):
+        if Report.objects.filter(round=round_, unit=unit).exists():
+            continue
+        report = Report(round=round_, unit=unit, congress_number=unit.congress_number)
+        report.full_clean(exclude=["round", "unit"])
+        report.save()
+        rounds.append(round_)
+        log.info("round %s: report of %s created on %s by %s", round_.code, unit.code, why, actor)
+    return rounds
+
+
+@transaction.atomic
+def unit_reactivate(*, unit: Unit, actor=None) -> Unit:
+    """Reactivate ``unit`` (units.services.unit_reactivate): its people act for it again, it gets a
+    report when a round opens, and a report now in each round running over it that has none for it
+    (it was closed when the round opened); those rounds' roll-up totals are made again."""
+    unit = unit_services.unit_reactivate(unit=unit, actor=actor)
+    for round_ in _report_in_running_rounds(unit, actor=actor, why="reactivation"):
+        totals.rebuild(round_)
+    return unit
+
+
 @transaction.atomic
 def unit_merge(
     *,
@@ -82,13 +108,7 @@ def unit_merge(
     successor = unit_services.unit_merge(
         sources=sources, target=target, new_unit=new_unit, effective=effective, actor=actor
     )
-    for round_ in _running_rounds_over(successor, timezone.localdate()):
-        if Report.objects.filter(round=round_, unit=successor).exists():
-            continue
-        report = Report(round=round_, unit=successor, congress_number=successor.congress_number)
-        report.full_clean(exclude=["round", "unit"])
-        report.save()
-        log.info("round %s: report of %s created on merger by %s", round_.code, successor.code, actor)
+    _report_in_running_rounds(successor, actor=actor, why="merger")
     # After the new reports: the rebuilt totals hold them too. The old units' reports leave the totals
     # of the rounds whose cut-off date is on or after the merger (Report.is_counted): those rounds too.
     _rebuild_rounds_below(successor, *sources)

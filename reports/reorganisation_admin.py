@@ -1,4 +1,5 @@
-"""The admin's pages for a reorganisation: merge units, move a unit with its subtree, deactivate units.
+"""The admin's pages for a reorganisation: merge units, move a unit with its subtree, deactivate units and
+reactivate them (both only from above: units.selectors.administered_from_above_q).
 
 Each is chosen from the unit list (an action) or a unit's page, shown as a form, then as a confirmation
 page saying what will happen, and only then done by ``reports.reorganisation``. The unit admin of
@@ -17,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.text import nfc
+from core.validators import fold_code
 from units.admin import UnitAdmin
 from units.models import Membership, Unit
+from units.selectors import administered_from_above_q
 
 from . import reorganisation
 from .models import Report
@@ -107,9 +109,15 @@ class MergeForm(forms.Form):
                     self.add_error(name, _("This field is required for a new unit."))
             if not self.top_level and not data.get("parent") and "parent" not in self.errors:
                 self.add_error("parent", _("Choose the parent unit: only a superuser adds a top-level unit."))
-            code = nfc(data.get("code") or "").strip()
-            if code and Unit.objects.filter(code=code).exists():
-                self.add_error("code", _("A unit with this code exists already."))
+            code = (data.get("code") or "").strip()
+            if code:
+                try:
+                    data["code"] = code = fold_code(code)
+                except ValidationError as exc:
+                    self.add_error("code", exc)
+                else:
+                    if Unit.objects.with_code(code).exists():
+                        self.add_error("code", _("A unit with this code exists already."))
         sources = list(data.get("sources") or [])
         into = data.get("target") if data.get("into") == self.EXISTING else data.get("parent")
         if into is not None and any(into.is_within(u) for u in sources):
@@ -187,6 +195,35 @@ class DeactivateForm(forms.Form):
         return sorted(chosen, key=lambda u: -u.depth)
 
 
+class ReactivateForm(forms.Form):
+    units = UnitsChoice(queryset=Unit.objects.none(), label=gettext_lazy("Units to reactivate"))
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        _searchable(self)
+        self.fields["units"].queryset = units.filter(is_active=False).select_related("parent", "merged_into")
+
+    def clean_units(self):
+        chosen = list(self.cleaned_data["units"])
+        chosen_pks = {u.pk for u in chosen}
+        errors = []
+        for unit in chosen:
+            if unit.merged_into_id is not None:
+                errors.append(
+                    _("%(unit)s was merged into %(successor)s: a merged unit cannot be reactivated.")
+                    % {"unit": unit.name, "successor": unit.merged_into.name}
+                )
+            elif unit.parent is not None and not unit.parent.is_active and unit.parent_id not in chosen_pks:
+                errors.append(
+                    _("%(unit)s is under %(parent)s, which is inactive: reactivate %(parent)s first.")
+                    % {"unit": unit.name, "parent": unit.parent.name}
+                )
+        if errors:
+            raise ValidationError(errors)
+        # Highest first: a unit comes back after the unit above it.
+        return sorted(chosen, key=lambda u: u.depth)
+
+
 def _summary(units) -> list[dict]:
     """What each unit carries: reports, people, units below. One query for each count, any number of units."""
     pks = [u.pk for u in units]
@@ -208,9 +245,9 @@ def _summary(units) -> list[dict]:
 
 
 class ReorganisingUnitAdmin(UnitAdmin):
-    """The unit admin, with merge, move and deactivate (each confirmed on its own page)."""
+    """The unit admin, with merge, move, deactivate and reactivate (each confirmed on its own page)."""
 
-    actions = [*(UnitAdmin.actions or ()), "merge_units", "move_unit", "deactivate_units"]
+    actions = [*(UnitAdmin.actions or ()), "merge_units", "move_unit", "deactivate_units", "reactivate_units"]
     list_display = [*UnitAdmin.list_display, "merged_into"]
     readonly_fields = [*UnitAdmin.readonly_fields, "merged_into", "merged_on", "formed_by_merger"]
     # The unit a merged unit went into is a list column: joined, not one query per merged unit.
@@ -228,6 +265,11 @@ class ReorganisingUnitAdmin(UnitAdmin):
                 "ngung-hoat-dong/",
                 self.admin_site.admin_view(self.deactivate_view),
                 name="units_unit_deactivate",
+            ),
+            path(
+                "hoat-dong-lai/",
+                self.admin_site.admin_view(self.reactivate_view),
+                name="units_unit_reactivate",
             ),
         ]
         return own + super().get_urls()
@@ -263,6 +305,10 @@ class ReorganisingUnitAdmin(UnitAdmin):
     @admin.action(description=gettext_lazy("Deactivate the chosen units…"))
     def deactivate_units(self, request, queryset):
         return self._to("units_unit_deactivate", queryset)
+
+    @admin.action(description=gettext_lazy("Reactivate the chosen units…"))
+    def reactivate_units(self, request, queryset):
+        return self._to("units_unit_reactivate", queryset)
 
     def _ids(self, request) -> list[int]:
         return [int(p) for p in request.GET.get("ids", "").split(",") if p.strip().isdigit()][:500]
@@ -385,7 +431,8 @@ class ReorganisingUnitAdmin(UnitAdmin):
 
     def deactivate_view(self, request):
         self._check(request)
-        units = self.get_queryset(request)  # the units the user administers (ScopedAdminMixin)
+        # Below the units the user administers: nobody closes the unit that gives them their rights.
+        units = self.get_queryset(request).filter(administered_from_above_q(request.user))
         if request.method == "POST":
             form = DeactivateForm(request.POST, units=units)
         else:
@@ -408,6 +455,36 @@ class ReorganisingUnitAdmin(UnitAdmin):
             form,
             title=_("Deactivate units"),
             intro=_("A unit that has closed or stopped reporting. Nothing is deleted."),
+            describe=describe,
+            perform=perform,
+        )
+
+    def reactivate_view(self, request):
+        self._check(request)
+        # As for deactivating: from above only (a superuser reactivates any unit, a top-level one too).
+        units = self.get_queryset(request).filter(administered_from_above_q(request.user))
+        if request.method == "POST":
+            form = ReactivateForm(request.POST, units=units)
+        else:
+            form = ReactivateForm(initial={"units": self._ids(request)}, units=units)
+
+        def describe(form):
+            text = _(
+                "These units become active again: their people act for them again, and each gets its report "
+                "in the rounds running over it and when a round opens."
+            )
+            return _summary(form.cleaned_data["units"]), text
+
+        def perform(form):
+            with transaction.atomic():
+                done = [reorganisation.unit_reactivate(unit=u, actor=request.user) for u in form.cleaned_data["units"]]
+            return _("Reactivated: %(names)s.") % {"names": ", ".join(u.name for u in done)}
+
+        return self._flow(
+            request,
+            form,
+            title=_("Reactivate units"),
+            intro=_("A unit deactivated by mistake, or working again. A merged unit stays merged."),
             describe=describe,
             perform=perform,
         )

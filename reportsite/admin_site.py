@@ -151,8 +151,9 @@ class UserAdminMixin(ScopedInlineMixin):
     """The user pages for someone who is not a superuser: only the accounts they administer (every
     role of the account lies in their subtrees; an account with no role yet, only when they sent its
     invitation), never a superuser; no superuser status, groups or permissions in the form (only a
-    superuser hands those out); a staff account's user name, e-mail and status read-only (only a
-    superuser changes them, so nobody takes over another administrator's account)."""
+    superuser hands those out); a staff account's user name, e-mail and status read-only, and the
+    account itself deleted by a superuser only (so nobody takes over, locks out or removes another
+    administrator)."""
 
     change_password_form = PasswordChangeForm
 
@@ -166,6 +167,25 @@ class UserAdminMixin(ScopedInlineMixin):
             ~Exists(memberships.exclude(administered_units_q(user, "unit"))),
             Exists(memberships) | Exists(Invitation.objects.filter(user=OuterRef("pk"), sent_by=user)),
         )
+
+    def has_delete_permission(self, request, obj=None):
+        # A staff account (a fellow administrator's, one's own) is deleted by a superuser only.
+        if obj is not None and obj.is_staff and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        """The bulk "Delete" action asks here: a staff account among the chosen ones is named as what
+        the user may not delete, so Django shows why and refuses the whole deletion."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if not request.user.is_superuser:
+            staff = sorted(user.get_username() for user in objs if user.is_staff)
+            if staff:
+                perms_needed = {
+                    *perms_needed,
+                    _("staff accounts (only a superuser deletes them): %(names)s") % {"names": ", ".join(staff)},
+                }
+        return deleted, counts, perms_needed, protected
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -2,13 +2,15 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext as _
 
+from core.validators import fold_code
+
 from . import (
     admin_users,  # noqa: F401  (accounts by invitation)
     services,
 )
 from .admin_import import UnitImportMixin
 from .models import Membership, Unit
-from .selectors import administers
+from .selectors import administers_from_above
 
 
 class MembershipInline(admin.TabularInline):
@@ -18,7 +20,14 @@ class MembershipInline(admin.TabularInline):
 
 
 class UnitAdminForm(forms.ModelForm):
-    """The unit page: a new parent is checked here, in words, before the move service refuses it."""
+    """The unit page: the code is folded (core.validators.fold_code) and a twin refused in words; a new
+    parent is checked here, in words, before the move service refuses it."""
+
+    def clean_code(self):
+        code = fold_code(self.cleaned_data.get("code") or "")
+        if Unit.objects.with_code(code).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("A unit with this code exists already."))
+        return code
 
     def clean_parent(self):
         parent = self.cleaned_data.get("parent")
@@ -51,12 +60,30 @@ class UnitAdmin(UnitImportMixin, admin.ModelAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         # The top of an administrator's subtree stays where it is: its parent lies outside what they
         # administer, so only someone administering above it moves it.
-        superuser = request.user.is_superuser
-        if obj is not None and not superuser and not (obj.parent_id and administers(request.user, obj.parent)):
+        if obj is not None and not administers_from_above(request.user, obj):
             fields.append("parent")
         # Deactivating checks the units below, and a merged unit must not come back by a tick: both only
         # through the unit list's actions.
         return [*fields, "is_active"] if obj is not None else fields
+
+    def has_delete_permission(self, request, obj=None):
+        # As deactivating: only from above, so nobody removes the unit that gives them their rights.
+        if obj is not None and not administers_from_above(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        """The bulk "Delete" action asks here: a chosen unit the user does not administer from above is
+        named as what they may not delete, so Django shows why and deletes nothing."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        own = sorted(unit.name for unit in objs if not administers_from_above(request.user, unit))
+        if own:
+            perms_needed = {
+                *perms_needed,
+                _("units you administer yourself (only an administrator above them deletes them): %(names)s")
+                % {"names": ", ".join(own)},
+            }
+        return deleted, counts, perms_needed, protected
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -1,10 +1,17 @@
 """The units changelist's "Nhập từ Excel": upload → preview of what the file would create, change
 or move, with every row's errors → confirm. The uploaded bytes wait on the server under their
 SHA-256, and the confirmation reads and checks them all over again (units_import), never trusting
-the preview. The management command import_units (reports app) applies files the same way."""
+the preview. They are written under a temporary name and renamed once whole, and read back only when
+their hash is their name: a full disk leaves nothing behind, and a kept file that is empty or cut is
+written again rather than trusted. The management command import_units (reports app) applies files
+the same way."""
 
+import contextlib
 import hashlib
+import logging
+import os
 import re
+import secrets
 import time
 
 from django import forms
@@ -28,6 +35,7 @@ from .invitations import users_invite
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
+log = logging.getLogger(__name__)
 KEEP_SECONDS = 24 * 3600  # an upload left without confirmation is removed after a day
 
 
@@ -43,22 +51,54 @@ def _stored_name(user, digest: str) -> str:
     return f"unit-imports/{user.pk}/{digest}.xlsx"
 
 
+class KeepFailed(Exception):
+    """The uploaded file could not be kept for the confirmation (a full disk, most likely)."""
+
+
 def _keep(user, data: bytes) -> str:
-    """Keep the uploaded bytes for the confirmation, per user, under their SHA-256."""
+    """Keep the uploaded bytes for the confirmation, per user, under their SHA-256. A kept file
+    already there is used only when it reads back whole; otherwise it is written again. Raises
+    KeepFailed, leaving nothing behind, when the storage cannot take the file."""
     digest = hashlib.sha256(data).hexdigest()
     folder = f"unit-imports/{user.pk}"
-    if default_storage.exists(folder):
-        for name in default_storage.listdir(folder)[1]:
-            try:
-                old = default_storage.get_modified_time(f"{folder}/{name}").timestamp()
-            except OSError:
-                continue
-            if time.time() - old > KEEP_SECONDS:
-                default_storage.delete(f"{folder}/{name}")
-    name = _stored_name(user, digest)
-    if not default_storage.exists(name):
-        default_storage.save(name, ContentFile(data))
+    try:
+        if default_storage.exists(folder):
+            for name in default_storage.listdir(folder)[1]:
+                try:
+                    old = default_storage.get_modified_time(f"{folder}/{name}").timestamp()
+                except OSError:
+                    continue
+                if time.time() - old > KEEP_SECONDS:
+                    default_storage.delete(f"{folder}/{name}")
+    except OSError:
+        log.warning("old unit-import uploads of user %s could not be removed", user.pk, exc_info=True)
+    if _kept(user, digest) is None:
+        _write_whole(_stored_name(user, digest), data)
     return digest
+
+
+def _write_whole(name: str, data: bytes) -> None:
+    """Write ``data`` at ``name`` all at once: under a temporary name beside it, renamed once complete,
+    so that ``name`` holds the whole file or is absent. On failure the temporary file is removed."""
+    temporary = f"{name}.{secrets.token_hex(8)}.part"
+    saved = None
+    try:
+        saved = default_storage.save(temporary, ContentFile(data))
+        try:
+            source, target = default_storage.path(saved), default_storage.path(name)
+        except NotImplementedError:
+            # A storage without local paths (an object store) writes each object whole.
+            default_storage.delete(name)
+            default_storage.save(name, ContentFile(data))
+            default_storage.delete(saved)
+        else:
+            os.replace(source, target)
+    except OSError as exc:
+        for leftover in {temporary, saved} - {None}:
+            with contextlib.suppress(OSError):
+                default_storage.delete(leftover)
+        log.error("a unit-import upload could not be kept at %s: %s", name, exc)
+        raise KeepFailed(str(exc)) from exc
 
 
 def _kept(user, digest: str) -> bytes | None:
@@ -67,8 +107,11 @@ def _kept(user, digest: str) -> bytes | None:
     name = _stored_name(user, digest)
     if not default_storage.exists(name):
         return None
-    with default_storage.open(name, "rb") as handle:
-        data = handle.read()
+    try:
+        with default_storage.open(name, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
     # What is read back is what was checked: the name is its content's hash.
     return data if hashlib.sha256(data).hexdigest() == digest else None
 
@@ -158,7 +201,17 @@ class UnitImportMixin:
                     form.add_error("file", exc.message)
                 else:
                     if plan.ok and plan.changes_anything:
-                        digest = _keep(request.user, data)
+                        try:
+                            digest = _keep(request.user, data)
+                        except KeepFailed:
+                            plan = None
+                            form.add_error(
+                                "file",
+                                _(
+                                    "The server could not keep the file until you confirm (its disk may be full): "
+                                    "nothing was imported. Try again later, or tell the site's administrator."
+                                ),
+                            )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

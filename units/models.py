@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
-from core.validators import validate_code
+from core.validators import validate_unit_code
 
 
 def subtree_q(unit, field: str = "", *, include_self: bool = True) -> Q:
@@ -30,6 +31,10 @@ class UnitQuerySet(models.QuerySet):
         """The unit and everything below it (``subtree_q``)."""
         return self.filter(subtree_q(unit, include_self=include_self))
 
+    def with_code(self, code: str):
+        """Units whose code is ``code`` up to case: a folded code's twins (the index on Upper(code))."""
+        return self.annotate(upper_code=Upper("code")).filter(upper_code=code.upper())
+
     def subtrees_of(self, units):
         """Every unit at or below any of ``units`` (``subtrees_q``)."""
         return self.filter(subtrees_q(units))
@@ -38,7 +43,15 @@ class UnitQuerySet(models.QuerySet):
 class Unit(models.Model):
     """A union body at any level. ``path`` is "/<pk>/<pk>/.../" from the root down."""
 
-    code = models.CharField(_("code"), max_length=40, unique=True, validators=[validate_code])
+    # One folded form (core.validators.fold_code: capitals, no accents, Đ as D, nothing invisible), given by
+    # every writer (the services, the unit page, the import) and checked here and by the index below.
+    code = models.CharField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        validators=[validate_unit_code],
+        error_messages={"unique": _("A unit with this code exists already.")},
+    )
     name = models.CharField(_("name"), max_length=255)
     kind = models.CharField(
         _("kind"),
@@ -111,6 +124,15 @@ class Unit(models.Model):
         indexes = [
             # Lets PostgreSQL use the index for `path LIKE 'prefix%'` whatever the collation.
             models.Index(fields=["path"], name="unit_path_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
+        constraints = [
+            # Codes are stored folded, so this is what keeps a case twin ("px-dup" beside "PX-DUP") out
+            # even when a row is written behind the services' back (a bulk load, a data migration).
+            models.UniqueConstraint(
+                Upper("code"),
+                name="unit_code_folded_unique",
+                violation_error_message=_("A unit with this code exists already."),
+            ),
         ]
 
     def __str__(self):

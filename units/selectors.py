@@ -75,3 +75,25 @@ def administers_root(user) -> bool:
     catalogues (outlines, indicators)."""
     access = user_access(user)
     return access.is_superuser or any(unit.parent_id is None for unit in access.admin_units)
+
+
+def administers_from_above(user, unit) -> bool:
+    """Whether ``unit`` lies strictly below a unit ``user`` administers (any unit for a superuser): who
+    deactivates, reactivates, deletes or moves it (administered_from_above_q). No query."""
+    access = user_access(user)
+    return access.is_superuser or any(
+        unit.path.startswith(admin_unit.path) and unit.pk != admin_unit.pk for admin_unit in access.admin_units
+    )
+
+
+def administered_from_above_q(user) -> Q:
+    """A filter for the units ``user`` administers from above: strictly below a unit where they hold
+    the Administrator role (every unit for a superuser). Only from above is a unit deactivated or
+    reactivated, so nobody closes the unit that gives them their rights, nor one nobody could reopen."""
+    access = user_access(user)
+    if access.is_superuser:
+        return Q()
+    condition = Q(pk__in=[])
+    for unit in access.admin_units:
+        condition |= Q(path__startswith=unit.path) & ~Q(pk=unit.pk)
+    return condition

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.text import nfc
+from core.validators import fold_code
 
 from .models import Membership, Unit
 
@@ -29,9 +30,14 @@ def unit_create(
     congress_number: str = "",
     actor=None,
 ) -> Unit:
-    """Create a unit under ``parent`` (or as a root) and give it its materialised path."""
+    """Create a unit under ``parent`` (or as a root) and give it its materialised path. The code is
+    folded (core.validators.fold_code: "px-dụp" is PX-DUP); one that cannot be is refused."""
+    try:
+        code = fold_code(code)
+    except ValidationError as exc:
+        raise ValidationError({"code": exc.error_list}) from exc
     unit = Unit(
-        code=nfc(code).strip(),
+        code=code,
         name=nfc(name).strip(),
         kind=nfc(kind).strip(),
         parent=parent,
@@ -130,6 +136,32 @@ def unit_deactivate(*, unit: Unit, actor=None) -> Unit:
 
 
 @transaction.atomic
+def unit_reactivate(*, unit: Unit, actor=None) -> Unit:
+    """Bring a deactivated unit back: it gets a report when a round opens, its people act for it again.
+    Raises ValidationError for a merged unit (a merger is not undone by a tick: its people and units
+    are the successor's now) and for a unit whose parent is inactive (reactivate the parent first)."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if unit.is_active:
+        return unit
+    if unit.merged_into_id is not None:
+        raise ValidationError(
+            _("%(unit)s was merged into %(successor)s: a merged unit cannot be reactivated.")
+            % {"unit": unit.name, "successor": unit.merged_into.name}
+        )
+    parent = Unit.objects.filter(pk=unit.parent_id).first() if unit.parent_id else None
+    if parent is not None and not parent.is_active:
+        raise ValidationError(
+            _("%(unit)s is under %(parent)s, which is inactive: reactivate %(parent)s first.")
+            % {"unit": unit.name, "parent": parent.name}
+        )
+    unit.is_active = True
+    unit.full_clean(exclude=["path", "code"])  # its code is not changed (an older one may not be folded)
+    unit.save(update_fields=["is_active"])
+    _record(actor, [unit], _("Reactivated."))
+    return unit
+
+
+@transaction.atomic
 def unit_merge(
     *,
     sources: list[Unit],
@@ -199,7 +231,7 @@ def unit_merge(
         unit.merged_into = successor
         unit.merged_on = effective
         unit.heir = successor
-        unit.full_clean(exclude=["path"])
+        unit.full_clean(exclude=["path", "code"])  # its code is not changed (an older one may not be folded)
         unit.save(update_fields=["is_active", "merged_into", "merged_on", "heir"])
     if not successor.formed_by_merger:
         successor.formed_by_merger = True

@@ -14,9 +14,10 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from core.text import fold
-from core.validators import validate_code
+from core.validators import fold_code
 
 from ..models import Role, Unit
+from ..selectors import administers
 from .columns import _NO, _YES, COLUMNS, NO, YES, _full_name, _name, _role_names, _same_name, _text, role_label
 from .plan import ImportPlan, PersonLine, RowError, UnitLine
 from .reading import _read, _UnitRow
@@ -41,23 +42,31 @@ def import_plan(data: bytes, *, actor=None) -> ImportPlan:
     # What the site already has: a fixed number of queries whatever the size of the file.
     existing, by_pk = _stored_units(set(first_row) | {parent for _row, parent in found.parent_refs})
     _check_units_known(found, existing, errors)
-    if actor is not None and not actor.is_superuser:
+    scoped = actor is not None and not actor.is_superuser
+    # What lies outside the scope is refused by its rule and never described: no stored name, kind,
+    # congress number, e-mail or full name of it reaches the preview.
+    hidden_units: set[str] = set()
+    if scoped:
         errors.extend(_outside_scope(actor, first_row, defs, existing))
+        hidden_units = {code for code, unit in existing.items() if not administers(actor, unit)}
     depth = _depths(defs, by_pk, errors)
 
     # Accounts and roles already there.
     users = _users_by_username({p.username for p in persons})
     email_owners = _usernames_by_email({p.email.lower() for p in persons if p.email})
-    _check_people(persons, users, email_owners, errors)
-    if actor is not None and not actor.is_superuser:
-        errors.extend(_accounts_outside_scope(actor, persons, users))
+    hidden_accounts: set[str] = set()
+    if scoped:
+        outside = _accounts_outside_scope(actor, persons, users)
+        errors.extend(outside)
+        hidden_accounts = {p.username for p in persons if p.row in {e.row for e in outside}}
+    _check_people(persons, users, email_owners, errors, hidden=hidden_accounts)
     held = _memberships(users.values(), existing.values())
     for p in persons:
         user, unit = users.get(p.username), existing.get(p.unit_code)
         p.new_role = user is None or unit is None or (user.pk, unit.pk, p.role) not in held
     plan.people = persons
 
-    plan.units = _unit_lines(first_row, defs, existing, by_pk, errors)
+    plan.units = _unit_lines(first_row, defs, existing, by_pk, errors, hidden=hidden_units)
     plan.errors.sort(key=lambda e: e.row)
     plan._defs, plan._existing, plan._users, plan._by_pk, plan._depth = defs, existing, users, by_pk, depth
     return plan
@@ -86,9 +95,15 @@ def _check_rows(rows, errors: list[RowError]) -> _Rows:
     limits = {f: Unit._meta.get_field(f).max_length for f in ("code", "name", "kind", "congress_number")}
     found = _Rows()
     for number, record in rows:
-        code = _text(record["code"])
-        if not code:
+        typed = _text(record["code"])
+        if not typed:
             errors.append(RowError(number, _("the unit code is missing.")))
+            continue
+        # Codes are compared in their one folded form: "px-dup" is the unit PX-DUP, a look-alike is refused.
+        try:
+            code = fold_code(typed)
+        except ValidationError as exc:
+            errors.append(RowError(number, f"{typed[:40]}: {exc.messages[0]}"))
             continue
         found.first_row.setdefault(code, number)
         _check_unit_columns(found, number, code, record, limits, errors)
@@ -114,12 +129,12 @@ def _check_unit_columns(found: _Rows, number: int, code: str, record: dict, limi
     grassroots_text = _text(record["is_grassroots"])
     congress = _text(record["congress_number"])
     bad = _too_long(errors, number, code, limits["code"], labels["code"])
-    for value in {code, parent} - {""}:
+    if parent:
         try:
-            validate_code(value)
+            parent = fold_code(parent)
         except ValidationError as exc:
-            errors.append(RowError(number, f"{value[:40]}: {exc.messages[0]}"))
-            bad = True
+            errors.append(RowError(number, f"{parent[:40]}: {exc.messages[0]}"))
+            parent, bad = "", True
     if name:
         found.described.add(code)
         if parent and parent != code:
@@ -322,11 +337,15 @@ def _depths(defs: dict[str, _UnitRow], by_pk, errors) -> dict[str, int]:
 # --- The accounts against the site ----------------------------------------------------------
 
 
-def _check_people(persons: list[PersonLine], users, email_owners, errors) -> None:
+def _check_people(persons: list[PersonLine], users, email_owners, errors, *, hidden=frozenset()) -> None:
     """A new account needs a name and an e-mail; a stored one must be the same person; an e-mail
-    belongs to one account. Fills what the file leaves empty from the stored account."""
+    belongs to one account. Fills what the file leaves empty from the stored account, except for the
+    ``hidden`` user names (accounts outside the importer's scope, refused by that rule). The errors
+    say which rule a row breaks, never what the site stores (another person's name or address)."""
     for p in persons:
         user = users.get(p.username)
+        if p.username in hidden:
+            continue
         if user is None:
             p.new_user = True
             if not p.full_name or not p.email:
@@ -342,8 +361,8 @@ def _check_people(persons: list[PersonLine], users, email_owners, errors) -> Non
                 errors.append(
                     RowError(
                         p.row,
-                        _("the user name %(name)s belongs to %(other)s on the site, not %(given)s.")
-                        % {"name": p.username, "other": _full_name(user) or "—", "given": p.full_name},
+                        _("the user name %(name)s belongs to someone else on the site: the full name differs.")
+                        % {"name": p.username},
                     )
                 )
                 continue
@@ -351,8 +370,7 @@ def _check_people(persons: list[PersonLine], users, email_owners, errors) -> Non
                 errors.append(
                     RowError(
                         p.row,
-                        _("the user name %(name)s has another e-mail on the site (%(email)s).")
-                        % {"name": p.username, "email": user.email or "—"},
+                        _("the user name %(name)s has another e-mail on the site.") % {"name": p.username},
                     )
                 )
                 continue
@@ -364,8 +382,7 @@ def _check_people(persons: list[PersonLine], users, email_owners, errors) -> Non
                 errors.append(
                     RowError(
                         p.row,
-                        _("the e-mail %(email)s is already used by the account %(name)s.")
-                        % {"email": p.email, "name": sorted(others)[0]},
+                        _("the e-mail %(email)s is already used by another account.") % {"email": p.email},
                     )
                 )
 
@@ -373,9 +390,11 @@ def _check_people(persons: list[PersonLine], users, email_owners, errors) -> Non
 # --- What happens to each unit --------------------------------------------------------------
 
 
-def _unit_lines(first_row, defs, existing, by_pk, errors) -> list[UnitLine]:
+def _unit_lines(first_row, defs, existing, by_pk, errors, *, hidden=frozenset()) -> list[UnitLine]:
     """One line per unit the file names: created, changed (which fields), moved or unchanged. A
-    unit created or moved under a parent no longer active is an error."""
+    unit created or moved under a parent no longer active is an error. The ``hidden`` codes (stored
+    units outside the importer's scope, refused by that rule) get no line, and a parent among them is
+    not described either."""
     fields = [
         ("name", _LABELS["name"]),
         ("kind", _LABELS["kind"]),
@@ -384,6 +403,8 @@ def _unit_lines(first_row, defs, existing, by_pk, errors) -> list[UnitLine]:
     ]
     lines = []
     for code, number in first_row.items():
+        if code in hidden:
+            continue
         d, unit = defs.get(code), existing.get(code)
         if d is None:
             if unit is not None:
@@ -405,7 +426,7 @@ def _unit_lines(first_row, defs, existing, by_pk, errors) -> list[UnitLine]:
                     line.changes.append(f"{label}: {old or '—'} → {new or '—'}")
         if line.created or line.moved:
             above = existing.get(d.parent)
-            if above is not None and not above.is_active:
+            if above is not None and d.parent not in hidden and not above.is_active:
                 errors.append(
                     RowError(
                         d.row,
