@@ -50,6 +50,12 @@ class ReportQuerySet(models.QuerySet):
         """Reports that count in their round (``counted_condition``); ``round``: all of them are its."""
         return self.filter(counted_condition(cutoff=round.cutoff_date if round is not None else None))
 
+    def counted_below(self, round, unit):
+        """The reports a roll-up of ``unit`` in ``round`` adds up, whatever their status: those of the
+        grassroots unions at or below ``unit`` (``subtree_q``) that count in the round (``counted``).
+        The roll-up, its stamp and the consolidated Word and Excel files all start from here."""
+        return self.filter(subtree_q(unit, "unit"), round=round, unit__is_grassroots=True).counted(round)
+
     def visible_to(self, user):
         """Reports ``user`` may read: their own units', and every unit's below where they review; and
         the reports of the units merged into any of those (``Unit.heir``), read-only, as history."""
