@@ -148,7 +148,7 @@ def dashboard(user, round, *, status: str = "", query: str = "", sort: str = "na
         counts=counts,
         writable_total=OutlineNode.objects.filter(version_id=round.outline_version_id, is_writable=True).count(),
         # The dashboard lists grassroots unions: what a CĐCS is asked to type.
-        typed_indicators=Indicator.objects.filter(outline_version_id=round.outline_version_id, superior_only=False)
+        typed_indicators=Indicator.objects.in_catalogue(round.outline_version_id, grassroots=True)
         .exclude(kind="ratio")
         .count(),
     )
