@@ -118,9 +118,7 @@ def dashboard(user, round, *, status: str = "", query: str = "", sort: str = "na
     elif status in ("late", "resubmitted"):
         total = None
     if status == "late":
-        # Past the deadline: the round's, or a later one an extension granted (Report.deadline).
-        late = Q(extended_until__isnull=True) | Q(extended_until__lt=today)
-        reports = reports.filter(late, status__in=EDITABLE_STATUSES) if round.deadline < today else reports.none()
+        reports = reports.past_deadline(round, today).filter(status__in=EDITABLE_STATUSES)
     elif status == "resubmitted":
         reports = reports.filter(status=ReportStatus.SUBMITTED, submission_total__gt=1)
     if query:
