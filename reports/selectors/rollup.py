@@ -63,8 +63,7 @@ class RollupStamp:
 def rollup_stamp(*, round, unit: Unit) -> RollupStamp:
     """The roll-up's stamp below ``unit`` (see ``RollupStamp``). One query."""
     rows = (
-        Report.objects.filter(round=round, unit__path__startswith=unit.path, unit__is_grassroots=True)
-        .counted(round)
+        Report.objects.counted_below(round, unit)
         .order_by()
         .values_list("status")
         .annotate(n=Count("pk"), ids=Sum("pk"), squares=Sum(F("pk") * F("pk")), last=Max("updated_at"))
@@ -99,8 +98,7 @@ def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES, stamp: Rollup
     statuses = tuple(statuses)
     indicators = catalogue(round.outline_version_id, grassroots=unit.is_grassroots)
     reports = (
-        Report.objects.filter(round=round, unit__path__startswith=unit.path, unit__is_grassroots=True)
-        .counted(round)
+        Report.objects.counted_below(round, unit)
         .select_related("unit")
         .only("pk", "status", "updated_at", "submitted_at", "unit__name", "unit__code", "unit__path")
         .order_by(Vietnamese("unit__name"), "pk")
