@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -34,6 +35,7 @@ def dead_cache(settings, monkeypatch):
     """A Redis URL on a closed port: every connection is refused."""
     settings.CACHES = caches_for("redis://127.0.0.1:1/0", monkeypatch)
     assert "redis" in settings.CACHES["default"]["BACKEND"].lower()
+    cache.clear()  # what an earlier test left in this process's memory
 
 
 @pytest.fixture
@@ -150,3 +152,22 @@ def test_the_reset_mail_limit_still_holds_with_the_cache_down(dead_cache):
         response = browser().post(reverse("password_reset"), {"email": account.email})
         assert response.status_code == 302
     assert len(mail.outbox) == 3
+
+
+def test_with_redis_up_the_cache_is_the_shared_one(settings, monkeypatch):
+    """The fallback changes nothing while Redis answers: what one worker caches, another reads from Redis."""
+    import redis
+
+    url = "redis://127.0.0.1:6379/14"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except redis.exceptions.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    monkeypatch.setenv("CACHE_KEY_PREFIX", "test-dead-cache")
+    settings.CACHES = caches_for(url, monkeypatch)
+    cache.set("shared", "bản ghi", 30)
+    try:
+        assert redis.Redis.from_url(url).exists(cache.make_key("shared")) == 1
+        assert cache.get("shared") == "bản ghi"
+    finally:
+        cache.delete("shared")
