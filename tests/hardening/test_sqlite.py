@@ -1,16 +1,13 @@
 """Finding 2: the default SQLite database answers concurrent writers as PostgreSQL does:
 conflicts as conflicts (409), a submit during autosaves as a submit, never "database is locked"."""
 
-import contextlib
-import sqlite3
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
 from reports.models import SectionText, Submission
 from tests.conftest import build_world
-from tests.hardening.helpers import section_url, writable_nodes, write_all
+from tests.hardening.helpers import lock_wait, section_url, writable_nodes, write_all, write_lock_held
 from tests.test_concurrency import together
 from tests.units.factories import MembershipFactory
 
@@ -85,33 +82,6 @@ def test_a_submit_during_autosaves_is_a_submit(world):
 # Django's English debug page under `make run`). A writer that waited its whole turn is told to come back
 # (503 with Retry-After, in Vietnamese), and the page's next try stores the text: never a 500.
 WRITERS = 22
-QUICK_WAIT = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=200;"
-
-
-@pytest.fixture
-def short_lock_wait():
-    """Writers wait 0.2 s for the write lock instead of 20 s, so that the wait runs out in a test's time.
-    Each request thread opens its own connection with these options; this thread's opens again."""
-    options = connections.settings["default"]["OPTIONS"]
-    saved = dict(options)
-    options.update(timeout=0.2, init_command=QUICK_WAIT)
-    connection.close()
-    yield
-    options.clear()
-    options.update(saved)
-    connection.close()
-
-
-@contextlib.contextmanager
-def write_lock_held():
-    """Another process's write transaction on the database file, as a long export or import holds it."""
-    holder = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
 
 
 def busy(response):
@@ -119,6 +89,12 @@ def busy(response):
     assert response.status_code == 503, response.status_code
     assert int(response["Retry-After"]) > 0
     return response
+
+
+@pytest.fixture
+def short_lock_wait():
+    with lock_wait(seconds=0.2):
+        yield
 
 
 def test_22_autosavers_past_the_lock_wait_get_a_retryable_503_and_lose_nothing(short_lock_wait):
