@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "reportsite.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A write that waited its whole turn for the database: 503 with Retry-After, never a 500.
+    "reportsite.middleware.DatabaseBusyMiddleware",
     # Axes last: it turns a locked-out login into its own response.
     "axes.middleware.AxesMiddleware",
 ]
