@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "reportsite.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A write that waited its whole turn for the database: 503 with Retry-After, never a 500.
+    "reportsite.middleware.DatabaseBusyMiddleware",
     # Axes last: it turns a locked-out login into its own response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -112,11 +114,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rendered parts of busy pages, keyed by the revision of what they show, so a key never serves stale
-# content: each worker's memory is enough; REDIS_URL shares them between workers and nodes.
+# content: each worker's memory is enough; REDIS_URL shares them between workers and nodes. The cache is an
+# optimisation: while Redis is unreachable each worker uses its own memory again (core/cache.py).
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.FallbackRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "baocao"),
         }

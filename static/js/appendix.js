@@ -11,6 +11,7 @@ if (form) {
   let again = false;
   let stopped = false;
   let submitting = false;
+  let retryIn = 0;  // the server said it was busy: try again after this many milliseconds
 
   function say(text, kind) {
     status.textContent = text;
@@ -67,6 +68,13 @@ if (form) {
         say(data.error || "", "error");
         submitting = true;
         form.requestSubmit();
+      } else if ([502, 503, 504].includes(response.status)) {
+        // The server is busy (or restarting): nothing was saved; the same figures go again after the
+        // wait it asks for (Retry-After), plus up to a second so that many pages do not come back at once.
+        const seconds = Math.min(Math.max(parseInt(response.headers.get("Retry-After"), 10) || 5, 1), 60);
+        retryIn = seconds * 1000 + Math.random() * 1000;
+        dirty = true;
+        say(data.error || status.dataset.offline, "error");
       } else {
         if (response.status === 423) stopped = true;
         say(data.error || response.statusText, "error");
@@ -77,7 +85,12 @@ if (form) {
       again = true;
     } finally {
       inFlight = false;
-      if (again && !stopped) { again = false; clearTimeout(timer); timer = setTimeout(save, DELAY_MS); }
+      if (retryIn && !stopped) {
+        clearTimeout(timer);
+        timer = setTimeout(save, retryIn);
+        retryIn = 0;
+        again = false;
+      } else if (again && !stopped) { again = false; clearTimeout(timer); timer = setTimeout(save, DELAY_MS); }
     }
   }
 

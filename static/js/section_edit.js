@@ -14,11 +14,13 @@ if (form) {
   const versionInput = form.querySelector("input[name=version]");
   const status = document.getElementById("autosave-status");
   const INTERVAL_MS = 4000;
+  const BUSY = [502, 503, 504];  // answers that stored nothing and are worth the same request again
   let lastSaved = snapshot();
   let inFlight = false;
   let stopped = false;
   let submitting = false;
   let baseInput = null;  // after putting back browser-kept text: the text the box started from
+  let retryAt = 0;  // the server said it was busy: no save before this time (Date.now())
 
   function snapshot() {
     return JSON.stringify([textarea.value, doneBox ? doneBox.checked : false]);
@@ -49,7 +51,7 @@ if (form) {
 
   function save() {
     const sent = snapshot();
-    if (stopped || submitting || inFlight || sent === lastSaved) return inFlightSave;
+    if (stopped || submitting || inFlight || sent === lastSaved || Date.now() < retryAt) return inFlightSave;
     inFlight = true;
     say(status.dataset.saving);
     inFlightSave = send(sent).finally(() => {
@@ -79,6 +81,13 @@ if (form) {
         say(data.error || "", "error");
         submitting = true;
         form.requestSubmit(form.querySelector("button[value=stay]"));
+      } else if (BUSY.includes(response.status)) {
+        // The server is busy (or restarting): nothing was saved, so the same text goes again after the
+        // wait it asks for (Retry-After), plus up to a second so that many pages do not come back at once.
+        const seconds = Math.min(Math.max(parseInt(response.headers.get("Retry-After"), 10) || 5, 1), 60);
+        retryAt = Date.now() + seconds * 1000 + Math.random() * 1000;
+        keepLocally();
+        say(data.error || status.dataset.offline, "error");
       } else {
         if (response.status === 423) stopped = true;
         lastSaved = sent;  // do not resend the same refused text; a new edit will be tried
