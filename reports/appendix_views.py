@@ -18,19 +18,13 @@ from units.models import Unit
 from units.selectors import user_access
 
 from . import selectors, services
+from .access import Action, access_report_by_id, access_rollup, can, check_oversees, check_report_access
 from .forms import AppendixForm, AppendixUploadForm, cell_name
-from .models import Report, ReportStatus, Round
+from .models import ReportStatus
 from .services import ReportLocked, lock_reason
 from .xlsx import UploadRefused, build_template, read_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _report_or_404(request, pk):
-    try:
-        return selectors.report_for_user(request.user, pk)
-    except Report.DoesNotExist:
-        raise Http404 from None
 
 
 def _row_json(rows):
@@ -147,17 +141,15 @@ def _grid_context(report, appendix, form, editable, errors=None, conflict=None):
 
 @require_http_methods(["GET", "POST"])
 def appendix_edit(request, pk):
-    report = _report_or_404(request, pk)
+    report = access_report_by_id(request.user, pk)
     indicators = selectors.catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots)
     appendix = selectors.report_appendix(report, indicators)
-    can_edit = selectors.can_edit(request.user, report)
-    editable = can_edit and report.is_editable
+    editable = can(request.user, report, Action.DRAFT) and report.is_editable
     autosave = request.headers.get("X-Autosave") == "1"
     years = report.round.data_years
     errors, conflict = {}, None
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied
+        check_report_access(request.user, report, Action.DRAFT)
         form = AppendixForm(request.POST, indicators=indicators, years=years)
         if not form.is_valid():
             if autosave:
@@ -226,8 +218,8 @@ def appendix_edit(request, pk):
 @require_http_methods(["POST"])
 def appendix_fill(request, pk):
     """A superior union's own appendix: fill the empty cells from the roll-up of its units."""
-    report = _report_or_404(request, pk)
-    if not selectors.can_edit(request.user, report) or report.unit.is_grassroots:
+    report = access_report_by_id(request.user, pk, Action.DRAFT)
+    if report.unit.is_grassroots:
         raise PermissionDenied
     try:
         result = services.appendix_fill_from_rollup(report=report, actor=request.user)
@@ -243,7 +235,7 @@ def appendix_fill(request, pk):
 
 @require_safe
 def appendix_xlsx(request, pk):
-    report = _report_or_404(request, pk)
+    report = access_report_by_id(request.user, pk)
     appendix = selectors.report_appendix(report)
     data = build_template(report, appendix.rows)
     response = HttpResponse(data, content_type=XLSX)
@@ -258,9 +250,7 @@ def _session_key(report):
 
 @require_http_methods(["GET", "POST"])
 def appendix_upload(request, pk):
-    report = _report_or_404(request, pk)
-    if not selectors.can_edit(request.user, report):
-        raise PermissionDenied
+    report = access_report_by_id(request.user, pk, Action.DRAFT)
     if reason := lock_reason(report):
         messages.error(request, reason)
         return redirect("reports:appendix_edit", pk=report.pk)
@@ -345,17 +335,6 @@ ROLLUP_STATUSES = [
 ]
 
 
-def _overseen_unit_or_404(user, code):
-    access = user_access(user)
-    units = Unit.objects.all()
-    if not access.is_superuser:
-        units = units.subtrees_of(access.overseen_units)
-    try:
-        return units.get(code=code)
-    except Unit.DoesNotExist:
-        raise Http404 from None
-
-
 # The rendered roll-up is kept per revision of the units below (see RollupStamp.revision); a renamed unit or
 # an admin edit of the catalogue shows within this time.
 ROLLUP_PAGE_TIMEOUT = 600
@@ -366,11 +345,7 @@ NOT_COUNTED_SHOWN = 100
 
 @require_safe
 def rollup_view(request, round_code, unit_code):
-    unit = _overseen_unit_or_404(request.user, unit_code)
-    try:
-        round_ = Round.objects.select_related("outline_version").get(code=round_code)
-    except Round.DoesNotExist:
-        raise Http404 from None
+    round_, unit = access_rollup(request.user, round_code, unit_code)
     allowed = {value for value, _label in ROLLUP_STATUSES}
     statuses = [s for s in request.GET.getlist("status") if s in allowed] or list(selectors.DEFAULT_ROLLUP_STATUSES)
     # Worked out only when the cached body is missing or stale (lazy objects).
@@ -411,10 +386,9 @@ def rollup_view(request, round_code, unit_code):
 def rollup_index(request):
     """The roll-ups the user may open in one round (?dot=CODE; by default the latest opened round they
     have reports in): one per unit they oversee that the round reaches."""
+    check_oversees(request.user)
     access = user_access(request.user)
     units = list(access.overseen_units)
-    if not units and not access.is_superuser:
-        raise PermissionDenied
     if access.is_superuser and not units:
         units = list(Unit.objects.filter(parent__isnull=True))
     rounds = list(selectors.rounds_visible_to(request.user).select_related("organising_unit"))

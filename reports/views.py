@@ -1,7 +1,7 @@
 import hashlib
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -20,19 +20,13 @@ from outline.models import OutlineNode
 from units.selectors import user_access
 
 from . import selectors, services
+from .access import Action, access_report_by_id, can, check_report_access
 from .forms import DocumentInfoForm, SectionForm
-from .models import Report, ReportStatus, SectionState, Submission
+from .models import ReportStatus, SectionState, Submission
 from .selectors import report_appendix, rows_for_node
 
 # Admin edits to the indicator catalogue or the outline reach a cached report page within this time.
 REPORT_BODY_TIMEOUT = 600
-
-
-def _report_or_404(request, pk):
-    try:
-        return selectors.report_for_user(request.user, pk)
-    except Report.DoesNotExist:
-        raise Http404 from None
 
 
 @require_safe
@@ -87,11 +81,8 @@ def report_body_key(report, *, can_edit: bool) -> str:
 
 @require_safe
 def report_detail(request, pk):
-    try:
-        report = selectors.report_page_report(request.user, pk)
-    except Report.DoesNotExist:
-        raise Http404 from None
-    can_draft = selectors.can_edit(request.user, report)
+    report = access_report_by_id(request.user, pk, fetch=selectors.report_page_report)
+    can_draft = can(request.user, report, Action.DRAFT)
     can_edit = can_draft and report.is_editable
     # The body is cached by revision; these are only worked out when it is not (lazy objects).
     outline = SimpleLazyObject(lambda: selectors.report_outline(report))
@@ -113,7 +104,7 @@ def report_detail(request, pk):
             "pending_extension": report.has_pending_extension,
             "can_edit": can_edit,
             "can_draft": can_draft,
-            "drafts_allowed": selectors.can_export_drafts(request.user, report),
+            "drafts_allowed": can(request.user, report, Action.EXPORT_DRAFTS),
             "lock_reason": services.lock_reason(report),
             "submissions": report.submissions.select_related("submitted_by"),
             "predecessors": selectors.predecessor_reports(request.user, report),
@@ -167,18 +158,17 @@ def section_edit(request, pk, key):
     autosaving = request.method == "POST" and request.headers.get("X-Autosave") == "1"
     if autosaving and (response := _autosave(request, pk, key)) is not None:
         return response
-    report = _report_or_404(request, pk)
+    report = access_report_by_id(request.user, pk)
     try:
         page = selectors.section_page(report, key)
     except OutlineNode.DoesNotExist:
         raise Http404 from None
-    editable = selectors.can_edit(request.user, report) and report.is_editable
+    editable = can(request.user, report, Action.DRAFT) and report.is_editable
     autosave = request.headers.get("X-Autosave") == "1"
     conflict = None
     form = None
     if request.method == "POST":
-        if not selectors.can_edit(request.user, report):
-            raise PermissionDenied
+        check_report_access(request.user, report, Action.DRAFT)
         form = SectionForm(request.POST)
         if form.is_valid():
             try:
@@ -280,9 +270,7 @@ def section_edit(request, pk, key):
 
 @require_http_methods(["GET", "POST"])
 def report_submit(request, pk):
-    report = _report_or_404(request, pk)
-    if not selectors.can_edit(request.user, report):
-        raise PermissionDenied
+    report = access_report_by_id(request.user, pk, Action.DRAFT)
     outline = selectors.report_outline(report)
     appendix = report_appendix(report)
     returned = selectors.open_return(report) if report.status == ReportStatus.RETURNED else None
@@ -316,7 +304,7 @@ def report_submit(request, pk):
 
 @require_safe
 def submission_detail(request, pk, number):
-    report = _report_or_404(request, pk)
+    report = access_report_by_id(request.user, pk)
     try:
         submission = report.submissions.select_related("submitted_by").get(number=number)
     except Submission.DoesNotExist:
@@ -332,9 +320,7 @@ def submission_detail(request, pk, number):
 
 @require_http_methods(["GET", "POST"])
 def document_info(request, pk):
-    report = _report_or_404(request, pk)
-    if not selectors.can_edit(request.user, report):
-        raise PermissionDenied
+    report = access_report_by_id(request.user, pk, Action.DRAFT)
     locked = services.lock_reason(report)
     if locked:
         # Submitted or approved: the details are shown as printed, and nothing posted is taken.
