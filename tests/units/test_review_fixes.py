@@ -139,7 +139,7 @@ def test_a_parent_closed_between_the_plan_and_the_writes_is_refused_in_words(mon
     other = UnitFactory(code="OTHER", is_grassroots=False, parent=top)
     moving = UnitFactory(code="MOVING", parent=top)
     data = workbook([("MOVING", moving.name, moving.kind, "OTHER", "Có", moving.congress_number)])
-    import units.imports as imports
+    import units.imports.applying as imports
 
     planned = imports.import_plan
 
