@@ -143,7 +143,7 @@ def _grid_context(report, appendix, form, editable, errors=None, conflict=None):
 def appendix_edit(request, pk):
     report = access_report_by_id(request.user, pk)
     indicators = selectors.catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots)
-    appendix = selectors.report_appendix(report, indicators)
+    appendix = None  # read only for the page: an autosave reads the figures once, after saving
     editable = can(request.user, report, Action.DRAFT) and report.is_editable
     autosave = request.headers.get("X-Autosave") == "1"
     years = report.round.data_years
@@ -164,17 +164,18 @@ def appendix_edit(request, pk):
                     actor=request.user,
                 )
             except services.AppendixConflict as exc:
-                theirs = selectors.report_appendix(report, indicators)
                 if autosave:
                     return JsonResponse(
                         {"error": _("Someone else saved the appendix after you opened it. Nothing was overwritten.")},
                         status=409,
                     )
+                theirs = selectors.report_appendix(report, indicators)
                 conflict = {
                     (row.indicator.pk, column): row.shown(row.value(column))
                     for row in theirs.rows
                     for column in row.columns
                 }
+                appendix = theirs
                 data = request.POST.copy()
                 data["version"] = exc.appendix.version
                 form = AppendixForm(data, indicators=indicators, years=years)
@@ -210,7 +211,10 @@ def appendix_edit(request, pk):
                 form = AppendixForm(data, indicators=indicators, years=years)
                 form.is_valid()
     else:
+        appendix = selectors.report_appendix(report, indicators)
         form = AppendixForm(initial={"version": appendix.version}, indicators=indicators, years=years)
+    if appendix is None:
+        appendix = selectors.report_appendix(report, indicators)
     context = _grid_context(report, appendix, form, editable, errors, conflict)
     return render(request, "reports/appendix_edit.html", context)
 

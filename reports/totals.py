@@ -36,11 +36,7 @@ def shift(report, *, status: str, sign: int) -> None:
     above = _above(report)
     if not above:
         return
-    # Every writer of a round's totals first locks the round's row (the caller holds its report's lock,
-    # taken before): totals and member rows of several reports and statuses are then never locked
-    # crosswise by two transactions (a deadlock PostgreSQL would end with an error). Appendix saves and
-    # status changes of one round queue here for a few milliseconds; autosaves of texts never come here.
-    list(Round.objects.select_for_update().filter(pk=report.round_id).values_list("pk", flat=True))
+    _lock_round(report)
     q = connection.ops.quote_name
     totals, members = RollupTotal._meta.db_table, RollupMembers._meta.db_table
     marks = ", ".join(["%s"] * len(above))
@@ -65,6 +61,50 @@ def shift(report, *, status: str, sign: int) -> None:
             f"id_square_sum = {members}.id_square_sum + excluded.id_square_sum",
             [report.round_id, status, sign, sign * report.pk, sign * report.pk * report.pk, *above],
         )
+
+
+def _lock_round(report) -> None:
+    # Every writer of a round's totals first locks the round's row (the caller holds its report's lock,
+    # taken before): totals and member rows of several reports and statuses are then never locked
+    # crosswise by two transactions (a deadlock PostgreSQL would end with an error). Appendix saves and
+    # status changes of one round queue here for a few milliseconds; autosaves of texts never come here.
+    list(Round.objects.select_for_update().filter(pk=report.round_id).values_list("pk", flat=True))
+
+
+# Rows of one statement of ``shift_cells`` (7 parameters each: SQLite takes 999 per statement).
+CELL_ROWS_MAX = 140
+
+
+def shift_cells(report, *, status: str, cells: dict[tuple[int, str], tuple[Decimal | None, Decimal | None]]) -> None:
+    """The report's figures changed in a few cells, {(indicator id, column): (old, new)} (None: no
+    figure), under ``status``: add each cell's difference to the totals of every union above it. Two
+    statements for an autosave (the round's lock, one upsert of a row per cell and union above; one
+    more per CELL_ROWS_MAX rows), where ``shift`` out and in again took six and moved every figure of
+    the report. The figures themselves are the caller's to write, in the same transaction."""
+    above = _above(report)
+    changes = []
+    for (indicator_id, column), (old, new) in sorted(cells.items()):
+        total = (new or 0) - (old or 0)
+        figures = (new is not None) - (old is not None)
+        if total or figures:
+            changes.append((indicator_id, column, total, figures))
+    if not above or not changes:
+        return
+    _lock_round(report)
+    q = connection.ops.quote_name
+    table = RollupTotal._meta.db_table
+    # One row order for every writer, as in ``shift``.
+    rows = [(report.round_id, unit, status, *change) for unit in sorted(above) for change in changes]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), CELL_ROWS_MAX):
+            batch = rows[start : start + CELL_ROWS_MAX]
+            cursor.execute(
+                f"INSERT INTO {table} (round_id, unit_id, status, indicator_id, {q('column')}, total, figures) "
+                f"VALUES {', '.join(['(%s, %s, %s, %s, %s, %s, %s)'] * len(batch))} "
+                f"ON CONFLICT (round_id, unit_id, status, indicator_id, {q('column')}) DO UPDATE SET "
+                f"total = {table}.total + excluded.total, figures = {table}.figures + excluded.figures",
+                [value for row in batch for value in row],
+            )
 
 
 def move(report, *, old: str, new: str) -> None:

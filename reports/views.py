@@ -131,10 +131,22 @@ def _section_json(section, status=200, **extra):
 UNIT_TEXTS_PAGE_SIZE = 20
 
 
+def _conflict_json(current):
+    """An autosave refused because someone saved the section since: their version, to compare."""
+    return _section_json(
+        current,
+        status=409,
+        error=_(
+            "Someone else saved this section after you opened it. Nothing was overwritten: compare the two versions."
+        ),
+    )
+
+
 def _autosave(request, pk, key):
-    """The editor's autosave (every few seconds while typing): JSON, and only the statements a save
-    needs (services.section_autosave). None when the lean path does not apply (not this user's report,
-    no such section, bad input): the page's own path then answers, with its usual messages."""
+    """The editor's autosave (every few seconds while typing): JSON, in one pass with only the statements
+    a save needs (services.section_autosave), a conflict, a locked report or a refused text included.
+    None when the lean path does not apply (not this user's report, no such section, bad input): the
+    page's own path then answers, with its usual messages."""
     form = SectionForm(request.POST)
     if not form.is_valid():
         return None
@@ -148,8 +160,12 @@ def _autosave(request, pk, key):
             actor=request.user,
             base_content=form.cleaned_data["base_content"] if "base_content" in request.POST else None,
         )
-    except (services.SectionConflict, services.ReportLocked, ValidationError):
-        return None
+    except services.SectionConflict as exc:
+        return _conflict_json(exc.current)
+    except services.ReportLocked as exc:
+        return JsonResponse({"error": exc.reason}, status=423)
+    except ValidationError as exc:
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
     return _section_json(section, status=200) if section is not None else None
 
 
@@ -184,14 +200,7 @@ def section_edit(request, pk, key):
             except services.SectionConflict as exc:
                 conflict = exc.current
                 if autosave:
-                    return _section_json(
-                        conflict,
-                        status=409,
-                        error=_(
-                            "Someone else saved this section after you opened it. "
-                            "Nothing was overwritten: compare the two versions."
-                        ),
-                    )
+                    return _conflict_json(conflict)
             except services.ReportLocked as exc:
                 if autosave:
                     return JsonResponse({"error": exc.reason}, status=423)

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.text import format_number, nfc
@@ -12,7 +13,7 @@ from indicators.figures import NotANumber, check_cell, check_parts, parse_number
 from indicators.models import Indicator
 
 from .. import audit, totals
-from ..models import Appendix, AuditKind, IndicatorNote, IndicatorValue
+from ..models import Appendix, AuditEntry, AuditKind, IndicatorNote, IndicatorValue
 from ..selectors import report_appendix, rollup
 from .reports import ReportLocked, lock_reason, lock_report, mark_drafting
 
@@ -58,7 +59,7 @@ def appendix_save(
         appendix, _created = Appendix.objects.get_or_create(report=report)
         if appendix.version != base_version:
             raise AppendixConflict(appendix)
-        indicators = Indicator.objects.filter(outline_version=report.round.outline_version)
+        indicators = Indicator.objects.filter(outline_version_id=report.round.outline_version_id)
         if report.unit.is_grassroots:
             # A CĐCS is not asked for what only superior unions count: such a cell is not stored.
             indicators = indicators.filter(superior_only=False)
@@ -100,6 +101,9 @@ def appendix_save(
                     refused = True
 
         new, changed, removed = [], [], []
+        moved: dict[tuple[int, str], tuple[Decimal | None, Decimal | None]] = {}
+        history = []
+        now = timezone.now()
         for key, value in parsed.items():
             existing = stored.get(key)
             old = existing.value if existing else None
@@ -112,24 +116,33 @@ def appendix_save(
                 existing.value = value
                 changed.append(existing)
             if old != value:
+                moved[key] = (old, value)
                 indicator = indicators[key[0]]
-                audit.record(
-                    report=report,
-                    kind=AuditKind.FIGURE,
-                    target=f"{indicator.code}:{key[1]}",
-                    old=show(old, indicator.decimals),
-                    new=show(value, indicator.decimals),
-                    actor=actor,
+                history.append(
+                    audit.change_entry(
+                        report=report,
+                        kind=AuditKind.FIGURE,
+                        target=f"{indicator.code}:{key[1]}",
+                        old=show(old, indicator.decimals),
+                        new=show(value, indicator.decimals),
+                        actor=actor,
+                        at=now,
+                    )
                 )
+        AuditEntry.objects.bulk_create([entry for entry in history if entry is not None])
         if new or changed or removed:
-            # The unions above see the figures change: out of their totals before, back in after.
-            totals.shift(report, status=report.status, sign=-1)
             IndicatorValue.objects.bulk_create(new)
             IndicatorValue.objects.bulk_update(changed, ["value"])
             IndicatorValue.objects.filter(pk__in=removed).delete()
-            totals.shift(report, status=report.status, sign=1)
+            # The unions above see the figures change: each cell's difference, in one statement.
+            totals.shift_cells(report, status=report.status, cells=moved)
 
-        stored_notes = {n.indicator_id: n for n in IndicatorNote.objects.filter(report=report)}
+        # Only the notes sent are read (the grid sends every one; an upload without notes none).
+        stored_notes = (
+            {n.indicator_id: n for n in IndicatorNote.objects.filter(report=report, indicator_id__in=list(notes))}
+            if notes
+            else {}
+        )
         notes_written = 0
         for indicator_id, (note, explanation) in notes.items():
             if indicator_id not in indicators:
