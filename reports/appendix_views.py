@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from indicators.charts import change_chart, target_chart
 from indicators.figures import column_label
 from indicators.models import PREVIOUS
+from indicators.selectors import catalogue
 from units.models import Unit
 from units.selectors import user_access
 
@@ -142,7 +143,7 @@ def _grid_context(report, appendix, form, editable, errors=None, conflict=None):
 @require_http_methods(["GET", "POST"])
 def appendix_edit(request, pk):
     report = access_report_by_id(request.user, pk)
-    indicators = selectors.catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots)
+    indicators = catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots)
     appendix = None  # read only for the page: an autosave reads the figures once, after saving
     editable = can(request.user, report, Action.DRAFT) and report.is_editable
     autosave = request.headers.get("X-Autosave") == "1"
@@ -258,7 +259,7 @@ def appendix_upload(request, pk):
     if reason := lock_reason(report):
         messages.error(request, reason)
         return redirect("reports:appendix_edit", pk=report.pk)
-    indicators = selectors.catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots)
+    indicators = catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots)
     pending = request.session.get(_session_key(report))
     form = AppendixUploadForm()
     if request.method == "POST" and request.POST.get("confirm") and pending:
@@ -314,10 +315,7 @@ def _save_upload(request, report, pending):
     if result.errors:
         # The save checks against what is stored too (a cell refused in the file keeps its stored
         # figure, which can be above a whole typed in the file): say which cells were not saved.
-        names = {
-            i.pk: i.name
-            for i in selectors.catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots)
-        }
+        names = {i.pk: i.name for i in catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots)}
         messages.warning(
             request,
             _("Not saved: %(cells)s")

@@ -1,0 +1,78 @@
+"""Reads for the drafting pages. Each declares its joins so the query count is fixed.
+
+By topic: reports.py (the reports a user reads; who writes, reviews and exports them), sections.py
+(the outline and section texts), review.py (returns, comments, the history's words), dashboard.py,
+appendix.py (a report's figures), rollup.py (the grassroots unions' figures added up), rounds.py
+(who sets rounds up and sees them, what opening one will do). Callers import from ``reports.selectors``.
+"""
+
+from .appendix import ReportAppendix, report_appendix, rows_for_node
+from .dashboard import Dashboard, DashboardRow, DashboardRows, dashboard
+from .reports import (
+    can_edit,
+    can_export_consolidated,
+    can_export_drafts,
+    drafters_of,
+    predecessor_reports,
+    report_for_user,
+    report_page_report,
+    reports_for_user,
+    reviewers_of,
+)
+from .review import comment_anchors, comment_threads, history_labels, open_return
+from .rollup import DEFAULT_ROLLUP_STATUSES, Rollup, RollupStamp, rolls_up, rollup, rollup_stamp
+from .rounds import (
+    OpenPreview,
+    can_manage_rounds,
+    pick_round,
+    round_list,
+    round_open_preview,
+    rounds_managed_by,
+    rounds_visible_to,
+    units_for_rounds,
+)
+from .sections import OutlineRow, ReportOutline, SectionPage, report_outline, section_page, unit_texts, worded_nodes
+
+__all__ = [
+    "DEFAULT_ROLLUP_STATUSES",
+    "Dashboard",
+    "DashboardRow",
+    "DashboardRows",
+    "OpenPreview",
+    "OutlineRow",
+    "ReportAppendix",
+    "ReportOutline",
+    "Rollup",
+    "RollupStamp",
+    "SectionPage",
+    "can_edit",
+    "can_export_consolidated",
+    "can_export_drafts",
+    "can_manage_rounds",
+    "comment_anchors",
+    "comment_threads",
+    "dashboard",
+    "drafters_of",
+    "history_labels",
+    "open_return",
+    "pick_round",
+    "predecessor_reports",
+    "report_appendix",
+    "report_for_user",
+    "report_outline",
+    "report_page_report",
+    "reports_for_user",
+    "reviewers_of",
+    "rolls_up",
+    "rollup",
+    "rollup_stamp",
+    "round_list",
+    "round_open_preview",
+    "rounds_managed_by",
+    "rounds_visible_to",
+    "rows_for_node",
+    "section_page",
+    "unit_texts",
+    "units_for_rounds",
+    "worded_nodes",
+]

@@ -1,0 +1,107 @@
+"""The reports a user reads, and who writes, reviews and exports them."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Q
+
+from core.text import vietnamese_sort_key
+from units.models import Role
+from units.selectors import user_access
+
+from ..models import (
+    ExtensionRequest,
+    Report,
+)
+
+
+def reports_for_user(user, round=None) -> list[Report]:
+    """Reports the user may read (in ``round`` only, if given), with round and unit joined: newest
+    round first, then units in Vietnamese alphabetical order. One query."""
+    visible = Report.objects.visible_to(user)
+    if round is not None:
+        visible = visible.filter(round=round)
+    reports = list(
+        visible.select_related("round", "unit")
+        .annotate(written_count=Count("sections", filter=~Q(sections__content=""), distinct=True))
+        .order_by("-round__deadline", "round__code")
+    )
+    rounds = {r.round_id: i for i, r in reversed(list(enumerate(reports)))}
+    return sorted(reports, key=lambda r: (rounds[r.round_id], vietnamese_sort_key(r.unit.name)))
+
+
+def report_for_user(user, pk):
+    """One report the user may read, or Report.DoesNotExist."""
+    return Report.objects.visible_to(user).select_related("round", "unit").get(pk=pk)
+
+
+def report_page_report(user, pk):
+    """The report page's report: as report_for_user, with whether a request for more time waits for an
+    answer (``has_pending_extension``) in the same query."""
+
+    pending = ExtensionRequest.objects.filter(report=OuterRef("pk"), status="pending")
+    return (
+        Report.objects.visible_to(user)
+        .select_related("round", "unit", "unit__merged_into")
+        .annotate(has_pending_extension=Exists(pending))
+        .get(pk=pk)
+    )
+
+
+def predecessor_reports(user, report) -> list[Report]:
+    """The reports of the units merged into ``report``'s unit (at any remove: ``Unit.heir``), which the
+    unit's page links to as "Tiền thân", newest round first, units in Vietnamese order. One query, and
+    none for a unit that was not formed by a merger."""
+    if not report.unit.formed_by_merger:
+        return []
+    reports = list(
+        Report.objects.visible_to(user)
+        .filter(unit__heir_id=report.unit_id)
+        .select_related("round", "unit")
+        .order_by("-round__deadline", "round__code")
+    )
+    rounds = {r.round_id: i for i, r in reversed(list(enumerate(reports)))}
+    return sorted(reports, key=lambda r: (rounds[r.round_id], vietnamese_sort_key(r.unit.name)))
+
+
+def can_edit(user, report) -> bool:
+    """Whether the user writes this report's unit (drafter); says nothing about its status."""
+    return report.unit_id in {unit.pk for unit in user_access(user).drafter_units}
+
+
+def reviewers_of(report):
+    """Users who review the report: reviewers and admins of its unit's ancestors."""
+
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__unit_id__in=report.unit.ancestor_ids(),
+            memberships__role__in=[Role.REVIEWER, Role.ADMIN],
+            is_active=True,
+        )
+        .distinct()
+    )
+
+
+def drafters_of(report):
+
+    return (
+        get_user_model()
+        .objects.filter(memberships__unit_id=report.unit_id, memberships__role=Role.DRAFTER, is_active=True)
+        .distinct()
+    )
+
+
+def can_export_consolidated(user, report) -> bool:
+    """Reviewers and admins at the unit or above it, and the unit's own drafters."""
+    access = user_access(user)
+    if access.is_superuser or can_edit(user, report):
+        return True
+    return any(report.unit.path.startswith(unit.path) for unit in access.overseen_units)
+
+
+def can_export_drafts(user, report) -> bool:
+    """Drafts (reports not submitted) go into a consolidated file only for the reviewers and admins
+    above the units, who read them on the site: not for the unit's own drafters."""
+    access = user_access(user)
+    if access.is_superuser:
+        return True
+    return any(report.unit.path.startswith(unit.path) for unit in access.overseen_units)

@@ -1,0 +1,146 @@
+"""The roll-up: the appendices of the grassroots unions below a unit, added up (from reports.totals)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, F, Max, Sum
+
+from core.db import Vietnamese
+from indicators.figures import Row, compute_rows
+from indicators.models import Indicator
+from indicators.selectors import catalogue
+from units.models import Unit
+
+from .. import totals
+from ..models import (
+    IndicatorValue,
+    Report,
+    ReportStatus,
+    counted_condition,
+)
+
+DEFAULT_ROLLUP_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
+
+
+@dataclass
+class Rollup:
+    unit: Unit
+    rows: list[Row]
+    statuses: tuple[str, ...]
+    counted: int  # grassroots unions whose figures count
+    total: int  # grassroots unions below
+    # The reports counted and not, in Vietnamese order of the units: querysets, read only by what lists
+    # them (a page shows the first of a province's thousands).
+    included: Any = None
+    excluded: Any = None
+
+    @property
+    def not_counted(self) -> int:
+        return self.total - self.counted
+
+
+@dataclass(frozen=True)
+class RollupStamp:
+    """What a roll-up below a unit covers, read in one query: {status: (reports, sum of ids, sum of their
+    squares, latest change)}. It keys the cached page and is the first read of the roll-up's members."""
+
+    by_status: dict[str, tuple[int, int, int, float]]
+
+    @property
+    def members(self) -> dict[str, tuple[int, int, int]]:
+        return {status: (n, ids, squares) for status, (n, ids, squares, _last) in self.by_status.items()}
+
+    def revision(self, statuses) -> str:
+        """Changes whenever the roll-up of ``statuses`` may: a report enters or leaves a status (the counts
+        and sums of ids of every status), or a counted report changes (its latest ``updated_at``). A
+        draft's autosave changes neither, so it does not empty the cache of a roll-up of submitted reports."""
+        # The squares too: units swapped between two superiors keep the count and the sum of ids.
+        parts = [f"{status}={n}/{ids}/{sq}" for status, (n, ids, sq, _last) in sorted(self.by_status.items())]
+        last = max((self.by_status[s][3] for s in statuses if s in self.by_status), default=0)
+        return ";".join([*parts, f"last={last}"])
+
+
+def rollup_stamp(*, round, unit: Unit) -> RollupStamp:
+    """The roll-up's stamp below ``unit`` (see ``RollupStamp``). One query."""
+    rows = (
+        Report.objects.filter(round=round, unit__path__startswith=unit.path, unit__is_grassroots=True)
+        .counted(round)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"), ids=Sum("pk"), squares=Sum(F("pk") * F("pk")), last=Max("updated_at"))
+    )
+    return RollupStamp(
+        {status: (n, ids or 0, squares or 0, last.timestamp() if last else 0) for status, n, ids, squares, last in rows}
+    )
+
+
+def rolls_up(indicator: Indicator) -> bool:
+    """Whether an indicator's typed figures are added up in a roll-up (the page's and the workbook's)."""
+    return indicator.rollup in ("sum", "ratio_of_sums")
+
+
+def _members(reports) -> dict[str, tuple[int, int, int]]:
+    """{status: (reports, sum of their ids, sum of their squares)} of the reports a roll-up covers: what
+    its stored totals hold."""
+    rows = reports.order_by().values_list("status").annotate(n=Count("pk"), ids=Sum("pk"), sq=Sum(F("pk") * F("pk")))
+    return {status: (n, ids or 0, sq or 0) for status, n, ids, sq in rows}
+
+
+def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES, stamp: RollupStamp | None = None) -> Rollup:
+    """The appendix of every grassroots union below ``unit`` in ``round``, added up.
+
+    Sums for summed indicators; ratios as the sum of numerators over the sum of denominators
+    (never an average of percentages); indicators that cannot be added are left blank. Lists
+    which units count (their report's status is in ``statuses``) and which do not, as querysets in
+    Vietnamese order. Four queries whatever the number of units: the reports counted per status (none
+    when ``stamp``, just read, already has them), then a superior union's stored totals
+    (``reports.totals``), which must hold exactly those reports.
+    """
+    statuses = tuple(statuses)
+    indicators = catalogue(round.outline_version_id, grassroots=unit.is_grassroots)
+    reports = (
+        Report.objects.filter(round=round, unit__path__startswith=unit.path, unit__is_grassroots=True)
+        .counted(round)
+        .select_related("unit")
+        .only("pk", "status", "updated_at", "submitted_at", "unit__name", "unit__code", "unit__path")
+        .order_by(Vietnamese("unit__name"), "pk")
+    )
+    members = stamp.members if stamp is not None else _members(reports)
+    values = totals.stored(round=round, unit=unit, statuses=statuses, members=members)
+    if values is None and not unit.is_grassroots:
+        # A status changed between the two reads (each statement sees its own moment), or the totals do
+        # not match the reports (a report deleted, a unit moved): read both again; still apart, the
+        # totals are made again once, then read.
+        members = _members(reports)
+        values = totals.stored(round=round, unit=unit, statuses=statuses, members=members)
+        if values is None:
+            totals.rebuild(round)
+            values = totals.stored(round=round, unit=unit, statuses=statuses, members=members)
+    if values is None:
+        values = {
+            (t["indicator_id"], t["column"]): t["total"]
+            for t in IndicatorValue.objects.filter(
+                counted_condition("report__", round.cutoff_date),
+                report__round=round,
+                report__unit__path__startswith=unit.path,
+                report__unit__is_grassroots=True,
+                report__status__in=statuses,
+                indicator__rollup__in=totals.ROLLED_UP,
+            )
+            .values("indicator_id", "column")
+            .annotate(total=Sum("value"))
+            .order_by()
+        }
+    counts = {
+        "total": sum(n for n, *_sums in members.values()),
+        "counted": sum(n for status, (n, *_sums) in members.items() if status in statuses),
+    }
+    return Rollup(
+        unit=unit,
+        rows=compute_rows(indicators, round.data_years, values),
+        statuses=statuses,
+        counted=counts["counted"],
+        total=counts["total"],
+        included=reports.filter(status__in=statuses),
+        excluded=reports.exclude(status__in=statuses),
+    )

@@ -1,0 +1,88 @@
+"""Rounds: who sets them up, who sees them, what opening one will do."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Q
+
+from units.models import Role, Unit
+from units.selectors import administered_units, administered_units_q, user_access
+
+from ..models import (
+    Report,
+    Round,
+)
+
+
+def can_manage_rounds(user) -> bool:
+    """Whether the user sets up rounds: an administrator of some unit, or a superuser."""
+    access = user_access(user)
+    return access.is_superuser or bool(access.admin_units)
+
+
+def units_for_rounds(user):
+    """The units ``user`` may organise a round for: active superior unions at or below a unit they
+    administer (every one, for a superuser), in tree order."""
+    return administered_units(user).filter(is_active=True, is_grassroots=False).order_by("path")
+
+
+def rounds_managed_by(user):
+    """Rounds ``user`` may change and open: those organised at or below a unit they administer."""
+    rounds = Round.objects.select_related("organising_unit", "outline_version")
+    return rounds.filter(administered_units_q(user, "organising_unit"))
+
+
+def round_list(user) -> list[Round]:
+    """The rounds page: every round the user manages, newest deadline first, with how many reports
+    each has. One query."""
+    return list(rounds_managed_by(user).annotate(report_count=Count("reports")).order_by("-deadline", "code"))
+
+
+def rounds_visible_to(user):
+    """Rounds the user has a report to read in (all of them for a superuser), newest deadline first:
+    what the dashboard's and the roll-up's round selector offer."""
+    rounds = Round.objects.order_by("-deadline", "code")
+    if user_access(user).is_superuser:
+        return rounds
+    return rounds.filter(Exists(Report.objects.visible_to(user).filter(round=OuterRef("pk"))))
+
+
+def pick_round(rounds: list[Round], code: str | None) -> Round | None:
+    """The round named by ``code`` among ``rounds``; without one, the latest opened round (the
+    one with the newest deadline), else the first. None when the code is not among them."""
+    if code:
+        return next((r for r in rounds if r.code == code), None)
+    return next((r for r in rounds if r.opened_at is not None), rounds[0] if rounds else None)
+
+
+@dataclass
+class OpenPreview:
+    """What opening a round will create: reports for grassroots unions and for superior unions' own
+    reports, of active units that have none yet, and how many drafters will be told."""
+
+    grassroots: int
+    superiors: int
+    drafters: int
+
+    @property
+    def total(self) -> int:
+        return self.grassroots + self.superiors
+
+
+def round_open_preview(round: Round) -> OpenPreview:
+    """Counts for the confirmation page, two queries whatever the number of units."""
+    units = (
+        Unit.objects.subtree_of(round.organising_unit)
+        .filter(is_active=True)
+        .exclude(Exists(Report.objects.filter(round=round, unit=OuterRef("pk"))))
+    )
+    counts = units.aggregate(
+        grassroots=Count("pk", filter=Q(is_grassroots=True)), superiors=Count("pk", filter=Q(is_grassroots=False))
+    )
+    drafters = (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__role=Role.DRAFTER, memberships__unit__in=units)
+        .distinct()
+        .count()
+    )
+    return OpenPreview(grassroots=counts["grassroots"], superiors=counts["superiors"], drafters=drafters)
