@@ -188,7 +188,7 @@ def appendix_edit(request, pk):
                 return redirect("reports:appendix_edit", pk=report.pk)
             else:
                 errors = result.errors
-                appendix = selectors.report_appendix(report, indicators)
+                appendix = selectors.report_appendix(report, indicators, stored=result.stored)
                 if autosave:
                     values, warnings = _row_json(appendix.rows)
                     return JsonResponse(

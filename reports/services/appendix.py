@@ -14,11 +14,12 @@ from indicators.models import Indicator
 
 from .. import audit, totals
 from ..models import Appendix, AuditEntry, AuditKind, IndicatorNote, IndicatorValue
-from ..selectors import report_appendix, rollup
+from ..selectors import StoredAppendix, report_appendix, rollup
 from .reports import ReportLocked, lock_reason, lock_report, mark_drafting
 
 log = logging.getLogger(__name__)
 NOTE_MAX_CHARS = 2000
+FOUR_PLACES = Decimal("0.0001")
 
 
 class AppendixConflict(Exception):
@@ -34,6 +35,8 @@ class AppendixSaveResult:
     version: int
     errors: dict[tuple[int, str], str] = field(default_factory=dict)
     saved: int = 0
+    # The figures and notes as the save left them, for the grid to show without reading them again.
+    stored: StoredAppendix | None = None
 
 
 def appendix_save(
@@ -137,12 +140,7 @@ def appendix_save(
             # The unions above see the figures change: each cell's difference, in one statement.
             totals.shift_cells(report, status=report.status, cells=moved)
 
-        # Only the notes sent are read (the grid sends every one; an upload without notes none).
-        stored_notes = (
-            {n.indicator_id: n for n in IndicatorNote.objects.filter(report=report, indicator_id__in=list(notes))}
-            if notes
-            else {}
-        )
+        stored_notes = {n.indicator_id: n for n in IndicatorNote.objects.filter(report=report)}
         notes_written = 0
         for indicator_id, (note, explanation) in notes.items():
             if indicator_id not in indicators:
@@ -159,7 +157,7 @@ def appendix_save(
                 continue
             if existing is None:
                 if note or explanation:
-                    IndicatorNote.objects.create(
+                    stored_notes[indicator_id] = IndicatorNote.objects.create(
                         report=report, indicator_id=indicator_id, note=note, explanation=explanation
                     )
                     notes_written += 1
@@ -185,7 +183,19 @@ def appendix_save(
             mark_drafting(report, actor)
     saved = len(new) + len(changed) + len(removed)
     log.info("appendix of report %s saved by %s: %d cells, %d refused", report.pk, actor, saved, len(errors))
-    return AppendixSaveResult(version=appendix.version, errors=errors, saved=saved)
+    values = {key: v.value for key, v in stored.items()}
+    for key, value in parsed.items():
+        if value is None:
+            values.pop(key, None)
+        else:
+            # As the database gives it back (decimal_places=4; check_cell allows no more).
+            values[key] = value.quantize(FOUR_PLACES)
+    return AppendixSaveResult(
+        version=appendix.version,
+        errors=errors,
+        saved=saved,
+        stored=StoredAppendix(values=values, notes=stored_notes, version=appendix.version),
+    )
 
 
 def appendix_fill_from_rollup(*, report, actor) -> AppendixSaveResult:
