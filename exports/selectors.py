@@ -34,10 +34,7 @@ def unit_reports_below(report) -> list:
     tables print. One query."""
 
     reports = list(
-        Report.objects.filter(
-            round_id=report.round_id, unit__path__startswith=report.unit.path, unit__is_grassroots=True
-        )
-        .counted(report.round)
+        Report.objects.counted_below(report.round, report.unit)
         .select_related("unit", "unit__parent")
         .only(
             "pk",
@@ -196,12 +193,7 @@ class Consolidated:
 
 def _counted(report, statuses):
     """The reports a consolidated file of ``report``'s unit counts: grassroots unions below, in ``statuses``."""
-    return Report.objects.filter(
-        round_id=report.round_id,
-        unit__path__startswith=report.unit.path,
-        unit__is_grassroots=True,
-        status__in=statuses,
-    ).counted(report.round)
+    return Report.objects.counted_below(report.round, report.unit).filter(status__in=statuses)
 
 
 def _texts(report, statuses) -> Iterable[tuple[str, str, int]]:

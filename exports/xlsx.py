@@ -267,7 +267,7 @@ def build_consolidated_xlsx(data: Consolidated, *, progress: Progress | None = N
     by_pk = {r.pk: r for r in grouped}
     counted = data.detail_order  # the counted reports, by unit name, as the figures arrive
     # Grassroots unions are not asked for superior-only rows: the details list what they type.
-    typed = [i for i in indicators if not i.is_computed and not i.superior_only]
+    typed = [i for i in indicators if not i.is_computed and i.asked_of(grassroots=True)]
     total = len(counted) + 1
 
     book = Book()

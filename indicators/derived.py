@@ -110,6 +110,21 @@ class Ratio(Expr):
         return f'IF(AND(ISNUMBER({num}),ISNUMBER({den})),IF({den}<>0,{num}*{scale}/{den},""),"")'
 
 
+def percent_change(new: Expr, old: Expr) -> Expr:
+    """A change in percent: (new − old) × 100 ÷ old; blank when either is blank or ``old`` is zero."""
+    return Ratio(Difference(new, old), old)
+
+
+_NEW, _OLD = Typed(0, "new"), Typed(0, "old")
+_CHANGE = percent_change(_NEW, _OLD)
+
+
+def change_pct(new: Decimal | None, old: Decimal | None) -> Decimal | None:
+    """``percent_change`` of two figures in hand (a year against the one before, for the checks)."""
+    figures = {_NEW.column: new, _OLD.column: old}
+    return _CHANGE.value(lambda _indicator_id, column: figures[column])
+
+
 def excel_formula(expr: Expr, ref: Reference) -> str:
     """A cell's formula (with "="). A bare reference is wrapped: "=E5" shows 0 for an empty E5,
     where the site shows nothing."""
@@ -180,7 +195,7 @@ def definitions(indicator: Indicator, years, by_id: dict[int, Indicator]) -> Def
         result=result,
         pct_of_target=Ratio(result, target),
         change_since_start=Difference(latest, start),
-        change_since_start_pct=Ratio(Difference(latest, start), start),
+        change_since_start_pct=percent_change(latest, start),
         change_since_previous=Difference(result, previous),
-        change_since_previous_pct=Ratio(Difference(result, previous), previous),
+        change_since_previous_pct=percent_change(result, previous),
     )

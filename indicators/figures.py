@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.text import format_number
 
-from .derived import HUNDRED, Definitions, Lookup, definitions
+from .derived import HUNDRED, Definitions, Lookup, change_pct, definitions
 from .models import PREVIOUS, START, TARGET, Indicator, Kind, OverYears
 
 _THOUSANDS_DOT = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
@@ -89,12 +89,6 @@ def show_signed(value: Decimal | None, decimals: int = 0) -> str:
     if not text.strip("-0,."):
         return text.lstrip("-")  # -0,4 shows as 0: no sign on a figure that rounds to nothing
     return f"+{text}" if value > 0 else text
-
-
-def change_pct(new, old):
-    if new is None or old in (None, 0):
-        return None
-    return (new - old) * HUNDRED / old
 
 
 @dataclass

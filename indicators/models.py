@@ -28,7 +28,16 @@ class OverYears(models.TextChoices):
     SUM = "sum", _("Flow: the years add up")
 
 
-class IndicatorManager(models.Manager):
+class IndicatorQuerySet(models.QuerySet):
+    def in_catalogue(self, outline_version_id, *, grassroots: bool = False):
+        """An outline version's indicators. For a grassroots union (CĐCS), ``grassroots`` leaves out the
+        rows only superior unions count (``superior_only``): the one place that rule is written
+        (``Indicator.asked_of`` for a row in hand)."""
+        indicators = self.filter(outline_version_id=outline_version_id)
+        return indicators.filter(superior_only=False) if grassroots else indicators
+
+
+class IndicatorManager(models.Manager.from_queryset(IndicatorQuerySet)):
     def get_by_natural_key(self, version_code, code):
         return self.get(outline_version__code=version_code, code=code)
 
@@ -154,6 +163,11 @@ class Indicator(models.Model):
     @property
     def is_computed(self):
         return self.kind == Kind.RATIO
+
+    def asked_of(self, *, grassroots: bool) -> bool:
+        """Whether a unit's appendix has this row (``IndicatorQuerySet.in_catalogue`` for a row in hand):
+        every row for a superior union, all but the superior-only ones for a grassroots union."""
+        return not (grassroots and self.superior_only)
 
     @property
     def step(self):

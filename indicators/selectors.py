@@ -10,9 +10,7 @@ from .models import Indicator
 def catalogue(outline_version_id, *, grassroots: bool = False) -> list[Indicator]:
     """An outline version's indicators in their order, each with its heading node. For a grassroots
     union's (CĐCS) appendix, ``grassroots`` leaves out the rows only superior unions count."""
-    indicators = Indicator.objects.filter(outline_version_id=outline_version_id)
-    if grassroots:
-        indicators = indicators.filter(superior_only=False)
+    indicators = Indicator.objects.in_catalogue(outline_version_id, grassroots=grassroots)
     # The heading is labelled with its parent section's numeral (OutlineNode.label): joined, not one
     # query per section.
     return list(indicators.select_related("node", "node__parent").order_by("position"))

@@ -9,12 +9,11 @@ import datetime
 import logging
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from units import imports as unit_imports
 from units import services as unit_services
-from units.models import Unit
+from units.models import Unit, subtree_q, subtrees_q
 
 from . import totals
 from .models import Report, Round
@@ -24,10 +23,7 @@ log = logging.getLogger(__name__)
 
 def _rebuild_rounds_below(unit: Unit, *also: Unit) -> list[int]:
     """Make again the stored totals of every round with a report in ``unit``'s subtree (or ``also``'s)."""
-    condition = Q(unit__path__startswith=unit.path)
-    for other in also:
-        condition |= Q(unit__path__startswith=other.path)
-    round_ids = sorted(set(Report.objects.filter(condition).values_list("round_id", flat=True)))
+    round_ids = sorted(set(Report.objects.filter(subtrees_q([unit, *also], "unit")).values_list("round_id", flat=True)))
     for round_ in Round.objects.filter(pk__in=round_ids).order_by("pk"):
         totals.rebuild(round_)
     return round_ids
@@ -38,7 +34,7 @@ def _rebuild_rounds_in(units) -> list[int]:
     one query per unit to find the rounds, then one rebuild per round."""
     round_ids: set[int] = set()
     for unit in units:
-        round_ids.update(Report.objects.filter(unit__path__startswith=unit.path).values_list("round_id", flat=True))
+        round_ids.update(Report.objects.filter(subtree_q(unit, "unit")).values_list("round_id", flat=True))
     for round_ in Round.objects.filter(pk__in=round_ids).order_by("pk"):
         totals.rebuild(round_)
     return sorted(round_ids)

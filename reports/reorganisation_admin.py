@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -198,10 +198,7 @@ def _summary(units) -> list[dict]:
     )
     below = {u.pk: 0 for u in units}
     if units:
-        condition = Q(pk__in=[])
-        for unit in units:
-            condition |= Q(path__startswith=unit.path)
-        for unit_path in Unit.objects.filter(condition).values_list("path", flat=True):
+        for unit_path in Unit.objects.subtrees_of(units).values_list("path", flat=True):
             for unit in units:
                 if unit_path != unit.path and unit_path.startswith(unit.path):
                     below[unit.pk] += 1

@@ -6,18 +6,33 @@ from django.utils.translation import gettext_lazy as _
 from core.validators import validate_code
 
 
+def subtree_q(unit, field: str = "", *, include_self: bool = True) -> Q:
+    """The one filter for "at or below ``unit``": a prefix of the materialised path, no recursion.
+    ``field`` is the lookup path from the filtered model to a Unit ("" for Unit itself, "unit" for a
+    report, "report__unit" for a figure, "unit__heir" for a merged unit's successor);
+    ``include_self=False`` leaves ``unit`` itself out. As Wagtail's ``TreeQuerySet.descendant_of_q``."""
+    condition = Q(**{f"{field}__path__startswith" if field else "path__startswith": unit.path})
+    if not include_self:
+        condition &= ~Q(**{field or "pk": unit.pk})
+    return condition
+
+
+def subtrees_q(units, field: str = "") -> Q:
+    """At or below any of ``units`` (``subtree_q`` OR-ed); nothing when ``units`` is empty."""
+    condition = Q(pk__in=[])
+    for unit in units:
+        condition |= subtree_q(unit, field)
+    return condition
+
+
 class UnitQuerySet(models.QuerySet):
     def subtree_of(self, unit, *, include_self=True):
-        """The unit and everything below it, in one SQL filter on the materialised path."""
-        qs = self.filter(path__startswith=unit.path)
-        return qs if include_self else qs.exclude(pk=unit.pk)
+        """The unit and everything below it (``subtree_q``)."""
+        return self.filter(subtree_q(unit, include_self=include_self))
 
     def subtrees_of(self, units):
-        """Every unit below any of ``units`` (one OR-ed filter, no recursion)."""
-        condition = Q(pk__in=[])
-        for unit in units:
-            condition |= Q(path__startswith=unit.path)
-        return self.filter(condition)
+        """Every unit at or below any of ``units`` (``subtrees_q``)."""
+        return self.filter(subtrees_q(units))
 
 
 class Unit(models.Model):
@@ -118,6 +133,7 @@ class Unit(models.Model):
         return [int(p) for p in self.path.strip("/").split("/")[:-1] if p]
 
     def is_within(self, other):
+        """Whether this unit is ``other`` or below it: ``subtree_q`` for one unit in hand, no query."""
         return self.path.startswith(other.path)
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from .models import Membership, Role, Unit
+from .models import Membership, Role, Unit, subtrees_q
 
 
 @dataclass(frozen=True)
@@ -54,11 +54,7 @@ def administered_units_q(user, unit_field: str = "") -> Q:
     access = user_access(user)
     if access.is_superuser:
         return Q()
-    lookup = f"{unit_field}__path__startswith" if unit_field else "path__startswith"
-    condition = Q(pk__in=[])
-    for unit in access.admin_units:
-        condition |= Q(**{lookup: unit.path})
-    return condition
+    return subtrees_q(access.admin_units, unit_field)
 
 
 def administered_units(user):
@@ -71,7 +67,7 @@ def administers(user, unit) -> bool:
     if unit is None:
         return False
     access = user_access(user)
-    return access.is_superuser or any(unit.path.startswith(admin_unit.path) for admin_unit in access.admin_units)
+    return access.is_superuser or any(unit.is_within(admin_unit) for admin_unit in access.admin_units)
 
 
 def administers_root(user) -> bool:

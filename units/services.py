@@ -71,9 +71,7 @@ def unit_relocate(*, unit: Unit, new_parent: Unit | None, actor=None) -> None:
     old_path = unit.path
     new_path = f"{new_parent.path if new_parent else '/'}{unit.pk}/"
     Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
-    Unit.objects.filter(path__startswith=old_path).update(
-        path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
-    )
+    Unit.objects.subtree_of(unit).update(path=Concat(Value(new_path), Substr("path", len(old_path) + 1)))
     old_parent = Unit.objects.filter(pk=old_parent_id).first() if old_parent_id else None
     unit.parent, unit.path = new_parent, new_path
     _record(
@@ -183,7 +181,7 @@ def unit_merge(
     # The units below each source now belong to the successor: two statements per source.
     for unit in sources:
         Unit.objects.filter(parent=unit).update(parent=successor)
-        Unit.objects.filter(path__startswith=unit.path).exclude(pk=unit.pk).update(
+        Unit.objects.subtree_of(unit, include_self=False).update(
             path=Concat(Value(successor.path), Substr("path", len(unit.path) + 1))
         )
     # The people keep working, now for the successor; a role they hold there already is not doubled.

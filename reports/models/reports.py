@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from outline.models import BlankFill
-from units.models import Unit, is_first_congress
+from units.models import Unit, is_first_congress, subtree_q
 from units.selectors import user_access
 
 from .rounds import Round
@@ -50,6 +50,21 @@ class ReportQuerySet(models.QuerySet):
         """Reports that count in their round (``counted_condition``); ``round``: all of them are its."""
         return self.filter(counted_condition(cutoff=round.cutoff_date if round is not None else None))
 
+    def counted_below(self, round, unit):
+        """The reports a roll-up of ``unit`` in ``round`` adds up, whatever their status: those of the
+        grassroots unions at or below ``unit`` (``subtree_q``) that count in the round (``counted``).
+        The roll-up, its stamp and the consolidated Word and Excel files all start from here."""
+        return self.filter(subtree_q(unit, "unit"), round=round, unit__is_grassroots=True).counted(round)
+
+    def past_deadline(self, round, today=None):
+        """Reports of ``round`` whose deadline has passed: ``Report.deadline`` (the round's, or a later
+        date an extension granted) before ``today``, as ``Report.is_past_deadline`` says of one row.
+        None while the round's own deadline has not passed: no join on the round."""
+        today = today or timezone.localdate()
+        if round.deadline >= today:
+            return self.none()
+        return self.filter(Q(extended_until__isnull=True) | Q(extended_until__lt=today))
+
     def visible_to(self, user):
         """Reports ``user`` may read: their own units', and every unit's below where they review; and
         the reports of the units merged into any of those (``Unit.heir``), read-only, as history."""
@@ -59,7 +74,7 @@ class ReportQuerySet(models.QuerySet):
         drafted = [u.pk for u in access.drafter_units]
         condition = Q(unit__in=drafted) | Q(unit__heir__in=drafted)
         for unit in access.overseen_units:
-            condition |= Q(unit__path__startswith=unit.path) | Q(unit__heir__path__startswith=unit.path)
+            condition |= subtree_q(unit, "unit") | subtree_q(unit, "unit__heir")
         return self.filter(condition)
 
     def editable_by(self, user):
@@ -135,7 +150,8 @@ class Report(models.Model):
 
     @property
     def deadline(self):
-        """The round's deadline, or the later date an extension granted."""
+        """The round's deadline, or the later date an extension granted (``ReportQuerySet.past_deadline``
+        is the same rule in SQL)."""
         if self.extended_until and self.extended_until > self.round.deadline:
             return self.extended_until
         return self.round.deadline

@@ -14,7 +14,7 @@ def can_review(user, report) -> bool:
     access = user_access(user)
     if access.is_superuser:
         return True
-    return any(report.unit.path.startswith(unit.path) and unit.pk != report.unit_id for unit in access.overseen_units)
+    return any(report.unit.is_within(unit) and unit.pk != report.unit_id for unit in access.overseen_units)
 
 
 class Visibility(models.TextChoices):

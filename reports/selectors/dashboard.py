@@ -10,6 +10,7 @@ from core.db import Folded, Vietnamese
 from core.text import fold
 from indicators.models import Indicator
 from outline.models import OutlineNode
+from units.models import subtree_q
 from units.selectors import user_access
 
 from ..models import (
@@ -89,7 +90,7 @@ def dashboard(user, round, *, status: str = "", query: str = "", sort: str = "na
     if not access.is_superuser:
         condition = Q(pk__in=[])
         for unit in access.overseen_units:
-            condition |= Q(unit__path__startswith=unit.path) & ~Q(unit=unit)
+            condition |= subtree_q(unit, "unit", include_self=False)
         reports = reports.filter(condition)
     counts = {value: 0 for value in ReportStatus.values}
     counts.update(reports.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
@@ -117,9 +118,7 @@ def dashboard(user, round, *, status: str = "", query: str = "", sort: str = "na
     elif status in ("late", "resubmitted"):
         total = None
     if status == "late":
-        # Past the deadline: the round's, or a later one an extension granted (Report.deadline).
-        late = Q(extended_until__isnull=True) | Q(extended_until__lt=today)
-        reports = reports.filter(late, status__in=EDITABLE_STATUSES) if round.deadline < today else reports.none()
+        reports = reports.past_deadline(round, today).filter(status__in=EDITABLE_STATUSES)
     elif status == "resubmitted":
         reports = reports.filter(status=ReportStatus.SUBMITTED, submission_total__gt=1)
     if query:
@@ -147,7 +146,7 @@ def dashboard(user, round, *, status: str = "", query: str = "", sort: str = "na
         counts=counts,
         writable_total=OutlineNode.objects.filter(version_id=round.outline_version_id, is_writable=True).count(),
         # The dashboard lists grassroots unions: what a CĐCS is asked to type.
-        typed_indicators=Indicator.objects.filter(outline_version_id=round.outline_version_id, superior_only=False)
+        typed_indicators=Indicator.objects.in_catalogue(round.outline_version_id, grassroots=True)
         .exclude(kind="ratio")
         .count(),
     )

@@ -95,7 +95,7 @@ def can_export_consolidated(user, report) -> bool:
     access = user_access(user)
     if access.is_superuser or can_edit(user, report):
         return True
-    return any(report.unit.path.startswith(unit.path) for unit in access.overseen_units)
+    return any(report.unit.is_within(unit) for unit in access.overseen_units)
 
 
 def can_export_drafts(user, report) -> bool:
@@ -104,4 +104,4 @@ def can_export_drafts(user, report) -> bool:
     access = user_access(user)
     if access.is_superuser:
         return True
-    return any(report.unit.path.startswith(unit.path) for unit in access.overseen_units)
+    return any(report.unit.is_within(unit) for unit in access.overseen_units)

@@ -28,9 +28,7 @@ def comment_anchors(report) -> set[str]:
     """Where the reading page shows comments: the whole report, each writable section, each indicator."""
 
     keys = OutlineNode.objects.filter(version_id=report.round.outline_version_id, is_writable=True)
-    codes = Indicator.objects.filter(outline_version_id=report.round.outline_version_id)
-    if report.unit.is_grassroots:
-        codes = codes.filter(superior_only=False)
+    codes = Indicator.objects.in_catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots)
     return {
         "report",
         *(f"section:{key}" for key in keys.values_list("key", flat=True)),

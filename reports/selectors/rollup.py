@@ -11,7 +11,7 @@ from core.db import Vietnamese
 from indicators.figures import Row, compute_rows
 from indicators.models import Indicator
 from indicators.selectors import catalogue
-from units.models import Unit
+from units.models import Unit, subtree_q
 
 from .. import totals
 from ..models import (
@@ -66,8 +66,7 @@ class RollupStamp:
 def rollup_stamp(*, round, unit: Unit) -> RollupStamp:
     """The roll-up's stamp below ``unit`` (see ``RollupStamp``). One query."""
     rows = (
-        Report.objects.filter(round=round, unit__path__startswith=unit.path, unit__is_grassroots=True)
-        .counted(round)
+        Report.objects.counted_below(round, unit)
         .order_by()
         .values_list("status")
         .annotate(n=Count("pk"), ids=Sum("pk"), squares=Sum(F("pk") * F("pk")), last=Max("updated_at"))
@@ -104,8 +103,7 @@ def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES, stamp: Rollup
     statuses = tuple(statuses)
     indicators = catalogue(round.outline_version_id, grassroots=unit.is_grassroots)
     reports = (
-        Report.objects.filter(round=round, unit__path__startswith=unit.path, unit__is_grassroots=True)
-        .counted(round)
+        Report.objects.counted_below(round, unit)
         .select_related("unit")
         .only("pk", "status", "updated_at", "submitted_at", "unit__name", "unit__code", "unit__path")
         .order_by(Vietnamese("unit__name"), "pk")
@@ -126,8 +124,8 @@ def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES, stamp: Rollup
             (t["indicator_id"], t["column"]): t["total"]
             for t in IndicatorValue.objects.filter(
                 counted_condition("report__", round.cutoff_date),
+                subtree_q(unit, "report__unit"),
                 report__round=round,
-                report__unit__path__startswith=unit.path,
                 report__unit__is_grassroots=True,
                 report__status__in=statuses,
                 indicator__rollup__in=totals.ROLLED_UP,

@@ -7,6 +7,7 @@ from core.db import Vietnamese
 from core.richtext import plain_text
 from core.text import page_estimate
 from outline.models import NodeKind, OutlineNode
+from units.models import subtree_q
 
 from ..models import (
     Report,
@@ -179,8 +180,8 @@ def unit_texts(report, node):
     return (
         SectionText.objects.filter(
             counted_condition("report__", report.round.cutoff_date),
+            subtree_q(report.unit, "report__unit"),
             report__round_id=report.round_id,
-            report__unit__path__startswith=report.unit.path,
             node=node,
         )
         .exclude(report=report)

@@ -62,10 +62,10 @@ def appendix_save(
         appendix, _created = Appendix.objects.get_or_create(report=report)
         if appendix.version != base_version:
             raise AppendixConflict(appendix)
-        indicators = Indicator.objects.filter(outline_version_id=report.round.outline_version_id)
-        if report.unit.is_grassroots:
-            # A CĐCS is not asked for what only superior unions count: such a cell is not stored.
-            indicators = indicators.filter(superior_only=False)
+        # A CĐCS is not asked for what only superior unions count: such a cell is not stored.
+        indicators = Indicator.objects.in_catalogue(
+            report.round.outline_version_id, grassroots=report.unit.is_grassroots
+        )
         indicators = {i.pk: i for i in indicators}
         columns = {"target", "start", "prev", *(str(y) for y in report.round.data_years)}
         errors: dict[tuple[int, str], str] = {}

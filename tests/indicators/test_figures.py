@@ -110,3 +110,13 @@ def test_a_change_that_rounds_to_nothing_has_no_sign():
     assert show_signed(Decimal("2")) == "+2" and show_signed(Decimal("-2.5"), 1) == "-2,5"
     assert show_change_pct(Decimal("0.04")) == "0,0%" and show_change_pct(Decimal("-0.04")) == "0,0%"
     assert show_change_pct(Decimal("8")) == "+8,0%"
+
+
+def test_a_years_jump_is_the_change_in_percent_of_derived_py():
+    """The checks' year-on-year jump and the appendix's change columns are one rule (derived.percent_change)."""
+    from indicators.derived import change_pct
+
+    assert change_pct(Decimal("110"), Decimal("100")) == Decimal("10")
+    assert change_pct(Decimal("45"), Decimal("60")) == Decimal("-25")
+    assert change_pct(Decimal("5"), Decimal("0")) is None
+    assert change_pct(None, Decimal("5")) is None and change_pct(Decimal("5"), None) is None
