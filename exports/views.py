@@ -1,7 +1,6 @@
 import hashlib
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,26 +12,18 @@ from django.views.decorators.http import require_POST, require_safe
 from documents.official import NATIONAL_MOTTO, name_lines, vietnamese_date
 from indicators.figures import shown_table
 from outline.models import blank_fill
-from reports import selectors as report_selectors
-from reports.models import Report
-from reports.selectors import can_export_consolidated, can_export_drafts
+from reports.access import Action, access_report_by_id, check_report_access
 
 from . import services
+from .access import access_job_by_id
 from .docx import CONSOLIDATED_PARTS, build_outline_docx, build_report_docx
-from .models import ExportJob, JobStatus
+from .models import JobStatus
 from .selectors import outline_document, report_document
 from .xlsx import build_report_xlsx
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TYPES = {"docx": DOCX, "xlsx": XLSX}
-
-
-def _report_or_404(request, pk):
-    try:
-        return report_selectors.report_for_user(request.user, pk)
-    except Report.DoesNotExist:
-        raise Http404 from None
 
 
 def _download(data, name, fmt):
@@ -78,7 +69,7 @@ def _document(report, kind, build) -> bytes:
 
 @require_safe
 def report_docx(request, pk):
-    report = _report_or_404(request, pk)
+    report = access_report_by_id(request.user, pk)
     return _download(
         _document(report, "docx", lambda r: build_report_docx(report_document(r))),
         _name("bao-cao", report, "docx"),
@@ -88,7 +79,7 @@ def report_docx(request, pk):
 
 @require_safe
 def report_xlsx(request, pk):
-    report = _report_or_404(request, pk)
+    report = access_report_by_id(request.user, pk)
     return _download(
         _document(report, "xlsx", lambda r: build_report_xlsx(report_document(r))),
         _name("phu-luc", report, "xlsx"),
@@ -100,7 +91,7 @@ def report_xlsx(request, pk):
 def report_print(request, pk):
     """The report as its Word file prints it, in the browser: the same header block, headings, texts,
     closing block and appendix, on A4 pages when printed (exports.selectors.report_document)."""
-    report = _report_or_404(request, pk)
+    report = access_report_by_id(request.user, pk)
     doc = report_document(report)
     fields = doc.fields
     texts = doc.texts
@@ -134,21 +125,20 @@ def report_print(request, pk):
 
 @require_safe
 def outline_docx(request, pk):
-    report = _report_or_404(request, pk)
+    report = access_report_by_id(request.user, pk)
     return _download(build_outline_docx(outline_document(report)), _name("de-cuong", report, "docx"), "docx")
 
 
 @require_POST
 def consolidated_start(request, pk):
-    report = _report_or_404(request, pk)
+    report = access_report_by_id(request.user, pk)
     fmt = request.POST.get("format")
     if fmt not in TYPES:
         raise Http404
-    if not can_export_consolidated(request.user, report):
-        raise PermissionDenied
+    check_report_access(request.user, report, Action.EXPORT)
     include_drafts = request.POST.get("include_drafts") == "1"
-    if include_drafts and not can_export_drafts(request.user, report):
-        raise PermissionDenied
+    if include_drafts:
+        check_report_access(request.user, report, Action.EXPORT_DRAFTS)
     part = request.POST.get("part", "full")
     if part not in CONSOLIDATED_PARTS:
         part = "full"
@@ -162,28 +152,15 @@ def consolidated_start(request, pk):
     return redirect("exports:job_detail", pk=job.pk)
 
 
-def _job_or_404(request, pk):
-    job = ExportJob.objects.select_related("round", "unit").filter(pk=pk).first()
-    if job is None:
-        raise Http404
-    report = Report.objects.visible_to(request.user).filter(round=job.round, unit=job.unit)
-    report = report.select_related("round", "unit").first()
-    if report is None or not can_export_consolidated(request.user, report):
-        raise Http404
-    if job.include_drafts and not can_export_drafts(request.user, report):
-        raise Http404
-    return job
-
-
 @require_safe
 def job_detail(request, pk):
-    job = _job_or_404(request, pk)
+    job = access_job_by_id(request.user, pk)
     return render(request, "exports/job_detail.html", {"job": job, "statuses": JobStatus})
 
 
 @require_safe
 def job_status(request, pk):
-    job = _job_or_404(request, pk)
+    job = access_job_by_id(request.user, pk)
     return JsonResponse(
         {
             "status": job.status,
@@ -196,7 +173,7 @@ def job_status(request, pk):
 
 @require_safe
 def job_download(request, pk):
-    job = _job_or_404(request, pk)
+    job = access_job_by_id(request.user, pk)
     if job.status != JobStatus.DONE or job.is_expired or not job.file:
         raise Http404
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=TYPES[job.format])

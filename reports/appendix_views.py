@@ -19,19 +19,13 @@ from units.models import Unit
 from units.selectors import user_access
 
 from . import selectors, services
+from .access import Action, access_report_by_id, access_rollup, can, check_oversees, check_report_access
 from .forms import AppendixForm, AppendixUploadForm, cell_name
-from .models import Report, ReportStatus, Round
+from .models import ReportStatus
 from .services import ReportLocked, lock_reason
 from .xlsx import UploadRefused, build_template, read_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _report_or_404(request, pk):
-    try:
-        return selectors.report_for_user(request.user, pk)
-    except Report.DoesNotExist:
-        raise Http404 from None
 
 
 def _row_json(rows):
@@ -148,17 +142,15 @@ def _grid_context(report, appendix, form, editable, errors=None, conflict=None):
 
 @require_http_methods(["GET", "POST"])
 def appendix_edit(request, pk):
-    report = _report_or_404(request, pk)
+    report = access_report_by_id(request.user, pk)
     indicators = catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots)
-    appendix = selectors.report_appendix(report, indicators)
-    can_edit = selectors.can_edit(request.user, report)
-    editable = can_edit and report.is_editable
+    appendix = None  # read only for the page: an autosave reads the figures once, after saving
+    editable = can(request.user, report, Action.DRAFT) and report.is_editable
     autosave = request.headers.get("X-Autosave") == "1"
     years = report.round.data_years
     errors, conflict = {}, None
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied
+        check_report_access(request.user, report, Action.DRAFT)
         form = AppendixForm(request.POST, indicators=indicators, years=years)
         if not form.is_valid():
             if autosave:
@@ -173,17 +165,18 @@ def appendix_edit(request, pk):
                     actor=request.user,
                 )
             except services.AppendixConflict as exc:
-                theirs = selectors.report_appendix(report, indicators)
                 if autosave:
                     return JsonResponse(
                         {"error": _("Someone else saved the appendix after you opened it. Nothing was overwritten.")},
                         status=409,
                     )
+                theirs = selectors.report_appendix(report, indicators)
                 conflict = {
                     (row.indicator.pk, column): row.shown(row.value(column))
                     for row in theirs.rows
                     for column in row.columns
                 }
+                appendix = theirs
                 data = request.POST.copy()
                 data["version"] = exc.appendix.version
                 form = AppendixForm(data, indicators=indicators, years=years)
@@ -195,7 +188,7 @@ def appendix_edit(request, pk):
                 return redirect("reports:appendix_edit", pk=report.pk)
             else:
                 errors = result.errors
-                appendix = selectors.report_appendix(report, indicators)
+                appendix = selectors.report_appendix(report, indicators, stored=result.stored)
                 if autosave:
                     values, warnings = _row_json(appendix.rows)
                     return JsonResponse(
@@ -219,7 +212,10 @@ def appendix_edit(request, pk):
                 form = AppendixForm(data, indicators=indicators, years=years)
                 form.is_valid()
     else:
+        appendix = selectors.report_appendix(report, indicators)
         form = AppendixForm(initial={"version": appendix.version}, indicators=indicators, years=years)
+    if appendix is None:
+        appendix = selectors.report_appendix(report, indicators)
     context = _grid_context(report, appendix, form, editable, errors, conflict)
     return render(request, "reports/appendix_edit.html", context)
 
@@ -227,8 +223,8 @@ def appendix_edit(request, pk):
 @require_http_methods(["POST"])
 def appendix_fill(request, pk):
     """A superior union's own appendix: fill the empty cells from the roll-up of its units."""
-    report = _report_or_404(request, pk)
-    if not selectors.can_edit(request.user, report) or report.unit.is_grassroots:
+    report = access_report_by_id(request.user, pk, Action.DRAFT)
+    if report.unit.is_grassroots:
         raise PermissionDenied
     try:
         result = services.appendix_fill_from_rollup(report=report, actor=request.user)
@@ -244,7 +240,7 @@ def appendix_fill(request, pk):
 
 @require_safe
 def appendix_xlsx(request, pk):
-    report = _report_or_404(request, pk)
+    report = access_report_by_id(request.user, pk)
     appendix = selectors.report_appendix(report)
     data = build_template(report, appendix.rows)
     response = HttpResponse(data, content_type=XLSX)
@@ -259,9 +255,7 @@ def _session_key(report):
 
 @require_http_methods(["GET", "POST"])
 def appendix_upload(request, pk):
-    report = _report_or_404(request, pk)
-    if not selectors.can_edit(request.user, report):
-        raise PermissionDenied
+    report = access_report_by_id(request.user, pk, Action.DRAFT)
     if reason := lock_reason(report):
         messages.error(request, reason)
         return redirect("reports:appendix_edit", pk=report.pk)
@@ -343,17 +337,6 @@ ROLLUP_STATUSES = [
 ]
 
 
-def _overseen_unit_or_404(user, code):
-    access = user_access(user)
-    units = Unit.objects.all()
-    if not access.is_superuser:
-        units = units.subtrees_of(access.overseen_units)
-    try:
-        return units.get(code=code)
-    except Unit.DoesNotExist:
-        raise Http404 from None
-
-
 # The rendered roll-up is kept per revision of the units below (see RollupStamp.revision); a renamed unit or
 # an admin edit of the catalogue shows within this time.
 ROLLUP_PAGE_TIMEOUT = 600
@@ -364,11 +347,7 @@ NOT_COUNTED_SHOWN = 100
 
 @require_safe
 def rollup_view(request, round_code, unit_code):
-    unit = _overseen_unit_or_404(request.user, unit_code)
-    try:
-        round_ = Round.objects.select_related("outline_version").get(code=round_code)
-    except Round.DoesNotExist:
-        raise Http404 from None
+    round_, unit = access_rollup(request.user, round_code, unit_code)
     allowed = {value for value, _label in ROLLUP_STATUSES}
     statuses = [s for s in request.GET.getlist("status") if s in allowed] or list(selectors.DEFAULT_ROLLUP_STATUSES)
     # Worked out only when the cached body is missing or stale (lazy objects).
@@ -409,10 +388,9 @@ def rollup_view(request, round_code, unit_code):
 def rollup_index(request):
     """The roll-ups the user may open in one round (?dot=CODE; by default the latest opened round they
     have reports in): one per unit they oversee that the round reaches."""
+    check_oversees(request.user)
     access = user_access(request.user)
     units = list(access.overseen_units)
-    if not units and not access.is_superuser:
-        raise PermissionDenied
     if access.is_superuser and not units:
         units = list(Unit.objects.filter(parent__isnull=True))
     rounds = list(selectors.rounds_visible_to(request.user).select_related("organising_unit"))

@@ -28,13 +28,26 @@ def record(*, report, kind, target, old, new, actor, visibility=Visibility.UNIT,
         ).update(new=new, at=now)
         if merged:
             return None
-    return AuditEntry.objects.create(
+    made = change_entry(
+        report=report, kind=kind, target=target, old=old, new=new, actor=actor, visibility=visibility, at=now
+    )
+    made.save()
+    return made
+
+
+def change_entry(*, report, kind, target, old, new, actor, visibility=Visibility.UNIT, at=None) -> AuditEntry | None:
+    """One change's entry, not yet saved (None when nothing changed): for a service that records many
+    changes at once, in one statement (``AuditEntry.objects.bulk_create``)."""
+    old, new = "" if old is None else str(old), "" if new is None else str(new)
+    if old == new:
+        return None
+    return AuditEntry(
         report=report,
         kind=kind,
         target=target,
         old=old,
         new=new,
         actor=actor,
-        at=now,
+        at=at or timezone.now(),
         visibility=visibility,
     )

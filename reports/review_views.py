@@ -4,7 +4,7 @@ changes since the last submission, the history, and the notifications."""
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,44 +15,33 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from indicators.figures import column_label, show
-from units.selectors import user_access
 
 from . import review, selectors
+from .access import (
+    Action,
+    access_comment_by_id,
+    access_dashboard_round,
+    access_extension_by_id,
+    access_report_by_id,
+    access_return_item_by_id,
+    can,
+    check_report_access,
+)
 from .diff import figure_changes, word_diff
 from .forms import AnswerForm, CommentForm, ExtensionDecisionForm, ExtensionRequestForm, ReasonForm, ReturnForm
 from .models import (
     AuditEntry,
     AuditKind,
-    Comment,
-    ExtensionRequest,
     ExtensionStatus,
     Notification,
-    Report,
     ReportStatus,
-    ReturnItem,
-    Round,
     Visibility,
-    can_review,
 )
 from .selectors import report_appendix
 from .services import lock_reason
 from .xlsx import build_dashboard_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _report_or_404(request, pk):
-    try:
-        return selectors.report_for_user(request.user, pk)
-    except Report.DoesNotExist:
-        raise Http404 from None
-
-
-def _review_or_403(request, pk):
-    report = _report_or_404(request, pk)
-    if not can_review(request.user, report):
-        raise PermissionDenied
-    return report
 
 
 def _back(request, default):
@@ -67,13 +56,7 @@ DASHBOARD_PAGE_SIZE = 50
 
 @require_safe
 def dashboard(request, round_code):
-    access = user_access(request.user)
-    if not (access.overseen_units or access.is_superuser):
-        raise PermissionDenied
-    try:
-        round_ = Round.objects.get(code=round_code)
-    except Round.DoesNotExist:
-        raise Http404 from None
+    round_ = access_dashboard_round(request.user, round_code)
     status, query, sort = (
         request.GET.get("status", ""),
         request.GET.get("q", "")[:100],
@@ -106,15 +89,15 @@ def dashboard(request, round_code):
 
 @require_safe
 def report_read(request, pk):
-    report = _report_or_404(request, pk)
+    report = access_report_by_id(request.user, pk)
     outline = selectors.report_outline(report)
     appendix = report_appendix(report)
     threads = selectors.comment_threads(request.user, report)
     by_anchor = {}
     for thread in threads:
         by_anchor.setdefault(thread.anchor, []).append(thread)
-    reviewer = can_review(request.user, report)
-    drafter = selectors.can_edit(request.user, report)
+    reviewer = can(request.user, report, Action.REVIEW)
+    drafter = can(request.user, report, Action.DRAFT)
     returned = selectors.open_return(report)
     last_return = returned or report.returns.prefetch_related("items").select_related("created_by").first()
     submissions = list(report.submissions.select_related("submitted_by").order_by("-number"))
@@ -132,7 +115,7 @@ def report_read(request, pk):
             "report_threads": by_anchor.get("report", []),
             "reviewer": reviewer,
             "drafter": drafter,
-            "drafts_allowed": selectors.can_export_drafts(request.user, report),
+            "drafts_allowed": can(request.user, report, Action.EXPORT_DRAFTS),
             "last_return": last_return,
             "labels": outline.labels,
             "submissions": submissions,
@@ -145,7 +128,7 @@ def report_read(request, pk):
 
 
 def report_return(request, pk):
-    report = _review_or_403(request, pk)
+    report = access_report_by_id(request.user, pk, Action.REVIEW)
     outline = selectors.report_outline(report)
     nodes = [row.node for row in outline.writable]
     headings = {row.node.key: row.label for row in outline.writable}
@@ -173,7 +156,7 @@ def report_return(request, pk):
 
 @require_POST
 def report_approve(request, pk):
-    report = _review_or_403(request, pk)
+    report = access_report_by_id(request.user, pk, Action.REVIEW)
     try:
         review.report_approve(report=report, actor=request.user)
     except review.StaleAction as exc:
@@ -184,7 +167,7 @@ def report_approve(request, pk):
 
 
 def report_unapprove(request, pk):
-    report = _review_or_403(request, pk)
+    report = access_report_by_id(request.user, pk, Action.REVIEW)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -203,7 +186,7 @@ def report_unapprove(request, pk):
 
 @require_POST
 def comment_post(request, pk):
-    report = _report_or_404(request, pk)
+    report = access_report_by_id(request.user, pk)
     form = CommentForm(request.POST)
     default = reverse("reports:report_read", args=[report.pk])
     if not form.is_valid():
@@ -211,9 +194,7 @@ def comment_post(request, pk):
         return _back(request, default)
     parent = None
     if form.cleaned_data["parent"]:
-        parent = Comment.objects.visible_to(request.user, report).filter(pk=form.cleaned_data["parent"]).first()
-        if parent is None:
-            raise Http404
+        parent = access_comment_by_id(request.user, report, form.cleaned_data["parent"])
     try:
         review.comment_add(
             report=report,
@@ -232,22 +213,17 @@ def comment_post(request, pk):
 
 @require_POST
 def comment_resolve(request, pk, comment_pk):
-    report = _report_or_404(request, pk)
-    comment = Comment.objects.visible_to(request.user, report).filter(pk=comment_pk).first()
-    if comment is None:
-        raise Http404
+    report = access_report_by_id(request.user, pk)
+    comment = access_comment_by_id(request.user, report, comment_pk)
     review.comment_resolve(comment=comment, resolved=request.POST.get("resolved") == "1", actor=request.user)
     return _back(request, reverse("reports:report_read", args=[report.pk]))
 
 
 @require_POST
 def return_answer(request, pk, item_pk):
-    report = _report_or_404(request, pk)
-    item = ReturnItem.objects.filter(request__report=report, pk=item_pk).select_related("request__report").first()
-    if item is None:
-        raise Http404
-    if not selectors.can_edit(request.user, report):
-        raise PermissionDenied
+    report = access_report_by_id(request.user, pk)
+    item = access_return_item_by_id(report, item_pk)
+    check_report_access(request.user, report, Action.DRAFT)
     form = AnswerForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
@@ -270,9 +246,7 @@ def return_answer(request, pk, item_pk):
 
 
 def extension_request(request, pk):
-    report = _report_or_404(request, pk)
-    if not selectors.can_edit(request.user, report):
-        raise PermissionDenied
+    report = access_report_by_id(request.user, pk, Action.DRAFT)
     form = ExtensionRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -290,14 +264,12 @@ def extension_request(request, pk):
 
 @require_POST
 def extension_decide(request, pk):
-    report = _review_or_403(request, pk)
+    report = access_report_by_id(request.user, pk, Action.REVIEW)
     form = ExtensionDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect("reports:report_read", pk=report.pk)
-    extension = ExtensionRequest.objects.filter(report=report, pk=form.cleaned_data["request"]).first()
-    if extension is None:
-        raise Http404
+    extension = access_extension_by_id(report, form.cleaned_data["request"])
     try:
         review.extension_decide(
             request=extension,
@@ -317,7 +289,7 @@ def extension_decide(request, pk):
 
 @require_safe
 def report_diff(request, pk):
-    report = _report_or_404(request, pk)
+    report = access_report_by_id(request.user, pk)
     submissions = list(report.submissions.order_by("-number")[:2])
     outline = selectors.report_outline(report)
     if not submissions:
@@ -354,9 +326,9 @@ def report_diff(request, pk):
 
 @require_safe
 def report_history(request, pk):
-    report = _report_or_404(request, pk)
+    report = access_report_by_id(request.user, pk)
     entries = AuditEntry.objects.filter(report=report).select_related("actor")
-    if not can_review(request.user, report):
+    if not can(request.user, report, Action.REVIEW):
         entries = entries.filter(visibility=Visibility.UNIT)
     outline = selectors.report_outline(report)
     labels = selectors.history_labels(outline, report_appendix(report))

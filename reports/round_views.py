@@ -2,7 +2,7 @@
 roll-ups show (everyone who oversees units)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -10,30 +10,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
-from units.selectors import user_access
-
 from . import selectors, services
+from .access import access_managed_round, check_manages_rounds, check_oversees
 from .forms import RoundForm
-from .models import Round
-
-
-def _manager_or_403(request):
-    if not selectors.can_manage_rounds(request.user):
-        raise PermissionDenied
-
-
-def _managed_round_or_404(request, round_code) -> Round:
-    _manager_or_403(request)
-    try:
-        return selectors.rounds_managed_by(request.user).get(code=round_code)
-    except Round.DoesNotExist:
-        raise Http404 from None
 
 
 @require_safe
 def round_list(request):
     """Đợt báo cáo: the rounds the administrator manages, with their state and what to do next."""
-    _manager_or_403(request)
+    check_manages_rounds(request.user)
     return render(request, "reports/round_list.html", {"rounds": selectors.round_list(request.user)})
 
 
@@ -57,13 +42,13 @@ def _round_form_page(request, round_=None):
 
 @require_http_methods(["GET", "POST"])
 def round_create(request):
-    _manager_or_403(request)
+    check_manages_rounds(request.user)
     return _round_form_page(request)
 
 
 @require_http_methods(["GET", "POST"])
 def round_edit(request, round_code):
-    round_ = _managed_round_or_404(request, round_code)
+    round_ = access_managed_round(request.user, round_code)
     return _round_form_page(request, round_)
 
 
@@ -71,7 +56,7 @@ def round_edit(request, round_code):
 def round_open(request, round_code):
     """Mở đợt: says how many reports will be made and who will be told; on confirmation makes them.
     Opening again makes only the missing ones (a unit added since)."""
-    round_ = _managed_round_or_404(request, round_code)
+    round_ = access_managed_round(request.user, round_code)
     if request.method == "POST":
         try:
             created = services.round_open(round=round_, actor=request.user)
@@ -108,9 +93,7 @@ def _round_choice(request):
 def dashboard_pick(request):
     """Theo dõi báo cáo: goes to the dashboard of the round picked (?dot=CODE), by default the
     latest opened round the user has reports in."""
-    access = user_access(request.user)
-    if not (access.overseen_units or access.is_superuser):
-        raise PermissionDenied
+    check_oversees(request.user)
     _rounds, round_ = _round_choice(request)
     if round_ is None:
         raise Http404

@@ -2,6 +2,8 @@
 
 from django_tasks import task
 
+from . import totals
+from .models import Round
 from .notify import mail_notifications
 
 
@@ -10,3 +12,12 @@ def send_round_open_mails(report_ids: list[int]) -> int:
     """Background task: e-mail the drafters of these newly created reports that their round is open
     (their in-site notifications were written when the round was opened). Returns how many were sent."""
     return mail_notifications(kind="round_open", report_ids=report_ids)
+
+
+@task()
+def rebuild_totals(round_id: int) -> bool:
+    """Background task, queued by a roll-up that found the round's stored totals out of step with its
+    reports (a report deleted, a unit moved behind the services' back): make them again, unless they
+    are in step by now (``totals.rebuild_if_stale``). Returns whether they were made again."""
+    round_ = Round.objects.filter(pk=round_id).first()
+    return round_ is not None and totals.rebuild_if_stale(round_)

@@ -1,11 +1,13 @@
 """The roll-up's stored totals: every superior union's sum of its grassroots unions' figures, per status.
 
 A province of 10,000 unions holds about 1.8 million figures; adding them up on every roll-up took 0.4 s
-of PostgreSQL's time. Instead each change of a figure or a status moves that one report's figures out of
-and into the totals of the few unions above it (``shift``), and the roll-up reads a few hundred rows
-(``stored``). ``RollupMembers`` records which reports the totals hold (their number, the sum of their ids
-and of their squares); when they differ from the reports themselves (a report deleted, a unit moved, a
-grassroots flag changed), ``stored`` answers None and the caller adds up afresh and calls ``rebuild``.
+of PostgreSQL's time. Instead each change of a status moves that one report's figures out of and into
+the totals of the few unions above it (``shift``), each change of figures adds the difference of the
+cells changed (``shift_cells``), and the roll-up reads a few hundred rows (``stored``).
+``RollupMembers`` records which reports the totals hold (their number, the sum of their ids and of their
+squares); when they differ from the reports themselves (a report deleted, a unit moved, a grassroots flag
+changed), ``stored`` answers None: the roll-up then adds up afresh and queues ``rebuild_if_stale`` in the
+background (``reports.tasks.rebuild_totals``); a writer that moves units calls ``rebuild`` itself.
 No signal is involved: the services that write call ``shift`` inside their transaction, with the report locked.
 """
 
@@ -36,11 +38,7 @@ def shift(report, *, status: str, sign: int) -> None:
     above = _above(report)
     if not above:
         return
-    # Every writer of a round's totals first locks the round's row (the caller holds its report's lock,
-    # taken before): totals and member rows of several reports and statuses are then never locked
-    # crosswise by two transactions (a deadlock PostgreSQL would end with an error). Appendix saves and
-    # status changes of one round queue here for a few milliseconds; autosaves of texts never come here.
-    list(Round.objects.select_for_update().filter(pk=report.round_id).values_list("pk", flat=True))
+    _lock_round(report)
     q = connection.ops.quote_name
     totals, members = RollupTotal._meta.db_table, RollupMembers._meta.db_table
     marks = ", ".join(["%s"] * len(above))
@@ -65,6 +63,50 @@ def shift(report, *, status: str, sign: int) -> None:
             f"id_square_sum = {members}.id_square_sum + excluded.id_square_sum",
             [report.round_id, status, sign, sign * report.pk, sign * report.pk * report.pk, *above],
         )
+
+
+def _lock_round(report) -> None:
+    # Every writer of a round's totals first locks the round's row (the caller holds its report's lock,
+    # taken before): totals and member rows of several reports and statuses are then never locked
+    # crosswise by two transactions (a deadlock PostgreSQL would end with an error). Appendix saves and
+    # status changes of one round queue here for a few milliseconds; autosaves of texts never come here.
+    list(Round.objects.select_for_update().filter(pk=report.round_id).values_list("pk", flat=True))
+
+
+# Rows of one statement of ``shift_cells`` (7 parameters each: SQLite takes 999 per statement).
+CELL_ROWS_MAX = 140
+
+
+def shift_cells(report, *, status: str, cells: dict[tuple[int, str], tuple[Decimal | None, Decimal | None]]) -> None:
+    """The report's figures changed in a few cells, {(indicator id, column): (old, new)} (None: no
+    figure), under ``status``: add each cell's difference to the totals of every union above it. Two
+    statements for an autosave (the round's lock, one upsert of a row per cell and union above; one
+    more per CELL_ROWS_MAX rows), where ``shift`` out and in again took six and moved every figure of
+    the report. The figures themselves are the caller's to write, in the same transaction."""
+    above = _above(report)
+    changes = []
+    for (indicator_id, column), (old, new) in sorted(cells.items()):
+        total = (new or 0) - (old or 0)
+        figures = (new is not None) - (old is not None)
+        if total or figures:
+            changes.append((indicator_id, column, total, figures))
+    if not above or not changes:
+        return
+    _lock_round(report)
+    q = connection.ops.quote_name
+    table = RollupTotal._meta.db_table
+    # One row order for every writer, as in ``shift``.
+    rows = [(report.round_id, unit, status, *change) for unit in sorted(above) for change in changes]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), CELL_ROWS_MAX):
+            batch = rows[start : start + CELL_ROWS_MAX]
+            cursor.execute(
+                f"INSERT INTO {table} (round_id, unit_id, status, indicator_id, {q('column')}, total, figures) "
+                f"VALUES {', '.join(['(%s, %s, %s, %s, %s, %s, %s)'] * len(batch))} "
+                f"ON CONFLICT (round_id, unit_id, status, indicator_id, {q('column')}) DO UPDATE SET "
+                f"total = {table}.total + excluded.total, figures = {table}.figures + excluded.figures",
+                [value for row in batch for value in row],
+            )
 
 
 def move(report, *, old: str, new: str) -> None:
@@ -101,10 +143,55 @@ def stored(*, round, unit, statuses, members: dict[str, tuple[int, int, int]]) -
     return {(r["indicator_id"], r["column"]): r["sum"] for r in rows}
 
 
+def _expected_members(round) -> tuple[dict[tuple[int, str], list[int]], dict[int, list[int]]]:
+    """What ``RollupMembers`` must hold for the round, read from the reports themselves: {(unit id,
+    status): [reports, sum of ids, sum of squares]} for every union above a counted grassroots report;
+    and each grassroots union's parent's chain {parent id: [its ancestors' ids, its id]}. Two queries."""
+    reports_by_parent = list(
+        Report.objects.filter(round=round, unit__is_grassroots=True, unit__parent__isnull=False)
+        .counted(round)
+        .values_list("unit__parent_id", "status")
+        .annotate(n=Count("pk"), ids=Sum("pk"), squares=Sum(F("pk") * F("pk")))
+        .order_by()
+    )
+    parents = {parent for parent, *_rest in reports_by_parent}
+    chains = {pk: [*unit.ancestor_ids(), pk] for pk, unit in Unit.objects.only("path").in_bulk(parents).items()}
+    held: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for parent, status, n, ids, squares in reports_by_parent:
+        for unit in chains[parent]:
+            entry = held[(unit, status)]
+            entry[0] += n
+            entry[1] += ids
+            entry[2] += squares
+    return held, chains
+
+
+def in_step(round) -> bool:
+    """Whether the round's stored totals hold exactly the reports they should, for every union: what
+    ``stored`` checks for one union, for all of them at once, read without a lock. Three queries."""
+    held, _chains = _expected_members(round)
+    members = RollupMembers.objects.filter(round=round).exclude(reports=0)
+    return {
+        (u, s): [n, ids, squares]
+        for u, s, n, ids, squares in members.values_list("unit_id", "status", "reports", "id_sum", "id_square_sum")
+    } == dict(held)
+
+
+def rebuild_if_stale(round) -> bool:
+    """``rebuild`` the round's totals unless they are in step with its reports (``in_step``): what the
+    background task queued by a roll-up that found them stale runs, so that the second of two such tasks
+    costs three reads. Returns whether they were made again."""
+    if in_step(round):
+        return False
+    rebuild(round)
+    return True
+
+
 @transaction.atomic
 def rebuild(round) -> None:
     """Make the round's stored totals again from its figures (a few seconds for 10,000 unions): after a
-    bulk load, and whenever ``stored`` finds them not matching the reports."""
+    bulk load or a reorganisation, in the writer's transaction; in the background
+    (``reports.tasks.rebuild_totals``) when a roll-up finds them not matching the reports."""
     # Figures and statuses are changed with the report locked: lock them all so none changes meanwhile.
     list(Report.objects.select_for_update().filter(round=round).order_by("pk").values_list("pk", flat=True))
     RollupTotal.objects.filter(round=round).delete()
@@ -117,16 +204,7 @@ def rebuild(round) -> None:
         .annotate(total=Sum("value"), figures=Count("pk"))
         .order_by()
     )
-    reports_by_parent = (
-        Report.objects.filter(round=round, unit__is_grassroots=True, unit__parent__isnull=False)
-        .counted(round)
-        .values_list("unit__parent_id", "status")
-        .annotate(n=Count("pk"), ids=Sum("pk"), squares=Sum(F("pk") * F("pk")))
-        .order_by()
-    )
-    reports_by_parent = list(reports_by_parent)
-    parents = {parent for parent, *_rest in reports_by_parent}
-    chains = {pk: [*unit.ancestor_ids(), pk] for pk, unit in Unit.objects.only("path").in_bulk(parents).items()}
+    held, chains = _expected_members(round)
 
     sums: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0])
     for parent, status, indicator, column, total, figures in by_parent.iterator(chunk_size=5000):
@@ -141,13 +219,6 @@ def rebuild(round) -> None:
         ),
         batch_size=2000,
     )
-    held: dict[tuple, list] = defaultdict(lambda: [0, 0, 0])
-    for parent, status, n, ids, squares in reports_by_parent:
-        for unit in chains[parent]:
-            entry = held[(unit, status)]
-            entry[0] += n
-            entry[1] += ids
-            entry[2] += squares
     RollupMembers.objects.bulk_create(
         RollupMembers(round=round, unit_id=u, status=s, reports=n, id_sum=ids, id_square_sum=squares)
         for (u, s), (n, ids, squares) in held.items()

@@ -1,7 +1,7 @@
 import hashlib
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -20,19 +20,13 @@ from outline.models import OutlineNode
 from units.selectors import user_access
 
 from . import selectors, services
+from .access import Action, access_report_by_id, can, check_report_access
 from .forms import DocumentInfoForm, SectionForm
-from .models import Report, ReportStatus, SectionState, Submission
+from .models import ReportStatus, SectionState, Submission
 from .selectors import report_appendix, rows_for_node
 
 # Admin edits to the indicator catalogue or the outline reach a cached report page within this time.
 REPORT_BODY_TIMEOUT = 600
-
-
-def _report_or_404(request, pk):
-    try:
-        return selectors.report_for_user(request.user, pk)
-    except Report.DoesNotExist:
-        raise Http404 from None
 
 
 @require_safe
@@ -87,11 +81,8 @@ def report_body_key(report, *, can_edit: bool) -> str:
 
 @require_safe
 def report_detail(request, pk):
-    try:
-        report = selectors.report_page_report(request.user, pk)
-    except Report.DoesNotExist:
-        raise Http404 from None
-    can_draft = selectors.can_edit(request.user, report)
+    report = access_report_by_id(request.user, pk, fetch=selectors.report_page_report)
+    can_draft = can(request.user, report, Action.DRAFT)
     can_edit = can_draft and report.is_editable
     # The body is cached by revision; these are only worked out when it is not (lazy objects).
     outline = SimpleLazyObject(lambda: selectors.report_outline(report))
@@ -113,7 +104,7 @@ def report_detail(request, pk):
             "pending_extension": report.has_pending_extension,
             "can_edit": can_edit,
             "can_draft": can_draft,
-            "drafts_allowed": selectors.can_export_drafts(request.user, report),
+            "drafts_allowed": can(request.user, report, Action.EXPORT_DRAFTS),
             "lock_reason": services.lock_reason(report),
             "submissions": report.submissions.select_related("submitted_by"),
             "predecessors": selectors.predecessor_reports(request.user, report),
@@ -140,10 +131,22 @@ def _section_json(section, status=200, **extra):
 UNIT_TEXTS_PAGE_SIZE = 20
 
 
+def _conflict_json(current):
+    """An autosave refused because someone saved the section since: their version, to compare."""
+    return _section_json(
+        current,
+        status=409,
+        error=_(
+            "Someone else saved this section after you opened it. Nothing was overwritten: compare the two versions."
+        ),
+    )
+
+
 def _autosave(request, pk, key):
-    """The editor's autosave (every few seconds while typing): JSON, and only the statements a save
-    needs (services.section_autosave). None when the lean path does not apply (not this user's report,
-    no such section, bad input): the page's own path then answers, with its usual messages."""
+    """The editor's autosave (every few seconds while typing): JSON, in one pass with only the statements
+    a save needs (services.section_autosave), a conflict, a locked report or a refused text included.
+    None when the lean path does not apply (not this user's report, no such section, bad input): the
+    page's own path then answers, with its usual messages."""
     form = SectionForm(request.POST)
     if not form.is_valid():
         return None
@@ -157,8 +160,12 @@ def _autosave(request, pk, key):
             actor=request.user,
             base_content=form.cleaned_data["base_content"] if "base_content" in request.POST else None,
         )
-    except (services.SectionConflict, services.ReportLocked, ValidationError):
-        return None
+    except services.SectionConflict as exc:
+        return _conflict_json(exc.current)
+    except services.ReportLocked as exc:
+        return JsonResponse({"error": exc.reason}, status=423)
+    except ValidationError as exc:
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
     return _section_json(section, status=200) if section is not None else None
 
 
@@ -167,18 +174,17 @@ def section_edit(request, pk, key):
     autosaving = request.method == "POST" and request.headers.get("X-Autosave") == "1"
     if autosaving and (response := _autosave(request, pk, key)) is not None:
         return response
-    report = _report_or_404(request, pk)
+    report = access_report_by_id(request.user, pk)
     try:
         page = selectors.section_page(report, key)
     except OutlineNode.DoesNotExist:
         raise Http404 from None
-    editable = selectors.can_edit(request.user, report) and report.is_editable
+    editable = can(request.user, report, Action.DRAFT) and report.is_editable
     autosave = request.headers.get("X-Autosave") == "1"
     conflict = None
     form = None
     if request.method == "POST":
-        if not selectors.can_edit(request.user, report):
-            raise PermissionDenied
+        check_report_access(request.user, report, Action.DRAFT)
         form = SectionForm(request.POST)
         if form.is_valid():
             try:
@@ -194,14 +200,7 @@ def section_edit(request, pk, key):
             except services.SectionConflict as exc:
                 conflict = exc.current
                 if autosave:
-                    return _section_json(
-                        conflict,
-                        status=409,
-                        error=_(
-                            "Someone else saved this section after you opened it. "
-                            "Nothing was overwritten: compare the two versions."
-                        ),
-                    )
+                    return _conflict_json(conflict)
             except services.ReportLocked as exc:
                 if autosave:
                     return JsonResponse({"error": exc.reason}, status=423)
@@ -280,9 +279,7 @@ def section_edit(request, pk, key):
 
 @require_http_methods(["GET", "POST"])
 def report_submit(request, pk):
-    report = _report_or_404(request, pk)
-    if not selectors.can_edit(request.user, report):
-        raise PermissionDenied
+    report = access_report_by_id(request.user, pk, Action.DRAFT)
     outline = selectors.report_outline(report)
     appendix = report_appendix(report)
     returned = selectors.open_return(report) if report.status == ReportStatus.RETURNED else None
@@ -316,7 +313,7 @@ def report_submit(request, pk):
 
 @require_safe
 def submission_detail(request, pk, number):
-    report = _report_or_404(request, pk)
+    report = access_report_by_id(request.user, pk)
     try:
         submission = report.submissions.select_related("submitted_by").get(number=number)
     except Submission.DoesNotExist:
@@ -332,9 +329,7 @@ def submission_detail(request, pk, number):
 
 @require_http_methods(["GET", "POST"])
 def document_info(request, pk):
-    report = _report_or_404(request, pk)
-    if not selectors.can_edit(request.user, report):
-        raise PermissionDenied
+    report = access_report_by_id(request.user, pk, Action.DRAFT)
     locked = services.lock_reason(report)
     if locked:
         # Submitted or approved: the details are shown as printed, and nothing posted is taken.

@@ -5,14 +5,18 @@ way nobody's work is lost and the loser is told, never a server error."""
 import threading
 
 import pytest
-from django.db import connections
+from django.db import connection, connections, transaction
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from outline.models import OutlineNode
 from reports import review
 from reports.models import IndicatorValue, Report, ReportStatus, SectionText, Submission
-from reports.services import ReportLocked, SectionConflict, report_submit, section_save
+from reports.services import ReportLocked, SectionConflict, appendix_save, report_submit, section_save
 from tests.conftest import build_world
+from tests.indicators.factories import make_catalogue
 from tests.units.factories import MembershipFactory
+from units.services import unit_move
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -127,8 +131,6 @@ def test_figures_and_statuses_of_many_reports_at_once_keep_the_roll_up_totals_ri
     over (on PostgreSQL they once locked the roll-up's stored totals crosswise, a deadlock): none fails,
     and the stored totals still equal the figures added up afresh."""
     from reports import totals
-    from reports.services import appendix_save
-    from tests.indicators.factories import make_catalogue
     from tests.reports.test_rollup_totals import added_up, members
 
     world = build_world(sections=1)
@@ -203,3 +205,44 @@ def test_two_crossing_moves_at_once_never_make_a_loop():
         for unit in (x, y, *Unit.objects.filter(pk__in=[below_x.pk, below_y.pk])):
             assert unit.path.startswith(root.path) and unit.path.count(f"/{unit.pk}/") == 1
         assert not (x.is_within(y) and y.is_within(x))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's; SQLite locks the file")
+def test_a_roll_up_read_after_a_drift_runs_while_a_report_is_locked(client):
+    """The roll-up finds its stored totals stale (a unit moved behind their back) while a save holds a
+    report's row lock: it adds the figures up afresh without waiting, where making the totals again
+    would have waited for every report of the round (now the background task does)."""
+    world = build_world(sections=2)
+    cat = make_catalogue(world.round.outline_version)
+    for report, user, value in ((world.report_a, world.drafter_a, "100"), (world.report_b, world.drafter_b, "7")):
+        appendix_save(report=report, cells={(cat["CNVCLD"].pk, "2020"): value}, notes={}, base_version=0, actor=user)
+    unit_move(unit=world.unit_b, new_parent=world.other_superior)  # no rebuild: the totals are stale
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_a_lock():
+        try:
+            with transaction.atomic():
+                list(Report.objects.select_for_update().filter(pk=world.report_a.pk))
+                locked.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_a_lock)
+    holder.start()
+    assert locked.wait(10)
+    client.force_login(world.admin)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '3s'")  # a read that waited for the lock fails, not hangs
+        response = client.get(
+            reverse("reports:rollup", args=[world.round.code, world.superior.code]), {"status": "drafting"}
+        )
+        still_locked = holder.is_alive() and not release.is_set()
+    finally:
+        release.set()
+        holder.join(30)
+    assert response.status_code == 200 and still_locked
+    rows = {r.indicator.code: r for r in response.context["rollup"].rows}
+    assert rows["CNVCLD"].value("2020") == 100
+    assert DBTaskResult.objects.ready().filter(task_path="reports.tasks.rebuild_totals").count() == 1

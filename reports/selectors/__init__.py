@@ -6,7 +6,7 @@ appendix.py (a report's figures), rollup.py (the grassroots unions' figures adde
 (who sets rounds up and sees them, what opening one will do). Callers import from ``reports.selectors``.
 """
 
-from .appendix import ReportAppendix, report_appendix, rows_for_node
+from .appendix import ReportAppendix, StoredAppendix, report_appendix, rows_for_node
 from .dashboard import Dashboard, DashboardRow, DashboardRows, dashboard
 from .reports import (
     can_edit,
@@ -45,6 +45,7 @@ __all__ = [
     "Rollup",
     "RollupStamp",
     "SectionPage",
+    "StoredAppendix",
     "can_edit",
     "can_export_consolidated",
     "can_export_drafts",

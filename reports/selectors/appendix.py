@@ -1,6 +1,7 @@
 """A report's appendix: its figures with their comparisons, as the catalogue computes them."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
 
 from indicators.figures import Row, compute_rows, shown_table
@@ -53,19 +54,33 @@ class ReportAppendix:
         return [(r, w) for r in self.rows if (w := r.warnings()) and not r.explanation]
 
 
-def report_appendix(report: Report, indicators=None) -> ReportAppendix:
-    """The report's appendix rows with comparisons: four queries whatever the size."""
+@dataclass(frozen=True)
+class StoredAppendix:
+    """A report's figures {(indicator id, column): value}, notes {indicator id: IndicatorNote} and
+    appendix version as a save has just stored them, under the report's lock (``appendix_save``)."""
+
+    values: dict[tuple[int, str], Decimal]
+    notes: dict[int, IndicatorNote]
+    version: int
+
+
+def report_appendix(report: Report, indicators=None, *, stored: StoredAppendix | None = None) -> ReportAppendix:
+    """The report's appendix rows with comparisons: four queries whatever the size; none but the
+    catalogue (if not given) from what a save has just ``stored``."""
     indicators = (
         indicators
         if indicators is not None
         else catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots)
     )
-    values = {
-        (v.indicator_id, v.column): v.value
-        for v in IndicatorValue.objects.filter(report=report).only("indicator_id", "column", "value")
-    }
-    notes = {n.indicator_id: n for n in IndicatorNote.objects.filter(report=report)}
-    version = Appendix.objects.filter(report=report).values_list("version", flat=True).first() or 0
+    if stored is not None:
+        values, notes, version = stored.values, stored.notes, stored.version
+    else:
+        values = {
+            (v.indicator_id, v.column): v.value
+            for v in IndicatorValue.objects.filter(report=report).only("indicator_id", "column", "value")
+        }
+        notes = {n.indicator_id: n for n in IndicatorNote.objects.filter(report=report)}
+        version = Appendix.objects.filter(report=report).values_list("version", flat=True).first() or 0
     return ReportAppendix(
         rows=compute_rows(indicators, report.round.data_years, values, notes),
         version=version,

@@ -1,8 +1,10 @@
 """The roll-up: the appendices of the grassroots unions below a unit, added up (from reports.totals)."""
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count, F, Max, Sum
 
 from core.db import Vietnamese
@@ -18,6 +20,7 @@ from ..models import (
     ReportStatus,
     counted_condition,
 )
+from ..tasks import rebuild_totals
 
 DEFAULT_ROLLUP_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
 
@@ -93,7 +96,9 @@ def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES, stamp: Rollup
     which units count (their report's status is in ``statuses``) and which do not, as querysets in
     Vietnamese order. Four queries whatever the number of units: the reports counted per status (none
     when ``stamp``, just read, already has them), then a superior union's stored totals
-    (``reports.totals``), which must hold exactly those reports.
+    (``reports.totals``), which must hold exactly those reports. When they do not, the figures are
+    added up afresh (no lock taken, nothing written but this:) and the totals' rebuild is queued for
+    the background worker (``reports.tasks.rebuild_totals``) once the caller's transaction commits.
     """
     statuses = tuple(statuses)
     indicators = catalogue(round.outline_version_id, grassroots=unit.is_grassroots)
@@ -107,13 +112,13 @@ def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES, stamp: Rollup
     values = totals.stored(round=round, unit=unit, statuses=statuses, members=members)
     if values is None and not unit.is_grassroots:
         # A status changed between the two reads (each statement sees its own moment), or the totals do
-        # not match the reports (a report deleted, a unit moved): read both again; still apart, the
-        # totals are made again once, then read.
+        # not match the reports (a report deleted, a unit moved): read both again. Still apart, the
+        # figures are added up afresh below, without a lock, and the totals are made again in the
+        # background: a read never waits for the round's reports, nor locks them.
         members = _members(reports)
         values = totals.stored(round=round, unit=unit, statuses=statuses, members=members)
         if values is None:
-            totals.rebuild(round)
-            values = totals.stored(round=round, unit=unit, statuses=statuses, members=members)
+            transaction.on_commit(partial(rebuild_totals.enqueue, round_id=round.pk), robust=True)
     if values is None:
         values = {
             (t["indicator_id"], t["column"]): t["total"]

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.text import format_number, nfc
@@ -12,12 +13,13 @@ from indicators.figures import NotANumber, check_cell, check_parts, parse_number
 from indicators.models import Indicator
 
 from .. import audit, totals
-from ..models import Appendix, AuditKind, IndicatorNote, IndicatorValue
-from ..selectors import report_appendix, rollup
+from ..models import Appendix, AuditEntry, AuditKind, IndicatorNote, IndicatorValue
+from ..selectors import StoredAppendix, report_appendix, rollup
 from .reports import ReportLocked, lock_reason, lock_report, mark_drafting
 
 log = logging.getLogger(__name__)
 NOTE_MAX_CHARS = 2000
+FOUR_PLACES = Decimal("0.0001")
 
 
 class AppendixConflict(Exception):
@@ -33,6 +35,8 @@ class AppendixSaveResult:
     version: int
     errors: dict[tuple[int, str], str] = field(default_factory=dict)
     saved: int = 0
+    # The figures and notes as the save left them, for the grid to show without reading them again.
+    stored: StoredAppendix | None = None
 
 
 def appendix_save(
@@ -100,6 +104,9 @@ def appendix_save(
                     refused = True
 
         new, changed, removed = [], [], []
+        moved: dict[tuple[int, str], tuple[Decimal | None, Decimal | None]] = {}
+        history = []
+        now = timezone.now()
         for key, value in parsed.items():
             existing = stored.get(key)
             old = existing.value if existing else None
@@ -112,22 +119,26 @@ def appendix_save(
                 existing.value = value
                 changed.append(existing)
             if old != value:
+                moved[key] = (old, value)
                 indicator = indicators[key[0]]
-                audit.record(
-                    report=report,
-                    kind=AuditKind.FIGURE,
-                    target=f"{indicator.code}:{key[1]}",
-                    old=show(old, indicator.decimals),
-                    new=show(value, indicator.decimals),
-                    actor=actor,
+                history.append(
+                    audit.change_entry(
+                        report=report,
+                        kind=AuditKind.FIGURE,
+                        target=f"{indicator.code}:{key[1]}",
+                        old=show(old, indicator.decimals),
+                        new=show(value, indicator.decimals),
+                        actor=actor,
+                        at=now,
+                    )
                 )
+        AuditEntry.objects.bulk_create([entry for entry in history if entry is not None])
         if new or changed or removed:
-            # The unions above see the figures change: out of their totals before, back in after.
-            totals.shift(report, status=report.status, sign=-1)
             IndicatorValue.objects.bulk_create(new)
             IndicatorValue.objects.bulk_update(changed, ["value"])
             IndicatorValue.objects.filter(pk__in=removed).delete()
-            totals.shift(report, status=report.status, sign=1)
+            # The unions above see the figures change: each cell's difference, in one statement.
+            totals.shift_cells(report, status=report.status, cells=moved)
 
         stored_notes = {n.indicator_id: n for n in IndicatorNote.objects.filter(report=report)}
         notes_written = 0
@@ -146,7 +157,7 @@ def appendix_save(
                 continue
             if existing is None:
                 if note or explanation:
-                    IndicatorNote.objects.create(
+                    stored_notes[indicator_id] = IndicatorNote.objects.create(
                         report=report, indicator_id=indicator_id, note=note, explanation=explanation
                     )
                     notes_written += 1
@@ -172,7 +183,19 @@ def appendix_save(
             mark_drafting(report, actor)
     saved = len(new) + len(changed) + len(removed)
     log.info("appendix of report %s saved by %s: %d cells, %d refused", report.pk, actor, saved, len(errors))
-    return AppendixSaveResult(version=appendix.version, errors=errors, saved=saved)
+    values = {key: v.value for key, v in stored.items()}
+    for key, value in parsed.items():
+        if value is None:
+            values.pop(key, None)
+        else:
+            # As the database gives it back (decimal_places=4; check_cell allows no more).
+            values[key] = value.quantize(FOUR_PLACES)
+    return AppendixSaveResult(
+        version=appendix.version,
+        errors=errors,
+        saved=saved,
+        stored=StoredAppendix(values=values, notes=stored_notes, version=appendix.version),
+    )
 
 
 def appendix_fill_from_rollup(*, report, actor) -> AppendixSaveResult:

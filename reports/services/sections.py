@@ -2,7 +2,7 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -71,11 +71,18 @@ def section_autosave(
     ``actor`` drafts it, and so takes its row lock; one reads the section with its node, report and
     round; one updates the section; one merges the history entry. Returns None, having changed nothing,
     when ``actor`` does not draft the report or ``key`` is no writable section of it: the caller then
-    answers as the page does (not found, or not allowed). Raises as section_save."""
+    answers as the page does (not found, or not allowed). Otherwise raises as section_save, so that
+    every other outcome is answered from this one pass: a text over the limits (ValidationError) only
+    once the actor is known to draft that section, as the page says "not allowed" first."""
     if strip_controls(key) != key:
         return None  # no outline key holds a NUL, and PostgreSQL refuses one in a query
-    cleaned = clean_section_html(content)
-    base_cleaned = clean_section_html(base_content) if base_content is not None else None
+    try:
+        cleaned = clean_section_html(content)
+        base_cleaned = clean_section_html(base_content) if base_content is not None else None
+    except ValidationError as exc:
+        refused = exc
+    else:
+        refused = None
     with transaction.atomic():
         touched = Report.objects.filter(
             pk=report_id, unit__is_active=True, unit__memberships__user=actor, unit__memberships__role=Role.DRAFTER
@@ -96,6 +103,8 @@ def section_autosave(
         if node is None or not node.is_writable:
             transaction.set_rollback(True)
             return None
+        if refused is not None:
+            raise refused
         before = section.version if section else 0
         saved = _store_section(report, node, section, cleaned, base_cleaned, base_version, is_done, actor, touched=True)
         if saved.version == before:

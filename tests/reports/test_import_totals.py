@@ -12,6 +12,7 @@ from reports.selectors import rollup
 from tests.indicators.factories import make_catalogue
 from tests.reports.factories import RoundFactory
 from tests.reports.test_rollup_totals import STATUS_SETS, added_up, members
+from tests.reports.test_rounds import run_background_tasks
 from tests.units.factories import UnitFactory, UserFactory
 from tests.units.test_import_admin import upload
 from tests.units.test_imports import workbook
@@ -117,7 +118,7 @@ def test_no_unit_is_hung_or_moved_under_a_merged_unit(world):
     assert not Unit.objects.filter(code="CS-NEW").exists()
 
 
-def test_a_swap_done_behind_the_services_back_is_found_and_added_up_afresh():
+def test_a_swap_done_behind_the_services_back_is_found_and_added_up_afresh(django_capture_on_commit_callbacks):
     round_, s, t = swap_world()
     # Straight UPDATEs of parent and path, as a hand-made SQL fix would do: no service, no rebuild.
     for code, new_parent in (("A1", t), ("A2", t), ("C1", s), ("C2", s)):
@@ -127,6 +128,8 @@ def test_a_swap_done_behind_the_services_back_is_found_and_added_up_afresh():
     submitted = (ReportStatus.SUBMITTED,)
     # Same number of reports, same sum of ids: the squares tell them apart.
     assert totals.stored(round=round_, unit=s, statuses=submitted, members=members(round_, s)) is None
-    shown = rollup(round=round_, unit=s, statuses=submitted)
+    with django_capture_on_commit_callbacks(execute=True):
+        shown = rollup(round=round_, unit=s, statuses=submitted)
     assert [row.value("2020") for row in shown.rows if row.indicator.code == "CNVCLD"] == [2000]
+    run_background_tasks()  # the rebuild the roll-up queued
     assert_totals_right(round_, s, t)

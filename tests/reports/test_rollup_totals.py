@@ -8,13 +8,17 @@ import pytest
 from django.db import connection
 from django.db.models import Count, F, Sum
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from reports import review, totals
 from reports.models import IndicatorValue, Report, ReportStatus, RollupTotal, counted_condition
 from reports.selectors import rollup
 from reports.services import appendix_save, report_submit
+from reports.tasks import rebuild_totals
 from tests.indicators.factories import make_catalogue
 from tests.reports.test_review import write_all
+from tests.reports.test_rounds import run_background_tasks
 from units.services import unit_move
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +58,10 @@ def members(round_, unit):
         .order_by()
     )
     return {s: (n, ids, squares) for s, n, ids, squares in rows}
+
+
+def queued_rebuilds() -> int:
+    return DBTaskResult.objects.ready().filter(task_path="reports.tasks.rebuild_totals").count()
 
 
 def assert_stored_right(world):
@@ -109,14 +117,15 @@ def test_every_service_change_keeps_the_stored_totals_equal_to_the_figures(world
     assert {r.indicator.code: r for r in both.rows}["CNVCLD"].value("2020") == D(1310)
 
 
-def test_a_change_the_services_do_not_see_is_found_and_added_up_afresh(world):
+def test_a_change_the_services_do_not_see_is_found_and_added_up_afresh(world, django_capture_on_commit_callbacks):
     cat = make_catalogue(world.round.outline_version)
     save(world, world.report_a, world.drafter_a, {("CNVCLD", "2020"): "100"}, cat)
     save(world, world.report_b, world.drafter_b, {("CNVCLD", "2020"): "7"}, cat)
     everything = tuple(ReportStatus.values)
 
     def shown(unit):
-        rows = rollup(round=world.round, unit=unit, statuses=everything).rows
+        with django_capture_on_commit_callbacks(execute=True):
+            rows = rollup(round=world.round, unit=unit, statuses=everything).rows
         return {r.indicator.code: r for r in rows}["CNVCLD"].value("2020")
 
     assert shown(world.superior) == D(107)
@@ -129,12 +138,15 @@ def test_a_change_the_services_do_not_see_is_found_and_added_up_afresh(world):
         )
         is None
     )
-    assert shown(world.superior) == D(100)
+    assert shown(world.superior) == D(100)  # added up afresh
     assert shown(world.other_superior) == D(7)
-    assert_stored_right(world)  # made again by the roll-up that found them stale
+    assert queued_rebuilds() == 2  # the roll-ups made nothing again themselves: they queued it
+    run_background_tasks()
+    assert_stored_right(world)  # made again by the task the roll-up queued
 
     world.report_a.delete()
     assert shown(world.superior) is None
+    run_background_tasks()
     assert_stored_right(world)
 
 
@@ -147,3 +159,41 @@ def test_stored_totals_are_read_in_the_same_queries_whatever_the_number_of_units
     # The catalogue, the reports per status, the members held, the totals.
     assert len(ctx) == 4, [q["sql"] for q in ctx.captured_queries]
     assert RollupTotal.objects.filter(round=world.round, unit=world.superior).count() > 0
+
+
+def test_the_roll_up_page_after_a_drift_shows_the_figures_and_leaves_the_rebuild_to_the_background(
+    client, world, django_capture_on_commit_callbacks
+):
+    cat = make_catalogue(world.round.outline_version)
+    save(world, world.report_a, world.drafter_a, {("CNVCLD", "2020"): "100"}, cat)
+    save(world, world.report_b, world.drafter_b, {("CNVCLD", "2020"): "7"}, cat)
+    unit_move(unit=world.unit_b, new_parent=world.other_superior)  # behind the totals' back
+    client.force_login(world.admin)
+    url = reverse("reports:rollup", args=[world.round.code, world.superior.code])
+    with CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks(execute=True):
+        response = client.get(url, {"status": ReportStatus.DRAFTING})
+    assert response.status_code == 200
+    rows = {r.indicator.code: r for r in response.context["rollup"].rows}
+    assert rows["CNVCLD"].value("2020") == D(100)  # unit B's 7 no longer below: added up afresh
+    assert response.context["rollup"].counted == 1
+    # A read: no row locked, no total written or deleted; the only write is the task queued.
+    writes = [q["sql"] for q in ctx.captured_queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert not [q["sql"] for q in ctx.captured_queries if "FOR UPDATE" in q["sql"].upper()]
+    assert [w for w in writes if "rollup" in w.lower() or "reports_report" in w.lower()] == [], writes
+    assert queued_rebuilds() == 1
+    world.superior.refresh_from_db()
+    stale = totals.stored(
+        round=world.round,
+        unit=world.superior,
+        statuses=(ReportStatus.DRAFTING,),
+        members=members(world.round, world.superior),
+    )
+    assert stale is None  # not made again by the page
+
+    run_background_tasks()
+    assert_stored_right(world)
+    # Once made again, the page reads the totals (four queries) and queues nothing more.
+    client.get(url, {"status": ReportStatus.DRAFTING})
+    assert queued_rebuilds() == 0
+    # A second task for a round already in step only reads.
+    assert rebuild_totals.call(round_id=world.round.pk) is False
