@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from core.text import format_number
+
 log = logging.getLogger(__name__)
 
 # A style entry however it is written: <xf …>, <xf/>, <xf\n…>, with a namespace prefix (<x:xf …>).
@@ -36,6 +38,8 @@ class WorkbookLimits:
     max_sheets: int = 20
     max_rows: int = 500
 
+
+EXCEL_ROWS = 1_048_576
 
 # The appendix template: its sheet is about 20 KB.
 APPENDIX_LIMITS = WorkbookLimits()
@@ -111,23 +115,35 @@ def open_workbook(data: bytes, limits: WorkbookLimits = APPENDIX_LIMITS):
 
 def read_rows(data: bytes, limits: WorkbookLimits, *, min_row: int = 1, max_col: int) -> list[tuple]:
     """The values of the first sheet from ``min_row``, at most ``limits.max_rows`` rows of
-    ``max_col`` cells; trailing empty rows dropped. More rows than the limit: refused, in words."""
+    ``max_col`` cells, numbered as the sheet numbers them (rows[0] is ``min_row``); trailing empty
+    rows dropped. More rows than the limit, or anything far below the list: refused, in words."""
     wb = open_workbook(data, limits)
+    # The reader makes an empty row for every row number a sheet skips, however far the next row
+    # is (a row numbered 10^12 makes 10^12 of them): it is stopped at Excel's last row. Empty rows
+    # below the list (formats copied down) are read and ignored.
+    scan = EXCEL_ROWS - min_row + 1
     try:
         ws = wb[wb.sheetnames[0]]
-        rows = []
-        for values in ws.iter_rows(min_row=min_row, max_col=max_col, values_only=True):
-            values = tuple(values) + (None,) * (max_col - len(values))
-            rows.append(values)
-            if len(rows) > limits.max_rows:
-                # A sheet may end in many empty rows (formats copied down): they do not count.
-                while rows and all(v is None or str(v).strip() == "" for v in rows[-1]):
-                    rows.pop()
-                if len(rows) > limits.max_rows:
+        rows, last = [], 0
+        for index, values in enumerate(ws.iter_rows(min_row=min_row, max_col=max_col, values_only=True), 1):
+            if index > scan:
+                raise WorkbookRefused(
+                    _(
+                        "The file has rows past Excel's last row (%(row)s): it was not saved by Excel or "
+                        "LibreOffice. Open it there, save it again and upload that."
+                    )
+                    % {"row": format_number(EXCEL_ROWS)}
+                )
+            # (A skipped row is all None: counted in C, it costs nothing.)
+            if values.count(None) != len(values) and any(v is not None and str(v).strip() != "" for v in values):
+                if index > limits.max_rows:
                     raise WorkbookRefused(
                         _("The file has more than %(count)s rows; split it into several files.")
-                        % {"count": f"{limits.max_rows:,}".replace(",", ".")}
+                        % {"count": format_number(limits.max_rows)}
                     )
+                last = index
+            if index <= limits.max_rows:
+                rows.append(tuple(values) + (None,) * (max_col - len(values)))
     except WorkbookRefused:
         raise
     except Exception:
@@ -137,6 +153,4 @@ def read_rows(data: bytes, limits: WorkbookLimits, *, min_row: int = 1, max_col:
         raise _unreadable() from None
     finally:
         wb.close()
-    while rows and all(v is None or str(v).strip() == "" for v in rows[-1]):
-        rows.pop()
-    return rows
+    return rows[:last]

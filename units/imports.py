@@ -583,8 +583,9 @@ def import_plan(data: bytes, *, actor=None) -> ImportPlan:
     in_cycle: set[str] = set()
     for start in defs:
         chain, code = [], start
+        on_chain: set[str] = set()  # the chain's codes, looked up in one step (a list grows as its square)
         while code and code not in depth and code not in in_cycle:
-            if code in chain:
+            if code in on_chain:
                 cycle = chain[chain.index(code) :]
                 in_cycle.update(cycle)
                 errors.append(
@@ -595,6 +596,7 @@ def import_plan(data: bytes, *, actor=None) -> ImportPlan:
                 )
                 break
             chain.append(code)
+            on_chain.add(code)
             code = final_parent(code)
         else:
             base = depth.get(code, -1) if code else -1
