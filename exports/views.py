@@ -7,7 +7,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from indicators.figures import shown_table
@@ -168,7 +167,9 @@ def consolidated_start(request, pk):
     return redirect("exports:job_detail", pk=job.pk)
 
 
-def _job_or_404(request, pk):
+def _job_and_report_or_404(request, pk):
+    """The job and its unit's report, for someone who may export it; a job whose worker died or that
+    ran past its limit is failed here, so its page never shows it running for ever."""
     job = ExportJob.objects.select_related("round", "unit").filter(pk=pk).first()
     if job is None:
         raise Http404
@@ -178,7 +179,13 @@ def _job_or_404(request, pk):
         raise Http404
     if job.include_drafts and not can_export_drafts(request.user, report):
         raise Http404
-    return job
+    if job.status == JobStatus.RUNNING and services.export_jobs_fail_stale(pk=job.pk):
+        job.refresh_from_db()
+    return job, report
+
+
+def _job_or_404(request, pk):
+    return _job_and_report_or_404(request, pk)[0]
 
 
 @require_safe
@@ -195,9 +202,18 @@ def job_status(request, pk):
             "status": job.status,
             "label": str(job.get_status_display()),
             "percent": job.percent,
-            "error": job.error and _("The export failed; try again or tell the administrator."),
+            "error": job.reason,
         }
     )
+
+
+@require_POST
+def job_retry(request, pk):
+    job, report = _job_and_report_or_404(request, pk)
+    if job.status != JobStatus.FAILED:
+        return redirect("exports:job_detail", pk=job.pk)
+    again = services.export_job_retry(job=job, report=report, actor=request.user)
+    return redirect("exports:job_detail", pk=again.pk)
 
 
 @require_safe

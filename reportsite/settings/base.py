@@ -41,6 +41,12 @@ INSTALLED_APPS = [
 # Consolidated exports run in the background: `python manage.py db_worker` (make run starts one).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", "72"))
+# A running export job shows a sign of life every EXPORT_HEARTBEAT_SECONDS; one without any for
+# EXPORT_STALE_SECONDS lost its worker (killed, the server restarted) and is failed, and one running
+# past EXPORT_MAX_SECONDS is stopped (a province's Word file takes well under a minute).
+EXPORT_HEARTBEAT_SECONDS = 10
+EXPORT_STALE_SECONDS = int(os.environ.get("EXPORT_STALE_SECONDS", "60"))
+EXPORT_MAX_SECONDS = int(os.environ.get("EXPORT_MAX_SECONDS", "1800"))
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
