@@ -180,15 +180,15 @@ FILE_UPLOAD_HANDLERS = [
 ]
 
 # Login throttling: five failures lock the user name from that address for 30 minutes; an address
-# failing 20 times over 5 or more accounts within 15 minutes is locked for every account.
+# failing on 20 or more different accounts within 15 minutes is locked for every account (an office's
+# typos, repeated on a few accounts, never add up to it).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "reportsite.throttle.LoginThrottleHandler"
 AXES_CLIENT_IP_CALLABLE = "reportsite.throttle.client_ip"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-LOGIN_ADDRESS_FAILURES = 20
-LOGIN_ADDRESS_ACCOUNTS = 5
+LOGIN_ADDRESS_ACCOUNTS = 20
 LOGIN_ADDRESS_WINDOW_MINUTES = 15
 # The request header holding the client's address, set by the proxy in front (production: nginx's
 # X-Real-IP). None: the connection's own address (runserver, no proxy): a header is not trusted.
