@@ -115,6 +115,11 @@ def _store(job: ExportJob, filename: str, data: bytes) -> str:
     job's id: two jobs never share one. Returns the stored name."""
     storage = job.file.storage
     name = job.file.field.generate_filename(job, f"{job.pk}-{filename}")
+    try:
+        storage.path(name)
+    except NotImplementedError:
+        # An object store (S3 through django-storages) keeps an object whole or not at all.
+        return storage.save(name, ContentFile(data))
     temp = f"{name}.{uuid.uuid4().hex}.part"
     try:
         temp = storage.save(temp, ContentFile(data))
