@@ -414,3 +414,35 @@ def test_the_outline_page_refuses_a_list_numbered_past_any_outline_in_words(clie
     assert response.status_code == 200
     page = response.content.decode()
     assert "5.000" in page and "quá lớn" in page and "data-writable" not in page
+
+
+def with_shared_strings(data: bytes, count: int) -> bytes:
+    """The workbook with a table of ``count`` shared strings, each different (under the unpacking
+    ratio), that no cell uses: the reader builds them all when it opens the file."""
+    contents = parts(data)
+    contents["xl/sharedStrings.xml"] = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + b"".join(b"<si><t>%s</t></si>" % noise(n).encode() for n in range(count))
+        + b"</sst>"
+    )
+    types = contents["[Content_Types].xml"]
+    if b"sharedStrings" not in types:
+        contents["[Content_Types].xml"] = types.replace(
+            b"</Types>",
+            b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, body in contents.items():
+            archive.writestr(name, body)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_units_list_with_far_more_texts_than_cells_is_refused_in_words_at_once():
+    # 500,000 strings in a 2.3 MB file: seconds of work (and memory) before any row is read.
+    data = with_shared_strings(units_list(4), 500_000)
+    with pytest.raises(WorkbookRefused) as refused:
+        within(1, import_plan, data)
+    assert "quá nhiều" in refused.value.message
