@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 
 # A style entry however it is written: <xf …>, <xf/>, <xf\n…>, with a namespace prefix (<x:xf …>).
 _STYLE_ENTRY = re.compile(rb"<(?:[\w.-]+:)?(?:xf|font|fill|border|numFmt|dxf|cellStyle)[\s/>]")
+# A shared string (<si>…</si>), in whichever part holds them.
+_STRING_ENTRY = re.compile(rb"<(?:[\w.-]+:)?si[\s/>]")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,9 @@ class WorkbookLimits:
     max_part_bytes: int = 2 * 1024 * 1024
     max_sheets: int = 20
     max_rows: int = 500
+    # openpyxl builds every shared string at load, used or not (500,000: seconds of CPU); a sheet
+    # holds at most one per text cell.
+    max_strings: int = 20_000
 
 
 EXCEL_ROWS = 1_048_576
@@ -85,7 +90,7 @@ def check_workbook_limits(data: bytes, limits: WorkbookLimits = APPENDIX_LIMITS)
         sheets = sum(1 for m in members if m.filename.lower().startswith("xl/worksheets/"))
         if sheets > limits.max_sheets:
             raise WorkbookRefused(too_large)
-        entries = 0
+        entries = strings = 0
         for member in members:
             try:
                 body = archive.read(member)
@@ -96,6 +101,14 @@ def check_workbook_limits(data: bytes, limits: WorkbookLimits = APPENDIX_LIMITS)
             entries += len(_STYLE_ENTRY.findall(body))
             if entries > limits.max_style_entries:
                 raise WorkbookRefused(too_many_formats)
+            strings += len(_STRING_ENTRY.findall(body))
+            if strings > limits.max_strings:
+                raise WorkbookRefused(
+                    _(
+                        "The file is refused: it holds far more texts than its rows have cells. Copy the rows "
+                        "into a fresh download of the template and upload that."
+                    )
+                )
         names = {m.filename for m in members}
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
             raise _not_xlsx()

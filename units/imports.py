@@ -48,6 +48,7 @@ IMPORT_LIMITS = WorkbookLimits(
     max_uncompressed=32 * 1024 * 1024,
     max_part_bytes=16 * 1024 * 1024,
     max_rows=20_000,
+    max_strings=20_000 * 12,  # a text in each of the template's ten columns, and a couple more
 )
 _IN_CHUNK = 10_000  # codes or names per IN (...) list: one query up to the row limit
 
