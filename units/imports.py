@@ -50,6 +50,8 @@ IMPORT_LIMITS = WorkbookLimits(
     max_rows=20_000,
     max_strings=20_000 * 12,  # a text in each of the template's ten columns, and a couple more
 )
+# Levels of the unit tree, the top one included: Unit.path (1,000 characters) holds that many ids.
+MAX_LEVELS = 30
 _IN_CHUNK = 10_000  # codes or names per IN (...) list: one query up to the row limit
 
 # (key, header) in the template's order. The headers are the union's own words.
@@ -605,6 +607,17 @@ def import_plan(data: bytes, *, actor=None) -> ImportPlan:
                 depth[c] = base + offset
             continue
         in_cycle.update(chain)
+    # A bound on the tree's depth (a union has a handful of levels): each unit's path, which lists
+    # its ancestors, stays within its column.
+    for code, d in defs.items():
+        if depth.get(code, 0) >= MAX_LEVELS:
+            errors.append(
+                RowError(
+                    d.row,
+                    _("the unit would stand %(level)s levels down the tree; the tree has at most %(max)s levels.")
+                    % {"level": depth[code] + 1, "max": MAX_LEVELS},
+                )
+            )
 
     # Accounts and roles already there.
     usernames = {p.username for p in persons}
