@@ -11,10 +11,14 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from core.text import format_number
+
 log = logging.getLogger(__name__)
 
 # A style entry however it is written: <xf …>, <xf/>, <xf\n…>, with a namespace prefix (<x:xf …>).
 _STYLE_ENTRY = re.compile(rb"<(?:[\w.-]+:)?(?:xf|font|fill|border|numFmt|dxf|cellStyle)[\s/>]")
+# A shared string (<si>…</si>), in whichever part holds them.
+_STRING_ENTRY = re.compile(rb"<(?:[\w.-]+:)?si[\s/>]")
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,12 @@ class WorkbookLimits:
     max_part_bytes: int = 2 * 1024 * 1024
     max_sheets: int = 20
     max_rows: int = 500
+    # openpyxl builds every shared string at load, used or not (500,000: seconds of CPU); a sheet
+    # holds at most one per text cell.
+    max_strings: int = 20_000
 
+
+EXCEL_ROWS = 1_048_576
 
 # The appendix template: its sheet is about 20 KB.
 APPENDIX_LIMITS = WorkbookLimits()
@@ -81,7 +90,7 @@ def check_workbook_limits(data: bytes, limits: WorkbookLimits = APPENDIX_LIMITS)
         sheets = sum(1 for m in members if m.filename.lower().startswith("xl/worksheets/"))
         if sheets > limits.max_sheets:
             raise WorkbookRefused(too_large)
-        entries = 0
+        entries = strings = 0
         for member in members:
             try:
                 body = archive.read(member)
@@ -92,6 +101,14 @@ def check_workbook_limits(data: bytes, limits: WorkbookLimits = APPENDIX_LIMITS)
             entries += len(_STYLE_ENTRY.findall(body))
             if entries > limits.max_style_entries:
                 raise WorkbookRefused(too_many_formats)
+            strings += len(_STRING_ENTRY.findall(body))
+            if strings > limits.max_strings:
+                raise WorkbookRefused(
+                    _(
+                        "The file is refused: it holds far more texts than its rows have cells. Copy the rows "
+                        "into a fresh download of the template and upload that."
+                    )
+                )
         names = {m.filename for m in members}
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
             raise _not_xlsx()
@@ -111,23 +128,35 @@ def open_workbook(data: bytes, limits: WorkbookLimits = APPENDIX_LIMITS):
 
 def read_rows(data: bytes, limits: WorkbookLimits, *, min_row: int = 1, max_col: int) -> list[tuple]:
     """The values of the first sheet from ``min_row``, at most ``limits.max_rows`` rows of
-    ``max_col`` cells; trailing empty rows dropped. More rows than the limit: refused, in words."""
+    ``max_col`` cells, numbered as the sheet numbers them (rows[0] is ``min_row``); trailing empty
+    rows dropped. More rows than the limit, or anything far below the list: refused, in words."""
     wb = open_workbook(data, limits)
+    # The reader makes an empty row for every row number a sheet skips, however far the next row
+    # is (a row numbered 10^12 makes 10^12 of them): it is stopped at Excel's last row. Empty rows
+    # below the list (formats copied down) are read and ignored.
+    scan = EXCEL_ROWS - min_row + 1
     try:
         ws = wb[wb.sheetnames[0]]
-        rows = []
-        for values in ws.iter_rows(min_row=min_row, max_col=max_col, values_only=True):
-            values = tuple(values) + (None,) * (max_col - len(values))
-            rows.append(values)
-            if len(rows) > limits.max_rows:
-                # A sheet may end in many empty rows (formats copied down): they do not count.
-                while rows and all(v is None or str(v).strip() == "" for v in rows[-1]):
-                    rows.pop()
-                if len(rows) > limits.max_rows:
+        rows, last = [], 0
+        for index, values in enumerate(ws.iter_rows(min_row=min_row, max_col=max_col, values_only=True), 1):
+            if index > scan:
+                raise WorkbookRefused(
+                    _(
+                        "The file has rows past Excel's last row (%(row)s): it was not saved by Excel or "
+                        "LibreOffice. Open it there, save it again and upload that."
+                    )
+                    % {"row": format_number(EXCEL_ROWS)}
+                )
+            # (A skipped row is all None: counted in C, it costs nothing.)
+            if values.count(None) != len(values) and any(v is not None and str(v).strip() != "" for v in values):
+                if index > limits.max_rows:
                     raise WorkbookRefused(
                         _("The file has more than %(count)s rows; split it into several files.")
-                        % {"count": f"{limits.max_rows:,}".replace(",", ".")}
+                        % {"count": format_number(limits.max_rows)}
                     )
+                last = index
+            if index <= limits.max_rows:
+                rows.append(tuple(values) + (None,) * (max_col - len(values)))
     except WorkbookRefused:
         raise
     except Exception:
@@ -137,6 +166,4 @@ def read_rows(data: bytes, limits: WorkbookLimits, *, min_row: int = 1, max_col:
         raise _unreadable() from None
     finally:
         wb.close()
-    while rows and all(v is None or str(v).strip() == "" for v in rows[-1]):
-        rows.pop()
-    return rows
+    return rows[:last]

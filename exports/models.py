@@ -14,6 +14,24 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class JobFailure(models.TextChoices):
+    """Why a job failed, in the words its page shows."""
+
+    ERROR = "error", _("The file could not be made. Try again; if it fails again, tell the administrator.")
+    DISK = "disk", _("The server has no room left to store the file. Tell the administrator, then try again.")
+    WORKER = (
+        "worker",
+        _(
+            "The background worker stopped in the middle of making the file (the server restarted or the worker "
+            "was stopped). Try again."
+        ),
+    )
+    TIME = (
+        "time",
+        _("Making the file took longer than allowed and was stopped. Try again later or tell the administrator."),
+    )
+
+
 class ExportJob(models.Model):
     """A consolidated export made in the background; the file is kept for a while, then expires."""
 
@@ -37,9 +55,15 @@ class ExportJob(models.Model):
     total = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
     filename = models.CharField(max_length=200, blank=True)
+    # What went wrong, for the administrator (the log has the rest); the user is shown `failure`.
     error = models.TextField(blank=True)
+    failure = models.CharField(max_length=10, choices=JobFailure.choices, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # The worker's sign of life while it makes the file (exports.tasks): a running job without one for
+    # EXPORT_STALE_SECONDS lost its worker.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
 
@@ -56,6 +80,13 @@ class ExportJob(models.Model):
         if self.status == JobStatus.DONE:
             return 100
         return min(99, round(100 * self.done / self.total)) if self.total else 0
+
+    @property
+    def reason(self) -> str:
+        """Why it failed, for the user; "" unless it failed."""
+        if self.status != JobStatus.FAILED:
+            return ""
+        return str(JobFailure(self.failure or JobFailure.ERROR).label)
 
     @property
     def is_expired(self):

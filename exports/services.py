@@ -1,5 +1,6 @@
 """Export jobs: consolidated files queued here, made in the background (tasks.py), kept for a while,
-then expired."""
+then expired; a job whose worker died or that ran past its limit is failed (tasks.export_jobs_fail_stale)
+and can be queued again."""
 
 import logging
 
@@ -8,11 +9,12 @@ from django.utils import timezone
 
 from reports.models import Report
 
-from .models import ExportJob
-from .tasks import run_export
+from .models import ExportJob, JobStatus
+from .tasks import export_jobs_fail_stale, run_export
 
 log = logging.getLogger(__name__)
 FORMATS = ("docx", "xlsx")
+__all__ = ["export_job_retry", "export_job_start", "export_jobs_expire", "export_jobs_fail_stale"]
 
 
 def export_job_start(
@@ -36,6 +38,16 @@ def export_job_start(
     transaction.on_commit(lambda: run_export.enqueue(job.pk))
     log.info("export %s queued by %s", job.pk, actor)
     return job
+
+
+def export_job_retry(*, job: ExportJob, report: Report, actor) -> ExportJob:
+    """Queue again a job that failed: the same unit, round, format and part, for ``actor`` (who may see
+    ``report``, the job's unit's report, as the view checked)."""
+    if job.status != JobStatus.FAILED:
+        raise ValueError(job.status)
+    return export_job_start(
+        report=report, format=job.format, actor=actor, include_drafts=job.include_drafts, part=job.part
+    )
 
 
 def export_jobs_expire(*, now=None) -> int:

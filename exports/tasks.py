@@ -1,10 +1,29 @@
-"""What runs in the background (`python manage.py db_worker`): making the file of a queued export job."""
+"""What runs in the background (`python manage.py db_worker`): making the file of a queued export job.
+
+Every job ends, done or failed with a reason its page shows (models.JobFailure):
+- the file is written under a temporary name beside its place and renamed there once whole; what was
+  written is removed when anything fails (a full disk leaves nothing behind);
+- while the file is made, a thread of the worker marks the job alive every EXPORT_HEARTBEAT_SECONDS
+  (`heartbeat_at`), and each step of progress does too; a running job without a sign of life for
+  EXPORT_STALE_SECONDS lost its worker (kill -9, a restart, the machine down) and is failed by
+  `export_jobs_fail_stale`, which the job's page calls when it is read, every job the worker starts
+  calls first, and `expire_exports` calls daily;
+- a job running past EXPORT_MAX_SECONDS stops at its next step of progress, and the same check fails
+  it if its worker is stuck.
+The worker's task result (django-tasks) of a killed job stays "running"; nothing reads it."""
 
 import datetime
+import errno
 import logging
+import os
+import threading
+import time
+import uuid
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import DatabaseError, connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django_tasks import task
@@ -12,47 +31,175 @@ from django_tasks import task
 from reports.models import Report
 
 from .docx import build_consolidated_docx
-from .models import ExportJob, JobStatus
+from .models import ExportJob, JobFailure, JobStatus
 from .selectors import consolidated
 from .xlsx import build_consolidated_xlsx
 
 log = logging.getLogger(__name__)
 
 
+class _Stop(Exception):
+    """The job may not go on; ``failure`` says why (None: it was failed meanwhile, by the check)."""
+
+    def __init__(self, failure):
+        super().__init__(failure)
+        self.failure = failure
+
+
+def export_jobs_fail_stale(*, now=None, pk=None) -> int:
+    """Fail the running jobs that lost their worker (no sign of life for EXPORT_STALE_SECONDS) or run
+    past EXPORT_MAX_SECONDS, each with its reason; only job ``pk`` when given. Returns how many."""
+    now = now or timezone.now()
+    stale = now - datetime.timedelta(seconds=settings.EXPORT_STALE_SECONDS)
+    running = ExportJob.objects.filter(status=JobStatus.RUNNING)
+    if pk is not None:
+        running = running.filter(pk=pk)
+    # Jobs left running before heartbeats were kept have none: their age tells.
+    dead = running.filter(Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, created_at__lt=stale)).update(
+        status=JobStatus.FAILED,
+        failure=JobFailure.WORKER,
+        error=f"No sign of life from the worker for {settings.EXPORT_STALE_SECONDS} s.",
+        finished_at=now,
+    )
+    late = running.filter(started_at__lt=now - datetime.timedelta(seconds=settings.EXPORT_MAX_SECONDS)).update(
+        status=JobStatus.FAILED,
+        failure=JobFailure.TIME,
+        error=f"Still running after {settings.EXPORT_MAX_SECONDS} s.",
+        finished_at=now,
+    )
+    if dead or late:
+        log.warning("%s export job(s) failed: worker gone (%s), past the time limit (%s)", dead + late, dead, late)
+    return dead + late
+
+
+class _Heartbeat:
+    """A thread that marks the job alive while the worker's main thread makes its file, however long
+    one step of it takes; it stops with the job (and with the process, when that is killed)."""
+
+    def __init__(self, pk: int):
+        self.pk = pk
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"export-{pk}-heartbeat", daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stopped.set()
+        self.thread.join()
+
+    def _beat(self):
+        try:
+            while not self.stopped.wait(settings.EXPORT_HEARTBEAT_SECONDS):
+                try:
+                    ExportJob.objects.filter(pk=self.pk, status=JobStatus.RUNNING).update(heartbeat_at=timezone.now())
+                except DatabaseError:
+                    # A busy database: the next beat will do (the limit allows several to be missed).
+                    log.warning("export %s: heartbeat not recorded", self.pk, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+
+def _remove(storage, name: str) -> None:
+    try:
+        if storage.exists(name):
+            storage.delete(name)
+    except OSError:
+        log.exception("export: could not remove %s", name)
+
+
+def _store(job: ExportJob, filename: str, data: bytes) -> str:
+    """Write ``data`` under a temporary name beside its place, then rename it there, so a file under
+    a job's name is always whole; what was written is removed if writing fails. The name holds the
+    job's id: two jobs never share one. Returns the stored name."""
+    storage = job.file.storage
+    name = job.file.field.generate_filename(job, f"{job.pk}-{filename}")
+    try:
+        storage.path(name)
+    except NotImplementedError:
+        # An object store (S3 through django-storages) keeps an object whole or not at all.
+        return storage.save(name, ContentFile(data))
+    temp = f"{name}.{uuid.uuid4().hex}.part"
+    try:
+        temp = storage.save(temp, ContentFile(data))
+        os.replace(storage.path(temp), storage.path(name))
+    except BaseException:
+        _remove(storage, temp)
+        raise
+    return name
+
+
+def _failure(exc: BaseException):
+    if isinstance(exc, _Stop):
+        return exc.failure
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return JobFailure.DISK
+    return JobFailure.ERROR
+
+
 def export_job_run(*, job_id: int) -> ExportJob:
-    """Make the file of a queued job, recording progress as it goes; failures are recorded too."""
+    """Make the file of a queued job, recording progress as it goes. It ends done or failed with
+    its reason, whatever happens; a file is stored only whole."""
+    export_jobs_fail_stale()
     job = ExportJob.objects.select_related("round", "unit").get(pk=job_id)
-    if job.status not in (JobStatus.WAITING, JobStatus.RUNNING):
+    now = timezone.now()
+    if not ExportJob.objects.filter(pk=job.pk, status=JobStatus.WAITING).update(
+        status=JobStatus.RUNNING, started_at=now, heartbeat_at=now
+    ):
         return job
-    ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+    started = time.monotonic()
+
+    def check_time():
+        if time.monotonic() - started > settings.EXPORT_MAX_SECONDS:
+            raise _Stop(JobFailure.TIME)
 
     def progress(done, total):
-        ExportJob.objects.filter(pk=job.pk).update(done=done, total=total)
+        check_time()
+        running = ExportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING)
+        if not running.update(done=done, total=total, heartbeat_at=timezone.now()):
+            raise _Stop(None)
 
-    try:
-        report = Report.objects.select_related("round", "unit", "unit__parent").get(round=job.round, unit=job.unit)
-        data = consolidated(report, include_drafts=job.include_drafts, part=job.part)
-        if job.format == "docx":
-            data = build_consolidated_docx(data, part=job.part, progress=progress)
-        else:
-            data = build_consolidated_xlsx(data, progress=progress)
-    except Exception as exc:
-        log.exception("export %s failed", job.pk)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
-        return ExportJob.objects.get(pk=job.pk)
     prefix = {"full": "tong-hop", "report": "bao-cao-tong-hop", "annex": "tong-hop-noi-dung"}[job.part]
     drafts = "-kem-ban-nhap" if job.include_drafts else ""
-    name = f"{prefix}{drafts}-{slugify(job.unit.code)}-{slugify(job.round.code)}.{job.format}"
-    job.refresh_from_db()
-    job.file.save(name, ContentFile(data), save=False)
-    job.filename = name
-    job.status = JobStatus.DONE
-    job.finished_at = timezone.now()
-    job.expires_at = job.finished_at + datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS)
-    job.save(update_fields=["file", "filename", "status", "finished_at", "expires_at"])
-    return job
+    filename = f"{prefix}{drafts}-{slugify(job.unit.code)}-{slugify(job.round.code)}.{job.format}"
+    stored = None
+    try:
+        with _Heartbeat(job.pk):
+            report = Report.objects.select_related("round", "unit", "unit__parent").get(round=job.round, unit=job.unit)
+            data = consolidated(report, include_drafts=job.include_drafts, part=job.part)
+            if job.format == "docx":
+                data = build_consolidated_docx(data, part=job.part, progress=progress)
+            else:
+                data = build_consolidated_xlsx(data, progress=progress)
+            check_time()
+            stored = _store(job, filename, data)
+            finished = timezone.now()
+            if not ExportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+                file=stored,
+                filename=filename,
+                status=JobStatus.DONE,
+                finished_at=finished,
+                expires_at=finished + datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS),
+            ):
+                raise _Stop(None)
+    except BaseException as exc:
+        if stored:
+            _remove(job.file.storage, stored)
+        failure = _failure(exc)
+        if failure is None:
+            log.warning("export %s was failed meanwhile; its work is dropped", job.pk)
+        else:
+            log.exception("export %s failed (%s)", job.pk, failure)
+            ExportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+                status=JobStatus.FAILED,
+                failure=failure,
+                error=f"{type(exc).__name__}: {exc}"[:2000],
+                finished_at=timezone.now(),
+            )
+        if not isinstance(exc, Exception):
+            raise  # the worker is being stopped: the job is recorded, let it stop
+    return ExportJob.objects.get(pk=job.pk)
 
 
 @task()

@@ -13,4 +13,5 @@ urlpatterns = [
     path("viec/<int:pk>/", views.job_detail, name="job_detail"),
     path("viec/<int:pk>/trang-thai/", views.job_status, name="job_status"),
     path("viec/<int:pk>/tai-ve/", views.job_download, name="job_download"),
+    path("viec/<int:pk>/thu-lai/", views.job_retry, name="job_retry"),
 ]

@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from documents.official import NATIONAL_MOTTO, name_lines, vietnamese_date
@@ -15,7 +14,7 @@ from outline.models import blank_fill
 from reports.access import Action, access_report_by_id, check_report_access
 
 from . import services
-from .access import access_job_by_id
+from .access import access_job_and_report_by_id, access_job_by_id
 from .docx import CONSOLIDATED_PARTS, build_outline_docx, build_report_docx
 from .models import JobStatus
 from .selectors import outline_document, report_document
@@ -152,28 +151,46 @@ def consolidated_start(request, pk):
     return redirect("exports:job_detail", pk=job.pk)
 
 
+def _current(job):
+    """The job as its page shows it: one whose worker died or that ran past its limit is failed here
+    (a service), so its page never shows it running for ever."""
+    if job.status == JobStatus.RUNNING and services.export_jobs_fail_stale(pk=job.pk):
+        job.refresh_from_db()
+    return job
+
+
 @require_safe
 def job_detail(request, pk):
-    job = access_job_by_id(request.user, pk)
+    job = _current(access_job_by_id(request.user, pk))
     return render(request, "exports/job_detail.html", {"job": job, "statuses": JobStatus})
 
 
 @require_safe
 def job_status(request, pk):
-    job = access_job_by_id(request.user, pk)
+    job = _current(access_job_by_id(request.user, pk))
     return JsonResponse(
         {
             "status": job.status,
             "label": str(job.get_status_display()),
             "percent": job.percent,
-            "error": job.error and _("The export failed; try again or tell the administrator."),
+            "error": job.reason,
         }
     )
 
 
+@require_POST
+def job_retry(request, pk):
+    job, report = access_job_and_report_by_id(request.user, pk)
+    job = _current(job)
+    if job.status != JobStatus.FAILED:
+        return redirect("exports:job_detail", pk=job.pk)
+    again = services.export_job_retry(job=job, report=report, actor=request.user)
+    return redirect("exports:job_detail", pk=again.pk)
+
+
 @require_safe
 def job_download(request, pk):
-    job = access_job_by_id(request.user, pk)
+    job = _current(access_job_by_id(request.user, pk))
     if job.status != JobStatus.DONE or job.is_expired or not job.file:
         raise Http404
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=TYPES[job.format])

@@ -151,7 +151,9 @@ NUMBER_MAX_CHARS = 10  # OutlineNode.number
 
 
 def roman(number: int) -> str:
-    """I, II, … for the numbering a section is expected to have."""
+    """I, II, … for the numbering a section is expected to have; bounded, as a section's number is."""
+    if number > 3_999:
+        raise ValueError(number)
     out = ""
     for value, letters in ((100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV")):
         while number >= value:

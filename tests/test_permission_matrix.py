@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from exports.models import JobStatus
+from exports.models import ExportJob, JobFailure, JobStatus
 from exports.services import export_job_start
 from exports.tasks import export_job_run
 from reports import review
@@ -96,6 +96,10 @@ def prepare(state: str) -> Ctx:
         job = export_job_start(report=own, format="xlsx", actor=world.reviewer)
         ctx.job = export_job_run(job_id=job.pk)
         assert ctx.job.status == JobStatus.DONE
+    if state == "failed_job":
+        # Its worker died: what the job's page shows as failed, to be tried again.
+        ctx.job = export_job_start(report=own, format="xlsx", actor=world.reviewer)
+        ExportJob.objects.filter(pk=ctx.job.pk).update(status=JobStatus.FAILED, failure=JobFailure.WORKER)
     if state == "invited":
         # Drafter A's account awaits its password, invited once.
         world.drafter_a.set_unusable_password()
@@ -330,6 +334,9 @@ MATRIX = [
     Row("exports:job_status", lambda c: (c.job.pk,), "POST", (302, 405, 405, 405, 405, 405), state="job"),
     Row("exports:job_download", lambda c: (c.job.pk,), "GET", (302, 404, 404, 200, 404, 200), state="job"),
     Row("exports:job_download", lambda c: (c.job.pk,), "POST", (302, 405, 405, 405, 405, 405), state="job"),
+    Row("exports:job_retry", lambda c: (c.job.pk,), "GET", (302, 405, 405, 405, 405, 405), state="failed_job"),
+    Row("exports:job_retry", lambda c: (c.job.pk,), "POST", (302, 404, 404, 302, 404, 302), state="failed_job",
+        writes=REVIEWERS),
     # Outlines and catalogues are the admin's (permission to add them): published, copied, never edited here.
     Row("outline:outline_upload", none, "GET", (302, 403, 403, 403, 403, 200)),
     Row("outline:outline_upload", none, "POST", (302, 403, 403, 403, 403, 302),

@@ -17,7 +17,10 @@ if (box) {
         return;
       }
       if (data.status === "failed") {
-        document.getElementById("job-error").classList.remove("d-none");
+        const error = document.getElementById("job-error");
+        error.textContent = data.error;
+        error.classList.remove("d-none");
+        document.getElementById("job-retry").classList.remove("d-none");
         return;
       }
     } catch (e) { /* a dropped connection: try again */ }

@@ -39,3 +39,30 @@ def test_admin_exports_the_consolidated_report_watching_progress(live_server, pa
     assert any(p.text == "BÁO CÁO" for p in doc.paragraphs)
     assert ExportJob.objects.get().status == JobStatus.DONE
     assert page.js_errors == [], page.js_errors
+
+
+def test_a_failed_export_shows_its_reason_on_the_open_page_and_is_tried_again(live_server, page, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.EXPORT_MAX_SECONDS = 0  # every job runs past its limit
+    world = build_world(sections=2)
+    own = Report.objects.get(round=world.round, unit=world.superior)
+    page.goto(live_server.url + reverse("login"))
+    page.get_by_label("Tên đăng nhập").fill(world.admin.username)
+    page.get_by_label("Mật khẩu").fill("mat-khau-thu")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state()
+    page.goto(live_server.url + reverse("reports:report_read", args=[own.pk]))
+    page.get_by_role("button", name="Xuất Word tổng hợp").click()
+    page.wait_for_url(re.compile(r"/xuat/viec/\d+/$"))
+    first = page.url
+    assert not page.get_by_role("button", name="Thử lại").is_visible()
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
+    # The page, polling on its own, shows why and offers to try again.
+    page.get_by_role("button", name="Thử lại").wait_for(state="visible")
+    assert "quá thời gian cho phép" in page.locator("#job-error").inner_text()
+    assert page.locator("#job-label").inner_text() == "Bị lỗi"
+    page.get_by_role("button", name="Thử lại").click()
+    page.wait_for_url(re.compile(r"/xuat/viec/\d+/$"))
+    assert page.url != first and page.locator("#job-label").inner_text() == "Đang chờ"
+    assert [job.status for job in ExportJob.objects.order_by("pk")] == [JobStatus.FAILED, JobStatus.WAITING]
+    assert page.js_errors == [], page.js_errors

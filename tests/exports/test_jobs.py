@@ -1,9 +1,16 @@
 import datetime
+import errno
 import io
+import os
+import subprocess
+import sys
+import time
 
 import pytest
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -247,3 +254,143 @@ def test_only_reviewers_may_put_drafts_in_a_consolidated_file(client, world):
     job = ExportJob.objects.get()
     client.force_login(writer)
     assert client.get(reverse("exports:job_detail", args=[job.pk])).status_code == 404
+
+
+# --- Jobs that cannot finish: a dead worker, a full disk, a time limit -----------------------------
+
+
+def big_world(units: int):
+    """A superior union with ``units`` grassroots unions below, every one having written 30
+    sections of some length and submitted: its consolidated Word file takes a few seconds."""
+    world = build_world(sections=30)
+    for _ in range(units):
+        UnitFactory(parent=world.superior)
+    round_open(round=world.round)
+    reports = list(Report.objects.filter(round=world.round, unit__is_grassroots=True))
+    Report.objects.filter(pk__in=[r.pk for r in reports]).update(status=ReportStatus.SUBMITTED)
+    nodes = list(world.round.outline_version.nodes.filter(is_writable=True))
+    text = ("<p>" + "Nội dung báo cáo của đơn vị. " * 10 + "</p>") * 20
+    SectionText.objects.bulk_create(SectionText(report=r, node=n, content=text) for r in reports for n in nodes)
+    return world
+
+
+def database_url() -> str:
+    """The test database, for a worker started as a process of its own."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def start_worker(media, log):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "reportsite.settings.test",
+        "DATABASE_URL": database_url(),
+        "DJANGO_MEDIA_ROOT": str(media),
+    }
+    command = [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.1", "--no-reload"]
+    return subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def until(read, seconds):
+    """Call ``read`` until it returns something true, at most ``seconds``; its last value."""
+    deadline = time.monotonic() + seconds
+    while not (value := read()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return value
+
+
+def files_in(folder) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_export_ends_its_job_failed_and_the_user_tries_again(client, settings, tmp_path):
+    media = tmp_path / "media"
+    settings.MEDIA_ROOT = media
+    settings.EXPORT_STALE_SECONDS = 2
+    world = big_world(units=120)
+    own = Report.objects.get(round=world.round, unit=world.superior)
+    client.force_login(world.reviewer)
+    client.post(reverse("exports:consolidated_start", args=[own.pk]), {"format": "docx", "part": "annex"})
+    job = ExportJob.objects.get()
+    with open(tmp_path / "worker.log", "wb") as log:
+        worker = start_worker(media, log)
+        try:
+            # Mid-export: the worker has written the first sections and goes on.
+            assert until(lambda: ExportJob.objects.filter(pk=job.pk, done__gt=0).exists(), 20)
+            with transaction.atomic():
+                # The worker's next write waits for this lock: it cannot finish before it dies.
+                ExportJob.objects.select_for_update().get(pk=job.pk)
+                worker.kill()  # SIGKILL, as `kill -9`
+                worker.wait(10)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+    job.refresh_from_db()
+    assert job.status == JobStatus.RUNNING and 0 < job.percent < 100
+    # The job's page notices that nothing has moved for longer than the limit, and says so.
+    status_url = reverse("exports:job_status", args=[job.pk])
+    status = until(lambda: (s := client.get(status_url).json())["status"] == "failed" and s, 8)
+    assert status, client.get(status_url).json()
+    assert status["label"] == "Bị lỗi" and "dừng giữa chừng" in status["error"]
+    page = client.get(reverse("exports:job_detail", args=[job.pk])).content.decode()
+    assert "dừng giữa chừng" in page and "Thử lại" in page
+    # Trying again queues the same export; a worker started again makes it, and nothing is left over.
+    response = client.post(reverse("exports:job_retry", args=[job.pk]))
+    again = ExportJob.objects.exclude(pk=job.pk).get()
+    assert response["Location"] == reverse("exports:job_detail", args=[again.pk])
+    assert (again.format, again.part, again.include_drafts) == ("docx", "annex", False)
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
+    again.refresh_from_db()
+    job.refresh_from_db()
+    assert (again.status, job.status) == (JobStatus.DONE, JobStatus.FAILED)
+    assert files_in(media) == [again.file.name]
+
+
+class FullDiskStorage(FileSystemStorage):
+    """A disk that fills up while a file is written: the first 24 KB land, then ENOSPC, as a full
+    media disk does (a small tmpfs is not to be had here)."""
+
+    def _save(self, name, content):
+        path = self.path(name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as out:
+            out.write(content.read(24 * 1024))
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_full_disk_fails_the_job_with_its_reason_and_leaves_no_partial_file(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "tests.exports.test_jobs.FullDiskStorage"}}
+    world = build_world(sections=2)
+    own = Report.objects.get(round=world.round, unit=world.superior)
+    client.force_login(world.reviewer)
+    client.post(reverse("exports:consolidated_start", args=[own.pk]), {"format": "docx"})
+    job = ExportJob.objects.get()
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and not job.file
+    status = client.get(reverse("exports:job_status", args=[job.pk])).json()
+    assert status["status"] == "failed" and "hết chỗ" in status["error"]
+    assert files_in(tmp_path) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_past_its_time_limit_is_failed_with_its_reason(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.EXPORT_MAX_SECONDS = 0
+    world = build_world(sections=2)
+    own = Report.objects.get(round=world.round, unit=world.superior)
+    client.force_login(world.reviewer)
+    client.post(reverse("exports:consolidated_start", args=[own.pk]), {"format": "xlsx"})
+    job = ExportJob.objects.get()
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    status = client.get(reverse("exports:job_status", args=[job.pk])).json()
+    assert "quá thời gian" in status["error"]
+    assert files_in(tmp_path) == []

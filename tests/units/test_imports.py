@@ -246,3 +246,18 @@ def test_a_unit_moved_under_a_new_unit_in_the_same_file():
     leaf.refresh_from_db()
     assert leaf.path == f"/{top.pk}/{new.pk}/{old.pk}/{leaf.pk}/"
     assert Unit.objects.get(code="OLD").parent == new
+
+
+@pytest.mark.django_db
+def test_a_chain_of_units_deeper_than_any_union_is_refused_by_row_and_writes_nothing():
+    # Each unit under the one before: the materialised path would outgrow its column (PostgreSQL
+    # refused it with a 500 at the confirmation) long before a real union's few levels.
+    rows = [("C0", "Đơn vị 0", "LĐLĐ tỉnh", "", "Không", "")]
+    rows += [(f"C{n}", f"Đơn vị {n}", "Công đoàn", f"C{n - 1}", "Không", "") for n in range(1, 200)]
+    plan = import_plan(workbook(rows))
+    messages = [str(e) for e in plan.errors]
+    assert messages and all("cấp" in m for m in messages), messages[:3]
+    assert messages[0].startswith(f"Dòng {2 + 30}:")
+    with pytest.raises(ImportInvalid):
+        units_import(data=workbook(rows))
+    assert not Unit.objects.exists()

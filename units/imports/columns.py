@@ -17,7 +17,10 @@ IMPORT_LIMITS = WorkbookLimits(
     max_uncompressed=32 * 1024 * 1024,
     max_part_bytes=16 * 1024 * 1024,
     max_rows=20_000,
+    max_strings=20_000 * 12,  # a text in each of the template's ten columns, and a couple more
 )
+# Levels of the unit tree, the top one included: Unit.path (1,000 characters) holds that many ids.
+MAX_LEVELS = 30
 
 # (key, header) in the template's order. The headers are the union's own words.
 COLUMNS = [

@@ -18,7 +18,20 @@ from core.validators import fold_code
 
 from ..models import Role, Unit
 from ..selectors import administers
-from .columns import _NO, _YES, COLUMNS, NO, YES, _full_name, _name, _role_names, _same_name, _text, role_label
+from .columns import (
+    _NO,
+    _YES,
+    COLUMNS,
+    MAX_LEVELS,
+    NO,
+    YES,
+    _full_name,
+    _name,
+    _role_names,
+    _same_name,
+    _text,
+    role_label,
+)
 from .plan import ImportPlan, PersonLine, RowError, UnitLine
 from .reading import _read, _UnitRow
 from .scope import _accounts_outside_scope, _outside_scope
@@ -312,8 +325,9 @@ def _depths(defs: dict[str, _UnitRow], by_pk, errors) -> dict[str, int]:
     in_cycle: set[str] = set()
     for start in defs:
         chain, code = [], start
+        on_chain: set[str] = set()  # the chain's codes, looked up in one step (a list grows as its square)
         while code and code not in depth and code not in in_cycle:
-            if code in chain:
+            if code in on_chain:
                 cycle = chain[chain.index(code) :]
                 in_cycle.update(cycle)
                 errors.append(
@@ -324,6 +338,7 @@ def _depths(defs: dict[str, _UnitRow], by_pk, errors) -> dict[str, int]:
                 )
                 break
             chain.append(code)
+            on_chain.add(code)
             code = final_parent(code)
         else:
             base = depth.get(code, -1) if code else -1
@@ -331,6 +346,17 @@ def _depths(defs: dict[str, _UnitRow], by_pk, errors) -> dict[str, int]:
                 depth[c] = base + offset
             continue
         in_cycle.update(chain)
+    # A bound on the tree's depth (a union has a handful of levels): each unit's path, which lists
+    # its ancestors, stays within its column.
+    for code, d in defs.items():
+        if depth.get(code, 0) >= MAX_LEVELS:
+            errors.append(
+                RowError(
+                    d.row,
+                    _("the unit would stand %(level)s levels down the tree; the tree has at most %(max)s levels.")
+                    % {"level": depth[code] + 1, "max": MAX_LEVELS},
+                )
+            )
     return depth
 
 
