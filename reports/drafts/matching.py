@@ -121,6 +121,11 @@ def _number_fits(style: str, number: str, entry: Entry) -> int:
     return 0
 
 
+def _rank(style: str, number: str) -> str:
+    """A typed label's rank: "II." and "III." are one rank, "2." and "3." another, "2.1" a third."""
+    return f"{style}{number.count('.')}" if style == "digits" else style
+
+
 def _heading_like(block: Block, style: str) -> bool:
     if len(block.text) > HEADING_MAX_CHARS:
         return False
@@ -134,6 +139,7 @@ def match_draft(blocks: list[Block], entries: list[Entry]) -> list[Chunk]:
     """Cut ``blocks`` into chunks, each under a heading of the outline (its key when it has a box,
     with how sure the match is) or unplaced, with the reason. Every block lands in exactly one chunk."""
     headings = [(e, normalise(e.text), normalise(e.alt)) for e in entries if e.kind in HEADING_KINDS]
+    writable = [e for e in entries if e.writable]
     own_texts = [(e, normalise(e.text)) for e in entries if e.kind in OWN_TEXT_KINDS]
     chunks: list[Chunk] = [Chunk(id=0, heading="", key="", score=0, reason="before_first")]
     last: Entry | None = None
@@ -149,7 +155,9 @@ def match_draft(blocks: list[Block], entries: list[Entry]) -> list[Chunk]:
     for block in blocks:
         style, number, rest = split_label(block.text)
         found = normalise(rest)
-        if block.kind != "table" and _heading_like(block, style):
+        # The outline numbers its lines with Roman numerals and digits: a lettered point ("a)") is one
+        # of the file's own sub-headings unless its words are the outline's nearly to the letter.
+        if block.kind != "table" and _heading_like(block, style) and style != "letter":
             threshold = HEADING_LIKE_THRESHOLD
         else:
             threshold = PLAIN_THRESHOLD
@@ -159,6 +167,9 @@ def match_draft(blocks: list[Block], entries: list[Entry]) -> list[Chunk]:
                 score = max(likeness(found, wanted), likeness(found, filled)) + _number_fits(style, number, entry)
                 if last is not None and entry.position < last.position:
                     score -= 12
+                elif last is not None:
+                    # Skipping sections happens, but a heading usually follows the one before.
+                    score -= min(10, 2 * sum(1 for e in writable if last.position < e.position < entry.position))
                 if entry.key in matched:
                     score -= 5
                 if score > best_score:
@@ -174,7 +185,7 @@ def match_draft(blocks: list[Block], entries: list[Entry]) -> list[Chunk]:
                 if item is not None and item.writable:
                     best, score = item, score - 5
             matched.add(best.key)
-            last, last_style, last_level = best, style, block.level
+            last, last_style, last_level = best, _rank(style, number), block.level
             if best.writable:
                 start(block.text, best.key, score, "matched", best.key)
             else:
@@ -203,7 +214,7 @@ def match_draft(blocks: list[Block], entries: list[Entry]) -> list[Chunk]:
             and _heading_like(block, style)
             and (
                 (block.kind == "heading" and last_level and block.level <= last_level)
-                or (style and style == last_style and style != "letter")
+                or (style and _rank(style, number) == last_style and style != "letter")
             )
         ):
             start(block.text, "", 0, "unknown_heading")

@@ -5,6 +5,9 @@ check where each one landed; ``expected`` maps each marker to its section (or ""
 must end up unplaced)."""
 
 import io
+import struct
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 import docx
@@ -263,3 +266,60 @@ SHAPES = {
     "extra_section": extra_section,
     "table_and_bullets": table_and_bullets,
 }
+
+
+def _pixel() -> bytes:
+    """A one-pixel PNG."""
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0\0\0\0")) + chunk(b"IEND", b"")
+    )
+
+
+_FOOTNOTES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+    '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p>'
+    "</w:footnote>"
+    '<w:footnote w:id="1"><w:p><w:r><w:t>Số liệu của phòng nhân sự.</w:t></w:r></w:p></w:footnote>'
+    "</w:footnotes>"
+)
+
+
+def footnote_and_image() -> bytes:
+    """Section V with an image and a paragraph carrying a footnote."""
+    w = Writer()
+    w.heading("V. HẠN CHẾ, KHUYẾT ĐIỂM VÀ NGUYÊN NHÂN", 1)
+    w.document.add_picture(io.BytesIO(_pixel()))
+    paragraph = w.body("p1.V", "Đoàn viên tăng chậm")
+    reference = OxmlElement("w:r")
+    note = OxmlElement("w:footnoteReference")
+    note.set(qn("w:id"), "1")
+    reference.append(note)
+    paragraph._p.append(reference)
+    w.body("p1.V", "Đoạn sau chú thích")
+    data = w.build().data
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            body = source.read(member)
+            if member.filename == "[Content_Types].xml":
+                body = body.replace(
+                    b"</Types>",
+                    b'<Override PartName="/word/footnotes.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/></Types>',
+                )
+            elif member.filename == "word/_rels/document.xml.rels":
+                body = body.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdNotes" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    b'relationships/footnotes" Target="footnotes.xml"/></Relationships>',
+                )
+            target.writestr(member, body)
+        target.writestr("word/footnotes.xml", _FOOTNOTES)
+    return out.getvalue()

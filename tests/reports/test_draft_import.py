@@ -21,7 +21,7 @@ from reports.models import AuditEntry, AuditKind, Report, ReportStatus, SectionT
 from reports.selectors import draft_preview
 from reports.services import DraftConflict, ReportLocked, draft_import, report_submit, round_open, section_save
 from tests.conftest import build_world
-from tests.reports.draft_files import SHAPES, Writer, table_and_bullets, typed_numbers
+from tests.reports.draft_files import SHAPES, Writer, footnote_and_image, table_and_bullets, typed_numbers
 from tests.reports.factories import RoundFactory
 
 pytestmark = pytest.mark.django_db
@@ -332,3 +332,34 @@ def test_the_command_refuses_a_locked_report_and_writes_nothing(real, tmp_path):
         call_command("import_draft", "GK-WORD", real.unit_a.code, str(path), "--leave-out-unplaced")
     assert list(SectionText.objects.filter(report=real.report).values_list("content", "version")) == before
     assert Report.objects.get(pk=real.report.pk).status == ReportStatus.SUBMITTED
+
+
+def test_a_footnote_follows_its_paragraph_and_an_image_is_listed(real):
+    preview = _import_all(real.report, footnote_and_image(), real.drafter_a)
+    assert preview["unsupported"] == ["1 hình ảnh", "1 chú thích cuối trang (đặt ngay sau đoạn có chú thích)"]
+    content = SectionText.objects.get(report=real.report, node__key="p1.V").content
+    assert content == (
+        "<p>[p1.V#1] Đoàn viên tăng chậm[1]</p><p><em>[1] Số liệu của phòng nhân sự.</em></p>"
+        "<p>[p1.V#2] Đoạn sau chú thích</p>"
+    )
+
+
+def test_sub_headings_inside_a_section_stay_in_it(real):
+    w = Writer()
+    w.heading("4. Xây dựng tổ chức công đoàn vững mạnh", 2)
+    w.body("p1.II.4")
+    w.bold("4.1. Phát triển đoàn viên")
+    w.body("p1.II.4")
+    w.heading("a) Thành lập công đoàn cơ sở mới", 3)
+    w.body("p1.II.4")
+    w.bold("b) Công tác cán bộ")
+    w.body("p1.II.4")
+    w.heading("5. Phát huy hiệu quả các phong trào thi đua", 2)
+    w.body("p1.II.5")
+    built = w.build()
+    preview = _import_all(real.report, built.data, real.drafter_a)
+    assert not [c for c in preview["chunks"] if not c["key"] and c["html"]]
+    assert _stored_places(real.report) == built.expected
+    content = SectionText.objects.get(report=real.report, node__key="p1.II.4").content
+    assert "<p><strong>4.1. Phát triển đoàn viên</strong></p>" in content
+    assert "<p><strong>a) Thành lập công đoàn cơ sở mới</strong></p>" in content
