@@ -74,7 +74,7 @@ def _preview_context(report, pending, decision=None, conflict=None):
             # The outline's own guidance left in a filled-in copy of its file: shown, set to be left out.
             default = DISCARD if chunk["reason"] == "outline_text" else ""
             unplaced.append({**chunk, "chosen": chosen or default})
-    headings = [c for c in pending["chunks"] if c["heading"] and c["reason"] in ("matched", "no_box")]
+    found = {c["matched_key"] for c in pending["chunks"] if c["matched_key"] and c["reason"] in ("matched", "no_box")}
     return {
         "report": report,
         "pending": pending,
@@ -82,7 +82,7 @@ def _preview_context(report, pending, decision=None, conflict=None):
         "unplaced": unplaced,
         "targets": [(r.node.key, r.label) for r in outline.writable],
         "labels": outline.labels,
-        "matched_count": len(headings),
+        "matched_count": len(found),
         "discard": DISCARD,
         "conflict": conflict,
     }

@@ -20,14 +20,18 @@ from django.utils.translation import gettext_lazy
 from lxml import etree
 from lxml import html as lxml_html
 
-from core.richtext import MAX_ELEMENTS, check_html_limits
+from core.richtext import MAX_ELEMENTS, MAX_INPUT_CHARS, check_html_limits
 from core.text import format_number, nfc
 from outline.reading import OutlineFileRefused, check_docx_zip
 
 log = logging.getLogger(__name__)
 
-# A report of a hundred pages has a document part of 1–2 MB; mammoth reads about 1 MB a second here.
+# mammoth's reading costs by the element: 19,000 short paragraphs took 8 s of CPU on a busy machine.
+# A report of a hundred pages has 1,500–3,000 paragraphs and a document part of 1–2 MB; past these, a
+# file is refused before mammoth reads it (a few seconds at most), and so is one whose text alone
+# would make more HTML than the site's limits take.
 DOCUMENT_MAX_BYTES = 4 * 1024 * 1024
+MAX_PARAGRAPHS = 8_000
 
 # Underline is not in mammoth's default map; the editor has it. Word's "Title" and "Subtitle" are
 # headings of the file, not body text.
@@ -97,6 +101,11 @@ MAX_TABLE_DEPTH = 8
 _TABLE_TAG = re.compile(rb"<(/?)w:tbl[\s>]")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _PARAGRAPH = re.compile(rb"<w:p[\s>/]")
+_CELL = re.compile(rb"<w:(?:tc|tr|tbl)[\s>]")
+# Bold, italic, underline: each formatted run makes an element (<strong>, <em>, <u>) that the site's
+# element count (core.richtext.check_html_limits) counts again at the tag closing it.
+_FORMAT = re.compile(rb"<w:(?:b|i|u)[\s/]")
+_TEXT = re.compile(rb"<w:t(?:\s[^>]*)?>([^<]*)</w:t>")
 
 
 def _count(body: bytes, *patterns: bytes) -> int:
@@ -126,7 +135,13 @@ def _inspect(data: bytes) -> dict[str, int]:
         raise
     except Exception:
         raise DraftRefused(_("The file could not be read as a Word document.")) from None
-    if len(document) > DOCUMENT_MAX_BYTES or len(_PARAGRAPH.findall(document)) > MAX_ELEMENTS:
+    if len(document) > DOCUMENT_MAX_BYTES:
+        raise DraftRefused(too_large)
+    paragraphs = len(_PARAGRAPH.findall(document))
+    elements = paragraphs + len(_CELL.findall(document)) + 2 * len(_FORMAT.findall(document))
+    # What the HTML will at least hold: the text, and a tag or two around each element.
+    chars = sum(len(t) for t in _TEXT.findall(document)) + 7 * elements
+    if paragraphs > MAX_PARAGRAPHS or elements > MAX_ELEMENTS or chars > MAX_INPUT_CHARS:
         raise DraftRefused(too_large)
     depth = deepest = 0
     for match in _TABLE_TAG.finditer(document):
@@ -213,8 +228,8 @@ def _footnotes(root) -> dict[str, str]:
         items = ol.findall("li")
         if items and all((li.get("id") or "").startswith(("footnote-", "endnote-")) for li in items):
             for li in items:
-                for back in li.iter("a"):
-                    back.drop_tree()
+                for back in list(li.iter("a")):
+                    back.drop_tree()  # mammoth's "↑" back to the reference
                 notes[li.get("id")] = _words(li)
             root.remove(ol)
     return notes
@@ -231,7 +246,7 @@ def _note_refs(element, notes) -> list[str]:
         if note is None:
             continue
         label = link.text_content().strip() or f"[{len(texts) + 1}]"
-        sup.clear()
+        sup.clear(keep_tail=True)
         sup.tag = "span"
         sup.text = label
         texts.append(f"{label} {note}")

@@ -302,6 +302,7 @@ def footnote_and_image() -> bytes:
     note.set(qn("w:id"), "1")
     reference.append(note)
     paragraph._p.append(reference)
+    paragraph.add_run(" năm 2020.")
     w.body("p1.V", "Đoạn sau chú thích")
     data = w.build().data
     out = io.BytesIO()

@@ -339,7 +339,7 @@ def test_a_footnote_follows_its_paragraph_and_an_image_is_listed(real):
     assert preview["unsupported"] == ["1 hình ảnh", "1 chú thích cuối trang (đặt ngay sau đoạn có chú thích)"]
     content = SectionText.objects.get(report=real.report, node__key="p1.V").content
     assert content == (
-        "<p>[p1.V#1] Đoàn viên tăng chậm[1]</p><p><em>[1] Số liệu của phòng nhân sự.</em></p>"
+        "<p>[p1.V#1] Đoàn viên tăng chậm[1] năm 2020.</p><p><em>[1] Số liệu của phòng nhân sự.</em></p>"
         "<p>[p1.V#2] Đoạn sau chú thích</p>"
     )
 
