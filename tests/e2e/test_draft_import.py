@@ -7,6 +7,7 @@ from django.urls import reverse
 from reports.models import SectionText
 from tests.conftest import build_world
 from tests.e2e.helpers import log_in
+from tests.e2e.test_accessibility import axe_source, serious
 from tests.reports.draft_files import Writer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -82,6 +83,7 @@ def test_a_word_file_is_previewed_placed_and_saved(live_server, page, tmp_path):
     page.get_by_role("button", name="Đọc tệp").click()
     page.get_by_role("heading", name="Chưa xếp mục").wait_for()
     assert "Kính gửi: Công đoàn cấp trên" in page.content()
+    assert serious(page, axe_source()) == []
     assert not SectionText.objects.filter(report=world.report_a).exists()
     # The greeting goes nowhere: left out, explicitly.
     page.get_by_label("Phần này vào mục").first.select_option(label="Bỏ phần này")
