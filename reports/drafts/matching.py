@@ -8,6 +8,7 @@ from it, and so does going back up the outline. A block styled as a heading, bol
 or a list item needs less likeness than a plain paragraph."""
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -94,20 +95,28 @@ def split_label(text: str) -> tuple[str, str, str]:
     return "", "", text
 
 
-def likeness(found: str, wanted: str) -> float:
-    """How alike two normalised headings are, 0–100: the whole, or a shortened form of it."""
+def likeness(found: str, wanted: str, cutoff: float = 0) -> float:
+    """How alike two normalised headings are, 0–100: the whole, or a shortened form of it. Below
+    ``cutoff`` the answer is only "below": pairs whose lengths alone rule it out cost nothing (a
+    body paragraph against every heading of the outline)."""
     if not found or not wanted:
         return 0.0
-    whole = fuzz.ratio(found, wanted)
     shorter, longer = sorted((len(found), len(wanted)))
     coverage = shorter / longer
+    whole_bound = 200 * shorter / (shorter + longer)  # fuzz.ratio's best for these lengths
     if len(found) <= len(wanted):
         # A shortened or reworded heading: its words within the outline's, losing up to a quarter of
         # the score when it keeps less than half of them.
-        part = max(fuzz.token_set_ratio(found, wanted), fuzz.partial_ratio(found, wanted))
-        part *= 0.75 + 0.25 * min(1.0, coverage / 0.5)
+        weight = 0.75 + 0.25 * min(1.0, coverage / 0.5)
     else:
-        part = fuzz.token_set_ratio(found, wanted) * (0.6 + 0.4 * coverage)
+        weight = 0.6 + 0.4 * coverage
+    if max(whole_bound, 100 * weight) < cutoff:
+        return 0.0
+    whole = fuzz.ratio(found, wanted)
+    if len(found) <= len(wanted):
+        part = max(fuzz.token_set_ratio(found, wanted), fuzz.partial_ratio(found, wanted)) * weight
+    else:
+        part = fuzz.token_set_ratio(found, wanted) * weight
     return max(whole, part)
 
 
@@ -139,7 +148,7 @@ def match_draft(blocks: list[Block], entries: list[Entry]) -> list[Chunk]:
     """Cut ``blocks`` into chunks, each under a heading of the outline (its key when it has a box,
     with how sure the match is) or unplaced, with the reason. Every block lands in exactly one chunk."""
     headings = [(e, normalise(e.text), normalise(e.alt)) for e in entries if e.kind in HEADING_KINDS]
-    writable = [e for e in entries if e.writable]
+    writable = sorted(e.position for e in entries if e.writable)
     own_texts = [(e, normalise(e.text)) for e in entries if e.kind in OWN_TEXT_KINDS]
     chunks: list[Chunk] = [Chunk(id=0, heading="", key="", score=0, reason="before_first")]
     last: Entry | None = None
@@ -164,12 +173,15 @@ def match_draft(blocks: list[Block], entries: list[Entry]) -> list[Chunk]:
         best, best_score = None, 0.0
         if block.kind != "table" and found and len(block.text) <= HEADING_MAX_CHARS * 2:
             for entry, wanted, filled in headings:
-                score = max(likeness(found, wanted), likeness(found, filled)) + _number_fits(style, number, entry)
+                bonus = _number_fits(style, number, entry)
+                cutoff = threshold - bonus  # below it, no penalty or bonus could make it a match
+                score = max(likeness(found, wanted, cutoff), likeness(found, filled, cutoff)) + bonus
                 if last is not None and entry.position < last.position:
                     score -= 12
                 elif last is not None:
                     # Skipping sections happens, but a heading usually follows the one before.
-                    score -= min(10, 2 * sum(1 for e in writable if last.position < e.position < entry.position))
+                    skipped = bisect_left(writable, entry.position) - bisect_right(writable, last.position)
+                    score -= min(10, 2 * max(0, skipped))
                 if entry.key in matched:
                     score -= 5
                 if score > best_score:
@@ -196,7 +208,9 @@ def match_draft(blocks: list[Block], entries: list[Entry]) -> list[Chunk]:
             block.kind in ("para", "item")
             and found
             and any(
-                likeness(found, wanted) >= OWN_TEXT_THRESHOLD and len(found) >= 0.8 * len(wanted)
+                # Left as the outline wrote it: the whole line, nearly to the letter.
+                0.8 * len(wanted) <= len(found) <= 1.25 * len(wanted)
+                and fuzz.ratio(found, wanted, score_cutoff=OWN_TEXT_THRESHOLD)
                 for _e, wanted in own_texts
             )
         ):
