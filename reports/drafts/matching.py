@@ -95,12 +95,16 @@ def split_label(text: str) -> tuple[str, str, str]:
     return "", "", text
 
 
-def likeness(found: str, wanted: str, cutoff: float = 0) -> float:
-    """How alike two normalised headings are, 0–100: the whole, or a shortened form of it. Below
-    ``cutoff`` the answer is only "below": pairs whose lengths alone rule it out cost nothing (a
-    body paragraph against every heading of the outline)."""
+def likeness(found: str, wanted: str, cutoff: float = 0, *, whole_only: bool = False) -> float:
+    """How alike two normalised headings are, 0–100: the whole, or a shortened form of it (not with
+    ``whole_only``: the same words, in any order). Below ``cutoff`` the answer is only "below": pairs
+    whose lengths alone rule it out cost nothing (a body paragraph against every heading)."""
     if not found or not wanted:
         return 0.0
+    if whole_only:
+        return max(
+            fuzz.ratio(found, wanted, score_cutoff=cutoff), fuzz.token_sort_ratio(found, wanted, score_cutoff=cutoff)
+        )
     shorter, longer = sorted((len(found), len(wanted)))
     coverage = shorter / longer
     whole_bound = 200 * shorter / (shorter + longer)  # fuzz.ratio's best for these lengths
@@ -175,7 +179,13 @@ def match_draft(blocks: list[Block], entries: list[Entry]) -> list[Chunk]:
             for entry, wanted, filled in headings:
                 bonus = _number_fits(style, number, entry)
                 cutoff = threshold - bonus  # below it, no penalty or bonus could make it a match
-                score = max(likeness(found, wanted, cutoff), likeness(found, filled, cutoff)) + bonus
+                # A plain paragraph is a heading only if it says all of it: body text often uses a
+                # heading's words ("đoàn viên, người lao động được chăm lo…").
+                whole_only = threshold == PLAIN_THRESHOLD
+                score = bonus + max(
+                    likeness(found, wanted, cutoff, whole_only=whole_only),
+                    likeness(found, filled, cutoff, whole_only=whole_only),
+                )
                 if last is not None and entry.position < last.position:
                     score -= 12
                 elif last is not None:

@@ -16,9 +16,10 @@ from docx.oxml.ns import qn
 from exports.docx import build_report_docx
 from exports.selectors import report_document
 from outline.models import OutlineNode, OutlineVersion
-from reports.drafts import DISCARD, Decision, DraftRefused, compose_sections, read_draft, undecided
+from reports.drafts import DISCARD, Decision, DraftRefused, compose_sections, match_draft, read_draft, undecided
+from reports.drafts.reading import MAX_PARAGRAPHS, Block
 from reports.models import AuditEntry, AuditKind, Report, ReportStatus, SectionText
-from reports.selectors import draft_preview
+from reports.selectors import draft_entries, draft_preview
 from reports.services import DraftConflict, ReportLocked, draft_import, report_submit, round_open, section_save
 from tests.conftest import build_world
 from tests.reports.draft_files import SHAPES, Writer, footnote_and_image, table_and_bullets, typed_numbers
@@ -363,3 +364,38 @@ def test_sub_headings_inside_a_section_stay_in_it(real):
     content = SectionText.objects.get(report=real.report, node__key="p1.II.4").content
     assert "<p><strong>4.1. Phát triển đoàn viên</strong></p>" in content
     assert "<p><strong>a) Thành lập công đoàn cơ sở mới</strong></p>" in content
+
+
+def test_matching_a_long_file_stays_fast(real):
+    """8,000 paragraphs (the most a file may have) against the outline: pairs ruled out by their
+    lengths are never compared (this took 53 s before)."""
+    entries = draft_entries(real.report)
+    words = [
+        "công",
+        "đoàn",
+        "đoàn",
+        "viên",
+        "người",
+        "lao",
+        "động",
+        "chăm",
+        "lo",
+        "phúc",
+        "lợi",
+        "thi",
+        "đua",
+        "tổ",
+        "chức",
+        "xây",
+        "dựng",
+        "vững",
+        "mạnh",
+    ]
+    blocks = [
+        Block(kind="para", html="x", text=" ".join(words[(i * 7 + j) % len(words)] for j in range(5 + i % 70)))
+        for i in range(MAX_PARAGRAPHS)
+    ]
+    started = time.monotonic()
+    chunks = match_draft(blocks, entries)
+    assert time.monotonic() - started < 10
+    assert sum(len(c.blocks) for c in chunks) == len(blocks)
