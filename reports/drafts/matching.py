@@ -4,8 +4,10 @@ A heading is recognised by its words, however it was written: Word's automatic n
 is not in the text) or a typed one ("I.", "1.", "1.1", "a)"), other case, extra spaces, no diacritics,
 a shortened or slightly reworded heading. The words are compared accent- and case-free with
 rapidfuzz; a typed number that agrees with the outline's adds to the score, one that disagrees takes
-from it, and so does going back up the outline. A block styled as a heading, bold throughout, numbered
-or a list item needs less likeness than a plain paragraph."""
+from it, and so does going back up the outline or skipping sections. A block styled as a heading, bold
+throughout, numbered or a list item needs less likeness than a plain paragraph, which must say the
+whole heading (body text often uses a heading's words). Pairs whose lengths alone rule out a match
+are never compared, so a long file costs about a second."""
 
 import re
 from bisect import bisect_left, bisect_right
@@ -150,7 +152,8 @@ def _heading_like(block: Block, style: str) -> bool:
 
 def match_draft(blocks: list[Block], entries: list[Entry]) -> list[Chunk]:
     """Cut ``blocks`` into chunks, each under a heading of the outline (its key when it has a box,
-    with how sure the match is) or unplaced, with the reason. Every block lands in exactly one chunk."""
+    with how sure the match is) or unplaced, with the reason. Every block is either the heading of a
+    chunk (the outline's heading found) or in exactly one chunk's blocks: nothing is dropped."""
     headings = [(e, normalise(e.text), normalise(e.alt)) for e in entries if e.kind in HEADING_KINDS]
     writable = sorted(e.position for e in entries if e.writable)
     own_texts = [(e, normalise(e.text)) for e in entries if e.kind in OWN_TEXT_KINDS]
