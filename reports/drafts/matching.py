@@ -144,7 +144,11 @@ def _rank(style: str, number: str) -> str:
 def _heading_like(block: Block, style: str) -> bool:
     if len(block.text) > HEADING_MAX_CHARS:
         return False
-    if block.kind in ("heading", "item") or block.bold or style:
+    if block.kind == "item":
+        # Word's numbered list paragraphs are how many files number their headings; a bulleted
+        # point, Word's or typed ("-", "+", "·"), is body text.
+        return block.list_type == "ol" and not block.bullet
+    if block.kind == "heading" or block.bold or style:
         return True
     letters = [c for c in block.text if c.isalpha()]
     return bool(letters) and all(c.isupper() for c in letters)
@@ -178,7 +182,8 @@ def match_draft(blocks: list[Block], entries: list[Entry]) -> list[Chunk]:
         else:
             threshold = PLAIN_THRESHOLD
         best, best_score = None, 0.0
-        if block.kind != "table" and found and len(block.text) <= HEADING_MAX_CHARS * 2:
+        bulleted = block.kind == "item" and (block.bullet or block.list_type == "ul")
+        if block.kind != "table" and not bulleted and found and len(block.text) <= HEADING_MAX_CHARS * 2:
             for entry, wanted, filled in headings:
                 bonus = _number_fits(style, number, entry)
                 cutoff = threshold - bonus  # below it, no penalty or bonus could make it a match

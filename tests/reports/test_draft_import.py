@@ -399,3 +399,18 @@ def test_matching_a_long_file_stays_fast(real):
     chunks = match_draft(blocks, entries)
     assert time.monotonic() - started < 10
     assert sum(len(c.blocks) for c in chunks) == len(blocks)
+
+
+def test_a_bulleted_point_is_never_taken_for_a_heading(real):
+    """A point that repeats the next item's words, bulleted by Word or typed with "-", stays where it is."""
+    w = Writer()
+    w.heading("1. Nâng cao hiệu quả thực hiện nhiệm vụ đại diện, bảo vệ quyền lợi", 2)
+    w.body("p1.II.1")
+    w.body("p1.II.1", "Chăm lo lợi ích thiết thực cho đoàn viên và người lao động", style="List Bullet")
+    typed = w.body("p1.II.1", "Chăm lo lợi ích thiết thực cho đoàn viên và người lao động")
+    typed.runs[0].text = "- " + typed.runs[0].text
+    w.heading("2. Chăm lo lợi ích thiết thực cho đoàn viên và người lao động", 2)
+    w.body("p1.II.2")
+    built = w.build()
+    _import_all(real.report, built.data, real.drafter_a)
+    assert _stored_places(real.report) == built.expected
