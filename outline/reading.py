@@ -81,7 +81,10 @@ def decode_text(data: bytes) -> str:
     return _bounded(text)
 
 
-def _check_docx_zip(data: bytes) -> None:
+def check_docx_zip(data: bytes, *, too_large: str | None = None) -> None:
+    """Refuse a Word file by what it would unpack to, before any XML of it is parsed: not a zip or
+    no document part, too many members, too large once unpacked, too compressed. Raises
+    OutlineFileRefused; ``too_large`` words the refusal for another kind of upload."""
     not_word = _("This is not a Word file (.docx).")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -98,7 +101,9 @@ def _check_docx_zip(data: bytes) -> None:
             or any(m.file_size > DOCX_MAX_PART for m in members)
             or any(m.compress_size and m.file_size / m.compress_size > DOCX_MAX_RATIO for m in members)
         ):
-            raise OutlineFileRefused(_("The file is refused: once opened it would be far larger than an outline."))
+            raise OutlineFileRefused(
+                too_large or _("The file is refused: once opened it would be far larger than an outline.")
+            )
         entries = 0
         for member in members:
             if member.filename.lower() in ("word/styles.xml", "word/numbering.xml"):
@@ -231,7 +236,7 @@ def _numbered(paragraph, formats, counters) -> str:
 
 def read_docx(data: bytes) -> str:
     """A Word file's paragraphs, one per line, with the numbers Word adds itself written out."""
-    _check_docx_zip(data)
+    check_docx_zip(data)
     deadline = time.monotonic() + READ_SECONDS
     try:
         document = docx.Document(io.BytesIO(data))

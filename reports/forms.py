@@ -248,6 +248,16 @@ class AppendixUploadForm(UploadSizeMixin, forms.Form):
     )
 
 
+class DraftUploadForm(UploadSizeMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Word file (.docx) of the report's draft"),
+        help_text=_("At most 2 MB. Nothing is saved before you have seen where each part of the file goes."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+        ),
+    )
+
+
 class YearsField(forms.TypedMultipleChoiceField):
     """Data years as boxes to tick. Any year is taken here: whether it lies inside the term is the
     round's own rule (Round.clean), said there with the year and the term in words."""

@@ -73,6 +73,7 @@ from reports.services import appendix_save, report_submit, section_save
 from reports.xlsx import HEADER_ROW, META_SHEET
 from tests.conftest import build_world
 from tests.indicators.factories import make_catalogue
+from tests.reports.draft_files import Writer
 from tests.units.factories import MembershipFactory
 from units.models import Role
 
@@ -1646,6 +1647,114 @@ def test_appendix_upload():
     run()
     print("\nOUTCOMES", seen)
     assert seen["refused"] and seen["saved"] and seen["pending"], seen
+
+
+def test_draft_import_from_word():
+    """Any file, any decisions on its parts: never a 500; refused or cancelled, nothing stored; saved,
+    only sections of the report, with texts cleaned to the editor's allow-list."""
+    world = build_world(sections=3)
+    report = world.report_a
+    writer = Writer()
+    writer.body("", "Kính gửi: Công đoàn cấp trên")
+    for n in (1, 2, 3):
+        writer.heading(f"{n}. Nội dung số {n}", 2)
+        writer.body(f"p1.II.{n}", "Đoàn viên tăng", bold_word=True)
+        writer.body(f"p1.II.{n}", "điểm một", style="List Bullet")
+    writer.heading("4. Công tác khác", 2)
+    writer.body("", "Nội dung không có trong đề cương")
+    template = writer.build().data
+    members = zipfile.ZipFile(io.BytesIO(template)).namelist()
+    url = reverse("reports:draft_import", args=[report.pk])
+    seen = Counter()
+    files = st.one_of(
+        st.tuples(st.just("bytes"), st.binary(max_size=3000)),
+        st.tuples(st.just("truncated"), st.integers(0, len(template) - 1)),
+        st.tuples(
+            st.just("mutated"),
+            st.lists(st.tuples(st.integers(0, len(template) - 1), st.integers(0, 255)), min_size=1, max_size=6),
+        ),
+        st.tuples(
+            st.just("member"),
+            st.tuples(st.sampled_from(members), st.sampled_from(["drop", "cut", "garbage", "empty"]), st.binary()),
+        ),
+        st.tuples(st.just("intact"), st.none()),
+    )
+    targets = st.one_of(st.sampled_from(["", "-", "p1.II.1", "p1.II.3", "p1.II", "title", "khong-co"]), noise)
+
+    def build(kind, arg):
+        if kind == "bytes":
+            return arg
+        if kind == "truncated":
+            return template[:arg]
+        if kind == "mutated":
+            data = bytearray(template)
+            for position, value in arg:
+                data[position] = value
+            return bytes(data)
+        if kind == "member":
+            name, how, garbage = arg
+            return _rezip(
+                template,
+                lambda member, content: (
+                    content
+                    if member != name
+                    else {"drop": None, "cut": content[: len(content) // 2], "garbage": garbage, "empty": b""}[how]
+                ),
+            )
+        return template
+
+    @fuzz(40)
+    @given(
+        file=files,
+        name=st.sampled_from(["a.docx", "a.doc", "a"]),
+        decisions=st.dictionaries(st.integers(0, 8), targets, max_size=6),
+        modes=st.dictionaries(st.sampled_from(["p1.II.1", "p1.II.2", "x"]), st.sampled_from(["keep", "append", "?"])),
+        then=st.sampled_from(["confirm", "cancel", "nothing"]),
+    )
+    # The greeting (part 0) and the section the outline lacks (part 4) must be placed or left out.
+    @example(file=("intact", None), name="a.docx", decisions={0: "-", 4: "-"}, modes={}, then="confirm")
+    @example(
+        file=("intact", None),
+        name="a.docx",
+        decisions={0: "p1.II.3", 4: "p1.II.1", 2: "-"},
+        modes={"p1.II.1": "append", "p1.II.2": "keep"},
+        then="confirm",
+    )
+    def run(file, name, decisions, modes, then):
+        with rolled_back():
+            client = client_for(world.drafter_a)
+            before = fingerprint()
+            upload = io.BytesIO(build(*file))
+            upload.name = name
+            response = send(client, "post", url, {"file": upload})
+            if response.status_code == 200:
+                seen["refused"] += 1
+                assert response.context["form"].errors
+                assert_unchanged(before, "file refused")
+                return
+            assert response.status_code == 302 and response["Location"] == url
+            assert_unchanged(before, "preview")
+            page = send(client, "get", url)
+            assert page.status_code == 200
+            if then == "nothing":
+                return
+            data = {then: "1"}
+            data.update({f"target_{k}": v for k, v in decisions.items()})
+            data.update({f"mode_{k}": v for k, v in modes.items()})
+            response = send(client, "post", url, data)
+            if then == "cancel" or response.status_code == 200:
+                seen["cancelled" if then == "cancel" else "not confirmed"] += 1
+                assert_unchanged(before, "cancelled or not confirmed")
+                return
+            assert response.status_code == 302 and said_success(response), levels(response)
+            seen["saved"] += 1
+            for section in SectionText.objects.filter(report=report).select_related("node"):
+                assert section.node.is_writable and section.node.version_id == report.round.outline_version_id
+                assert sanitize_html(section.content) == section.content
+
+    run()
+    print("\nOUTCOMES", seen)
+    assert seen["refused"] and seen["saved"], seen
 
 
 def test_appendix_upload_refuses_bombs_and_big_files():

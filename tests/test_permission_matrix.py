@@ -35,6 +35,7 @@ from reports.services import report_submit
 from reports.xlsx import build_template
 from tests.conftest import build_world
 from tests.indicators.factories import make_catalogue
+from tests.reports.draft_files import Writer
 from tests.reports.test_review import write_all
 from tests.units.factories import UnitFactory
 from units.invitations import users_invite
@@ -122,6 +123,14 @@ def template_with_a_figure(ctx) -> dict:
     book.save(buffer)
     upload = ContentFile(buffer.getvalue(), name="phu-luc.xlsx")
     return {"file": upload}
+
+
+def draft_file(ctx) -> dict:
+    """A Word draft with a heading of the world's outline and a paragraph under it, as an upload."""
+    writer = Writer()
+    writer.heading("1. Nội dung số 1", 2)
+    writer.body("p1.II.1")
+    return {"file": ContentFile(writer.build().data, name="ban-thao.docx")}
 
 
 @dataclass(frozen=True)
@@ -237,6 +246,14 @@ MATRIX = [
         state="submitted"),
     Row("reports:submission_detail", lambda c: (c.report.pk, 1), "POST", (302, 405, 405, 405, 405, 405),
         state="submitted"),
+    # Importing a Word draft: the upload is read into a preview kept in the session; nothing is stored
+    # before the drafter confirms (tests/reports/test_draft_import.py). A locked report sends them back.
+    Row("reports:draft_import", rep, "GET", (302, 200, 404, 403, 404, 403)),
+    Row("reports:draft_import", rep, "POST", (302, 302, 404, 403, 404, 403), data=draft_file),
+    Row("reports:draft_import", rep, "POST", (302, 200, 404, 403, 404, 403),
+        data=lambda c: {"confirm": "1", "target_0": "-"}),
+    Row("reports:draft_import", rep, "GET", (302, 302, 404, 403, 404, 403), state="submitted"),
+    Row("reports:draft_import", rep, "POST", (302, 302, 404, 403, 404, 403), state="submitted", data=draft_file),
     Row("reports:document_info", rep, "GET", (302, 200, 404, 403, 404, 403)),
     Row("reports:document_info", rep, "POST", (302, 302, 404, 403, 404, 403),
         data=lambda c: {"doc_number": "9/BC", "place": "Bình An", "signer_name": "Lan", "signer_title": "Chủ tịch",

@@ -3,11 +3,13 @@
 By topic: reports.py (the reports a user reads; who writes, reviews and exports them), sections.py
 (the outline and section texts), review.py (returns, comments, the history's words), dashboard.py,
 appendix.py (a report's figures), rollup.py (the grassroots unions' figures added up), rounds.py
-(who sets rounds up and sees them, what opening one will do). Callers import from ``reports.selectors``.
+(who sets rounds up and sees them, what opening one will do), drafts.py (what a Word draft is
+matched against). Callers import from ``reports.selectors``.
 """
 
 from .appendix import ReportAppendix, StoredAppendix, report_appendix, rows_for_node
 from .dashboard import Dashboard, DashboardRow, DashboardRows, dashboard
+from .drafts import draft_entries, draft_preview, section_states
 from .reports import (
     can_edit,
     can_export_consolidated,
@@ -53,6 +55,8 @@ __all__ = [
     "comment_anchors",
     "comment_threads",
     "dashboard",
+    "draft_entries",
+    "draft_preview",
     "drafters_of",
     "history_labels",
     "open_return",
@@ -73,6 +77,7 @@ __all__ = [
     "rounds_visible_to",
     "rows_for_node",
     "section_page",
+    "section_states",
     "unit_texts",
     "units_for_rounds",
     "worded_nodes",

@@ -2,11 +2,13 @@
 
 By entity: rounds.py (a round's fields, opening it), reports.py (a report as a whole: why it is
 locked, its status, submitting it, what its Word file prints), sections.py (section texts, the save
-and the autosave), appendix.py (figures and notes). The review's writes are in reports/review.py,
+and the autosave), appendix.py (figures and notes), drafts.py (a Word draft's sections
+written in one go). The review's writes are in reports/review.py,
 the reorganisation's in reports/reorganisation.py. Callers import from ``reports.services``.
 """
 
 from .appendix import NOTE_MAX_CHARS, AppendixConflict, AppendixSaveResult, appendix_fill_from_rollup, appendix_save
+from .drafts import DraftConflict, draft_import
 from .reports import (
     DOCUMENT_FIELDS,
     ReportLocked,
@@ -28,10 +30,12 @@ __all__ = [
     "ROUND_LOCKED_WHEN_OPEN",
     "AppendixConflict",
     "AppendixSaveResult",
+    "DraftConflict",
     "ReportLocked",
     "SectionConflict",
     "appendix_fill_from_rollup",
     "appendix_save",
+    "draft_import",
     "lock_reason",
     "lock_report",
     "mark_drafting",

@@ -225,3 +225,109 @@ if (form) {
     say(status.dataset.restored);
   });
 }
+
+// Pasting from Word: its lists arrive as paragraphs with the bullet typed in ("·   Đoàn viên") and
+// paragraphs typed with "-", "+", "•" are lists to whoever wrote them. Both become real list items
+// (a "+" under the "-" before it), as the "Nhập từ tệp Word" import does; anything else pastes as usual.
+const PASTED_BULLET = /^[\s\u00a0]*([·•\-+–\uf0b7\uf0a7▪●◦o§])[\s\u00a0]+/;
+const PASTED_NUMBER = /^[\s\u00a0]*(\d{1,3}|[a-zA-Z])[.)][\s\u00a0]+/;
+
+function listItemsFromParagraphs(doc) {
+  const body = doc.body;
+  let changed = false;
+  const items = [];
+  for (const p of Array.from(body.querySelectorAll("p"))) {
+    const style = (p.getAttribute("style") || "").toLowerCase();
+    const wordList = style.includes("mso-list") && !style.includes("mso-list:none");
+    let marker = "";
+    if (wordList) {
+      // Word writes the bullet or number in a span it marks "mso-list:Ignore".
+      for (const ignored of p.querySelectorAll("[style*='mso-list:Ignore' i]")) {
+        marker = marker || ignored.textContent.trim();
+        ignored.remove();
+      }
+    }
+    const text = p.textContent;
+    const typed = PASTED_BULLET.exec(text);
+    if (!wordList && !typed) continue;
+    if (typed && !marker) {
+      marker = typed[1];
+      stripLead(p, PASTED_BULLET);
+    } else if (!marker && PASTED_NUMBER.test(text)) {
+      marker = "1.";
+      stripLead(p, PASTED_NUMBER);
+    }
+    const level = Number((/level(\d)/.exec(style) || [0, 1])[1]) - 1;
+    const ordered = /^(\d+|[a-zA-Z]|[ivxIVX]+)[.)]$/.test(marker);
+    items.push({ p, ordered, level: marker === "+" ? 1 : level });
+    changed = true;
+  }
+  if (!changed) return false;
+  // Consecutive items (siblings, one after the other) become one list, deeper levels nested.
+  let stack = [];
+  let previous = null;
+  for (const item of items) {
+    const li = doc.createElement("li");
+    while (item.p.firstChild) li.appendChild(item.p.firstChild);
+    if (!previous || previous.nextElementSibling !== item.p) stack = [];
+    const depth = Math.min(item.level, stack.length);
+    stack = stack.slice(0, depth + 1);
+    const tag = item.ordered ? "ol" : "ul";
+    if (stack.length === depth + 1 && stack[depth].tagName.toLowerCase() !== tag) stack = stack.slice(0, depth);
+    if (stack.length < depth + 1) {
+      const list = doc.createElement(tag);
+      if (depth === 0) item.p.before(list);
+      else (stack[depth - 1].lastElementChild || stack[depth - 1]).appendChild(list);
+      stack.push(list);
+    }
+    stack[depth].appendChild(li);
+    const marker = doc.createElement("span");  // keeps "the paragraph before" for the next item
+    item.p.replaceWith(marker);
+    previous = marker;
+    marker.dataset.pastedItem = "1";
+  }
+  for (const marker of body.querySelectorAll("[data-pasted-item]")) marker.remove();
+  return true;
+}
+
+function stripLead(element, pattern) {
+  const walker = element.ownerDocument.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walker.nextNode())) {
+    if (!node.nodeValue.trim()) continue;
+    node.nodeValue = node.nodeValue.replace(pattern, "");
+    return;
+  }
+}
+
+function pastedHtml(clipboard) {
+  const html = clipboard.getData("text/html");
+  const doc = html
+    ? new DOMParser().parseFromString(html, "text/html")
+    : new DOMParser().parseFromString(
+        clipboard
+          .getData("text/plain")
+          .split(/\r?\n/)
+          .map((line) => "<p>" + line.replace(/&/g, "&amp;").replace(/</g, "&lt;") + "</p>")
+          .join(""),
+        "text/html",
+      );
+  return listItemsFromParagraphs(doc) ? doc.body.innerHTML : null;
+}
+
+document.addEventListener("prose-editor:ready", (event) => {
+  const editor = event.detail.editor;
+  // Caught on the way down, before the editor's own paste handler on the editable area below.
+  (editor.view.dom.parentElement || editor.view.dom).addEventListener(
+    "paste",
+    (paste) => {
+      if (!paste.clipboardData) return;
+      const html = pastedHtml(paste.clipboardData);
+      if (html === null) return;  // nothing to turn into a list: the editor pastes as usual
+      paste.preventDefault();
+      paste.stopPropagation();
+      editor.chain().focus().insertContent(html).run();
+    },
+    true,
+  );
+});

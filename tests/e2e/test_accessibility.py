@@ -54,6 +54,7 @@ def test_main_pages_have_no_serious_accessibility_violation(live_server, browser
             ("appendix", reverse("reports:appendix_edit", args=[a])),
             ("submit", reverse("reports:report_submit", args=[a])),
             ("document details", reverse("reports:document_info", args=[a])),
+            ("Word import", reverse("reports:draft_import", args=[a])),
             ("history", reverse("reports:report_history", args=[a])),
             ("print preview", reverse("exports:report_print", args=[a])),
             ("notifications", reverse("reports:notification_list")),
