@@ -19,7 +19,7 @@ from exports.selectors import consolidated, report_document
 from indicators.selectors import catalogue
 from reports.models import Report, Round
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.engine_independent, pytest.mark.django_db]
 
 
 @pytest.fixture(scope="module")
