@@ -77,6 +77,25 @@ def build_world(sections=5) -> World:
     )
 
 
+# What a database engine can change: a test that uses none cannot depend on it. pytest-django refuses
+# a query from a test without one of these, so the rule cannot mark a test that does use the database.
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+)
+
+
+def pytest_collection_modifyitems(items):
+    """Mark ``engine_independent`` every test that uses no database. .ci/run runs them once (on
+    PostgreSQL), with the browser, LibreOffice and golden-file tests marked so by hand; what touches the
+    database (locks, collation, concurrency, migrations, query counts, sums) runs on SQLite too."""
+    for item in items:
+        uses_database = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(
+            getattr(item, "fixturenames", ())
+        )
+        if not uses_database:
+            item.add_marker(pytest.mark.engine_independent)
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with nothing cached (ids and timestamps may repeat between tests)."""

@@ -17,7 +17,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -386,10 +386,42 @@ def call(client, row, ctx):
     return client.post(url, data, headers=row.headers)
 
 
-@pytest.mark.parametrize("row", MATRIX, ids=lambda r: r.id)
-def test_matrix(row, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    ctx = prepare(row.state)
+@pytest.fixture(scope="module")
+def shared(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """The data of one state (``request.param``), made once for every test that asks for that state:
+    made in a transaction rolled back when the next state is asked for, each test running in a
+    savepoint of it (pytest-django), so no test sees another's changes. The tests ask for their states
+    in order (STATE_ORDER), so each state is made once."""
+    media = tmp_path_factory.mktemp(f"media-{request.param}")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            ctx = prepare(request.param)
+            # What is stored before each request: every request runs in a savepoint rolled back after, so
+            # it is the same for every row and role of this state (a change that leaked from one request
+            # would show as a change made by the next, failing the row: never a change missed).
+            ctx.extras["stored"] = stored()
+            yield ctx
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+# The rows grouped by state, "draft" first (the admin tests below ask for it too), in the matrix's
+# order within a state.
+STATE_ORDER = sorted(MATRIX, key=lambda r: (r.state != "draft", r.state))
+
+
+@pytest.mark.parametrize(
+    ("shared", "row"),
+    [(row.state, row) for row in STATE_ORDER],
+    ids=[r.id for r in STATE_ORDER],
+    indirect=["shared"],
+    scope="module",
+)
+def test_matrix(shared, row):
+    ctx = shared
     got = {}
     for role in ROLES:
         # Each role starts from the same stored state: its request runs in a savepoint rolled back after.
@@ -397,9 +429,8 @@ def test_matrix(row, settings, tmp_path):
             client = Client()
             if role != "anonymous":
                 client.force_login(ctx.world.users()[role])
-            before = stored()
             response = call(client, row, ctx)
-            changed = stored() != before
+            changed = stored() != ctx.extras["stored"]
             got[role] = response.status_code
             if role in OUTSIDERS and response.status_code == 200:
                 body = b"".join(response.streaming_content) if response.streaming else response.content
@@ -438,10 +469,11 @@ ADMIN_PAGES = ["admin:index", "admin:units_unit_import", "admin:units_unit_impor
 ]
 
 
+@pytest.mark.parametrize("shared", ["draft"], indirect=True)
 @pytest.mark.parametrize("name", ADMIN_PAGES)
-def test_admin_pages_are_for_the_admin_only(name, client):
+def test_admin_pages_are_for_the_admin_only(name, shared):
     """The Django admin ("Quản trị"): only staff get in; everyone else is sent to its login."""
-    ctx = prepare("draft")
+    ctx = shared
     for role in ROLES:
         client = Client()
         if role != "anonymous":
@@ -471,9 +503,10 @@ def _tree():
     return list(Unit.objects.order_by("pk").values_list("pk", "path", "is_active", "merged_into"))
 
 
+@pytest.mark.parametrize("shared", ["draft"], indirect=True)
 @pytest.mark.parametrize("name", ["admin:units_unit_merge", "admin:units_unit_move", "admin:units_unit_deactivate"])
-def test_reorganisation_pages_are_for_the_admin_only(name):
-    ctx = prepare("draft")
+def test_reorganisation_pages_are_for_the_admin_only(name, shared):
+    ctx = shared
     post = _reorganise_posts(ctx.world)[name]
     for role in ROLES:
         with transaction.atomic():

@@ -15,7 +15,7 @@ from tests.e2e.conftest import _missing
 from tests.e2e.helpers import log_in
 from tests.reports.test_review import write_all
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.engine_independent, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = [1366, 390]

@@ -9,7 +9,7 @@ from reports.models import IndicatorValue, SectionText
 from tests.conftest import build_world
 from tests.indicators.factories import make_catalogue
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.engine_independent, pytest.mark.django_db(transaction=True)]
 
 
 def test_drafter_fills_the_appendix_on_a_phone_and_quotes_a_figure(live_server, page):

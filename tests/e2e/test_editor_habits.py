@@ -11,7 +11,7 @@ from reports.models import SectionText
 from tests.conftest import build_world
 from tests.e2e.helpers import log_in
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.engine_independent, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_editor_speaks_vietnamese_counts_words_and_starts_from_the_guidance(live_server, page):

@@ -11,7 +11,7 @@ from reports.models import Report
 from tests.conftest import build_world
 from tests.indicators.factories import make_catalogue
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.engine_independent, pytest.mark.django_db(transaction=True)]
 
 
 def test_admin_exports_the_consolidated_report_watching_progress(live_server, page, settings, tmp_path):

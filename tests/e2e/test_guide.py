@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from reports.models import Report, ReportStatus
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.engine_independent, pytest.mark.django_db(transaction=True)]
 
 PICTURES = Path(settings.BASE_DIR) / "static" / "guide"
 GUIDE = Path(settings.BASE_DIR) / "templates" / "guide.html"

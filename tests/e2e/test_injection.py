@@ -28,7 +28,7 @@ from tests.conftest import build_world
 from tests.indicators.factories import make_catalogue
 from units.models import Unit
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.engine_independent, pytest.mark.django_db(transaction=True)]
 
 PWN = "window.__pwned=1"
 SCRIPT = f"<script>{PWN}</script>"

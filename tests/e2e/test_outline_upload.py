@@ -7,7 +7,7 @@ from django.urls import reverse
 from outline.models import OutlineNode, OutlineVersion
 from tests.units.factories import UserFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.engine_independent, pytest.mark.django_db(transaction=True)]
 
 SEED = settings.BASE_DIR / "fixtures" / "seed" / "de-cuong-bao-cao-giua-nhiem-ky.txt"
 

@@ -17,7 +17,7 @@ from tests.e2e.helpers import log_in
 from tests.indicators.factories import make_catalogue
 from tests.reports.test_review import write_all
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.engine_independent, pytest.mark.django_db(transaction=True)]
 
 
 def test_returning_and_resubmitting_say_what_is_wrong_up_front(live_server, browser):

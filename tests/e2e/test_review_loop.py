@@ -8,7 +8,7 @@ from reports.models import Report, ReportStatus
 from reports.services import section_save
 from tests.conftest import build_world
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.engine_independent, pytest.mark.django_db(transaction=True)]
 
 
 def log_in(page, live_server, user):

@@ -8,7 +8,7 @@ from reports.models import Round
 from tests.conftest import build_world
 from tests.e2e.test_accessibility import log_in
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.engine_independent, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_year_boxes_follow_the_term(live_server, page):

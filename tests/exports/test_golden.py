@@ -55,6 +55,7 @@ def _exports() -> dict[str, bytes]:
     return files
 
 
+@pytest.mark.engine_independent
 @pytest.mark.django_db
 def test_demo_exports_are_the_golden_ones():
     with time_machine.travel(FROZEN, tick=False):

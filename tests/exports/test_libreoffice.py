@@ -12,7 +12,7 @@ from outline.models import NodeKind, OutlineNode
 from reports.models import Report, ReportStatus
 from reports.selectors import rollup
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.engine_independent, pytest.mark.django_db]
 
 
 def test_word_report_opens_in_libreoffice_with_every_heading(filled, soffice, tmp_path):

@@ -1,6 +1,7 @@
 """The documents as a union office prints them: LibreOffice lays out the demo report and the
-consolidated report of a 300-unit province, and the pages are checked: no page holding only its
-number, the signature block on one page, no table row split across two pages.
+consolidated report of a 300-unit province (its own part; the whole file of a union below it), and the
+pages are checked: no page holding only its number, the signature block on one page, no table row split
+across two pages.
 
 pdftotext breaks Vietnamese words with stray spaces ("th ức"), so texts are compared without spaces.
 """
@@ -19,7 +20,7 @@ from exports.selectors import consolidated, report_document
 from indicators.selectors import catalogue
 from reports.models import Report, Round
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.engine_independent, pytest.mark.django_db]
 
 
 @pytest.fixture(scope="module")
@@ -114,23 +115,43 @@ def test_the_demo_report_prints_well(soffice, pdftotext, tmp_path):
 
 
 def test_a_300_unit_consolidated_report_prints_well(soffice, pdftotext, tmp_path):
+    """The province's own part (its text and closing block, the roll-up, the status table of 300 units),
+    then the full file (both parts and the annex of what the units wrote) of one union below it with 50
+    units: the province's full file is 1,100 pages of the same annex, which took two minutes to lay out."""
     call_command("seed_demo", verbosity=0)
     call_command("seed_demo", "--units", "300", "--seed", "7", verbosity=0)
     round_ = Round.objects.exclude(code="GNK-2018-2023").get()
     own = Report.objects.select_related("round", "unit").get(round=round_, unit=round_.organising_unit)
-    pages, words = render(build_consolidated_docx(consolidated(own)), tmp_path, soffice, pdftotext, "tong-hop")
-    units = Report.objects.filter(round=round_, unit__is_grassroots=True).values_list("unit__name", flat=True)
     indicators = catalogue(round_.outline_version_id)
-    name_column = column(words, LEFT_MARGIN_CM + 0.8, _appendix_widths(round_.data_years)[1])
-    unit_column = column(words, LEFT_MARGIN_CM + STATUS_WIDTHS[0], STATUS_WIDTHS[1])
     cells = name_cells(indicators, round_.data_years)
+    name_left, name_width = LEFT_MARGIN_CM + 0.8, _appendix_widths(round_.data_years)[1]
+    unit_left, unit_width = LEFT_MARGIN_CM + STATUS_WIDTHS[0], STATUS_WIDTHS[1]
+
+    pages, words = render(
+        build_consolidated_docx(consolidated(own), part="report"), tmp_path, soffice, pdftotext, "tinh"
+    )
+    units = Report.objects.filter(round=round_, unit__is_grassroots=True).values_list("unit__name", flat=True)
+    assert len(units) == 300
+    name_column, unit_column = column(words, name_left, name_width), column(words, unit_left, unit_width)
     assert_printable(pages, own, [(name_column, cells), (unit_column, list(units))])
     # A superior union's report speaks as one: "Đại hội Liên đoàn…", not "Đại hội CĐCS Liên đoàn…".
     assert squeeze(f"Đại hội {own.unit.name}") in pages[0] and squeeze(f"CĐCS {own.unit.name}") not in pages[0]
-    submitted = Report.objects.filter(round=round_, unit__is_grassroots=True, status__in=["submitted", "approved"])
-    drafts = Report.objects.filter(round=round_, unit__is_grassroots=True).exclude(pk__in=submitted)
+    print(f"\nPAGES consolidated report part, 300 units: {len(pages)}")
+
+    below = Report.objects.select_related("round", "unit").get(round=round_, unit__code="SC-CT002")
+    pages, words = render(build_consolidated_docx(consolidated(below)), tmp_path, soffice, pdftotext, "tong-hop")
+    grassroots = Report.objects.filter(round=round_, unit__is_grassroots=True, unit__path__startswith=below.unit.path)
+    units = grassroots.values_list("unit__name", flat=True)
+    assert len(units) == 50
+    name_column, unit_column = column(words, name_left, name_width), column(words, unit_left, unit_width)
+    assert_printable(pages, below, [(name_column, cells), (unit_column, list(units))])
+    assert squeeze(f"Đại hội {below.unit.name}") in pages[0] and squeeze(f"CĐCS {below.unit.name}") not in pages[0]
+    submitted = grassroots.filter(status__in=["submitted", "approved"])
+    drafts = grassroots.exclude(pk__in=submitted)
+    assert submitted.count() >= 10 and drafts.count() >= 20
     # A unit that never submitted is in the status table, never among the texts.
     text = "".join(pages)
+    assert all(text.count(squeeze(f"({report.unit.code})")) >= 1 for report in submitted)
     for report in drafts[:20]:
         assert text.count(squeeze(f"({report.unit.code})")) == 0, report.unit.code
-    print(f"\nPAGES consolidated, 300 units ({submitted.count()} submitted or approved): {len(pages)}")
+    print(f"\nPAGES consolidated, 50 units ({submitted.count()} submitted or approved): {len(pages)}")
