@@ -10,7 +10,7 @@ from tests.e2e.helpers import log_in
 from tests.e2e.test_accessibility import axe_source, serious
 from tests.reports.draft_files import Writer
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.engine_independent, pytest.mark.django_db(transaction=True)]
 
 # What Word puts on the clipboard for a bulleted list (trimmed): the bullet in a span it marks
 # "mso-list:Ignore", the level in the paragraph's style.
