@@ -12,6 +12,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
+from exports.docx import build_consolidated_docx
+from exports.selectors import consolidated
 from outline.models import OutlineNode, OutlineVersion
 from outline.parsing import check_outline, parse_outline
 from outline.services import outline_version_publish
@@ -100,6 +102,11 @@ def test_the_provinces_own_report_prints_its_own_level(client, demo):
     _assert_none(shown, STALE_TERM + OTHER_LEVEL + ("CĐCS Liên đoàn", "Công đoàn các Khu công nghiệp"))
     assert "Nghị quyết Đại hội Liên đoàn Lao động tỉnh Bình An, nhiệm kỳ 2025–2030" in shown["report_docx"]
     assert "cấp ủy, chính quyền cùng cấp và công đoàn cấp trên" in shown["report_docx"]
+    # The report part of its consolidated file too.
+    own = Report.objects.select_related("round", "unit", "unit__parent").get(pk=report.pk)
+    consolidated_text = _docx_text(build_consolidated_docx(consolidated(own), part="report"))
+    _assert_none({"consolidated": consolidated_text}, STALE_TERM + OTHER_LEVEL)
+    assert "cấp ủy, chính quyền cùng cấp và công đoàn cấp trên" in consolidated_text
 
 
 def test_the_seed_outline_printed_for_a_2025_round_fails_the_same_check(client, demo):
@@ -156,6 +163,9 @@ def test_a_new_terms_outline_is_made_in_the_browser(client, db):
     call_command("loaddata", "outline_gnk_2018_2023", verbosity=0)
     client.force_login(get_user_model().objects.create_superuser("it", "it@example.org", "x"))
     url = reverse("outline:outline_upload")
+    seed_version = OutlineVersion.objects.get(code="gnk-cdcs-2018-2023")
+    change = client.get(reverse("admin:outline_outlineversion_change", args=[seed_version.pk])).content.decode()
+    assert f"{url}?tu=gnk-cdcs-2018-2023" in change  # "Sao chép để sửa" on the version's admin page
     page = html.unescape(client.get(url, {"tu": "gnk-cdcs-2018-2023"}).content.decode())
     assert "Sao chép để sửa" in page and "Chưa có thay đổi nào." in page
     seed = OutlineVersion.objects.get(code="gnk-cdcs-2018-2023").source_text
