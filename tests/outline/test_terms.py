@@ -26,6 +26,9 @@ pytestmark = pytest.mark.django_db
 
 STALE_TERM = ("2018", "2019", "2020", "30/11/2020", "lần thứ XII", "85/KH-LĐLĐ", "Đại hội IX")
 OTHER_LEVEL = ("huyện", "Huyện ủy", "UBND huyện")
+NEXT_TERM_NAME = (
+    "Đề cương báo cáo đánh giá giữa nhiệm kỳ thực hiện Nghị quyết Đại hội công đoàn (nhiệm kỳ 2025–2030, mọi cấp)"
+)
 KEYS = ["p1.I.1", "p1.I.2", "p1.II.2", "p1.II.4", "p1.II.5", "p1.II.9", "p1.III", "p1.IV", "p2.1", "p2.2"]
 
 
@@ -221,3 +224,19 @@ def test_opening_a_round_warns_of_another_terms_outline_and_superiors_without_dr
     Round.objects.filter(pk=new.pk).update(outline_version=round_.outline_version)
     page = client.get(reverse("reports:round_open", args=[new.code])).content.decode()
     assert "data-outline-warnings" not in page
+
+
+def test_the_2025_fixture_is_what_the_script_generates(tmp_path):
+    from django.conf import settings
+
+    output = tmp_path / "outline.json"
+    call_command(
+        "build_outline_fixture",
+        seed=settings.BASE_DIR / "fixtures" / "seed" / "de-cuong-bao-cao-giua-nhiem-ky-2025-2030.txt",
+        output=output,
+        code="gnk-2025-2030",
+        name=NEXT_TERM_NAME,
+        stdout=io.StringIO(),
+    )
+    committed = settings.BASE_DIR / "fixtures" / "outline_gnk_2025_2030.json"
+    assert output.read_text(encoding="utf-8") == committed.read_text(encoding="utf-8")
