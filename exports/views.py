@@ -45,9 +45,7 @@ def _document(report, kind, build) -> bytes:
     Every service that changes the report touches ``updated_at``; the date printed on the document, the
     names in its header block and the language are in the key too. Admin edits of the catalogue show
     within DOCUMENT_TIMEOUT."""
-    names = (
-        f"{report.blank_fill}|{report.round.event_wording}|{report.unit.parent.name if report.unit.parent_id else ''}"
-    )
+    names = f"{report.blank_fill.key}|{report.unit.parent.name if report.unit.parent_id else ''}"
     key = ":".join(
         [
             "document",

@@ -52,6 +52,8 @@ class OutlinePublishForm(CleanTextMixin, forms.Form):
         help_text=_("As the round setup shows it, e.g. Đề cương báo cáo giữa nhiệm kỳ 2023–2028."),
     )
 
+    base = forms.CharField(required=False, widget=forms.HiddenInput, max_length=60)
+
     def clean_text(self):
         # Browsers send a text box's lines ended by CR LF: the outline's lines end by LF, as the file's.
         return self.cleaned_data["text"].replace("\r\n", "\n").replace("\r", "\n")

@@ -121,25 +121,76 @@ CONGRESS = "Đại hội"
 _EVENT_BEFORE_BLANK = re.compile(r"(Đại hội|ĐẠI HỘI)(?=(?:\s+CĐCS)?" + BLANK_RE.pattern + ")")
 
 
+# The round's and the unit's facts an outline names by placeholder ("{nhiem_ky}") rather than types,
+# so that one outline is right for every term, unit and level it is sent to: name → what it means.
+PLACEHOLDERS = {
+    "nhiem_ky": _("the term, e.g. 2025–2030"),
+    "nam_dau_nhiem_ky": _("the first year of the term"),
+    "nam_cuoi_nhiem_ky": _("the last year of the term"),
+    "nam_so_lieu": _("the data years, e.g. 2025, 2026 và 2027"),
+    "so_nam_so_lieu": _("how many data years"),
+    "ngay_chot_so_lieu": _("the date the figures run to, dd/mm/yyyy"),
+    "don_vi": _("the unit's name"),
+    "cap_tren": _("the name of the unit's superior union"),
+    "dai_hoi_cap_tren": _("the superior union's congress, e.g. Đại hội Công đoàn tỉnh … lần thứ XI"),
+    "dai_hoi": _("how the round calls the unit's own congress (Đại hội, Hội nghị đại biểu)"),
+}
+PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
+
+
+def placeholders_unknown(text: str) -> list[str]:
+    """The placeholders in ``text`` that the site does not fill (a typing mistake), in order, once each."""
+    return list(dict.fromkeys(name for name in PLACEHOLDER_RE.findall(text) if name not in PLACEHOLDERS))
+
+
+def years_in_words(years) -> str:
+    """2018, 2019 và 2020."""
+    years = [str(y) for y in years or []]
+    return " và ".join([", ".join(years[:-1]), years[-1]]) if len(years) > 1 else "".join(years)
+
+
 class BlankFill(str):
     """What fills the outline's blanks (the unit, its congress number, the term), carrying how the
-    event before them is called: "Đại hội" (the outline's own word, changing nothing) or another."""
+    event before them is called: "Đại hội" (the outline's own word, changing nothing) or another,
+    and the values of the outline's placeholders (``PLACEHOLDERS``)."""
 
     event: str = CONGRESS
+    values: dict
 
-    def __new__(cls, value: str, event: str = CONGRESS):
+    def __new__(cls, value: str, event: str = CONGRESS, values: dict | None = None):
         fill = super().__new__(cls, value)
         fill.event = event or CONGRESS
+        fill.values = dict(values or {})
         return fill
+
+    @property
+    def key(self) -> str:
+        """Everything that changes what the outline prints, as one string (for cache keys)."""
+        values = "|".join(f"{k}={v}" for k, v in sorted(self.values.items()))
+        return f"{self}|{self.event}|{values}"
 
 
 def blank_fill(fields: dict) -> BlankFill:
-    """The fill of a document's printed fields ("fill", and "event" where it was stored)."""
-    return BlankFill(fields["fill"], fields.get("event") or CONGRESS)
+    """The fill of a document's printed fields ("fill", and "event" and "values" where they were stored)."""
+    return BlankFill(fields["fill"], fields.get("event") or CONGRESS, fields.get("values"))
+
+
+def fill_placeholders(text: str, values: dict, *, capitals: bool = False) -> str:
+    """``text`` with each known placeholder replaced by its value (capitals in a capital heading);
+    one without a value stays as typed, so that a missing fact shows rather than vanishes."""
+
+    def replace(match):
+        value = values.get(match.group(1))
+        if value is None:
+            return match.group(0)
+        return str(value).upper() if capitals else str(value)
+
+    return PLACEHOLDER_RE.sub(replace, text)
 
 
 def fill_blanks(text: str, fill: str) -> str:
-    """Replace the outline's dotted blanks by ``fill``; capitals stay capitals in capital headings.
+    """Replace the outline's dotted blanks by ``fill`` and its placeholders by the fill's values;
+    capitals stay capitals in capital headings.
 
     After "CĐCS" the unit's own "Công đoàn cơ sở" prefix is dropped, so the line does not say it twice.
     """
@@ -148,8 +199,11 @@ def fill_blanks(text: str, fill: str) -> str:
     event = getattr(fill, "event", CONGRESS)
     if event != CONGRESS:
         text = _EVENT_BEFORE_BLANK.sub(lambda m: event.upper() if m.group(1).isupper() else event, text)
-    letters = [c for c in BLANK_RE.sub("", text) if c.isalpha()]
+    letters = [c for c in PLACEHOLDER_RE.sub("", BLANK_RE.sub("", text)) if c.isalpha()]
     capitals = bool(letters) and all(c.isupper() for c in letters)
+    values = getattr(fill, "values", None)
+    if values and "{" in text:
+        text = fill_placeholders(text, values, capitals=capitals)
 
     def replace(match):
         value = fill

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from .models import PLACEHOLDERS, placeholders_unknown
+
 _PART = re.compile(r"^PHẦN THỨ\s+\S+")
 _SECTION = re.compile(r"^(?P<number>[IVXLC]+)\.\s+(?P<text>.+)$")
 _ITEM = re.compile(r"^(?P<number>\d+)\.\s+(?P<text>.+)$")
@@ -183,6 +185,17 @@ def check_outline(nodes: list[ParsedNode]) -> OutlineCheck:
             result.errors.append(
                 _("Line %(line)s: the number “%(number)s” is too long.")
                 % {"line": node.line_no + 1, "number": node.number}
+            )
+    for node in nodes:
+        unknown = placeholders_unknown(node.raw)
+        if unknown:
+            result.errors.append(
+                _("Line %(line)s: the site does not know %(names)s; the placeholders are %(known)s.")
+                % {
+                    "line": node.line_no + 1,
+                    "names": ", ".join(f"{{{name}}}" for name in unknown),
+                    "known": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
+                }
             )
     by_parent: dict[str | None, list[ParsedNode]] = {}
     for node in nodes:

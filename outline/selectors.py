@@ -1,8 +1,9 @@
 """Reads of outlines."""
 
+import difflib
 from dataclasses import dataclass
 
-from .models import NodeKind
+from .models import BlankFill, NodeKind, fill_blanks, years_in_words
 from .parsing import ParsedNode
 
 
@@ -10,6 +11,7 @@ from .parsing import ParsedNode
 class PreviewLine:
     node: ParsedNode
     depth: int
+    shown: str = ""
 
     @property
     def indent(self) -> str:
@@ -21,12 +23,55 @@ class PreviewLine:
         return NodeKind(self.node.kind).label
 
 
-def outline_preview(nodes: list[ParsedNode]) -> list[PreviewLine]:
-    """The parsed outline as the upload page shows it: each line with its depth in the tree."""
+def outline_preview(nodes: list[ParsedNode], fill: BlankFill | None = None) -> list[PreviewLine]:
+    """The parsed outline as the upload page shows it: each line with its depth in the tree and, with
+    ``fill``, as a drafter will see it (blanks and placeholders filled)."""
     depth_of: dict[str, int] = {}
     lines = []
     for node in nodes:
         depth = depth_of[node.parent_key] + 1 if node.parent_key else 0
         depth_of[node.key] = depth
-        lines.append(PreviewLine(node, depth))
+        heading = f"{node.number}. {node.text}" if node.number else node.text
+        lines.append(PreviewLine(node, depth, fill_blanks(heading, fill) if fill else heading))
     return lines
+
+
+def sample_fill(term: tuple[int, int] | None) -> BlankFill:
+    """What an example CĐCS of an example industrial-zone union would see in a round of ``term`` (the
+    first three years as data years, figures to 30/11 of the third): the outline page's preview."""
+    start, end = term or (2025, 2030)
+    years = list(range(start, min(start + 3, end + 1)))
+    superior = "Công đoàn các Khu công nghiệp tỉnh Bình An"
+    unit = "Công đoàn cơ sở Công ty TNHH May Hòa Bình"
+    values = {
+        "nhiem_ky": f"{start}–{end}",
+        "nam_dau_nhiem_ky": str(start),
+        "nam_cuoi_nhiem_ky": str(end),
+        "nam_so_lieu": years_in_words(years),
+        "so_nam_so_lieu": str(len(years)),
+        "ngay_chot_so_lieu": f"30/11/{years[-1]}",
+        "don_vi": unit,
+        "cap_tren": superior,
+        "dai_hoi_cap_tren": f"Đại hội {superior} lần thứ I",
+        "dai_hoi": "Đại hội",
+    }
+    return BlankFill(f"{unit} lần thứ I, nhiệm kỳ {start}–{end}", values=values)
+
+
+@dataclass
+class DiffLine:
+    sign: str  # "-" a line of the version copied from, "+" a line of the new text
+    line_no: int  # 1-based, in its own text
+    text: str
+
+
+def outline_diff(before: str, after: str) -> list[DiffLine]:
+    """The lines removed from ``before`` and added in ``after`` (changed lines are both), in order."""
+    old, new = before.split("\n"), after.split("\n")
+    out = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        out.extend(DiffLine("-", i + 1, old[i]) for i in range(i1, i2) if old[i].strip() or tag != "delete")
+        out.extend(DiffLine("+", j + 1, new[j]) for j in range(j1, j2))
+    return [line for line in out if line.text.strip()]

@@ -11,18 +11,30 @@ from core.forms import add_validation_errors, error_summary
 
 from . import services
 from .forms import OutlineFileForm, OutlinePublishForm
+from .models import PLACEHOLDERS, OutlineVersion
 from .parsing import OutlineCheck, OutlineFormatError, check_outline, parse_outline
 from .reading import OutlineFileRefused, read_outline_file
-from .selectors import outline_preview
+from .selectors import outline_diff, outline_preview, sample_fill
+from .terms import stale_references, term_in
 
 
-def _parsed(text: str):
-    """(preview lines, check) of a text; a text that cannot be parsed is one error, with its line."""
+def _parsed(text: str, name: str = ""):
+    """(preview lines, check) of a text; a text that cannot be parsed is one error, with its line. The
+    lines are shown as a drafter of a round of the term the name states will see them; what belongs
+    to another term or level is warned about (outline.terms)."""
     try:
         nodes = parse_outline(text)
     except OutlineFormatError as exc:
         return [], OutlineCheck(errors=[exc.message])
-    return outline_preview(nodes), check_outline(nodes)
+    term = term_in(name)
+    check = check_outline(nodes)
+    check.warnings.extend(stale_references(((n.line_no + 1, n.raw) for n in nodes), term=term))
+    return outline_preview(nodes, sample_fill(term)), check
+
+
+def _base(code: str) -> OutlineVersion | None:
+    """The version a text was copied from (the catalogue is every administrator's to read)."""
+    return OutlineVersion.objects.filter(code=code).first() if code else None
 
 
 @require_http_methods(["GET", "POST"])
@@ -34,7 +46,12 @@ def outline_upload(request):
     file_form = OutlineFileForm()
     publish_form = None
     lines, check = [], None
-    if request.method == "POST" and "text" not in request.POST:
+    base, diff = None, []
+    if request.method == "GET" and (base := _base(request.GET.get("tu", ""))) is not None:
+        # "Sao chép để sửa": the version's text, to be edited here and published as a new version.
+        publish_form = OutlinePublishForm(initial={"text": base.source_text, "base": base.code})
+        lines, check = _parsed(base.source_text)
+    elif request.method == "POST" and "text" not in request.POST:
         file_form = OutlineFileForm(request.POST, request.FILES, too_large=getattr(request, "upload_too_large", False))
         if file_form.is_valid():
             upload = file_form.cleaned_data["file"]
@@ -49,8 +66,11 @@ def outline_upload(request):
         publish_form = OutlinePublishForm(request.POST)
         valid = publish_form.is_valid()
         text = publish_form.cleaned_data.get("text")
+        base = _base(publish_form.cleaned_data.get("base", ""))
         if text is not None:
-            lines, check = _parsed(text)
+            lines, check = _parsed(text, publish_form.cleaned_data.get("name", ""))
+            if base is not None:
+                diff = outline_diff(base.source_text, text)
         if "publish" in request.POST and text is not None:
             # Both said at once: a wrong code and a missing name.
             valid = publish_form.require_code_and_name() and valid
@@ -82,6 +102,10 @@ def outline_upload(request):
             "lines": lines,
             "check": check,
             "writable": sum(1 for line in lines if line.node.is_writable),
+            "base": base,
+            "diff": diff,
+            "versions": OutlineVersion.objects.order_by("code").only("code", "name"),
+            "placeholders": PLACEHOLDERS.items(),
             "file_summary": error_summary(file_form) if file_form.is_bound else [],
             "summary": error_summary(publish_form) if publish_form is not None and publish_form.is_bound else [],
         },

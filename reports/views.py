@@ -65,7 +65,7 @@ def report_body_key(report, *, can_edit: bool) -> str:
     served; the blank fill and the language are in the key for the rest. Indicator or outline edits
     in the Django admin show within the cache's timeout."""
     blank = report.blank_fill
-    fill = hashlib.blake2b(f"{blank}|{blank.event}".encode(), digest_size=8).hexdigest()
+    fill = hashlib.blake2b(blank.key.encode(), digest_size=8).hexdigest()
     return ":".join(
         [
             "report-body",

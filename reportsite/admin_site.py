@@ -5,6 +5,7 @@ administrator neither sees nor edits superusers, nor gives anyone superuser stat
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Q
@@ -17,7 +18,7 @@ from core.text import vietnamese_sort_key
 from units.models import Invitation, Membership, Unit
 from units.selectors import administered_units_q, administers_root
 
-from .permissions import UNION_APPS
+from .permissions import UNION_APPS, is_union_administrator
 
 # Fields of the user form that grant Django permissions: superusers' business.
 _SUPERUSER_FIELDS = frozenset({"is_superuser", "groups", "user_permissions"})
@@ -213,8 +214,23 @@ def _is_user_model(model) -> bool:
     return model._meta.label_lower == settings.AUTH_USER_MODEL.lower()
 
 
+class UnionAdminLoginForm(AdminAuthenticationForm):
+    """The admin's log-in: staff, or a union administrator (the Administrator role is the access)."""
+
+    def confirm_login_allowed(self, user):
+        if is_union_administrator(user):
+            return
+        super().confirm_login_allowed(user)
+
+
 class UnionAdminSite(admin.AdminSite):
-    """Django's admin site (its titles are set in reportsite/admin.py)."""
+    """Django's admin site (its titles are set in reportsite/admin.py). Open to staff (superusers'
+    IT) and to every union administrator, whose access follows the Administrator role."""
+
+    login_form = UnionAdminLoginForm
+
+    def has_permission(self, request):
+        return super().has_permission(request) or is_union_administrator(request.user)
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Register as Django does, each ModelAdmin given the site's search and permissions, whoever

@@ -16,13 +16,15 @@ CATALOGUE_APPS = frozenset({"outline", "indicators"})
 
 
 def is_union_administrator(user) -> bool:
-    """An active staff member who holds the Administrator role on a unit (user_access, cached)."""
-    return bool(user.is_active and user.is_staff and Role.ADMIN in user_access(user).roles)
+    """An active user who holds the Administrator role on a unit (user_access, cached). The role is
+    the whole of it: an administrator imported or added works at once, with no "staff status" to tick
+    (which stays Django's, for superusers' IT staff)."""
+    return bool(user.is_active and Role.ADMIN in user_access(user).roles)
 
 
 class UnionAdministratorBackend(BaseBackend):
     """Gives a union administrator every permission on the union's apps and on user accounts, so
-    that making someone an administrator is one role on a unit (and "Staff status"), never a list
+    that making someone an administrator is one role on a unit, never a list
     of Django permissions (changing the site-wide catalogues: administrators of a top-level unit).
     Authenticates nobody; ModelBackend still answers for everyone else."""
 

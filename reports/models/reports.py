@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from outline.models import BlankFill
+from outline.models import BlankFill, years_in_words
 from units.models import Unit, is_first_congress, subtree_q
 from units.selectors import user_access
 
@@ -194,7 +194,31 @@ class Report(models.Model):
             if self.is_first_congress and self.unit.formed_by_merger:
                 # A union formed by a merger (2025) numbers its congresses from I again: the report says why.
                 fill += " (sau hợp nhất)"
-        return BlankFill(f"{fill}, nhiệm kỳ {self.round.term_label}", self.round.event_wording)
+        return BlankFill(f"{fill}, nhiệm kỳ {self.round.term_label}", self.round.event_wording, self.placeholder_values)
+
+    @property
+    def placeholder_values(self) -> dict[str, str]:
+        """The outline's placeholders (``outline.models.PLACEHOLDERS``) for this report: the round's term,
+        data years and cut-off date, the unit's and its superior's names, the superior's congress. A unit
+        at the top of the tree has no superior in the site: "công đoàn cấp trên", never another level's."""
+        round_, unit = self.round, self.unit
+        parent = unit.parent if unit.parent_id else None
+        superior = parent.name if parent else "công đoàn cấp trên"
+        congress = f"Đại hội {superior}"
+        if parent and parent.congress_number:
+            congress += f" lần thứ {parent.congress_number}"
+        return {
+            "nhiem_ky": round_.term_label,
+            "nam_dau_nhiem_ky": str(round_.term_start_year),
+            "nam_cuoi_nhiem_ky": str(round_.term_end_year),
+            "nam_so_lieu": years_in_words(round_.data_years),
+            "so_nam_so_lieu": str(len(round_.data_years or [])),
+            "ngay_chot_so_lieu": round_.cutoff_date.strftime("%d/%m/%Y") if round_.cutoff_date else "",
+            "don_vi": unit.name,
+            "cap_tren": superior,
+            "dai_hoi_cap_tren": congress,
+            "dai_hoi": round_.event_wording or "Đại hội",
+        }
 
     @property
     def is_first_congress(self) -> bool:
@@ -224,6 +248,7 @@ class Report(models.Model):
             "filed": self.filed,
             "fill": self.blank_fill,
             "event": self.round.event_wording,
+            "values": self.placeholder_values,
         }
 
     @property

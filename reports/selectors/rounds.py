@@ -1,11 +1,15 @@
 """Rounds: who sets them up, who sees them, what opening one will do."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext as _
 
-from units.models import Role, Unit
+from core.db import Vietnamese
+from outline.models import OutlineNode
+from outline.terms import stale_references
+from units.models import Membership, Role, Unit
 from units.selectors import administered_units, administered_units_q, user_access
 
 from ..models import (
@@ -63,6 +67,11 @@ class OpenPreview:
     grassroots: int
     superiors: int
     drafters: int
+    # What in the round's outline belongs to another term or level, in words (outline.terms).
+    warnings: list[str] = field(default_factory=list)
+    # Superior unions that will get a report of their own with nobody to write it (the first names).
+    superiors_without_drafter: list[str] = field(default_factory=list)
+    superiors_without_drafter_count: int = 0
 
     @property
     def total(self) -> int:
@@ -85,4 +94,37 @@ def round_open_preview(round: Round) -> OpenPreview:
         .distinct()
         .count()
     )
-    return OpenPreview(grassroots=counts["grassroots"], superiors=counts["superiors"], drafters=drafters)
+    without = units.filter(is_grassroots=False).exclude(
+        Exists(Membership.objects.filter(unit=OuterRef("pk"), role=Role.DRAFTER, user__is_active=True))
+    )
+    return OpenPreview(
+        grassroots=counts["grassroots"],
+        superiors=counts["superiors"],
+        drafters=drafters,
+        warnings=round_outline_warnings(round),
+        superiors_without_drafter=list(
+            without.order_by(Vietnamese("name")).values_list("name", flat=True)[:NAMES_SHOWN]
+        ),
+        superiors_without_drafter_count=without.count() if counts["superiors"] else 0,
+    )
+
+
+NAMES_SHOWN = 20
+
+
+def round_outline_warnings(round: Round) -> list[str]:
+    """What the round's outline (and its outline for superior unions) types that belongs to another
+    term or level, and a cut-off date outside the term, in words: shown before the round is opened."""
+    term = (round.term_start_year, round.term_end_year)
+    warnings = []
+    if round.cutoff_date and not term[0] <= round.cutoff_date.year <= term[1]:
+        warnings.append(
+            _("The figures run to %(date)s, outside the term %(term)s.")
+            % {"date": round.cutoff_date.strftime("%d/%m/%Y"), "term": round.term_label}
+        )
+    versions = [v for v in (round.outline_version, round.superior_outline_version) if v is not None]
+    nodes = OutlineNode.objects.filter(version__in=versions).only("version_id", "line_no", "raw").order_by("position")
+    for version in versions:
+        found = stale_references(((n.line_no + 1, n.raw) for n in nodes if n.version_id == version.pk), term=term)
+        warnings.extend(f"{version.name} — {w}" for w in found)
+    return warnings

@@ -40,7 +40,7 @@ def take_pictures(browser, live_server):
         page.wait_for_load_state("networkidle")
         page.screenshot(path=str(PICTURES / name))
 
-    mine = Report.objects.get(unit__code="CDCS-MHB")
+    mine = Report.objects.get(round__code="GNK-2018-2023", unit__code="CDCS-MHB")
     submitted = Report.objects.filter(round=mine.round, status=ReportStatus.SUBMITTED).first()
     superior = Report.objects.get(round=mine.round, unit__code="CDKCN-BA")
     log_in(page, live_server, "canbo", "canbo-demo-2026")

@@ -36,7 +36,8 @@ def _parts(data: bytes) -> dict[str, bytes]:
 
 
 def _exports() -> dict[str, bytes]:
-    reports = Report.objects.select_related("round", "unit", "unit__parent")
+    # The 2018–2023 round (the demo has a 2025–2030 one beside it).
+    reports = Report.objects.filter(round__code="GNK-2018-2023").select_related("round", "unit", "unit__parent")
     unit = reports.get(unit__code="CDCS-MHB")
     superior = reports.get(unit__code="CDKCN-BA")
     files = {

@@ -146,3 +146,32 @@ def test_a_user_page_shows_the_invitations(admin_client, django_capture_on_commi
     page = admin_client.get(reverse("admin:auth_user_change", args=[lan.pk]))
     assert page.status_code == 200
     assert "Thư mời" in page.content.decode() and "Không ai gõ mật khẩu" in page.content.decode()
+
+
+def test_an_imported_administrator_opens_the_admin_at_once(admin_client, client):
+    """The role is the access: no staff status to tick. The preview says what each role will do."""
+    rows = province(1)
+    rows[0] = (*rows[0], "quantri-tinh", "Lê Minh Tuấn", "quantri@congdoan.example", "Quản trị")
+    preview = upload(admin_client, workbook(rows))
+    text = preview.content.decode()
+    assert "vào trang quản trị ngay (không cần đánh dấu quyền nhân viên)" in text
+    assert "viết và nộp báo cáo của đơn vị" in text
+    done = admin_client.post(reverse("admin:units_unit_import"), {"digest": preview.context["digest"], "confirm": "1"})
+    assert done.status_code == 302
+    officer = User.objects.get(username="quantri-tinh")
+    assert not officer.is_staff and not officer.is_superuser
+    officer.set_password("mat-khau-tinh-2026")
+    officer.save()
+    # Through the admin's own log-in page too.
+    login = client.post(
+        reverse("admin:login"),
+        {"username": "quantri-tinh", "password": "mat-khau-tinh-2026", "next": reverse("admin:index")},
+    )
+    assert login.status_code == 302
+    index = client.get(reverse("admin:index"))
+    assert index.status_code == 200 and reverse("admin:units_unit_changelist") in index.content.decode()
+    assert client.get(reverse("outline:outline_upload")).status_code == 200  # a top-level unit's administrator
+    # A drafter still cannot.
+    drafter = User.objects.get(username="soan00000")
+    client.force_login(drafter)
+    assert client.get(reverse("admin:index")).status_code == 302

@@ -4,6 +4,7 @@ import re
 import unicodedata
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.text import fold, nfc
@@ -71,6 +72,18 @@ def _role_names() -> dict[str, str]:
 def role_label(role: str) -> str:
     """The role as the template and the preview write it ("Người soạn")."""
     return str(Role(role).label).split("(")[0].strip()
+
+
+def role_can(role: str) -> str:
+    """What a role lets its holder do in the unit, from their first log-in: the import preview says it."""
+    return {
+        Role.DRAFTER: _("writes and submits the unit's report, answers the comments"),
+        Role.REVIEWER: _("reads, comments on, returns and approves the reports of the units below; writes nothing"),
+        Role.ADMIN: _(
+            "opens the administration at once (no staff access to tick): units, people and roles, rounds, "
+            "outlines, imports and exports, for this unit and every unit below it"
+        ),
+    }[Role(role)]
 
 
 # --- The template ---------------------------------------------------------------------------

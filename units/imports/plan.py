@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from .columns import ACTIONS, role_label
+from .columns import ACTIONS, role_can, role_label
 
 
 @dataclass
@@ -61,6 +61,10 @@ class PersonLine:
     @property
     def role_label(self) -> str:
         return role_label(self.role)
+
+    @property
+    def role_can(self) -> str:
+        return role_can(self.role)
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """Build the demo: a province, one superior union, five CĐCS, a round from the seed outline,
-three demo accounts, reports in several states. Safe to run again."""
+three demo accounts, reports in several states; beside it a 2025–2030 round organised by the province
+on the outline that names the round's facts by placeholder. Safe to run again."""
 
 import datetime
 from decimal import Decimal
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from devtools.scale import SENTENCES, build_scale, scale_password
 from indicators.models import Indicator
+from indicators.services import catalogue_copy
 from outline.models import OutlineNode, OutlineVersion
 from reports import totals
 from reports.models import IndicatorValue, Report, ReportStatus, Round
@@ -25,6 +27,12 @@ INDICATOR_FIXTURE = "indicators_gnk_2018_2023"
 SUPERIOR_OUTLINE_FIXTURE = "outline_gnk_2018_2023_cap_tren"
 CATALOGUE_V2_FIXTURES = ("outline_gnk_2018_2023_v2", "indicators_gnk_2018_2023_v2")
 OUTLINE_CODE = "gnk-cdcs-2018-2023"
+# The 2025–2030 outline, made from the seed through the upload page's parser (fixtures/seed/…-2025-2030.txt,
+# build_outline_fixture): the round's facts and the levels' bodies as placeholders, one outline for every level.
+NEXT_TERM_OUTLINE_FIXTURE = "outline_gnk_2025_2030"
+NEXT_TERM_OUTLINE_CODE = "gnk-2025-2030"
+NEXT_TERM_CATALOGUE_SOURCE = "gnk-cdcs-2018-2023-v2"
+NEXT_TERM_ROUND_CODE = "GNK-2025-2030"
 SUPERIOR_OUTLINE_CODE = "gnk-cdct-2018-2023"
 
 PROVINCE = ("LDLD-BA", "Liên đoàn Lao động tỉnh Bình An", "LĐLĐ tỉnh")
@@ -101,6 +109,7 @@ class Command(BaseCommand):
         # The second catalogue (what superior unions count), for a new round to choose; the demo's
         # rounds keep the seed's.
         call_command("loaddata", *CATALOGUE_V2_FIXTURES, verbosity=0)
+        call_command("loaddata", NEXT_TERM_OUTLINE_FIXTURE, verbosity=0)
         if units:
             if Round.objects.filter(code=f"SC-{seed}").exists():
                 self.stdout.write(f"round SC-{seed} (already built)")
@@ -122,6 +131,7 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             lines = self._build()
+            lines += self._build_next_term()
         for line in lines:
             self.stdout.write(line)
 
@@ -239,3 +249,31 @@ class Command(BaseCommand):
         for username, (_user, role) in users.items():
             lines.append(f"user {username} {role}")
         return lines
+
+    def _build_next_term(self):
+        """The 2025–2030 round, organised by the province (its own report, the superior union's and the
+        CĐCS'), on the placeholder outline with the second catalogue copied to it (as the catalogue page
+        copies one). Run after ``_build``: the units and accounts exist."""
+        version = OutlineVersion.objects.get(code=NEXT_TERM_OUTLINE_CODE)
+        if not Indicator.objects.filter(outline_version=version).exists():
+            catalogue_copy(
+                source=OutlineVersion.objects.get(code=NEXT_TERM_CATALOGUE_SOURCE), target=version, actor=None
+            )
+        cutoff = datetime.date(2026, 11, 30)
+        round_, _ = Round.objects.get_or_create(
+            code=NEXT_TERM_ROUND_CODE,
+            defaults={
+                "name": "Báo cáo đánh giá giữa nhiệm kỳ thực hiện Nghị quyết Đại hội công đoàn, nhiệm kỳ 2025–2030",
+                "outline_version": version,
+                "organising_unit": Unit.objects.get(code=PROVINCE[0]),
+                "term_start_year": 2025,
+                "term_end_year": 2030,
+                "data_years": [2025, 2026],
+                "cutoff_date": cutoff,
+                "deadline": max(timezone.localdate(), cutoff) + datetime.timedelta(days=30),
+            },
+        )
+        round_open(round=round_)
+        for report in Report.objects.filter(round=round_, place="").select_related("unit"):
+            Report.objects.filter(pk=report.pk).update(place="Bình An", signer_name=SIGNERS.get(report.unit.code, ""))
+        return [f"round {round_.code}"]
