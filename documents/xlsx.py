@@ -8,6 +8,7 @@ import io
 import xlsxwriter
 
 from .page import FONT, SHEET_PT, SHEET_TITLE_PT
+from .word import property_text
 
 A4 = 9  # XlsxWriter's paper code
 # A table's header row: bold, grey, wrapped, centred.
@@ -75,6 +76,7 @@ class Book:
         return ws
 
     def properties(self, *, title: str, author: str):
+        title, author = property_text(title), property_text(author)
         self.wb.set_properties({"title": title, "subject": title, "author": author, "company": author})
         self.wb.set_custom_property("Language", "vi-VN")
 

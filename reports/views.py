@@ -310,6 +310,9 @@ def report_submit(request, pk):
             "unanswered": [i for i in returned.items.all() if not i.is_answered] if returned else [],
             "labels": outline.labels,
             "lock_reason": services.lock_reason(report),
+            "missing_details": report.missing_document_details,
+            # Who reviews it: the union directly above (its parent), not the round's organiser.
+            "reviewer": report.unit.parent if report.unit.parent_id else report.round.organising_unit,
         },
     )
 
