@@ -172,3 +172,38 @@ def test_submitting_without_document_details_is_refused_in_words_with_a_link(cli
         c.text for t in open_docx(build_report_docx(report_document(report))).tables for r in t.rows for c in r.cells
     )
     assert "Số: 15/BC-CĐCS" in cells and "Bình An, ngày" in cells and "Nguyễn Thị Lan" in cells
+
+
+def _cached_and_formulas(path):
+    from openpyxl import load_workbook
+
+    formulas, cached = load_workbook(path), load_workbook(path, data_only=True)
+    for ws in formulas:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    yield ws.title, cell.coordinate, cached[ws.title][cell.coordinate].value
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in GOLDEN.glob("*.xlsx")))
+def test_every_cached_excel_value_is_what_its_formula_gives(name, soffice, tmp_path):
+    """The demo's workbooks (byte-equal to what the site makes: test_golden) recalculated by LibreOffice:
+    every formula cell's cached value, what a viewer that does not recalculate shows, equals the value
+    recalculated from its formula ("+0,0%" cached where the formula rounds the change to 0 is a failure)."""
+    from openpyxl import load_workbook
+
+    source = tmp_path / name
+    source.write_bytes((GOLDEN / name).read_bytes())
+    recalculated = load_workbook(soffice(source, "xlsx"), data_only=True)
+    checked, differ = 0, []
+    for sheet, coordinate, cached in _cached_and_formulas(source):
+        again = recalculated[sheet][coordinate].value
+        checked += 1
+        if cached in (None, "") and again in (None, ""):
+            continue
+        numbers = isinstance(cached, int | float) and isinstance(again, int | float)
+        if numbers and abs(cached - again) <= 1e-9 * max(1, abs(again)):
+            continue
+        differ.append((sheet, coordinate, cached, again))
+    assert checked > 200
+    assert not differ, differ[:10]
