@@ -105,6 +105,8 @@ def report_detail(request, pk):
             "body_timeout": REPORT_BODY_TIMEOUT,
             "outline": outline,
             "appendix": appendix,
+            # The Word file's pages, from its layout: the texts, the headings and the appendix.
+            "pages": SimpleLazyObject(lambda: outline.document_pages(len(appendix.rows))),
             "target_chart": SimpleLazyObject(
                 lambda: target_chart(appendix.rows, _("Share of the resolution's target reached (%)"))
             ),

@@ -4,6 +4,7 @@ any name the database allows, files strict readers (pandoc) open."""
 
 import io
 import itertools
+import re
 import shutil
 import struct
 import subprocess
@@ -207,3 +208,61 @@ def test_every_cached_excel_value_is_what_its_formula_gives(name, soffice, tmp_p
         differ.append((sheet, coordinate, cached, again))
     assert checked > 200
     assert not differ, differ[:10]
+
+
+def _pdf_pages(path) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", Path(path).read_bytes()))
+
+
+@pytest.mark.parametrize("written", [None, (3, 60), (1, 400), (10, 12)])
+def test_the_page_estimate_is_within_a_page_of_the_printed_word_file(written, soffice, tmp_path, client):
+    """The demo report, then the same with every section written in paragraphs of a given length: the
+    estimate on the report's page and LibreOffice's page count of its Word file differ by one at most."""
+    from django.core.management import call_command
+
+    from reports.selectors import report_outline
+
+    call_command("seed_demo", verbosity=0)
+    report = Report.objects.select_related("round", "unit", "unit__parent").get(unit__code="CDCS-MHB")
+    if written:
+        count, words = written
+        sentence = [
+            "công",
+            "đoàn",
+            "cơ",
+            "sở",
+            "chăm",
+            "lo",
+            "đời",
+            "sống",
+            "vật",
+            "chất",
+            "tinh",
+            "thần",
+            "cho",
+            "đoàn",
+            "viên",
+            "người",
+            "lao",
+            "động",
+        ]
+        html = "".join(
+            f"<p>{' '.join(sentence[(i + j) % len(sentence)] for j in range(words))}</p>" for i in range(count)
+        )
+        SectionText.objects.filter(report=report).delete()
+        for node in OutlineNode.objects.filter(version=report.round.outline_version, is_writable=True):
+            SectionText.objects.create(report=report, node=node, content=html)
+    doc = report_document(report)
+    estimate = report_outline(report).document_pages(len(doc.rows))
+    source = tmp_path / "bao-cao.docx"
+    source.write_bytes(build_report_docx(doc))
+    printed = _pdf_pages(soffice(source, "pdf"))
+    assert abs(estimate - printed) <= 1, (estimate, printed)
+    if written is None:
+        assert printed == 6  # the demo report: 3 portrait pages, the appendix on 3 landscape ones
+        from units.models import Membership
+
+        user = Membership.objects.filter(unit=report.unit).select_related("user").first().user
+        client.force_login(user)
+        page = client.get(reverse("reports:report_detail", args=[report.pk])).content.decode()
+        assert f"khoảng {estimate} trang A4" in page
