@@ -15,11 +15,33 @@ TWIPS_PER_CM = 567
 PORTRAIT_TEXT_CM = (PAGE_W_MM - MARGINS_MM["left"] - MARGINS_MM["right"]) / 10
 LANDSCAPE_TEXT_CM = (PAGE_H_MM - MARGINS_MM["left"] - MARGINS_MM["right"]) / 10
 
-# A page of the Word file: A4, Times New Roman 14 pt, 1.15 lines, the margins of the official layout
-# hold about 380 words of running text (measured on the exported demo report in LibreOffice).
-WORDS_PER_PAGE = 380
+# The Word file's pages, estimated from its layout (calibrated against LibreOffice's page count of the
+# demo report and of the same report with every section written in paragraphs of 12 to 400 words: within
+# one page from 2 to 14 portrait pages). A portrait page holds 42 lines of 14 pt text; a full line about 15
+# words (Vietnamese syllables); the header block, title and closing block take 18 lines; a heading 2.5
+# (it often wraps, with the space around it); each paragraph's spacing half a line. The appendix's
+# landscape pages hold about 13 indicator rows each.
+LINES_PER_PAGE = 42
+WORDS_PER_LINE = 15
+OPENING_AND_CLOSING_LINES = 18
+HEADING_LINES = 2.5
+PARAGRAPH_GAP_LINES = 0.5
+APPENDIX_ROWS_PER_PAGE = 13
+# Running text alone, in paragraphs of about 60 words (4 lines and a gap): the section editor's live count.
+WORDS_PER_PAGE = round(LINES_PER_PAGE / (4 + PARAGRAPH_GAP_LINES) * 4 * WORDS_PER_LINE)
 
 
 def page_estimate(words: int) -> int:
     """About how many A4 pages ``words`` of running text fill, as Word prints them (0 for none)."""
     return -(-words // WORDS_PER_PAGE) if words > 0 else 0
+
+
+def document_pages(*, paragraphs, headings: int, appendix_rows: int) -> int:
+    """About how many A4 pages the Word file of a report prints: its portrait pages (header block, title,
+    ``headings``, the ``paragraphs`` given by their number of words, closing block) and the appendix's
+    landscape pages for ``appendix_rows`` indicators."""
+    lines = OPENING_AND_CLOSING_LINES + HEADING_LINES * headings
+    for words in paragraphs:
+        lines += -(-words // WORDS_PER_LINE) + PARAGRAPH_GAP_LINES
+    portrait = -(-int(lines) // LINES_PER_PAGE)
+    return portrait + (-(-appendix_rows // APPENDIX_ROWS_PER_PAGE) if appendix_rows else 0)

@@ -1,4 +1,4 @@
-"""The Word document builder: an A4 document in the house style (Normal and Heading 1–3 in Times New
+"""The Word document builder: an A4 document in the house style (Normal and Heading 1–4 in Times New
 Roman 14, black; Vietnamese as the language; page numbers in the top margin from page 2), its body
 streamed to a spooled file as it is built; and the tables every document uses (a borderless layout
 table, a ruled table of fixed widths)."""
@@ -26,6 +26,8 @@ MARGINS = {side: Mm(mm) for side, mm in MARGINS_MM.items()}
 DOCUMENT_PART = "word/document.xml"
 # The serialised body stays in memory up to this size, then goes to a temporary file.
 BODY_SPOOL_BYTES = 16 * 2**20
+# The heading levels a document uses (a consolidated annex nests the outline's three under its title).
+HEADING_STYLES = ("Heading 1", "Heading 2", "Heading 3", "Heading 4")
 
 
 class DocumentBuilder:
@@ -68,12 +70,13 @@ class DocumentBuilder:
             fonts.set(qn(attr), FONT)
         normal.paragraph_format.space_after = Pt(6)
         # Headings in the body's font and colour (the template's are Calibri Light, blue).
-        for name in ("Heading 1", "Heading 2", "Heading 3"):
+        for name in HEADING_STYLES:
             style = self.document.styles[name]
             style.font.name = FONT
             style.font.size = Pt(BODY_PT)
             style.font.bold = True
             style.font.color.rgb = RGBColor(0, 0, 0)
+            style.font.italic = False  # the template's Heading 4 is italic
             # Each heading says itself whether it keeps with what follows (an empty section's does not).
             style.paragraph_format.keep_with_next = False
             fonts = style.element.get_or_add_rPr().find(qn("w:rFonts"))
@@ -96,7 +99,10 @@ class DocumentBuilder:
             lang.set(qn("w:eastAsia"), "vi-VN")
 
     def set_properties(self, *, title: str, author: str):
-        """The file's properties: the unit, the title and today, not python-docx's template of 2013."""
+        """The file's properties: the unit, the title and today, not python-docx's template of 2013.
+        A property holds at most 255 characters (python-docx refuses more): a longer title, which a
+        unit's name of 255 characters makes, is cut at a word with "…"."""
+        title, author = property_text(title), property_text(author)
         now = timezone.now()
         props = self.document.core_properties
         props.title = title
@@ -253,7 +259,11 @@ class DocumentBuilder:
                     continue
                 body = zipfile.ZipInfo(DOCUMENT_PART, info.date_time)
                 body.compress_type = zipfile.ZIP_DEFLATED
-                with target.open(body, "w", force_zip64=True) as part:
+                # Its size said in advance: zipfile then writes no ZIP64 extra field (which pandoc and
+                # other strict readers refuse) unless the part is near 4 GB.
+                self._spool.seek(0, io.SEEK_END)
+                body.file_size = len(head) + self._spool.tell() + len(tail)
+                with target.open(body, "w") as part:
                     part.write(head)
                     self._spool.seek(0)
                     shutil.copyfileobj(self._spool, part, 2**20)
@@ -265,6 +275,20 @@ class DocumentBuilder:
     def _part(package, name) -> bytes:
         with zipfile.ZipFile(package) as z:
             return z.read(name)
+
+
+PROPERTY_CHARS = 255
+
+
+def property_text(text: str) -> str:
+    """``text`` as a file property holds it: at most 255 characters, cut at a word with "…"."""
+    if len(text) <= PROPERTY_CHARS:
+        return text
+    text = " ".join(text.split())
+    cut = text[: PROPERTY_CHARS - 1]
+    if " " in cut[PROPERTY_CHARS // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:–-") + "…"
 
 
 def borderless_table(rows: list[list], widths_cm: list[float]):
@@ -354,6 +378,6 @@ def table_row(tbl, *, header=False):
 
 
 def styled(p, style_id: str):
-    """Give a paragraph a Word style (Heading 1–3): the navigation pane and a table of contents see it."""
+    """Give a paragraph a Word style (Heading 1–4): the navigation pane and a table of contents see it."""
     p.find(qn("w:pPr")).insert(0, el("w:pStyle", {"w:val": style_id}))
     return p

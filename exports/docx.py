@@ -19,25 +19,26 @@ from outline.models import NodeKind, OutlineNode, blank_fill
 from reports.models import ReportStatus
 from reports.selectors import DEFAULT_ROLLUP_STATUSES
 
-from .selectors import Consolidated, ReportDocument, UnitReport
+from .selectors import Consolidated, ReportDocument, UnitReport, heading_levels
 
 Progress = Callable[[int, int], None]
 
 
-def heading_elements(node: OutlineNode, fill: str, *, followed=True) -> list:
-    """The outline's headings as it numbers and words them, blanks filled from the unit and round.
-    A heading is kept with what follows it, unless nothing does (an empty section): a run of empty
-    headings kept together would push itself onto the next page."""
+def heading_elements(node: OutlineNode, fill: str, *, level: int, followed=True) -> list:
+    """The outline's headings as it numbers and words them, blanks filled from the unit and round, in
+    Word's heading style of their ``level`` (exports.selectors.heading_levels: none skipped), so that the
+    navigation pane and a table of contents show them. A heading is kept with what follows it, unless
+    nothing does (an empty section): a run of empty headings kept together would push itself onto the
+    next page."""
     text = node.heading_filled(fill)
-    # In Word's heading styles, so that the navigation pane and a table of contents show them.
     if node.kind == NodeKind.PART:
-        return [styled(centered(text, bold=True, size=14, after=0), "Heading1")]
+        return [styled(centered(text, bold=True, size=14, after=0), f"Heading{level}")]
     if node.kind == NodeKind.PART_HEADING:
         return [centered(text, bold=True, size=14, after=6)]
     if node.kind == NodeKind.SECTION:
-        return [styled(text_paragraph(text, bold=True, keep_next=followed, before_pt=6), "Heading2")]
+        return [styled(text_paragraph(text, bold=True, keep_next=followed, before_pt=6), f"Heading{level}")]
     if node.kind == NodeKind.ITEM:
-        return [styled(text_paragraph(text, bold=True, keep_next=followed), "Heading3")]
+        return [styled(text_paragraph(text, bold=True, keep_next=followed), f"Heading{level}")]
     return []
 
 
@@ -67,6 +68,9 @@ def _title(builder, nodes, fill):
 
 
 def _body(builder, nodes, fill, texts: dict[str, str], *, guidance=False):
+    """The outline's headings and what was written under them; the blank outline (``guidance``) with its
+    guidance in italics. ``nodes``: those that print (ReportDocument.printed_nodes)."""
+    levels = heading_levels(nodes)
     for node in nodes:
         if node.kind in (NodeKind.TITLE, NodeKind.SUMMARY):
             continue
@@ -79,7 +83,8 @@ def _body(builder, nodes, fill, texts: dict[str, str], *, guidance=False):
                 builder.add(text_paragraph(text, italic=True, size=13))
             continue
         body = html_to_elements(texts.get(node.key, "")) if node.is_writable and not guidance else []
-        builder.add(*heading_elements(node, fill, followed=bool(body) or guidance or not node.is_writable))
+        followed = bool(body) or guidance or not node.is_writable
+        builder.add(*heading_elements(node, fill, level=levels.get(node.pk, 1), followed=followed))
         builder.add(*body)
 
 
@@ -191,16 +196,41 @@ def _appendix_notes(rows) -> list:
     return out
 
 
-def _appendix(builder, rows, title_suffix: str, *, no_previous_term: bool = False):
+def attached_line(fields: dict, date) -> str:
+    """ "(Kèm theo Báo cáo số 15/BC-CĐCS ngày 20/11/2026 của …)": which report an appendix belongs to."""
+    return _("(Attached to Report No. %(number)s dated %(date)s of %(unit)s)") % {
+        "number": fields["number"],
+        "date": f"{date:%d/%m/%Y}",
+        "unit": fields["unit"],
+    }
+
+
+def _appendix(builder, rows, attached: str | None, title_suffix: str = "", *, no_previous_term: bool = False):
+    """The appendix in a landscape section: its title "PHỤ LỤC" a level-1 heading (Word's navigation
+    pane lists it), "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", the report it is attached to, what it counts."""
     builder.section_break("landscape")
     lines = [
-        (_("APPENDIX"), True, False, 14, 0),
         (_("RESULTS ON THE TARGETS"), True, False, 14, 0),
-        (title_suffix, False, True, 13, 6),
+        *([(attached, False, True, 13, 0)] if attached else []),
+        *([(title_suffix, False, True, 13, 0)] if title_suffix else []),
     ]
     if no_previous_term:
-        lines[-1] = (title_suffix, False, True, 13, 0)
-        lines.append((_("No previous term"), False, True, 13, 6))
+        lines.append((_("No previous term"), False, True, 13, 0))
+    text, bold, italic, size, _after = lines[-1]
+    lines[-1] = (text, bold, italic, size, 6)
+    builder.add(
+        styled(
+            paragraph(
+                [run(_("APPENDIX"), bold=True, size=14)],
+                align="center",
+                first_line_cm=0,
+                after_pt=0,
+                line=1.0,
+                keep_next=True,
+            ),
+            "Heading1",
+        )
+    )
     for text, bold, italic, size, after in lines:
         builder.add(
             paragraph(
@@ -233,15 +263,10 @@ def build_report_docx(doc: ReportDocument) -> bytes:
     builder.set_properties(title=_document_title(nodes, fill), author=fields["unit"])
     builder.add(header_block(fields, doc.date))
     _title(builder, nodes, fill)
-    _body(builder, nodes, fill, doc.texts)
+    _body(builder, doc.printed_nodes, fill, doc.texts)
     builder.add_closing(closing_block(fields))
     if doc.rows:
-        _appendix(
-            builder,
-            doc.rows,
-            _("(Attached to the report of %(unit)s)") % {"unit": fields["unit"]},
-            no_previous_term=doc.no_previous_term,
-        )
+        _appendix(builder, doc.rows, attached_line(fields, doc.date), no_previous_term=doc.no_previous_term)
     return builder.save()
 
 
@@ -260,6 +285,7 @@ def build_outline_docx(doc: ReportDocument) -> bytes:
         _appendix(
             builder,
             doc.rows,
+            None,
             _("(To fill in: the figures of %(unit)s)") % {"unit": fields["unit"]},
             no_previous_term=doc.no_previous_term,
         )
@@ -388,7 +414,8 @@ def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table
     total = len(writable) + 1
     done = 0
     shown = set()
-    styles = {NodeKind.PART: "Heading1", NodeKind.SECTION: "Heading2", NodeKind.ITEM: "Heading3"}
+    # The outline's headings nest under the annex's title (level 1): a part is level 2, and so on.
+    levels = heading_levels(nodes, below=1)
     for node in writable:
         chain = []
         cursor = node
@@ -396,7 +423,7 @@ def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table
             chain.append(cursor)
             cursor = by_pk.get(cursor.parent_id)
         for ancestor in reversed(chain):
-            if ancestor.pk in shown or ancestor.kind not in styles:
+            if ancestor.pk in shown or ancestor.pk not in levels:
                 continue
             shown.add(ancestor.pk)
             align = "center" if ancestor.kind == NodeKind.PART else "both"
@@ -411,7 +438,7 @@ def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table
                         line=1.15,
                         keep_next=True,
                     ),
-                    styles[ancestor.kind],
+                    f"Heading{levels[ancestor.pk]}",
                 )
             )
         # Texts of a section this outline lacks (or has already passed) are not printed, as before.
@@ -469,7 +496,7 @@ def build_consolidated_docx(data: Consolidated, *, part: str = "full", progress:
         totals = data.rollup
         builder.add(header_block(fields, doc.date))
         _title(builder, nodes, fill)
-        _body(builder, nodes, fill, doc.texts)
+        _body(builder, doc.printed_nodes, fill, doc.texts)
         builder.add_closing(closing_block(fields))
         if totals.rows:
             counted = totals.counted
@@ -483,7 +510,7 @@ def build_consolidated_docx(data: Consolidated, *, part: str = "full", progress:
                 if include_drafts
                 else _("submitted and approved reports only")
             )
-            _appendix(builder, totals.rows, suffix)
+            _appendix(builder, totals.rows, attached_line(fields, doc.date), suffix)
         builder.section_break("portrait")
         builder.add(
             styled(

@@ -109,6 +109,82 @@ class ReportDocument:
     # ReportAppendix.no_previous_term: "Không có nhiệm kỳ trước" instead of empty comparison columns.
     no_previous_term: bool = False
 
+    @property
+    def printed_nodes(self) -> list[OutlineNode]:
+        """The nodes the Word file and the print view show: all but an optional heading left empty ("VI.
+        BÀI HỌC KINH NGHIỆM" with no text), and a heading whose every part below is such a one."""
+        return printed_nodes(self.nodes, self.texts)
+
+
+# The kinds that are headings in the document's tree, and the kinds of text an outline carries beside them.
+HEADING_KINDS = ("part", "section", "item")
+
+
+def printed_nodes(nodes: list[OutlineNode], texts: dict[str, str]) -> list[OutlineNode]:
+    """``nodes`` without the optional headings nobody wrote under (ReportDocument.printed_nodes). A part
+    (PHẦN THỨ …) always prints; so does a required section, written or not, and a heading with no
+    text box and nothing writable below it (a heading of the outline's own)."""
+    children: dict[int | None, list[OutlineNode]] = {}
+    for node in nodes:
+        children.setdefault(node.parent_id, []).append(node)
+    left_out: set[int] = set()
+
+    def empty(node) -> bool:
+        """Nothing of this node or below it prints (children first)."""
+        below = [empty(child) for child in children.get(node.pk, [])]
+        if node.kind not in HEADING_KINDS:
+            return True  # guidance and notes print in the blank outline only
+        if node.kind == "part":
+            return False
+        if node.is_writable:
+            # A stored text is "" when it shows nothing (core.richtext.sanitize_html).
+            if node.is_required or texts.get(node.key, "").strip():
+                return False
+            if all(below):
+                left_out.add(node.pk)
+                return True
+            return False
+        if below and all(below):
+            left_out.add(node.pk)
+            return True
+        return False
+
+    for root in children.get(None, []):
+        empty(root)
+    # A child whose parent is not among ``nodes`` is a root of its own.
+    known = {n.pk for n in nodes}
+    for parent, kids in children.items():
+        if parent is not None and parent not in known:
+            for kid in kids:
+                empty(kid)
+    dropped = set(left_out)
+    # What hangs under a heading left out (its guidance, notes) goes with it.
+    for node in nodes:
+        if node.parent_id in dropped:
+            dropped.add(node.pk)
+    return [n for n in nodes if n.pk not in dropped]
+
+
+def heading_levels(nodes: list[OutlineNode], *, below: int = 0) -> dict[int, int]:
+    """The heading level (1, 2, 3…) of every part, section and item: one more than the heading it sits
+    under, so that no level is skipped (Part II's items, directly under the part, are level 2).
+    ``below``: the level of what the whole tree sits under (the annex's title: 1)."""
+    levels: dict[int, int] = {}
+    by_pk = {n.pk: n for n in nodes}
+
+    def level(node) -> int:
+        if node.pk not in levels:
+            parent = by_pk.get(node.parent_id)
+            while parent is not None and parent.kind not in HEADING_KINDS:
+                parent = by_pk.get(parent.parent_id)
+            levels[node.pk] = (level(parent) if parent is not None else below) + 1
+        return levels[node.pk]
+
+    for node in nodes:
+        if node.kind in HEADING_KINDS:
+            level(node)
+    return levels
+
 
 def _document_date(report) -> datetime.date:
     """The day the report was last submitted; today while it has not been."""

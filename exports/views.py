@@ -15,9 +15,9 @@ from reports.access import Action, access_report_by_id, check_report_access
 
 from . import services
 from .access import access_job_and_report_by_id, access_job_by_id
-from .docx import CONSOLIDATED_PARTS, build_outline_docx, build_report_docx
+from .docx import CONSOLIDATED_PARTS, attached_line, build_outline_docx, build_report_docx
 from .models import JobStatus
-from .selectors import outline_document, report_document
+from .selectors import heading_levels, outline_document, report_document
 from .xlsx import build_report_xlsx
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -93,10 +93,20 @@ def report_print(request, pk):
     fields = doc.fields
     texts = doc.texts
     body = []
-    for node in doc.nodes:
+    # The nodes and heading levels of the Word file: the page's title is its h1, the parts h2 and so on.
+    printed = doc.printed_nodes
+    levels = heading_levels(printed)
+    for node in printed:
         if node.kind in ("title", "summary", "note", "closing", "guidance"):
             continue
-        body.append({"node": node, "heading": node.heading_filled(blank_fill(fields)), "text": texts.get(node.key, "")})
+        body.append(
+            {
+                "node": node,
+                "heading": node.heading_filled(blank_fill(fields)),
+                "text": texts.get(node.key, ""),
+                "tag": f"h{min(6, levels.get(node.pk, 1) + 1)}",
+            }
+        )
     summary = next((n for n in doc.nodes if n.kind == "summary"), None)
     return render(
         request,
@@ -113,6 +123,7 @@ def report_print(request, pk):
             "rows": doc.rows,
             # The figures in the columns shown (no previous term's when there is none): not left to the template.
             "shown_rows": shown_table(doc.rows, no_previous_term=doc.no_previous_term)[1],
+            "attached": attached_line(fields, doc.date),
             "notes": [(n, row) for n, row in enumerate(doc.rows, 1) if row.note or row.explanation],
             "years": doc.years,
             "no_previous_term": doc.no_previous_term,

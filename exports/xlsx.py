@@ -10,14 +10,14 @@ does not recalculate shows the right number too. Written with the site's workboo
 import datetime
 import itertools
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from documents.xlsx import Book, number_format, signed_format, write_formula, write_number, write_text
+from documents.xlsx import Book, fit_row, number_format, signed_format, write_formula, write_number, write_text
 from indicators.derived import excel_formula
 from indicators.figures import column_label
 from reports.models import ReportStatus
@@ -30,6 +30,13 @@ FIRST_VALUE_COL = 4  # E: the typed columns start here (0-based index)
 DERIVED = ["result", "pct", "cs", "csp", "cp", "cpp"]
 # The signed columns are rounded to what is shown, so that the sign is the shown figure's.
 ROUNDED = {"cs": lambda i: i.decimals, "cp": lambda i: i.decimals, "csp": lambda i: 1, "cpp": lambda i: 1}
+
+
+def _rounded(value, places: int):
+    """``value`` as Excel's ROUND gives it: half away from zero (None stays None)."""
+    if value is None:
+        return None
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def _derived_format(book: Book, name: str, decimals: int):
@@ -90,14 +97,18 @@ def _write_appendix_rows(book: Book, ws, rows, years, first_row: int, typed_cell
         return xl_rowcol_to_cell(row_of[indicator_id], col_of[column])
 
     after = FIRST_VALUE_COL + len(columns)
+    widths = appendix_widths(years)
     for i, row in enumerate(rows):
         r = first_row + i
         indicator = row.indicator
         figure = book.figure(indicator.decimals)
+        # As high as its wrapped name, unit, note and explanation: printed, they stay in their row.
+        wrapped = ((indicator_label(row), 2), (indicator.unit_of_measure, 3), (row.note, -2), (row.explanation, -1))
+        fit_row(ws, r, [(text, widths[col]) for text, col in wrapped])
         write_number(ws, r, 0, i + 1, book.fmt(border=1, align="center"))
         write_text(ws, r, 1, indicator.code, book.text)
         write_text(ws, r, 2, indicator_label(row), book.wrap)
-        write_text(ws, r, 3, indicator.unit_of_measure, book.text)
+        write_text(ws, r, 3, indicator.unit_of_measure, book.wrap)
         for column in columns:
             if indicator.is_computed:
                 expr = row.definitions.columns[column]
@@ -124,6 +135,9 @@ def _write_appendix_rows(book: Book, ws, rows, years, first_row: int, typed_cell
                 body, places = formula[1:], ROUNDED[name](indicator)
                 exact = f"ROUND({body},14-INT(LOG10(ABS({body}))))"
                 formula = f'=IF(ISNUMBER({body}),IF({body}=0,0,ROUND({exact},{places})),"")'
+                # Cached as the formula gives it (rounded), so a viewer that does not recalculate shows
+                # the same figure and sign as one that does.
+                values[name] = _rounded(values[name], places)
             write_formula(ws, r, after + offset, formula, values[name], fmt)
         write_text(ws, r, after + len(DERIVED), row.note, book.wrap)
         write_text(ws, r, after + len(DERIVED) + 1, row.explanation, book.wrap)
@@ -137,7 +151,7 @@ def build_report_xlsx(doc: ReportDocument) -> bytes:
     unit_name = doc.fields["unit"]
     book.properties(title=_("APPENDIX: RESULTS ON THE TARGETS").capitalize() + f" – {unit_name}", author=unit_name)
     header = appendix_header(years)
-    ws = book.sheet(_("Appendix"), appendix_widths(years), header_row=3)
+    ws = book.sheet(_("Appendix"), appendix_widths(years), header_row=3, header=header)
     if doc.no_previous_term:
         # The previous term's columns are hidden, not removed: every formula keeps its cells.
         columns, widths = _columns(years), appendix_widths(years)
@@ -171,6 +185,32 @@ def _local(moment):
     return timezone.localtime(moment).replace(tzinfo=None) if moment else None
 
 
+def _detail_header(columns) -> list[str]:
+    return [
+        pgettext("organisation", "Unit code"),
+        pgettext("organisation", "Unit"),
+        _("Code"),
+        _("Indicator"),
+        _("Unit"),
+        *[column_label(c) for c in columns],
+        _("Counted"),
+        _("Status"),
+    ]
+
+
+def _status_header() -> list[str]:
+    return [
+        _("Superior union"),
+        pgettext("organisation", "Unit code"),
+        pgettext("organisation", "Unit"),
+        _("Status"),
+        _("Submitted"),
+        _("Approved"),
+        _("Last change"),
+        _("Deadline"),
+    ]
+
+
 def build_consolidated_xlsx(data: Consolidated, *, progress: Progress | None = None) -> bytes:
     """A superior union's workbook: "Tổng hợp" (the roll-up: SUMIFS over "Chi tiết" and every computed
     figure a formula, each with the value the site computed), "Chi tiết" (every unit × indicator,
@@ -191,23 +231,15 @@ def build_consolidated_xlsx(data: Consolidated, *, progress: Progress | None = N
     book = Book()
     book.properties(title=_("APPENDIX ROLL-UP: RESULTS ON THE TARGETS").capitalize(), author=data.unit_name)
     summary_name, detail_name, status_name = _("Roll-up"), _("Details"), _("Status")
-    summary = book.sheet(summary_name, appendix_widths(years), header_row=3)
-    detail = book.sheet(detail_name, [14, 40, 16, 40, 12] + [13] * len(columns) + [10, 22], header_row=0)
-    status = book.sheet(status_name, [40, 14, 48, 16, 18, 18, 18, 14], header_row=0)
+    summary = book.sheet(summary_name, appendix_widths(years), header_row=3, header=appendix_header(years))
+    detail_widths = [14, 40, 16, 40, 12] + [13] * len(columns) + [10, 22]
+    status_widths = [40, 14, 48, 16, 18, 18, 18, 14]
+    detail = book.sheet(detail_name, detail_widths, header_row=0, header=_detail_header(columns))
+    status = book.sheet(status_name, status_widths, header_row=0, header=_status_header())
 
     # Chi tiết: one row per unit and indicator; column F on holds the figures; the last says whether
     # the unit counts in the roll-up (its report's status is among those chosen).
-    detail_header = [
-        pgettext("organisation", "Unit code"),
-        pgettext("organisation", "Unit"),
-        _("Code"),
-        _("Indicator"),
-        _("Unit"),
-        *[column_label(c) for c in columns],
-        _("Counted"),
-        _("Status"),
-    ]
-    detail.write_row(0, 0, detail_header, book.header)
+    detail.write_row(0, 0, _detail_header(columns), book.header)
     # One report's figures at a time: they come in the order of ``counted`` (exports.selectors), so
     # memory holds a report's figures, not the province's.
     groups = itertools.groupby(data.values, key=lambda value: value[0])
@@ -277,21 +309,7 @@ def build_consolidated_xlsx(data: Consolidated, *, progress: Progress | None = N
     _write_appendix_rows(book, summary, summed.rows, years, 4, summed_cell)
 
     # Trạng thái: every unit, under the superior union it belongs to, with real dates.
-    status.write_row(
-        0,
-        0,
-        [
-            _("Superior union"),
-            pgettext("organisation", "Unit code"),
-            pgettext("organisation", "Unit"),
-            _("Status"),
-            _("Submitted"),
-            _("Approved"),
-            _("Last change"),
-            _("Deadline"),
-        ],
-        book.header,
-    )
+    status.write_row(0, 0, _status_header(), book.header)
     for n, unit_report in enumerate(grouped, 1):
         write_text(status, n, 0, unit_report.superior, book.text)
         write_text(status, n, 1, unit_report.code, book.text)

@@ -96,6 +96,8 @@ def report_detail(request, pk):
             "body_timeout": REPORT_BODY_TIMEOUT,
             "outline": outline,
             "appendix": appendix,
+            # The Word file's pages, from its layout: the texts, the headings and the appendix.
+            "pages": SimpleLazyObject(lambda: outline.document_pages(len(appendix.rows))),
             "target_chart": SimpleLazyObject(
                 lambda: target_chart(appendix.rows, _("Share of the resolution's target reached (%)"))
             ),
@@ -307,6 +309,9 @@ def report_submit(request, pk):
             "unanswered": [i for i in returned.items.all() if not i.is_answered] if returned else [],
             "labels": outline.labels,
             "lock_reason": services.lock_reason(report),
+            "missing_details": report.missing_document_details,
+            # Who reviews it: the union directly above (its parent), not the round's organiser.
+            "reviewer": report.unit.parent if report.unit.parent_id else report.round.organising_unit,
         },
     )
 

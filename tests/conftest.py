@@ -53,6 +53,8 @@ def build_world(sections=5) -> World:
     unit_c = UnitFactory(name="Công đoàn cơ sở Trường Chu Văn An", parent=other)
     round_ = RoundFactory(outline_version=make_outline(sections), organising_unit=superior)
     round_open(round=round_)
+    # A report is submitted with its number, place and signer (Report.REQUIRED_DOCUMENT_FIELDS).
+    Report.objects.filter(round=round_).update(doc_number="1", place="Bình An", signer_name="Nguyễn Văn Ký")
     drafter_a = MembershipFactory(unit=unit_a, role=Role.DRAFTER).user
     drafter_b = MembershipFactory(unit=unit_b, role=Role.DRAFTER).user
     reviewer = MembershipFactory(unit=superior, role=Role.REVIEWER).user

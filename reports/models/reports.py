@@ -225,6 +225,19 @@ class Report(models.Model):
         """The term reported on began at the union's first congress ("lần thứ I"): no term before it."""
         return is_first_congress(self.congress_number)
 
+    # The document details a report cannot be submitted without: what the header block and the signature
+    # print ("Số: …", "……, ngày …" and an empty signer otherwise).
+    REQUIRED_DOCUMENT_FIELDS = ("doc_number", "place", "signer_name")
+
+    @property
+    def missing_document_details(self) -> list[str]:
+        """The names ("số văn bản", "nơi ban hành", "người ký") of the required document details left empty."""
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in self.REQUIRED_DOCUMENT_FIELDS
+            if not getattr(self, name).strip()
+        ]
+
     def document_fields(self) -> dict:
         """Everything the Word file prints in its header and closing block, as it stands now."""
         unit = self.unit

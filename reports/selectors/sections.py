@@ -1,11 +1,12 @@
 """The report's outline and its section texts: the outline page, the section page, the units' texts."""
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
 from core.db import Vietnamese
 from core.richtext import plain_text
-from documents.page import page_estimate
+from documents.page import document_pages, page_estimate
 from outline.models import NodeKind, OutlineNode
 from units.models import subtree_q
 
@@ -15,6 +16,9 @@ from ..models import (
     SectionText,
     counted_condition,
 )
+
+_BLOCK_END = re.compile(r"</(?:p|li|tr|h[1-6])>")
+_HEADING_KINDS = (NodeKind.PART, NodeKind.PART_HEADING, NodeKind.SECTION, NodeKind.ITEM)
 
 
 @dataclass
@@ -32,6 +36,14 @@ class OutlineRow:
     def words(self) -> int:
         """Words written, counted as Word counts them (what spaces separate)."""
         return len(plain_text(self.section.content).split()) if self.section else 0
+
+    @property
+    def paragraph_words(self) -> list[int]:
+        """The words of each paragraph written (a list item, a table row count as one), as Word lays them."""
+        if not self.section:
+            return []
+        blocks = (len(plain_text(block).split()) for block in _BLOCK_END.split(self.section.content))
+        return [words for words in blocks if words]
 
 
 @dataclass
@@ -65,6 +77,15 @@ class ReportOutline:
     def pages(self) -> int:
         """About how many A4 pages the texts fill (headings and the appendix aside)."""
         return page_estimate(self.words)
+
+    def document_pages(self, appendix_rows: int) -> int:
+        """About how many A4 pages the Word file prints, with an appendix of ``appendix_rows`` indicators
+        (documents.page.document_pages: from the layout, not the words alone)."""
+        return document_pages(
+            paragraphs=[words for row in self.writable for words in row.paragraph_words],
+            headings=sum(1 for row in self.rows if row.node.kind in _HEADING_KINDS),
+            appendix_rows=appendix_rows,
+        )
 
     @property
     def percent(self):

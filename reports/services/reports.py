@@ -106,6 +106,11 @@ def report_submit(*, report: Report, actor) -> Submission:
                 _("These figures have a warning that needs an explanation: %(rows)s")
                 % {"rows": "; ".join(row.indicator.name for row, _w in unexplained)}
             )
+        if report.missing_document_details:
+            problems.append(
+                _("Fill in the document details (%(fields)s) first: the Word file prints them.")
+                % {"fields": ", ".join(report.missing_document_details)}
+            )
         returned = open_return(report) if report.status == ReportStatus.RETURNED else None
         if returned and (unanswered := [i for i in returned.items.all() if not i.is_answered]):
             problems.append(

@@ -71,6 +71,8 @@ def test_a_merger_before_the_cut_off_counts_the_members_once_through_the_success
     # The successor types the members of both and submits: counted once.
     save(world, own, world.drafter_a, {("CNVCLD", "2020"): "1.010"}, cat)
     write_all(world, own, world.drafter_a)
+    Report.objects.filter(pk=own.pk).update(doc_number="2", place="Bình An", signer_name="Lê Văn Ký")
+    own.refresh_from_db()
     report_submit(report=own, actor=world.drafter_a)
     assert members_2020(world.round, world.superior) == Decimal(1010)
     assert members_2020(world.round, world.province) == Decimal(1010)

@@ -239,6 +239,9 @@ class Command(BaseCommand):
                     actor=None,
                     content=SAMPLE.get(key, f"<p>{SENTENCES[int(node.position) % len(SENTENCES)]}</p>"),
                 )
+            # A report is submitted with its number (the place and signer are set above).
+            Report.objects.filter(pk=submitted.pk).update(doc_number="12")
+            submitted.refresh_from_db()
             report_submit(report=submitted, actor=None)
 
         totals.rebuild(round_)  # the figures above were loaded in bulk
