@@ -4,6 +4,7 @@ any name the database allows, files strict readers (pandoc) open."""
 
 import io
 import itertools
+import os
 import re
 import shutil
 import struct
@@ -60,12 +61,22 @@ def _zip64_entries(data: bytes) -> list[str]:
     return found
 
 
-def test_every_export_is_a_plain_zip_that_pandoc_reads(filled, world, tmp_path):
-    pandoc = shutil.which("pandoc")
+def test_every_export_is_a_plain_zip(filled, world):
     for name, data in _all_exports(world).items():
         assert not _zip64_entries(data), name
         assert b"PK\x06\x06" not in data[-200:], name  # no ZIP64 end of central directory
-        if name.endswith(".docx") and pandoc:
+
+
+@pytest.mark.engine_independent
+def test_pandoc_reads_every_word_export(filled, world, tmp_path):
+    pandoc = shutil.which("pandoc")
+    if pandoc is None:
+        reason = "pandoc is not installed (apt-get install pandoc): the strict reader of .docx"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs it: {reason}")
+        pytest.skip(reason)
+    for name, data in _all_exports(world).items():
+        if name.endswith(".docx"):
             path = tmp_path / name
             path.write_bytes(data)
             out = subprocess.run([pandoc, "-t", "plain", str(path)], capture_output=True, text=True, timeout=120)
@@ -186,6 +197,7 @@ def _cached_and_formulas(path):
                     yield ws.title, cell.coordinate, cached[ws.title][cell.coordinate].value
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("name", sorted(p.name for p in GOLDEN.glob("*.xlsx")))
 def test_every_cached_excel_value_is_what_its_formula_gives(name, soffice, tmp_path):
     """The demo's workbooks (byte-equal to what the site makes: test_golden) recalculated by LibreOffice:
@@ -214,6 +226,7 @@ def _pdf_pages(path) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", Path(path).read_bytes()))
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("written", [None, (3, 60), (1, 400), (10, 12)])
 def test_the_page_estimate_is_within_a_page_of_the_printed_word_file(written, soffice, tmp_path, client):
     """The demo report, then the same with every section written in paragraphs of a given length: the
@@ -223,7 +236,7 @@ def test_the_page_estimate_is_within_a_page_of_the_printed_word_file(written, so
     from reports.selectors import report_outline
 
     call_command("seed_demo", verbosity=0)
-    report = Report.objects.select_related("round", "unit", "unit__parent").get(unit__code="CDCS-MHB")
+    report = Report.objects.select_related("round", "unit", "unit__parent").get(round__code="GNK-2018-2023", unit__code="CDCS-MHB")
     if written:
         count, words = written
         sentence = [
