@@ -5,13 +5,13 @@ and texts as they were then) is kept in the session until confirmed or cancelled
 writes through services.draft_import, the editor's own save."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import selectors, services
+from .access import Action, access_report_by_id
 from .drafts import (
     DISCARD,
     MODES,
@@ -22,14 +22,6 @@ from .drafts import (
     undecided,
 )
 from .forms import DraftUploadForm
-from .models import Report
-
-
-def _report_or_404(request, pk):
-    try:
-        return selectors.report_for_user(request.user, pk)
-    except Report.DoesNotExist:
-        raise Http404 from None
 
 
 def _session_key(report):
@@ -90,9 +82,7 @@ def _preview_context(report, pending, decision=None, conflict=None):
 
 @require_http_methods(["GET", "POST"])
 def draft_import(request, pk):
-    report = _report_or_404(request, pk)
-    if not selectors.can_edit(request.user, report):
-        raise PermissionDenied
+    report = access_report_by_id(request.user, pk, Action.DRAFT)
     if reason := services.lock_reason(report):
         messages.error(request, reason)
         return redirect("reports:report_detail", pk=report.pk)
