@@ -41,6 +41,8 @@ def real(db):
         organising_unit=world.superior,
     )
     round_open(round=round_)
+    # A report is submitted with its number, place and signer (Report.REQUIRED_DOCUMENT_FIELDS).
+    Report.objects.filter(round=round_).update(doc_number="1", place="Bình An", signer_name="Nguyễn Văn Ký")
     world.report = Report.objects.select_related("round", "unit").get(round=round_, unit=world.unit_a)
     return world
 
