@@ -236,7 +236,9 @@ def test_the_page_estimate_is_within_a_page_of_the_printed_word_file(written, so
     from reports.selectors import report_outline
 
     call_command("seed_demo", verbosity=0)
-    report = Report.objects.select_related("round", "unit", "unit__parent").get(round__code="GNK-2018-2023", unit__code="CDCS-MHB")
+    report = Report.objects.select_related("round", "unit", "unit__parent").get(
+        round__code="GNK-2018-2023", unit__code="CDCS-MHB"
+    )
     if written:
         count, words = written
         sentence = [
