@@ -128,6 +128,7 @@ def report_print(request, pk):
             "notes": [(n, row) for n, row in enumerate(doc.rows, 1) if row.note or row.explanation],
             "years": doc.years,
             "no_previous_term": doc.no_previous_term,
+            "previous": report.round.previous_labels,
         },
     )
 

@@ -135,7 +135,7 @@ def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES, stamp: Rollup
     }
     return Rollup(
         unit=unit,
-        rows=compute_rows(indicators, round.data_years, values),
+        rows=compute_rows(indicators, round.data_years, values, period=round.period),
         statuses=statuses,
         counted=counts["counted"],
         total=counts["total"],

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.text import format_number, nfc
 from indicators.figures import NotANumber, check_cell, check_parts, parse_number, show
-from indicators.models import Indicator
+from indicators.models import TARGET, Indicator
 
 from .. import audit, totals
 from ..models import Appendix, AuditKind, IndicatorNote, IndicatorValue
@@ -32,7 +32,8 @@ class AppendixConflict(Exception):
 class AppendixSaveResult:
     version: int
     errors: dict[tuple[int, str], str] = field(default_factory=dict)
-    saved: int = 0
+    saved: int = 0  # figures stored, changed or cleared
+    notes_saved: int = 0  # notes and explanations stored or changed
 
 
 def appendix_save(
@@ -172,12 +173,13 @@ def appendix_save(
             mark_drafting(report, actor)
     saved = len(new) + len(changed) + len(removed)
     log.info("appendix of report %s saved by %s: %d cells, %d refused", report.pk, actor, saved, len(errors))
-    return AppendixSaveResult(version=appendix.version, errors=errors, saved=saved)
+    return AppendixSaveResult(version=appendix.version, errors=errors, saved=saved, notes_saved=notes_written)
 
 
 def appendix_fill_from_rollup(*, report, actor) -> AppendixSaveResult:
     """A superior union's own appendix starts from the roll-up of its units: every empty cell of
-    an indicator that adds up takes the roll-up's figure; figures already typed stay."""
+    an indicator that adds up takes the roll-up's figure; figures already typed stay. The resolution's
+    targets are not taken: a superior union's targets are its own congress's, not its units' sum."""
 
     current = report_appendix(report)
     totals = rollup(round=report.round, unit=report.unit)
@@ -186,6 +188,8 @@ def appendix_fill_from_rollup(*, report, actor) -> AppendixSaveResult:
         if mine.indicator.is_computed or mine.indicator.rollup != "sum":
             continue
         for column in mine.columns:
+            if column == TARGET:
+                continue
             if mine.value(column) is None and theirs.value(column) is not None:
                 cells[(mine.indicator.pk, column)] = theirs.value(column)
     return appendix_save(report=report, cells=cells, notes={}, base_version=current.version, actor=actor)
