@@ -82,7 +82,8 @@ def show_change_pct(value: Decimal | None) -> str:
 
 
 def show_change_points(value: Decimal | None) -> str:
-    """A change of a percentage, in percentage points, signed, one decimal always: "+2,5 điểm %"."""
+    """A change of a percentage, in percentage points, signed, one decimal always: "+2,5 điểm %" (a
+    no-break space keeps "điểm %" on one line of a narrow column)."""
     if value is None:
         return ""
     text = show(value, 1)

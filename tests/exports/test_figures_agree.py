@@ -199,7 +199,7 @@ def _last_place_apart_at_15_digits(a: str | None, b: str | None) -> bool:
         return False
 
     def parse(text):
-        digits = text.removesuffix(" điểm %").strip("+%").replace(".", "").replace(",", ".").lstrip("-")
+        digits = text.removesuffix(" điểm\u00a0%").strip("+%").replace(".", "").replace(",", ".").lstrip("-")
         return Decimal(digits) * (-1 if text.lstrip("+").startswith("-") else 1), digits
 
     (x, dx), (y, dy) = parse(a), parse(b)

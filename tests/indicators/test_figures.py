@@ -139,8 +139,8 @@ def test_a_change_of_a_percentage_is_in_percentage_points():
     rows = {r.indicator.code: r for r in compute_rows(list(cat.values()), [2018, 2019, 2020], values)}
     share = rows["TL_HOC"]
     assert share.in_points and share.change_since_start_pct == D("-8.3")
-    assert share.comparisons["csp"] == "-8,3 điểm %"
-    assert share.comparisons["cpp"] == "+1,7 điểm %"
+    assert share.comparisons["csp"] == "-8,3 điểm\u00a0%"  # "điểm %" never split over two lines
+    assert share.comparisons["cpp"] == "+1,7 điểm\u00a0%"
     assert "giảm 8,3 điểm % so với đầu nhiệm kỳ" in figure_sentence(share)
     # A count's change stays in percent.
     assert rows["CNVCLD"].comparisons["csp"] == "+10,0%"
