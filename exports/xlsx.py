@@ -269,6 +269,10 @@ def build_consolidated_xlsx(data: Consolidated, *, progress: Progress | None = N
         if not rolls_up(row.indicator):
             ws.write_blank(row_number, col, None, fmt)
             return
+        if row.indicator.superior_only:
+            # From the superior unions' own reports (selectors.rollup), not from the CĐCS in "Chi tiết".
+            write_number(ws, row_number, col, row.value(column), fmt)
+            return
         source = xl_col_to_name(5 + columns.index(column))
         values_rng, codes, flags = (
             f"'{detail_name}'!${c}$2:${c}${max(last_detail, 2)}" for c in (source, "C", counted_col)
