@@ -53,10 +53,12 @@ def _document(report, kind, build) -> bytes:
     """The file of ``report`` made by ``build``, from the cache while the report is unchanged.
 
     Every service that changes the report touches ``updated_at``; the date printed on the document, the
-    names in its header block and the language are in the key too. Admin edits of the catalogue show
-    within DOCUMENT_TIMEOUT."""
+    names in its header block, the round's wording of the previous term and the language are in the key
+    too. Admin edits of the catalogue show within DOCUMENT_TIMEOUT."""
+    # The round's wording and term: the event's name, and what the previous term's column holds.
     names = (
         f"{report.blank_fill}|{report.round.event_wording}|{report.unit.parent.name if report.unit.parent_id else ''}"
+        f"|{report.round.previous_term}|{report.round.term_label}"
     )
     key = ":".join(
         [
