@@ -14,6 +14,7 @@ from documents.official import closing_block, header_block
 from documents.page import LANDSCAPE_TEXT_CM, PORTRAIT_TEXT_CM, TWIPS_PER_CM
 from documents.word import DocumentBuilder, centered, rule, ruled_table, styled, table_row
 from documents.wordml import el, paragraph, paragraph_xml, run, run_xml, text_paragraph, xml_of
+from indicators.figures import previous_labels
 from indicators.models import PREVIOUS
 from outline.models import NodeKind, OutlineNode, blank_fill
 from reports.models import ReportStatus
@@ -110,6 +111,7 @@ def _appendix_table(rows, *, size=10, previous_term: bool = True):
     on every page and no row splits across two. Figures as the page shows them. Without a previous
     term, its two columns are left out (the title says "Không có nhiệm kỳ trước")."""
     years = rows[0].years if rows else []
+    previous = previous_labels(previous_whole_term=rows[0].period.previous_whole_term if rows else False)
     labels = [
         _("No."),
         _("Indicator"),
@@ -117,11 +119,11 @@ def _appendix_table(rows, *, size=10, previous_term: bool = True):
         _("Resolution target"),
         _("Start of term"),
         *[str(y) for y in years],
-        *([_("Previous term")] if previous_term else []),
+        *([previous["prev"]] if previous_term else []),
         _("Mid-term result"),
         _("Share of target (%)"),
         _("Against start of term (%)"),
-        *([_("Against previous term (%)")] if previous_term else []),
+        *([previous["against_pct"]] if previous_term else []),
     ]
     widths = _appendix_widths(years, previous_term=previous_term)
     tbl = ruled_table(widths, cell_margin_mm=1.0)  # narrow cell margins: figures keep their width

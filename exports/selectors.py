@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.db import Vietnamese
 from core.text import vietnamese_sort_key
+from indicators.derived import UNKNOWN_PERIOD, Period
 from indicators.figures import Row, compute_rows
 from indicators.models import Indicator
 from indicators.selectors import catalogue
@@ -108,6 +109,8 @@ class ReportDocument:
     cutoff_date: datetime.date
     # ReportAppendix.no_previous_term: "Không có nhiệm kỳ trước" instead of empty comparison columns.
     no_previous_term: bool = False
+    # Round.period: the term's length and what the previous-term column holds (its headings' wording).
+    period: Period = UNKNOWN_PERIOD
 
     @property
     def printed_nodes(self) -> list[OutlineNode]:
@@ -207,6 +210,7 @@ def report_document(report, *, with_appendix: bool = True) -> ReportDocument:
         round_name=report.round.name,
         cutoff_date=report.round.cutoff_date,
         no_previous_term=appendix.no_previous_term if appendix else False,
+        period=report.round.period,
     )
 
 
@@ -217,6 +221,7 @@ def outline_document(report) -> ReportDocument:
             catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots),
             report.round.data_years,
             {},
+            period=report.round.period,
         ),
         version=0,
         first_congress=report.is_first_congress,
@@ -231,6 +236,7 @@ def outline_document(report) -> ReportDocument:
         round_name=report.round.name,
         cutoff_date=report.round.cutoff_date,
         no_previous_term=blank.no_previous_term,
+        period=report.round.period,
     )
 
 

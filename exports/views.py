@@ -43,9 +43,14 @@ def _document(report, kind, build) -> bytes:
     """The file of ``report`` made by ``build``, from the cache while the report is unchanged.
 
     Every service that changes the report touches ``updated_at``; the date printed on the document, the
-    names in its header block and the language are in the key too. Admin edits of the catalogue show
-    within DOCUMENT_TIMEOUT."""
-    names = f"{report.blank_fill.key}|{report.unit.parent.name if report.unit.parent_id else ''}"
+    names in its header block, the round's wording of the previous term and the language are in the key
+    too. Admin edits of the catalogue show within DOCUMENT_TIMEOUT."""
+    # The round's wording and term: the event's name, and what the previous term's column holds.
+    parent = report.unit.parent.name if report.unit.parent_id else ""
+    names = (
+        f"{report.blank_fill.key}|{report.round.event_wording}|{parent}"
+        f"|{report.round.previous_term}|{report.round.term_label}"
+    )
     key = ":".join(
         [
             "document",
@@ -127,6 +132,7 @@ def report_print(request, pk):
             "notes": [(n, row) for n, row in enumerate(doc.rows, 1) if row.note or row.explanation],
             "years": doc.years,
             "no_previous_term": doc.no_previous_term,
+            "previous": report.round.previous_labels,
         },
     )
 

@@ -18,8 +18,8 @@ from django.utils.translation import pgettext
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from documents.xlsx import Book, fit_row, number_format, signed_format, write_formula, write_number, write_text
-from indicators.derived import excel_formula
-from indicators.figures import column_label
+from indicators.derived import UNKNOWN_PERIOD, Period, excel_formula
+from indicators.figures import column_label, previous_labels
 from reports.models import ReportStatus
 from reports.selectors import DEFAULT_ROLLUP_STATUSES, rolls_up
 
@@ -39,11 +39,13 @@ def _rounded(value, places: int):
     return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
-def _derived_format(book: Book, name: str, decimals: int):
+def _derived_format(book: Book, name: str, decimals: int, *, in_points: bool = False):
     if name in ("pct",):
         return book.fmt(border=1, num_format=f'{number_format(1)}"%"')
     if name in ("csp", "cpp"):
-        return book.fmt(border=1, num_format=signed_format(1, '"%"'))
+        # A percentage's change is in percentage points, as the page shows it (figures.show_change).
+        suffix = '" ' + _("points").replace('"', "") + '"' if in_points else '"%"'
+        return book.fmt(border=1, num_format=signed_format(1, suffix))
     if name in ("cs", "cp"):
         return book.fmt(border=1, num_format=signed_format(decimals))
     return book.figure(decimals)
@@ -53,19 +55,21 @@ def _columns(years) -> list[str]:
     return ["target", "start", *[str(y) for y in years], "prev"]
 
 
-def appendix_header(years) -> list[str]:
+def appendix_header(years, period: Period = UNKNOWN_PERIOD) -> list[str]:
+    """The appendix's headings; those about the previous term worded as the round says (``period``)."""
+    previous = previous_labels(previous_whole_term=period.previous_whole_term)
     return [
         _("No."),
         _("Code"),
         _("Indicator"),
         _("Unit"),
-        *[column_label(c) for c in _columns(years)],
+        *[column_label(c, previous_whole_term=period.previous_whole_term) for c in _columns(years)],
         _("Mid-term result"),
         _("Share of target (%)"),
         _("Against start of term"),
         _("Against start of term (%)"),
-        _("Against previous term"),
-        _("Against previous term (%)"),
+        previous["against"],
+        previous["against_pct"],
         _("Note"),
         _("Explanation"),
     ]
@@ -125,7 +129,7 @@ def _write_appendix_rows(book: Book, ws, rows, years, first_row: int, typed_cell
             "cpp": row.change_since_previous_pct,
         }
         for offset, name in enumerate(DERIVED):
-            fmt = _derived_format(book, name, indicator.decimals)
+            fmt = _derived_format(book, name, indicator.decimals, in_points=row.in_points)
             formula = excel_formula(derived[name], ref)
             if name in ROUNDED:
                 # The sign is that of the figure as shown: +0,04% shows as 0,0%, not +0,0%. A spreadsheet
@@ -150,7 +154,7 @@ def build_report_xlsx(doc: ReportDocument) -> bytes:
     book = Book()
     unit_name = doc.fields["unit"]
     book.properties(title=_("APPENDIX: RESULTS ON THE TARGETS").capitalize() + f" – {unit_name}", author=unit_name)
-    header = appendix_header(years)
+    header = appendix_header(years, doc.period)
     ws = book.sheet(_("Appendix"), appendix_widths(years), header_row=3, header=header)
     if doc.no_previous_term:
         # The previous term's columns are hidden, not removed: every formula keeps its cells.
@@ -185,14 +189,14 @@ def _local(moment):
     return timezone.localtime(moment).replace(tzinfo=None) if moment else None
 
 
-def _detail_header(columns) -> list[str]:
+def _detail_header(columns, period) -> list[str]:
     return [
         pgettext("organisation", "Unit code"),
         pgettext("organisation", "Unit"),
         _("Code"),
         _("Indicator"),
         _("Unit"),
-        *[column_label(c) for c in columns],
+        *[column_label(c, previous_whole_term=period.previous_whole_term) for c in columns],
         _("Counted"),
         _("Status"),
     ]
@@ -234,12 +238,12 @@ def build_consolidated_xlsx(data: Consolidated, *, progress: Progress | None = N
     summary = book.sheet(summary_name, appendix_widths(years), header_row=3, header=appendix_header(years))
     detail_widths = [14, 40, 16, 40, 12] + [13] * len(columns) + [10, 22]
     status_widths = [40, 14, 48, 16, 18, 18, 18, 14]
-    detail = book.sheet(detail_name, detail_widths, header_row=0, header=_detail_header(columns))
+    detail = book.sheet(detail_name, detail_widths, header_row=0, header=_detail_header(columns, data.document.period))
     status = book.sheet(status_name, status_widths, header_row=0, header=_status_header())
 
     # Chi tiết: one row per unit and indicator; column F on holds the figures; the last says whether
     # the unit counts in the roll-up (its report's status is among those chosen).
-    detail.write_row(0, 0, _detail_header(columns), book.header)
+    detail.write_row(0, 0, _detail_header(columns, data.document.period), book.header)
     # One report's figures at a time: they come in the order of ``counted`` (exports.selectors), so
     # memory holds a report's figures, not the province's.
     groups = itertools.groupby(data.values, key=lambda value: value[0])
@@ -276,7 +280,7 @@ def build_consolidated_xlsx(data: Consolidated, *, progress: Progress | None = N
     counted_col = xl_col_to_name(5 + len(columns))
 
     # Tổng hợp: the typed figures summed from Chi tiết over the counted units; the rest derived.
-    header = appendix_header(years)
+    header = appendix_header(years, data.document.period)
     write_text(summary, 0, 0, _("APPENDIX ROLL-UP: RESULTS ON THE TARGETS"), book.title)
     write_text(summary, 1, 0, data.unit_name, book.plain)
     write_text(
@@ -296,6 +300,10 @@ def build_consolidated_xlsx(data: Consolidated, *, progress: Progress | None = N
     def summed_cell(ws, row_number, col, row, column, fmt):
         if not rolls_up(row.indicator):
             ws.write_blank(row_number, col, None, fmt)
+            return
+        if row.indicator.superior_only:
+            # From the superior unions' own reports (selectors.rollup), not from the CĐCS in "Chi tiết".
+            write_number(ws, row_number, col, row.value(column), fmt)
             return
         source = xl_col_to_name(5 + columns.index(column))
         values_rng, codes, flags = (

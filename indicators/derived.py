@@ -8,6 +8,10 @@ Excel formula for the workbooks, so that no two places can work a figure out by 
 
 Blank propagates: a figure needs every figure it is made from, and a ratio a denominator that is
 not zero; otherwise it is blank (None in Python, "" in Excel).
+
+A change of a percentage is a difference in percentage points ("-8,3 điểm %"), never a percent of a
+percent. A result that adds the years up is judged against the share of the term elapsed: after 2 of 5
+years, 40 % of a whole-term target is on pace.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .models import PREVIOUS, START, TARGET, Indicator, OverYears
+from .models import PREVIOUS, START, TARGET, Indicator, Kind, OverYears
 
 HUNDRED = Decimal(100)
 # (indicator id, column) -> the typed figure, or None
@@ -45,6 +49,19 @@ class Blank(Expr):
 
 
 BLANK = Blank()
+
+
+@dataclass(frozen=True)
+class Number(Expr):
+    """A constant (the share of the term elapsed)."""
+
+    number: Decimal
+
+    def value(self, lookup):
+        return self.number
+
+    def excel(self, ref):
+        return format(self.number.normalize(), "f")
 
 
 @dataclass(frozen=True)
@@ -146,6 +163,11 @@ class Definitions:
     change_since_start_pct: Expr
     change_since_previous: Expr
     change_since_previous_pct: Expr
+    # A percentage's changes are in percentage points (the difference), not in percent of a percent.
+    in_points: bool = False
+    # The share of the target against the share of the term elapsed (100: on pace), for a result that
+    # adds the years up; blank for a level, which is judged against the target itself.
+    pace: Expr = BLANK
 
     def derived(self) -> dict[str, Expr]:
         """The computed columns, in the order the workbooks print them."""
@@ -178,9 +200,39 @@ def _over_years(indicator: Indicator, years: list[str], by_id: dict[int, Indicat
     return Ratio(_over_years(num, years, by_id), _over_years(den, years, by_id), indicator.scale)
 
 
-def definitions(indicator: Indicator, years, by_id: dict[int, Indicator]) -> Definitions:
+@dataclass(frozen=True)
+class Period:
+    """What a round says about time, for its figures: how many years the term lasts (a result that adds
+    the years up is judged against the share elapsed) and whether the "previous term" column holds the
+    same period of the previous term (compared like for like) or the whole previous term."""
+
+    term_years: int | None = None
+    previous_whole_term: bool = False
+
+
+UNKNOWN_PERIOD = Period()  # no term known: nothing judged by pace; the previous term's same period
+
+
+def is_percentage(indicator: Indicator) -> bool:
+    """Whether the indicator's figures are percentages (a typed percentage, or a ratio in %): their
+    changes are in percentage points."""
+    return indicator.unit_of_measure.strip() == "%" or indicator.kind == Kind.PERCENTAGE
+
+
+def elapsed_share(years, term_years: int | None) -> Decimal | None:
+    """The share of the term (in %) that the data ``years`` cover: 2 of 5 years is 40; None when the
+    term's length is not known or the years cover it whole."""
+    if not term_years or not years or len(years) >= term_years:
+        return None
+    return Decimal(len(years)) * HUNDRED / Decimal(term_years)
+
+
+def definitions(
+    indicator: Indicator, years, by_id: dict[int, Indicator], *, term_years: int | None = None
+) -> Definitions:
     """The expressions of every figure of ``indicator``'s row for the data ``years``; ``by_id``
-    holds the catalogue (a ratio refers to its numerator and denominator)."""
+    holds the catalogue (a ratio refers to its numerator and denominator); ``term_years`` is the
+    length of the term in years (the pace of a result that adds the years up)."""
     year_columns = [str(y) for y in years]
     columns = {c: _column(indicator, c, by_id) for c in [TARGET, START, *year_columns, PREVIOUS]}
     latest = columns[year_columns[-1]]
@@ -189,13 +241,21 @@ def definitions(indicator: Indicator, years, by_id: dict[int, Indicator]) -> Def
     else:
         result = latest
     target, start, previous = columns[TARGET], columns[START], columns[PREVIOUS]
+    in_points = is_percentage(indicator)
+    change = Difference if in_points else percent_change
+    pct_of_target = Ratio(result, target)
+    # A percentage that adds its years up (a ratio of flows) is a rate: its target is a rate too.
+    cumulative = indicator.over_years == OverYears.SUM and not in_points
+    share = elapsed_share(year_columns, term_years) if cumulative else None
     return Definitions(
         columns=columns,
         latest=latest,
         result=result,
-        pct_of_target=Ratio(result, target),
+        pct_of_target=pct_of_target,
         change_since_start=Difference(latest, start),
-        change_since_start_pct=percent_change(latest, start),
+        change_since_start_pct=change(latest, start),
         change_since_previous=Difference(result, previous),
-        change_since_previous_pct=percent_change(result, previous),
+        change_since_previous_pct=change(result, previous),
+        in_points=in_points,
+        pace=Ratio(pct_of_target, Number(share)) if share is not None else BLANK,
     )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.text import format_number
 
-from .derived import HUNDRED, Definitions, Lookup, change_pct, definitions
+from .derived import HUNDRED, UNKNOWN_PERIOD, Definitions, Lookup, Period, change_pct, definitions, elapsed_share
 from .models import PREVIOUS, START, TARGET, Indicator, Kind, OverYears
 
 _THOUSANDS_DOT = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
@@ -81,6 +81,22 @@ def show_change_pct(value: Decimal | None) -> str:
     return f"+{text}%" if text not in ("0,0", "-0,0") and value > 0 else f"{text.replace('-0,0', '0,0')}%"
 
 
+def show_change_points(value: Decimal | None) -> str:
+    """A change of a percentage, in percentage points, signed, one decimal always: "+2,5 điểm %" (a
+    no-break space keeps "điểm %" on one line of a narrow column)."""
+    if value is None:
+        return ""
+    text = show(value, 1)
+    if text in ("0,0", "-0,0"):
+        return _("%(points)s points") % {"points": "0,0"}
+    return _("%(points)s points") % {"points": f"+{text}" if value > 0 else text}
+
+
+def show_change(value: Decimal | None, *, in_points: bool) -> str:
+    """A change as the computed columns show it: in percentage points for a percentage, else in percent."""
+    return show_change_points(value) if in_points else show_change_pct(value)
+
+
 def show_signed(value: Decimal | None, decimals: int = 0) -> str:
     """A change in the indicator's own unit, signed: "+120", "-3,5"."""
     if value is None:
@@ -105,6 +121,7 @@ class Row:
     note: str = ""
     explanation: str = ""
     errors: dict[str, str] = field(default_factory=dict)
+    period: Period = UNKNOWN_PERIOD  # the round's term and what its previous-term column holds
 
     @property
     def columns(self):
@@ -146,9 +163,23 @@ class Row:
             return _("cumulative %(first)s–%(last)s") % {"first": self.years[0], "last": self.years[-1]}
         return _("in %(year)s") % {"year": self.years[-1]}
 
+    @property
+    def elapsed_share(self):
+        return elapsed_share(self.years, self.period.term_years)
+
     @cached_property
     def pct_of_target(self):
         return self.definitions.pct_of_target.value(self.lookup)
+
+    @property
+    def in_points(self) -> bool:
+        """The changes of a percentage are in percentage points (derived.is_percentage)."""
+        return self.definitions.in_points
+
+    @cached_property
+    def pace(self):
+        """The share of the target against the share of the term elapsed (100: on pace); None for a level."""
+        return self.definitions.pace.value(self.lookup)
 
     @cached_property
     def change_since_start(self):
@@ -181,9 +212,9 @@ class Row:
         return {
             "pct": show_share(self.pct_of_target),
             "cs": show_signed(self.change_since_start, self.indicator.decimals),
-            "csp": show_change_pct(self.change_since_start_pct),
+            "csp": show_change(self.change_since_start_pct, in_points=self.in_points),
             "cp": show_signed(self.change_since_previous, self.indicator.decimals),
-            "cpp": show_change_pct(self.change_since_previous_pct),
+            "cpp": show_change(self.change_since_previous_pct, in_points=self.in_points),
         }
 
     @property
@@ -214,7 +245,17 @@ class Row:
                 previous_label, previous_value = str(year), value
         reached = self.pct_of_target
         margin = self.indicator.target_warning_pct
-        if reached is not None and abs(reached - HUNDRED) > margin:
+        if (pace := self.pace) is not None:
+            # A whole-term target after part of the term: judged against the share elapsed.
+            if reached is not None and abs(pace - HUNDRED) > margin:
+                out.append(
+                    _(
+                        "The result so far is %(pct)s%% of the whole term's target, where %(share)s%% of the "
+                        "term has elapsed."
+                    )
+                    % {"pct": show_pct(reached), "share": show_pct(self.elapsed_share)}
+                )
+        elif reached is not None and abs(reached - HUNDRED) > margin:
             out.append(_("The result is %(pct)s%% of the resolution's target.") % {"pct": show_pct(reached)})
         return out
 
@@ -228,9 +269,9 @@ def shown_table(rows: list[Row], *, no_previous_term: bool) -> tuple[list[str], 
     return columns, [(row, [row.shown(row.value(c)) for c in columns]) for row in rows]
 
 
-def compute_rows(indicators, years, values, notes=None) -> list[Row]:
+def compute_rows(indicators, years, values, notes=None, *, period: Period = UNKNOWN_PERIOD) -> list[Row]:
     """Rows for ``indicators`` from typed (or summed) ``values`` {(indicator_id, column): Decimal};
-    everything else is derived by the indicators' Definitions."""
+    everything else is derived by the indicators' Definitions. ``period``: the round's (``Round.period``)."""
     notes = notes or {}
     by_id = {indicator.pk: indicator for indicator in indicators}
 
@@ -245,9 +286,10 @@ def compute_rows(indicators, years, values, notes=None) -> list[Row]:
                 indicator,
                 list(years),
                 lookup,
-                definitions(indicator, years, by_id),
+                definitions(indicator, years, by_id, term_years=period.term_years),
                 note=note.note if note else "",
                 explanation=note.explanation if note else "",
+                period=period,
             )
         )
     return rows
@@ -305,9 +347,27 @@ def check_parts(indicators, values) -> list[PartClash]:
     return clashes
 
 
-def column_label(column: str) -> str:
+def column_label(column: str, *, previous_whole_term: bool = False) -> str:
+    """A typed column's heading. The previous term's says what it holds (``Period.previous_whole_term``):
+    the same period of the previous term, or the whole previous term."""
     return {
         TARGET: _("Resolution target"),
         START: _("Start of term"),
-        PREVIOUS: _("Previous term"),
+        PREVIOUS: _("Whole previous term") if previous_whole_term else _("Same period of the previous term"),
     }.get(column, column)
+
+
+def previous_labels(*, previous_whole_term: bool) -> dict[str, str]:
+    """Every heading about the previous term, worded as the round says (one wording for the page, Word,
+    Excel and the sentences): its column, the change against it, and the change in % or points."""
+    if previous_whole_term:
+        return {
+            "prev": _("Whole previous term"),
+            "against": _("Against the whole previous term"),
+            "against_pct": _("Against the whole previous term (%)"),
+        }
+    return {
+        "prev": _("Same period of the previous term"),
+        "against": _("Against the same period of the previous term"),
+        "against_pct": _("Against the same period of the previous term (%)"),
+    }

@@ -6,7 +6,14 @@ from .figures import Row, show, show_pct
 from .models import OverYears
 
 
-def _change(pct) -> str:
+def _change(pct, *, in_points: bool = False) -> str:
+    """ "tăng 12,5%", or for a percentage "tăng 2,5 điểm %" (percentage points)."""
+    if in_points:
+        if pct > 0:
+            return _("up %(points)s points") % {"points": show_pct(pct)}
+        if pct < 0:
+            return _("down %(points)s points") % {"points": show_pct(-pct)}
+        return _("unchanged")
     if pct > 0:
         return _("up %(pct)s%%") % {"pct": show_pct(pct)}
     if pct < 0:
@@ -33,7 +40,11 @@ def figure_sentence(row: Row) -> str:
         }
         parts = [head]
         if (pct := row.change_since_previous_pct) is not None:
-            parts.append(_("%(change)s on the same period of the previous term") % {"change": _change(pct)})
+            change = _change(pct, in_points=row.in_points)
+            if row.period.previous_whole_term:
+                parts.append(_("%(change)s on the whole previous term") % {"change": change})
+            else:
+                parts.append(_("%(change)s on the same period of the previous term") % {"change": change})
     else:
         head = _("In %(year)s, %(name)s: %(figure)s") % {
             "year": row.years[-1],
@@ -42,7 +53,7 @@ def figure_sentence(row: Row) -> str:
         }
         parts = [head]
         if (pct := row.change_since_start_pct) is not None:
-            parts.append(_("%(change)s on the start of the term") % {"change": _change(pct)})
+            parts.append(_("%(change)s on the start of the term") % {"change": _change(pct, in_points=row.in_points)})
     if (reached := row.pct_of_target) is not None:
         parts.append(_("%(pct)s%% of the resolution's target") % {"pct": show_pct(reached)})
     return ", ".join(parts) + "."

@@ -51,6 +51,7 @@ def _groups(rows, fill, form=None, errors=None, conflict=None, shown_columns=Non
     bound = form is not None and form.is_bound
     groups = []
     labels = {}  # one translation per column, not one per cell
+    whole = rows[0].period.previous_whole_term if rows else False
     for row in rows:
         if not groups or groups[-1][0] != row.indicator.node:
             groups.append((row.indicator.node, []))
@@ -61,7 +62,8 @@ def _groups(rows, fill, form=None, errors=None, conflict=None, shown_columns=Non
             cells.append(
                 {
                     "column": column,
-                    "label": labels.get(column) or labels.setdefault(column, column_label(column)),
+                    "label": labels.get(column)
+                    or labels.setdefault(column, column_label(column, previous_whole_term=whole)),
                     "name": name,
                     "value": typed if typed is not None else row.shown(row.value(column)),
                     "error": errors.get((row.indicator.pk, column), ""),
@@ -83,9 +85,10 @@ def _groups(rows, fill, form=None, errors=None, conflict=None, shown_columns=Non
     return [(node.label(fill, node.parent), items) for node, items in groups]
 
 
-def _form_errors(form, indicators) -> str:
+def _form_errors(form, indicators, *, previous_whole_term=False) -> str:
     """The grid's refusals in words, each with the indicator and column it is about."""
     names = {i.pk: i.name for i in indicators}
+    whole = previous_whole_term
     out = []
     for field, errors in form.errors.items():
         parts = field.split("-")
@@ -93,7 +96,7 @@ def _form_errors(form, indicators) -> str:
         if len(parts) >= 2 and parts[1].isdigit():
             name = names.get(int(parts[1]), "")
             if parts[0] == "v" and len(parts) == 3:
-                label = f"{name} ({column_label(parts[2])})"
+                label = f"{name} ({column_label(parts[2], previous_whole_term=whole)})"
             elif parts[0] == "note":
                 label = f"{name} ({_('Note')})"
             elif parts[0] == "expl":
@@ -136,6 +139,7 @@ def _grid_context(report, appendix, form, editable, errors=None, conflict=None):
         "lock_reason": lock_reason(report),
         "appendix": appendix,
         "conflict": conflict,
+        "previous": report.round.previous_labels,
         **_charts(appendix.rows, report.round),
     }
 
@@ -154,7 +158,14 @@ def appendix_edit(request, pk):
         form = AppendixForm(request.POST, indicators=indicators, years=years)
         if not form.is_valid():
             if autosave:
-                return JsonResponse({"error": _form_errors(form, indicators)}, status=400)
+                return JsonResponse(
+                    {
+                        "error": _form_errors(
+                            form, indicators, previous_whole_term=report.round.period.previous_whole_term
+                        )
+                    },
+                    status=400,
+                )
         else:
             try:
                 result = services.appendix_save(
@@ -277,7 +288,7 @@ def appendix_upload(request, pk):
             else:
                 pending = {
                     "cells": {f"{i}:{c}": "" if v is None else str(v) for (i, c), v in result.cells.items()},
-                    "notes": {str(i): n for i, (n, _e) in result.notes.items()},
+                    "notes": {str(i): [n, e] for i, (n, e) in result.notes.items()},
                     "errors": result.errors,
                     "read": result.read,
                 }
@@ -298,7 +309,10 @@ def _save_upload(request, report, pending):
         indicator_id, column = key.split(":", 1)
         # Stored as str(Decimal): read back as a Decimal, never re-parsed as typed text.
         cells[(int(indicator_id), column)] = Decimal(value) if value else ""
-    notes = {int(i): (note, None) for i, note in pending["notes"].items()}
+    # [note, explanation or None]; a bare note from a session kept before the explanation was read.
+    notes = {
+        int(i): (tuple(texts) if isinstance(texts, list) else (texts, None)) for i, texts in pending["notes"].items()
+    }
     version = selectors.report_appendix(report).version
     try:
         result = services.appendix_save(
@@ -310,18 +324,21 @@ def _save_upload(request, report, pending):
     request.session.pop(_session_key(report), None)
     messages.success(
         request,
-        _("The figures from the file were saved (%(count)s cells changed).") % {"count": result.saved},
+        _("The file was saved: %(cells)s figures and %(notes)s notes or explanations changed.")
+        % {"cells": result.saved, "notes": result.notes_saved},
     )
     if result.errors:
         # The save checks against what is stored too (a cell refused in the file keeps its stored
         # figure, which can be above a whole typed in the file): say which cells were not saved.
         names = {i.pk: i.name for i in catalogue(report.round.outline_version_id, grassroots=report.unit.is_grassroots)}
+        whole = report.round.period.previous_whole_term
         messages.warning(
             request,
             _("Not saved: %(cells)s")
             % {
                 "cells": "; ".join(
-                    f"{names.get(i, i)} ({column_label(c) if c != 'note' else _('Note')}): {message}"
+                    f"{names.get(i, i)} ({_('Note') if c == 'note' else column_label(c, previous_whole_term=whole)}): "
+                    f"{message}"
                     for (i, c), message in result.errors.items()
                 )
             },
@@ -361,6 +378,7 @@ def rollup_view(request, round_code, unit_code):
             ",".join(sorted(statuses)),
             stamp.revision(statuses),
             get_language() or "",
+            round_.previous_term,  # the headings' wording
         ]
     )
     return render(
@@ -375,6 +393,7 @@ def rollup_view(request, round_code, unit_code):
             "groups": SimpleLazyObject(lambda: _groups(result.rows, "")),
             "status_choices": ROLLUP_STATUSES,
             "statuses": statuses,
+            "previous": round_.previous_labels,
             "columns": SimpleLazyObject(lambda: result.rows[0].columns if result.rows else []),
             "charts": SimpleLazyObject(lambda: _charts(result.rows, round_)),
             # A province may leave thousands out: the first are named, the dashboard has them all.

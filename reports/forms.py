@@ -14,7 +14,7 @@ from core.text import format_number
 from core.validators import validate_code
 from indicators.models import PREVIOUS, START, TARGET
 
-from .models import TERM_YEARS_MAX, Report, Round
+from .models import TERM_YEARS_MAX, PreviousTerm, Report, Round
 from .selectors import units_for_rounds
 from .services import ROUND_FIELDS, ROUND_LOCKED_WHEN_OPEN, round_change_errors
 
@@ -301,12 +301,17 @@ class RoundYearsMixin:
         """A code fit for addresses; once the round is open, what its reports are built on is shown
         but cannot be changed (a disabled field keeps the stored value whatever is sent)."""
         self.fields["code"].validators.append(validate_code)
+        # A form sent without the choice (a page opened before it existed) keeps what the round had.
+        self.fields["previous_term"].required = False
         if self.instance.pk and self.instance.opened_at:
             for name in ROUND_LOCKED_WHEN_OPEN:
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _(
                     "The round is open and its reports are built on this: it can no longer be changed."
                 )
+
+    def clean_previous_term(self):
+        return self.cleaned_data.get("previous_term") or self.instance.previous_term or PreviousTerm.SAME_PERIOD
 
     def _setup_years(self):
         if not self.instance.pk and not self.is_bound:
@@ -370,6 +375,7 @@ class RoundForm(RoundYearsMixin, CleanTextMixin, forms.ModelForm):
             "term_start_year": forms.NumberInput(attrs={"min": 1900, "max": 2200, "data-term": "start"}),
             "term_end_year": forms.NumberInput(attrs={"min": 1900, "max": 2200, "data-term": "end"}),
             "event_wording": forms.RadioSelect,
+            "previous_term": forms.RadioSelect,
         }
         help_texts = {"code": _("Short, without spaces, e.g. GNK-2023-2028. It appears in addresses and file names.")}
 
@@ -395,6 +401,7 @@ class RoundForm(RoundYearsMixin, CleanTextMixin, forms.ModelForm):
                 Column("term_end_year", css_class="col-6 col-md-3"),
             ),
             InlineCheckboxes("data_years"),
+            InlineRadios("previous_term"),
             Row(Column("cutoff_date", css_class="col-6 col-md-3"), Column("deadline", css_class="col-6 col-md-3")),
             InlineRadios("event_wording"),
             "header_line",

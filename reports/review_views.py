@@ -106,6 +106,7 @@ def report_read(request, pk):
         "reports/report_read.html",
         {
             "report": report,
+            "previous": report.round.previous_labels,
             "outline": outline,
             "appendix": appendix,
             "sections": [(row, by_anchor.get(f"section:{row.node.key}", [])) for row in outline.rows],
@@ -311,7 +312,7 @@ def report_diff(request, pk):
     figures = [
         (
             indicators[code].name if code in indicators else code,
-            column_label(column),
+            column_label(column, previous_whole_term=report.round.period.previous_whole_term),
             shown(code, before),
             shown(code, after),
         )

@@ -23,7 +23,9 @@ from .services import NOTE_MAX_CHARS
 
 log = logging.getLogger(__name__)
 MARKER = "reportsite-appendix"
-TEMPLATE_VERSION = "1"
+# Version 2 added the "Giải trình" column after "Ghi chú"; a version-1 file (no such column) is still read.
+TEMPLATE_VERSION = "2"
+TEMPLATE_VERSIONS = ("1", TEMPLATE_VERSION)
 META_SHEET = "_meta"
 HEADER_ROW = 5
 # The limits of the bounded reader (core/workbook.py) for the appendix template.
@@ -40,14 +42,20 @@ def _columns(years):
     return [TARGET, START, *(str(y) for y in years), PREVIOUS]
 
 
-def _header(years):
+def _header(years, version=TEMPLATE_VERSION, *, previous_whole_term=False):
+    if version == "1":
+        # Version 1 named the previous term's column without saying which figures it held.
+        labels = [_("Previous term") if c == PREVIOUS else column_label(c) for c in _columns(years)]
+    else:
+        labels = [column_label(c, previous_whole_term=previous_whole_term) for c in _columns(years)]
     return [
         _("No."),
         _("Code"),
         _("Indicator"),
         _("Unit"),
-        *[column_label(c) for c in _columns(years)],
+        *labels,
         _("Note"),
+        *([_("Explanation")] if version != "1" else []),
     ]
 
 
@@ -81,8 +89,9 @@ def build_dashboard_xlsx(board) -> bytes:
 
 
 def build_template(report, rows) -> bytes:
-    """The report's appendix as an XLSX to fill offline: label cells locked, figure cells open,
-    the report's current figures filled in, ratios as formulas; a hidden sheet names the template."""
+    """The report's appendix as an XLSX to fill offline: label cells locked, figure cells, notes and
+    explanations (giải trình of an unusual figure) open, the report's current figures filled in, ratios as
+    formulas; a hidden sheet names the template."""
     round_ = report.round
     years = round_.data_years
     columns = _columns(years)
@@ -91,7 +100,7 @@ def build_template(report, rows) -> bytes:
     header_row = HEADER_ROW - 1  # 0-based
     book = Book()
     ws = book.sheet(
-        _("Appendix"), [5, 14, 48, 14] + [13] * len(columns) + [30], header_row, frozen_cols=4, header_lines=2
+        _("Appendix"), [5, 14, 48, 14] + [13] * len(columns) + [30, 30], header_row, frozen_cols=4, header_lines=2
     )
     write_text(ws, 0, 0, _("APPENDIX: RESULTS ON THE TARGETS"), book.title)
     # A text starting with =, +, -, @ stays text: spreadsheets must not run it as a formula.
@@ -105,7 +114,8 @@ def build_template(report, rows) -> bytes:
         book.plain,
     )
     write_text(ws, 3, 0, _("Type figures in the white cells only. 1.234,5 and 1234.5 are both read."), book.plain)
-    ws.write_row(header_row, 0, _header(years), book.fmt(**HEADER, border=1))
+    whole = round_.period.previous_whole_term
+    ws.write_row(header_row, 0, _header(years, previous_whole_term=whole), book.fmt(**HEADER, border=1))
     # Labels and computed figures locked on grey, typed figures and notes open on white.
     grey = {"bg_color": "#F2F2F2"}
     label, name = book.fmt(border=1, **grey), book.fmt(border=1, **grey, text_wrap=True, valign="top")
@@ -135,6 +145,7 @@ def build_template(report, rows) -> bytes:
             else:
                 write_number(ws, r, col_of[column], row.value(column), typed)
         write_text(ws, r, note_col, row.note, note)
+        write_text(ws, r, note_col + 1, row.explanation, note)
     ws.protect()
 
     meta = book.wb.add_worksheet(META_SHEET)
@@ -153,7 +164,7 @@ UploadRefused = WorkbookRefused
 @dataclass
 class UploadResult:
     cells: dict[tuple[int, str], Decimal | None] = field(default_factory=dict)
-    notes: dict[int, tuple[str, None]] = field(default_factory=dict)
+    notes: dict[int, tuple[str, str | None]] = field(default_factory=dict)  # (note, explanation or None)
     errors: list[str] = field(default_factory=list)
     read: int = 0
 
@@ -186,7 +197,7 @@ def _read(wb, *, report, indicators) -> UploadResult:
     if META_SHEET not in wb.sheetnames:
         raise UploadRefused(_("This file is not the appendix template downloaded from this site."))
     meta = [row[0] for row in wb[META_SHEET].iter_rows(min_row=1, max_row=5, max_col=1, values_only=True)]
-    if len(meta) < 5 or meta[0] != MARKER or meta[1] != TEMPLATE_VERSION:
+    if len(meta) < 5 or meta[0] != MARKER or meta[1] not in TEMPLATE_VERSIONS:
         raise UploadRefused(_("This file is not the appendix template downloaded from this site."))
     if meta[2] != round_.code or meta[4] != round_.outline_version.code:
         raise UploadRefused(_("This template belongs to another reporting round (%(code)s).") % {"code": meta[2]})
@@ -195,7 +206,9 @@ def _read(wb, *, report, indicators) -> UploadResult:
     ws = wb[wb.sheetnames[0]]
     years = round_.data_years
     columns = _columns(years)
-    expected = _header(years)
+    version = meta[1]
+    whole = round_.period.previous_whole_term
+    expected = _header(years, version, previous_whole_term=whole)
     header = next(ws.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW, values_only=True), ())
     if [str(h or "").strip() for h in header[: len(expected)]] != expected:
         raise UploadRefused(_("The columns of the template have been changed; download it again."))
@@ -205,21 +218,24 @@ def _read(wb, *, report, indicators) -> UploadResult:
     parsed: dict[tuple[int, str], Decimal | None] = {}
     where: dict[tuple[int, str], str] = {}
     note_col = 4 + len(columns)
+    explained = version != "1"
     for r, values in enumerate(
-        ws.iter_rows(min_row=HEADER_ROW + 1, max_row=HEADER_ROW + 500, max_col=note_col + 1, values_only=True),
+        ws.iter_rows(min_row=HEADER_ROW + 1, max_row=HEADER_ROW + 500, max_col=note_col + 2, values_only=True),
         HEADER_ROW + 1,
     ):
         code = values[1] if len(values) > 1 else None
         indicator = by_code.get(str(code).strip()) if code else None
-        if indicator is None or indicator.is_computed:
+        if indicator is None:
             continue
-        result.read += 1
-        for offset, column in enumerate(columns):
+        # A ratio's figures are formulas, not read; its note and explanation are.
+        if not indicator.is_computed:
+            result.read += 1
+        for offset, column in enumerate(columns if not indicator.is_computed else []):
             raw = values[4 + offset] if len(values) > 4 + offset else None
             position = _("Row %(row)s, column %(letter)s (%(label)s)") % {
                 "row": r,
                 "letter": get_column_letter(5 + offset),
-                "label": column_label(column),
+                "label": column_label(column, previous_whole_term=whole),
             }
             key = (indicator.pk, column)
             where[key] = position
@@ -235,18 +251,24 @@ def _read(wb, *, report, indicators) -> UploadResult:
                 result.errors.append(f"{position}: {message}")
                 continue
             parsed[key] = value
-        note = values[note_col] if len(values) > note_col else None
-        note = str(note).strip() if note is not None else ""
-        if len(nfc(note).strip()) > NOTE_MAX_CHARS:
-            # Listed with the other errors: the save would refuse it, and the page say "saved".
-            position = _("Row %(row)s, column %(letter)s (%(label)s)") % {
-                "row": r,
-                "letter": get_column_letter(note_col + 1),
-                "label": _("Note"),
-            }
-            result.errors.append(f"{position}: " + _("At most %(limit)s characters.") % {"limit": NOTE_MAX_CHARS})
+        texts, too_long = [], False
+        for col, label in ((note_col, _("Note")), (note_col + 1, _("Explanation")))[: 2 if explained else 1]:
+            text = values[col] if len(values) > col else None
+            text = str(text).strip() if text is not None else ""
+            if len(nfc(text).strip()) > NOTE_MAX_CHARS:
+                # Listed with the other errors: the save would refuse it, and the page say "saved".
+                position = _("Row %(row)s, column %(letter)s (%(label)s)") % {
+                    "row": r,
+                    "letter": get_column_letter(col + 1),
+                    "label": label,
+                }
+                result.errors.append(f"{position}: " + _("At most %(limit)s characters.") % {"limit": NOTE_MAX_CHARS})
+                too_long = True
+            texts.append(text)
+        if too_long:
             continue
-        result.notes[indicator.pk] = (note, None)
+        # A version-1 file has no explanation column: the stored one stays (None).
+        result.notes[indicator.pk] = (texts[0], texts[1] if explained else None)
     for clash in check_parts(indicators, parsed):
         key = (clash.part.pk, clash.column)
         result.errors.append(f"{where[key]}: {clash.message(on_part=True)}")

@@ -30,7 +30,7 @@ from .review import (
     can_review,
 )
 from .rollup import RollupMembers, RollupTotal
-from .rounds import TERM_YEARS_MAX, EventWording, Round
+from .rounds import TERM_YEARS_MAX, EventWording, PreviousTerm, Round
 from .sections import SectionState, SectionText
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "IndicatorNote",
     "IndicatorValue",
     "Notification",
+    "PreviousTerm",
     "Report",
     "ReportQuerySet",
     "ReportStatus",

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import CODE_PATTERN, validate_code
+from indicators.derived import Period
+from indicators.figures import previous_labels
 from outline.models import OutlineNode, OutlineVersion
 from units.models import Unit
 
@@ -17,6 +19,14 @@ class EventWording(models.TextChoices):
 
     CONGRESS = "Đại hội", "Đại hội"
     DELEGATES = "Hội nghị đại biểu", "Hội nghị đại biểu"
+
+
+class PreviousTerm(models.TextChoices):
+    """What the appendix's "previous term" column holds: the figures of the same period of the previous
+    term (like for like: 2013–2015 against 2018–2020), or of the whole previous term."""
+
+    SAME_PERIOD = "same_period", _("The same period of the previous term")
+    WHOLE_TERM = "whole_term", _("The whole previous term")
 
 
 TERM_YEARS_MAX = 10  # a union term is five years; a longer one is a typing mistake
@@ -68,6 +78,16 @@ class Round(models.Model):
         default=EventWording.CONGRESS,
         help_text=_("How the outline names the body whose resolution is evaluated."),
     )
+    previous_term = models.CharField(
+        _("the previous term's figures are for"),
+        max_length=20,
+        choices=PreviousTerm.choices,
+        default=PreviousTerm.SAME_PERIOD,
+        help_text=_(
+            "What units type in the “previous term” column. The columns, the comparisons and the ready "
+            "sentences say the same."
+        ),
+    )
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -91,6 +111,24 @@ class Round(models.Model):
     @property
     def term_label(self):
         return f"{self.term_start_year}–{self.term_end_year}"
+
+    @property
+    def term_length(self) -> int | None:
+        """How many years the term lasts (2018–2023: 5), by which a result that adds the years up is
+        judged against a whole-term target; None while the term is not set."""
+        if not (self.term_start_year and self.term_end_year) or self.term_end_year <= self.term_start_year:
+            return None
+        return self.term_end_year - self.term_start_year
+
+    @property
+    def period(self) -> Period:
+        """The round's term and what its previous-term column holds, as the figures need them."""
+        return Period(term_years=self.term_length, previous_whole_term=self.previous_term == PreviousTerm.WHOLE_TERM)
+
+    @property
+    def previous_labels(self) -> dict[str, str]:
+        """The headings about the previous term, worded as this round says (figures.previous_labels)."""
+        return previous_labels(previous_whole_term=self.previous_term == PreviousTerm.WHOLE_TERM)
 
     @property
     def term_years(self) -> list[int]:

@@ -82,7 +82,7 @@ def report_appendix(report: Report, indicators=None, *, stored: StoredAppendix |
         notes = {n.indicator_id: n for n in IndicatorNote.objects.filter(report=report)}
         version = Appendix.objects.filter(report=report).values_list("version", flat=True).first() or 0
     return ReportAppendix(
-        rows=compute_rows(indicators, report.round.data_years, values, notes),
+        rows=compute_rows(indicators, report.round.data_years, values, notes, period=report.round.period),
         version=version,
         first_congress=report.is_first_congress,
     )

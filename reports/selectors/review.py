@@ -63,6 +63,8 @@ def history_labels(outline, appendix):
     fields = {f.name: str(f.verbose_name).capitalize() for f in Report._meta.get_fields() if hasattr(f, "verbose_name")}
     fields.update({"status": _("Status"), "deadline": _("Deadline"), "report": _("the whole report")})
 
+    whole = appendix.rows[0].period.previous_whole_term if appendix.rows else False
+
     def label(target: str) -> str:
         kind, _sep, rest = target.partition(":")
         if target in headings:
@@ -72,7 +74,7 @@ def history_labels(outline, appendix):
         if kind == "indicator" and rest in names:
             return names[rest]
         if kind in names:
-            return f"{names[kind]} ({column_label(rest)})" if rest else names[kind]
+            return f"{names[kind]} ({column_label(rest, previous_whole_term=whole)})" if rest else names[kind]
         return fields.get(target, target)
 
     return label

@@ -1,6 +1,6 @@
 """The roll-up: the appendices of the grassroots unions below a unit, added up (from reports.totals)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -48,6 +48,8 @@ class RollupStamp:
     squares, latest change)}. It keys the cached page and is the first read of the roll-up's members."""
 
     by_status: dict[str, tuple[int, int, int, float]]
+    # The same of the superior unions directly below, whose own reports hold the superior-only rows.
+    superiors: dict[str, tuple[int, int, int, float]] = field(default_factory=dict)
 
     @property
     def members(self) -> dict[str, tuple[int, int, int]]:
@@ -59,21 +61,26 @@ class RollupStamp:
         draft's autosave changes neither, so it does not empty the cache of a roll-up of submitted reports."""
         # The squares too: units swapped between two superiors keep the count and the sum of ids.
         parts = [f"{status}={n}/{ids}/{sq}" for status, (n, ids, sq, _last) in sorted(self.by_status.items())]
-        last = max((self.by_status[s][3] for s in statuses if s in self.by_status), default=0)
+        parts += [f"s:{status}={n}/{ids}/{sq}" for status, (n, ids, sq, _last) in sorted(self.superiors.items())]
+        last = max((held[s][3] for held in (self.by_status, self.superiors) for s in statuses if s in held), default=0)
         return ";".join([*parts, f"last={last}"])
 
 
 def rollup_stamp(*, round, unit: Unit) -> RollupStamp:
     """The roll-up's stamp below ``unit`` (see ``RollupStamp``). One query."""
+    below = Report.objects.counted_below(round, unit)
+    superiors = Report.objects.filter(round=round, unit__parent=unit, unit__is_grassroots=False).counted(round)
     rows = (
-        Report.objects.counted_below(round, unit)
+        (below | superiors)
         .order_by()
-        .values_list("status")
+        .values_list("status", "unit__is_grassroots")
         .annotate(n=Count("pk"), ids=Sum("pk"), squares=Sum(F("pk") * F("pk")), last=Max("updated_at"))
     )
-    return RollupStamp(
-        {status: (n, ids or 0, squares or 0, last.timestamp() if last else 0) for status, n, ids, squares, last in rows}
-    )
+    by_status, by_superiors = {}, {}
+    for status, grassroots, n, ids, squares, last in rows:
+        held = by_status if grassroots else by_superiors
+        held[status] = (n, ids or 0, squares or 0, last.timestamp() if last else 0)
+    return RollupStamp(by_status, by_superiors)
 
 
 def rolls_up(indicator: Indicator) -> bool:
@@ -86,6 +93,32 @@ def _members(reports) -> dict[str, tuple[int, int, int]]:
     its stored totals hold."""
     rows = reports.order_by().values_list("status").annotate(n=Count("pk"), ids=Sum("pk"), sq=Sum(F("pk") * F("pk")))
     return {status: (n, ids or 0, sq or 0) for status, n, ids, sq in rows}
+
+
+def _superior_only_from_superiors(*, round, unit: Unit, statuses, indicators, values: dict) -> dict:
+    """The rows only superior unions count (their CĐCS, enterprises of 25 or more, ratings) roll up through
+    the levels from the superiors' own reports: a province's roll-up adds up what its districts and
+    industrial-zone unions typed in their own reports (each has already counted the units below it), not
+    what no CĐCS is asked for. One query, over the superior unions directly below ``unit``."""
+    own = [i.pk for i in indicators if i.superior_only and not i.is_computed and rolls_up(i)]
+    if not own or unit.is_grassroots:
+        return values
+    kept = {key: value for key, value in values.items() if key[0] not in own}
+    rows = (
+        IndicatorValue.objects.filter(
+            counted_condition("report__", round.cutoff_date),
+            report__round=round,
+            report__unit__parent=unit,
+            report__unit__is_grassroots=False,
+            report__status__in=statuses,
+            indicator_id__in=own,
+        )
+        .values("indicator_id", "column")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    kept.update({(r["indicator_id"], r["column"]): r["total"] for r in rows})
+    return kept
 
 
 def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES, stamp: RollupStamp | None = None) -> Rollup:
@@ -134,13 +167,16 @@ def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES, stamp: Rollup
             .annotate(total=Sum("value"))
             .order_by()
         }
+    values = _superior_only_from_superiors(
+        round=round, unit=unit, statuses=statuses, indicators=indicators, values=values
+    )
     counts = {
         "total": sum(n for n, *_sums in members.values()),
         "counted": sum(n for status, (n, *_sums) in members.items() if status in statuses),
     }
     return Rollup(
         unit=unit,
-        rows=compute_rows(indicators, round.data_years, values),
+        rows=compute_rows(indicators, round.data_years, values, period=round.period),
         statuses=statuses,
         counted=counts["counted"],
         total=counts["total"],

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.text import format_number, nfc
 from indicators.figures import NotANumber, check_cell, check_parts, parse_number, show
-from indicators.models import Indicator
+from indicators.models import TARGET, Indicator
 
 from .. import audit, totals
 from ..models import Appendix, AuditEntry, AuditKind, IndicatorNote, IndicatorValue
@@ -34,7 +34,8 @@ class AppendixConflict(Exception):
 class AppendixSaveResult:
     version: int
     errors: dict[tuple[int, str], str] = field(default_factory=dict)
-    saved: int = 0
+    saved: int = 0  # figures stored, changed or cleared
+    notes_saved: int = 0  # notes and explanations stored or changed
     # The figures and notes as the save left them, for the grid to show without reading them again.
     stored: StoredAppendix | None = None
 
@@ -194,13 +195,15 @@ def appendix_save(
         version=appendix.version,
         errors=errors,
         saved=saved,
+        notes_saved=notes_written,
         stored=StoredAppendix(values=values, notes=stored_notes, version=appendix.version),
     )
 
 
 def appendix_fill_from_rollup(*, report, actor) -> AppendixSaveResult:
     """A superior union's own appendix starts from the roll-up of its units: every empty cell of
-    an indicator that adds up takes the roll-up's figure; figures already typed stay."""
+    an indicator that adds up takes the roll-up's figure; figures already typed stay. The resolution's
+    targets are not taken: a superior union's targets are its own congress's, not its units' sum."""
 
     current = report_appendix(report)
     totals = rollup(round=report.round, unit=report.unit)
@@ -209,6 +212,8 @@ def appendix_fill_from_rollup(*, report, actor) -> AppendixSaveResult:
         if mine.indicator.is_computed or mine.indicator.rollup != "sum":
             continue
         for column in mine.columns:
+            if column == TARGET:
+                continue
             if mine.value(column) is None and theirs.value(column) is not None:
                 cells[(mine.indicator.pk, column)] = theirs.value(column)
     return appendix_save(report=report, cells=cells, notes={}, base_version=current.version, actor=actor)

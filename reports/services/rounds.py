@@ -30,6 +30,7 @@ ROUND_FIELDS = (
     "term_start_year",
     "term_end_year",
     "data_years",
+    "previous_term",
     "cutoff_date",
     "deadline",
     "event_wording",

@@ -28,7 +28,8 @@ from openpyxl import load_workbook
 from exports.docx import build_consolidated_docx, build_report_docx
 from exports.selectors import consolidated, report_document
 from exports.xlsx import build_consolidated_xlsx, build_report_xlsx
-from indicators.figures import show, show_change_pct, show_share, show_signed
+from indicators.derived import is_percentage
+from indicators.figures import show, show_change, show_share, show_signed
 from indicators.models import Indicator, Kind, OverYears, Rollup
 from outline.models import OutlineNode
 from reports import totals
@@ -147,7 +148,8 @@ def shown_from_excel(indicator, name, number) -> str:
     if name == "pct":
         return show_share(value)
     if name in ("csp", "cpp"):
-        return show_change_pct(value)
+        # A percentage's change is in percentage points ("+2,5 điểm %"), as derived.py defines it.
+        return show_change(value, in_points=is_percentage(indicator))
     if name in ("cs", "cp"):
         return show_signed(value, indicator.decimals)
     return show(value, indicator.decimals)
@@ -197,7 +199,7 @@ def _last_place_apart_at_15_digits(a: str | None, b: str | None) -> bool:
         return False
 
     def parse(text):
-        digits = text.strip("+%").replace(".", "").replace(",", ".").lstrip("-")
+        digits = text.removesuffix(" điểm\u00a0%").strip("+%").replace(".", "").replace(",", ".").lstrip("-")
         return Decimal(digits) * (-1 if text.lstrip("+").startswith("-") else 1), digits
 
     (x, dx), (y, dy) = parse(a), parse(b)

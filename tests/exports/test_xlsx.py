@@ -25,8 +25,8 @@ def test_report_workbook_layout_and_formulas(filled):
         "% chỉ tiêu",
         "So với đầu nhiệm kỳ",
         "So với đầu nhiệm kỳ (%)",
-        "So với nhiệm kỳ trước",
-        "So với nhiệm kỳ trước (%)",
+        "So với cùng kỳ nhiệm kỳ trước",
+        "So với cùng kỳ nhiệm kỳ trước (%)",
     ]
     rows = {ws.cell(row=r, column=2).value: r for r in range(5, ws.max_row + 1)}
     dv = rows["DV"]
@@ -69,3 +69,36 @@ def test_consolidated_workbook_sheets(filled, world):
     summary = wb["Tổng hợp"]
     cell = summary.cell(row=5, column=9).value
     assert cell.startswith("=IF(COUNTIFS(") and "SUMIFS('Chi tiết'!$J$2:$J$7" in cell
+
+
+def test_a_round_of_whole_previous_terms_says_so_in_every_heading(client, filled, world):
+    """The round form's choice: the page, Word, Excel and the appendix template all say "cả nhiệm kỳ trước"."""
+    from django.urls import reverse
+    from docx import Document
+
+    from exports.docx import build_report_docx
+    from reports.models import PreviousTerm
+    from tests.reports.test_rounds import edit_data, province_admin
+
+    report, _cat = filled
+    client.force_login(province_admin(world))
+    url = reverse("reports:round_edit", args=[world.round.code])
+    assert 'value="whole_term"' in client.get(url).content.decode()
+    assert client.post(url, edit_data(world, previous_term="whole_term")).status_code == 302
+    world.round.refresh_from_db()
+    assert world.round.previous_term == PreviousTerm.WHOLE_TERM
+    report.refresh_from_db()
+
+    doc = report_document(report)
+    ws = load_workbook(io.BytesIO(build_report_xlsx(doc))).worksheets[0]
+    header = [c.value for c in ws[4]]
+    assert "Cả nhiệm kỳ trước" in header and "So với cả nhiệm kỳ trước (%)" in header
+    assert not any("cùng kỳ" in (h or "") for h in header)
+    word = Document(io.BytesIO(build_report_docx(doc)))
+    word_header = [c.text for c in word.tables[-1].rows[0].cells]
+    assert "Cả nhiệm kỳ trước" in word_header and "So với cả nhiệm kỳ trước (%)" in word_header
+    client.force_login(world.drafter_a)
+    page = client.get(reverse("reports:appendix_edit", args=[report.pk])).content.decode()
+    assert "So với cả nhiệm kỳ trước" in page and "cùng kỳ" not in page
+    template = load_workbook(io.BytesIO(client.get(reverse("reports:appendix_xlsx", args=[report.pk])).content))
+    assert "Cả nhiệm kỳ trước" in [c.value for c in template.worksheets[0][5]]

@@ -120,3 +120,79 @@ def test_a_years_jump_is_the_change_in_percent_of_derived_py():
     assert change_pct(Decimal("45"), Decimal("60")) == Decimal("-25")
     assert change_pct(Decimal("5"), Decimal("0")) is None
     assert change_pct(None, Decimal("5")) is None and change_pct(Decimal("5"), None) is None
+
+
+@pytest.mark.django_db
+def test_a_change_of_a_percentage_is_in_percentage_points():
+    """60 % → 51,7 %: "-8,3 điểm %", not the -13,8 % a percent of a percent would say; page, Word and
+    sentences share Row.comparisons and figure_sentence."""
+    from indicators.sentences import figure_sentence
+
+    cat = make_catalogue(make_outline(2))
+    values = {
+        (cat["TL_HOC"].pk, "start"): D("60"),
+        (cat["TL_HOC"].pk, "2020"): D("51.7"),
+        (cat["TL_HOC"].pk, "prev"): D("50"),
+        (cat["CNVCLD"].pk, "start"): D(1000),
+        (cat["CNVCLD"].pk, "2020"): D(1100),
+    }
+    rows = {r.indicator.code: r for r in compute_rows(list(cat.values()), [2018, 2019, 2020], values)}
+    share = rows["TL_HOC"]
+    assert share.in_points and share.change_since_start_pct == D("-8.3")
+    assert share.comparisons["csp"] == "-8,3 điểm\u00a0%"  # "điểm %" never split over two lines
+    assert share.comparisons["cpp"] == "+1,7 điểm\u00a0%"
+    assert "giảm 8,3 điểm % so với đầu nhiệm kỳ" in figure_sentence(share)
+    # A count's change stays in percent.
+    assert rows["CNVCLD"].comparisons["csp"] == "+10,0%"
+    assert "tăng 10%" in figure_sentence(rows["CNVCLD"])
+
+
+@pytest.mark.django_db
+def test_a_cumulative_target_is_judged_against_the_share_of_the_term_elapsed():
+    """After 2 of 5 years, 45 % of a whole-term target is on pace: no "bất thường" flag; 10 % is not."""
+    from indicators.derived import Period
+
+    cat = make_catalogue(make_outline(2))
+    five_years = Period(term_years=5)
+
+    def warnings(done):
+        values = {
+            (cat["DV_MOI"].pk, "target"): D(1000),
+            (cat["DV_MOI"].pk, "2018"): D(done // 2),
+            (cat["DV_MOI"].pk, "2019"): D(done - done // 2),
+        }
+        rows = compute_rows(list(cat.values()), [2018, 2019], values, period=five_years)
+        return next(r for r in rows if r.indicator.code == "DV_MOI").warnings()
+
+    for on_pace in (400, 450, 490):
+        assert warnings(on_pace) == [], on_pace
+    assert warnings(100) == ["Kết quả lũy kế đạt 10% chỉ tiêu cả nhiệm kỳ, khi thời gian đã qua 40% nhiệm kỳ."]
+    # Without the term's length it is judged against the whole target, as before.
+    values = {(cat["DV_MOI"].pk, "target"): D(1000), (cat["DV_MOI"].pk, "2018"): D(450)}
+    row = next(r for r in compute_rows(list(cat.values()), [2018, 2019], values) if r.indicator.code == "DV_MOI")
+    assert row.warnings() == ["Kết quả đạt 45% chỉ tiêu Nghị quyết."]
+    # A level (members at the end of 2019) is judged against its target itself, whatever the term.
+    values = {(cat["DV"].pk, "target"): D(1000), (cat["DV"].pk, "2019"): D(450)}
+    row = next(
+        r for r in compute_rows(list(cat.values()), [2018, 2019], values, period=five_years) if r.indicator.code == "DV"
+    )
+    assert row.warnings() == ["Kết quả đạt 45% chỉ tiêu Nghị quyết."]
+
+
+@pytest.mark.django_db
+def test_the_previous_term_is_worded_as_the_round_says():
+    from indicators.derived import Period
+    from indicators.figures import column_label, previous_labels
+    from indicators.sentences import figure_sentence
+
+    cat = make_catalogue(make_outline(2))
+    values = {(cat["DV_MOI"].pk, "2018"): D(100), (cat["DV_MOI"].pk, "prev"): D(200)}
+    for whole, words in ((False, "so với cùng kỳ nhiệm kỳ trước"), (True, "so với cả nhiệm kỳ trước")):
+        period = Period(term_years=5, previous_whole_term=whole)
+        row = next(
+            r for r in compute_rows(list(cat.values()), [2018], values, period=period) if r.indicator.code == "DV_MOI"
+        )
+        assert f"giảm 50% {words}." in figure_sentence(row)
+        labels = previous_labels(previous_whole_term=whole)
+        assert labels["against"].lower() == words
+        assert column_label("prev", previous_whole_term=whole) == labels["prev"]

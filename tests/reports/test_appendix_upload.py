@@ -68,8 +68,9 @@ def test_template_layout(client, world, cat):
         "2018",
         "2019",
         "2020",
-        "Nhiệm kỳ trước",
+        "Cùng kỳ nhiệm kỳ trước",
         "Ghi chú",
+        "Giải trình",
     ]
     assert world.unit_a.name in ws["A2"].value
     row = find_row(ws, "CNVCLD")
@@ -208,3 +209,60 @@ def test_wrong_files_are_refused_with_a_message(client, world, cat, make, messag
     assert response.status_code == 200
     assert message in response.content.decode()
     assert stored(world.report_a) == {}
+
+
+def test_the_explanation_column_is_taken_as_the_figures_giai_trinh(client, world, cat):
+    """The template's "Giải trình" column is saved as the figure's explanation, which the checks count;
+    the message counts the notes saved as well as the figures."""
+    from reports.selectors import report_appendix
+
+    client.force_login(world.drafter_a)
+    book = download(client, world.report_a)
+    ws = book.worksheets[0]
+    assert ws.cell(row=5, column=12).value == "Giải trình"
+    row = find_row(ws, "CNVCLD")
+    ws.cell(row=row, column=5).value = 1000  # target
+    ws.cell(row=row, column=9).value = 3000  # 2020: 300 % of the target, unusual
+    ws.cell(row=row, column=11).value = "Ghi chú thường"
+    ws.cell(row=row, column=12).value = "Sáp nhập thêm ba doanh nghiệp"
+    ws.cell(row=find_row(ws, "DV"), column=11).value = "Ghi chú đoàn viên"
+    response = upload(client, world.report_a, to_bytes(book))
+    assert "Đã lưu số liệu từ tệp: 2 ô số liệu và 2 ghi chú, giải trình thay đổi." in response.content.decode()
+    note = IndicatorNote.objects.get(report=world.report_a, indicator=cat["CNVCLD"])
+    assert (note.note, note.explanation) == ("Ghi chú thường", "Sáp nhập thêm ba doanh nghiệp")
+    appendix = report_appendix(world.report_a)
+    assert next(r for r in appendix.rows if r.indicator.code == "CNVCLD").warnings()
+    assert appendix.unexplained_warnings() == []
+    # The explanation comes back in the next download.
+    again = download(client, world.report_a).worksheets[0]
+    assert again.cell(row=find_row(again, "CNVCLD"), column=12).value == "Sáp nhập thêm ba doanh nghiệp"
+    # Notes alone are counted too (nothing else changed).
+    ws = again.parent.worksheets[0]
+    ws.cell(row=find_row(ws, "DV"), column=12).value = "Giải trình đoàn viên"
+    response = upload(client, world.report_a, to_bytes(again.parent))
+    assert "0 ô số liệu và 1 ghi chú, giải trình thay đổi." in response.content.decode()
+
+
+def test_a_template_downloaded_before_the_explanation_column_is_still_read(client, world, cat):
+    """A version-1 file (no "Giải trình" column, "Nhiệm kỳ trước") saves its figures and notes and
+    leaves the stored explanations as they are."""
+    appendix_save(
+        report=world.report_a,
+        cells={},
+        notes={cat["DV"].pk: ("", "Giải trình cũ")},
+        base_version=0,
+        actor=world.drafter_a,
+    )
+    client.force_login(world.drafter_a)
+    book = download(client, world.report_a)
+    ws = book.worksheets[0]
+    ws.delete_cols(12)
+    ws.cell(row=5, column=10).value = "Nhiệm kỳ trước"
+    book["_meta"]["A2"].value = "1"
+    ws.cell(row=find_row(ws, "DV"), column=9).value = 900
+    ws.cell(row=find_row(ws, "DV"), column=11).value = "Ghi chú mới"
+    response = upload(client, world.report_a, to_bytes(book))
+    assert "1 ô số liệu và 1 ghi chú, giải trình thay đổi." in response.content.decode()
+    note = IndicatorNote.objects.get(report=world.report_a, indicator=cat["DV"])
+    assert (note.note, note.explanation) == ("Ghi chú mới", "Giải trình cũ")
+    assert stored(world.report_a)[("DV", "2020")] == D(900)

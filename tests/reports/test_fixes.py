@@ -85,7 +85,7 @@ def test_history_names_what_changed(client, world):
     assert AuditEntry.objects.filter(target="DV:prev").exists()
     client.force_login(world.reviewer)
     html = client.get(reverse("reports:report_history", args=[report.pk])).content.decode()
-    assert "Tổng số đoàn viên công đoàn (Nhiệm kỳ trước)" in html
+    assert "Tổng số đoàn viên công đoàn (Cùng kỳ nhiệm kỳ trước)" in html
     assert "DV:prev" not in html and "indicator:DV" not in html and ": status<" not in html
     assert "Trạng thái" in html
 

@@ -164,11 +164,11 @@ def test_the_reading_and_print_pages_show_each_figure_under_its_column(running, 
         (reverse("exports:report_print", args=[own.pk]), "//table[contains(@class, 'print-appendix')]"),
     ):
         header, rows = _appendix_table(page.get(url).content.decode(), xpath)
-        assert ("Nhiệm kỳ trước" in header) == bool(previous), url
+        assert ("Cùng kỳ nhiệm kỳ trước" in header) == bool(previous), url
         for row in rows:
             assert len(row) == len(header), (url, row)
         members = next(r for r in rows if any(cell.startswith(cat["CNVCLD"].name) for cell in r[:2]))
         assert "2020" in header, header
         assert members[header.index("2020")] == "1.010", url
         if previous:
-            assert members[header.index("Nhiệm kỳ trước")] == previous, url
+            assert members[header.index("Cùng kỳ nhiệm kỳ trước")] == previous, url

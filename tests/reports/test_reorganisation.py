@@ -274,7 +274,7 @@ def test_a_merged_union_at_its_first_congress_says_so_and_has_no_previous_term(w
     assert "Không có nhiệm kỳ trước" in texts
     table = word.tables[-1]
     header = [cell.text for cell in table.rows[0].cells]
-    assert "Nhiệm kỳ trước" not in header and not any("so với nhiệm kỳ trước" in h for h in header)
+    assert "Cùng kỳ nhiệm kỳ trước" not in header and not any("so với cùng kỳ nhiệm kỳ trước" in h for h in header)
     assert "Không có nhiệm kỳ trước" in [
         p.text for p in open_docx(build_outline_docx(outline_document(own))).paragraphs
     ]
@@ -284,7 +284,7 @@ def test_a_merged_union_at_its_first_congress_says_so_and_has_no_previous_term(w
     values = [c.value for row in sheet.iter_rows(max_row=3) for c in row]
     assert "Không có nhiệm kỳ trước" in values
     header_row = [c.value for c in sheet[4]]
-    for label in ("Nhiệm kỳ trước", "So với nhiệm kỳ trước", "So với nhiệm kỳ trước (%)"):
+    for label in ("Cùng kỳ nhiệm kỳ trước", "So với cùng kỳ nhiệm kỳ trước", "So với cùng kỳ nhiệm kỳ trước (%)"):
         index = header_row.index(label) + 1
         # openpyxl keeps a run of like columns under its first letter (min..max).
         assert any(d.hidden and d.min <= index <= d.max for d in sheet.column_dimensions.values()), label
@@ -296,9 +296,9 @@ def test_a_merged_union_at_its_first_congress_says_so_and_has_no_previous_term(w
             assert "Không có nhiệm kỳ trước" in page, (user, name)
     # Read-only (the reviewer), the empty columns are not shown at all.
     grid = client_for(world.reviewer).get(reverse("reports:appendix_edit", args=[own.pk])).content.decode()
-    assert "So với nhiệm kỳ trước" not in grid
+    assert "So với cùng kỳ nhiệm kỳ trước" not in grid
     printed = client_for(world.reviewer).get(reverse("exports:report_print", args=[own.pk])).content.decode()
-    assert "Không có nhiệm kỳ trước" in printed and "So với nhiệm kỳ trước (%)" not in printed
+    assert "Không có nhiệm kỳ trước" in printed and "So với cùng kỳ nhiệm kỳ trước (%)" not in printed
 
 
 def test_a_first_congress_with_previous_term_figures_typed_shows_them(world, merged):
@@ -321,9 +321,9 @@ def test_a_union_with_a_previous_term_shows_its_columns_as_before(world):
     assert not doc.no_previous_term and "sau hợp nhất" not in doc.fields["fill"]
     word = open_docx(build_report_docx(doc))
     assert "Không có nhiệm kỳ trước" not in [p.text for p in word.paragraphs]
-    assert "Nhiệm kỳ trước" in [cell.text for cell in word.tables[-1].rows[0].cells]
+    assert "Cùng kỳ nhiệm kỳ trước" in [cell.text for cell in word.tables[-1].rows[0].cells]
     page = client_for(world.reviewer).get(reverse("reports:appendix_edit", args=[report.pk])).content.decode()
-    assert "Không có nhiệm kỳ trước" not in page and "So với nhiệm kỳ trước" in page
+    assert "Không có nhiệm kỳ trước" not in page and "So với cùng kỳ nhiệm kỳ trước" in page
 
 
 # --- Query counts ---

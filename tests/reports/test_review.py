@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from outline.models import OutlineNode
-from reports import review
+from reports import review, totals
 from reports.models import (
     AuditEntry,
     Comment,
@@ -441,7 +441,9 @@ def test_superior_writes_its_own_report_from_its_units(client, world):
     )
     for report, value in ((world.report_a, 100), (world.report_b, 50)):
         IndicatorValue.objects.create(report=report, indicator=cat["DV"], column="2020", value=Decimal(value))
+        IndicatorValue.objects.create(report=report, indicator=cat["DV"], column="target", value=Decimal(value))
     Report.objects.filter(pk__in=[world.report_a.pk, world.report_b.pk]).update(status=ReportStatus.SUBMITTED)
+    totals.rebuild(world.round)  # the figures were written in bulk
     own = Report.objects.get(round=world.round, unit=world.superior)
     writer = MembershipFactory(unit=world.superior, role="drafter").user
     client.force_login(writer)
@@ -449,8 +451,11 @@ def test_superior_writes_its_own_report_from_its_units(client, world):
     assert "Văn bản của đơn vị A" in html and "Văn bản của đơn vị B" in html
     # Units in Vietnamese order: "Công ty Bình" before "Công ty May Á".
     assert html.index(world.unit_b.name) < html.index(world.unit_a.name)
-    appendix_fill_from_rollup(report=own, actor=writer)
+    result = appendix_fill_from_rollup(report=own, actor=writer)
     assert IndicatorValue.objects.get(report=own, indicator=cat["DV"], column="2020").value == Decimal(150)
+    # The superior's "Chỉ tiêu Nghị quyết" are its own congress's: its units' targets are not added into them.
+    assert not IndicatorValue.objects.filter(report=own, column="target").exists()
+    assert result.saved == 1
 
 
 def _dashboard_queries(client, n):

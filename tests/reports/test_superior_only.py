@@ -158,3 +158,50 @@ def test_roll_up_and_consolidated_files_show_them(world, cat):
     # The details list what each CĐCS typed: not the rows it was never asked for.
     detail_codes = {row[2].value for row in detail.iter_rows(min_row=2)}
     assert "DV" in detail_codes and "SO_CDCS" not in detail_codes
+
+
+def test_a_provinces_roll_up_takes_them_from_its_superiors_own_reports(client, world, cat):
+    """A province's roll-up of the rows only superior unions count adds up its districts' and
+    industrial-zone unions' own reports (each counted the CĐCS below it); the page, the consolidated
+    workbook and the stored totals agree, and a change in a superior's report shows at once."""
+    from reports.models import Round
+    from reports.selectors import rollup_stamp
+    from reports.services import round_open
+    from tests.reports.factories import RoundFactory
+
+    round_ = RoundFactory(outline_version=world.round.outline_version, organising_unit=world.province)
+    round_open(round=round_, tell_drafters=False)
+    round_ = Round.objects.get(pk=round_.pk)
+    mine = {r.unit_id: r for r in Report.objects.filter(round=round_)}
+    for unit, (count, put_forward) in ((world.superior, (40, 10)), (world.other_superior, (25, 5))):
+        appendix_save(
+            report=mine[unit.pk],
+            cells={(cat["SO_CDCS"].pk, "2020"): str(count), (cat["CDCS_GT"].pk, "2020"): str(put_forward)},
+            notes={},
+            base_version=0,
+            actor=world.drafter_a,
+        )
+    appendix_save(
+        report=mine[world.unit_a.pk],
+        cells={(cat["DV"].pk, "2020"): "9"},
+        notes={},
+        base_version=0,
+        actor=world.drafter_a,
+    )
+    Report.objects.filter(round=round_).update(status=ReportStatus.SUBMITTED)
+    totals.rebuild(round_)
+    before = rollup_stamp(round=round_, unit=world.province).revision(("submitted",))
+    rows = {r.indicator.code: r for r in rollup(round=round_, unit=world.province).rows}
+    assert rows["SO_CDCS"].value("2020") == Decimal(65)
+    assert rows["CDCS_GT"].value("2020") == Decimal(15)
+    assert rows["TL_GT"].value("2020") == Decimal(15) * 100 / 65
+    assert rows["DV"].value("2020") == Decimal(9)  # the CĐCS's figures as before
+    # The province's consolidated workbook prints the same figures, not blanks from "Chi tiết".
+    summary = load_workbook(io.BytesIO(build_consolidated_xlsx(consolidated(mine[world.province.pk])))).worksheets[0]
+    line = next(r for r in summary.iter_rows(values_only=True) if r[1] == "SO_CDCS")
+    assert line[8] == 65
+    # The superior's own report returned: its figures leave the province's roll-up, and its page's cache.
+    Report.objects.filter(pk=mine[world.other_superior.pk].pk).update(status=ReportStatus.RETURNED)
+    assert rollup_stamp(round=round_, unit=world.province).revision(("submitted",)) != before
+    rows = {r.indicator.code: r for r in rollup(round=round_, unit=world.province).rows}
+    assert rows["SO_CDCS"].value("2020") == Decimal(40)
