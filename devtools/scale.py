@@ -118,7 +118,7 @@ def _users(rng, seed, grants):
     return {(unit.pk, role): user for user, (unit, role) in zip(users, grants, strict=True)}
 
 
-def _ordered(indicators):
+def parts_after_wholes(indicators):
     """Typed indicators, each after the one it is part of (its value is drawn as a share of that one's)."""
     done, ordered, pending = set(), [], list(indicators)
     while pending:
@@ -138,7 +138,7 @@ def _ordered(indicators):
     return ordered
 
 
-def _figures(rng, indicators, ratios, years, size, *, grassroots):
+def draw_figures(rng, indicators, ratios, years, size, *, grassroots):
     """A unit's figures as {indicator: {column: value}}, varied the way real returns are: the first count
     is the unit's size (workers for a CĐCS, its CĐCS for a superior union), other counts scaled to it,
     each part a share of its whole (women and members well under the workers), each ratio's numerator a
@@ -306,7 +306,7 @@ def build_scale(*, units: int, seed: int, version, code_prefix="SC", superior_ve
             report.approved_by = users[(report.unit.parent_id, Role.REVIEWER)]
     reports = Report.objects.bulk_create(reports, batch_size=2000)
     nodes = list(OutlineNode.objects.filter(version=version, is_writable=True))
-    indicators = _ordered([i for i in Indicator.objects.filter(outline_version=version) if not i.is_computed])
+    indicators = parts_after_wholes([i for i in Indicator.objects.filter(outline_version=version) if not i.is_computed])
     ratios = {
         i.numerator_id: i.denominator_id
         for i in Indicator.objects.filter(outline_version=version, kind="ratio")
@@ -325,7 +325,7 @@ def build_scale(*, units: int, seed: int, version, code_prefix="SC", superior_ve
             texts.append(SectionText(report=report, node=node, content=_text(rng), version=1, is_done=True))
         grassroots_unit = report.unit.is_grassroots
         size = rng.randint(80, 3000) if grassroots_unit else children[report.unit_id]
-        figures = _figures(rng, indicators, ratios, year_columns, size, grassroots=grassroots_unit)
+        figures = draw_figures(rng, indicators, ratios, year_columns, size, grassroots=grassroots_unit)
         values.extend(
             IndicatorValue(report=report, indicator_id=pk, column=column, value=value)
             for pk, row in figures.items()

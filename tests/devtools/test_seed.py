@@ -112,3 +112,37 @@ def test_scale_data_varies_like_a_real_province():
             assert report.approved_at > report.submitted_at
             assert report.approved_by.memberships.filter(unit=report.unit.parent, role=Role.REVIEWER).exists()
     assert len({r.submitted_at.date() for r in submitted}) > 5
+
+
+def test_seed_demo_has_a_district_beside_the_industrial_zone_union():
+    """The province's 2025–2030 round reaches a district federation and its CĐCS: figures of their own,
+    reports submitted with their numbers and dates, one approved by the district's reviewer."""
+    from reports.models import IndicatorValue
+
+    call_command("seed_demo", stdout=io.StringIO())
+    district = Unit.objects.get(code="LDLD-PT")
+    assert district.parent.code == "LDLD-BA" and district.kind == "LĐLĐ huyện"
+    assert set(district.children.values_list("code", flat=True)) == {"CDCS-THPT", "CDCS-GDHL", "CDCS-XDTT"}
+    # The 2018–2023 round stays the industrial-zone union's alone.
+    assert not Report.objects.filter(round__code="GNK-2018-2023", unit__path__startswith=district.path).exists()
+    reports = Report.objects.filter(round__code="GNK-2025-2030", unit__path__startswith=district.path)
+    approved = reports.get(unit__code="CDCS-THPT")
+    assert approved.status == ReportStatus.APPROVED and approved.approved_by.username == "huyen"
+    assert approved.approved_at >= approved.submitted_at and approved.printed["number"] == "08/BC-CĐCS"
+    assert reports.get(unit__code="CDCS-GDHL").status == ReportStatus.SUBMITTED
+    workers = dict(
+        IndicatorValue.objects.filter(report__in=reports, indicator__code="CNVCLD", column="2026").values_list(
+            "report__unit__code", "value"
+        )
+    )
+    members = dict(
+        IndicatorValue.objects.filter(report__in=reports, indicator__code="DV", column="2026").values_list(
+            "report__unit__code", "value"
+        )
+    )
+    assert len(set(workers.values())) == 3 and all(members[c] < workers[c] for c in members if c in workers)
+    own = IndicatorValue.objects.filter(report__in=reports, report__unit=district)
+    assert own.exists() and not own.exclude(indicator__superior_only=True).exists()
+    count = IndicatorValue.objects.filter(report__in=reports).count()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert IndicatorValue.objects.filter(report__in=reports).count() == count
