@@ -216,3 +216,17 @@ def test_an_imported_administrator_opens_the_admin_at_once(admin_client, client)
     drafter = User.objects.get(username="soan00000")
     client.force_login(drafter)
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_the_unit_list_is_the_tree_and_folds_by_level(admin_client):
+    """Each unit under the one above it, indented by its depth; "Theo cấp" → "Đến cấp 2" hides the CĐCS."""
+    top = UnitFactory(code="TINH", name="Liên đoàn Lao động tỉnh Thử")
+    district = UnitFactory(code="HUYEN", name="Liên đoàn Lao động huyện Thử", parent=top)
+    UnitFactory(code="CS-1", name="Công đoàn cơ sở Trường Tiểu học Thử", parent=district, is_grassroots=True)
+    url = reverse("admin:units_unit_changelist")
+    page = admin_client.get(url).content.decode()
+    assert "Theo cấp" in page and "Đến cấp 2" in page
+    depths = [page.index(f'data-depth="{d}"') for d in (1, 2, 3)]
+    assert depths == sorted(depths)  # the tree in order: province, district, CĐCS
+    folded = admin_client.get(url, {"cap": "2"}).content.decode()
+    assert "Liên đoàn Lao động huyện Thử" in folded and "Trường Tiểu học Thử" not in folded
