@@ -7,6 +7,8 @@ from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from units.invitations import not_yet_invited, users_invite
+
 from .models import Notification
 
 log = logging.getLogger(__name__)
@@ -95,3 +97,14 @@ def mail_notifications(*, kind: str, report_ids: list[int], batch_size: int = 20
         except Exception:
             log.exception("could not send %d %s e-mails", len(mails), kind)
     return sent
+
+
+def invite_the_uninvited(*, report_ids: list[int]) -> int:
+    """Invite the people told of these new reports whose accounts were made without an invitation (the
+    units import's "when the round opens"): before the round's own e-mail, the one that lets them log in.
+    Those invited before, or with a password, are left alone. Returns how many were invited."""
+    users = not_yet_invited().filter(
+        pk__in=Notification.objects.filter(kind="round_open", report_id__in=report_ids).values("user_id")
+    )
+    with transaction.atomic():
+        return len(users_invite(users=users, actor=None).sent)

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.validators import fold_code
 
@@ -43,11 +45,36 @@ class UnitAdminForm(forms.ModelForm):
         return parent
 
 
+class LevelFilter(admin.SimpleListFilter):
+    """Folds the tree: only the units down to a level (1 = the top units, 2 = the unions under them…)."""
+
+    title = gettext_lazy("tree level")
+    parameter_name = "cap"
+
+    def lookups(self, request, model_admin):
+        depths = {path.count("/") - 1 for path in model_admin.get_queryset(request).values_list("path", flat=True)}
+        if not depths:
+            return []
+        top = min(depths)
+        return [(str(d - top + 1), _("down to level %(level)s") % {"level": d - top + 1}) for d in sorted(depths)[:-1]]
+
+    def queryset(self, request, queryset):
+        if not (self.value() or "").isdigit():
+            return queryset
+        paths = queryset.values_list("path", flat=True)
+        top = min((p.count("/") - 1 for p in paths), default=1)
+        deepest = top + int(self.value()) - 1
+        # A path of depth d has d + 1 slashes: "/1/" is the top, "/1/5/" under it.
+        return queryset.filter(path__regex=rf"^(/[0-9]+){{1,{deepest}}}/$")
+
+
 @admin.register(Unit)
 class UnitAdmin(UnitImportMixin, admin.ModelAdmin):
     form = UnitAdminForm
-    list_display = ["code", "name", "kind", "parent", "is_grassroots", "is_active"]
-    list_filter = ["is_grassroots", "is_active", "kind"]
+    # The tree in path order, each name indented by its depth: the parent is the row above, no column.
+    list_display = ["tree_name", "code", "kind", "is_active"]
+    list_display_links = ["tree_name"]
+    list_filter = [LevelFilter, "is_grassroots", "is_active", "kind"]
     search_fields = ["code", "name"]
     # The parent may be empty, so Django would not join it by itself: one query per row otherwise.
     list_select_related = ["parent"]
@@ -55,6 +82,16 @@ class UnitAdmin(UnitImportMixin, admin.ModelAdmin):
     inlines = [MembershipInline]
     # An administrator sees and changes the units at and below theirs (reportsite.admin_site.ScopedAdminMixin).
     unit_scope = ""
+
+    @admin.display(description=gettext_lazy("unit"), ordering="path")
+    def tree_name(self, obj):
+        return format_html(
+            '<span class="unit-tree" data-depth="{}" style="padding-left: {}em">{}{}</span>',
+            obj.depth,
+            1.5 * (obj.depth - 1),
+            "└ " if obj.depth > 1 else "",
+            obj.name,
+        )
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

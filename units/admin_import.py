@@ -185,11 +185,22 @@ class UnitImportMixin:
                     % counts,
                 )
                 new_usernames = sorted({p.username for p in plan.people if p.new_user})
-                if new_usernames and request.POST.get("invite"):
+                # "now" (formerly a tick box sending "1"), or "round": the round-opening task invites the
+                # drafters it tells whose accounts were never invited (reports.notify.invite_the_uninvited).
+                if new_usernames and request.POST.get("invite") in ("now", "1"):
                     User = get_user_model()
                     users = User.objects.filter(**{f"{User.USERNAME_FIELD}__in": new_usernames})
                     result = users_invite(users=users, actor=request.user)
                     messages.success(request, _("%(count)s invitations sent.") % {"count": len(result.sent)})
+                elif new_usernames:
+                    messages.info(
+                        request,
+                        _(
+                            "The new accounts are not invited yet: their drafters get their invitations when a "
+                            "round opens for their unit; anyone else from the account list "
+                            "(“Send the invitation to choose a password”)."
+                        ),
+                    )
                 return redirect("admin:units_unit_changelist")
         elif request.method == "POST":
             form = ImportUploadForm(request.POST, request.FILES, too_large=getattr(request, "upload_too_large", False))

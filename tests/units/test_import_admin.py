@@ -44,13 +44,54 @@ def test_preview_then_confirm_imports_and_invites(admin_client, django_capture_o
     assert not Unit.objects.exists()  # the preview writes nothing
     digest = preview.context["digest"]
     with django_capture_on_commit_callbacks(execute=True):
-        done = admin_client.post(reverse("admin:units_unit_import"), {"digest": digest, "confirm": "1", "invite": "1"})
+        done = admin_client.post(
+            reverse("admin:units_unit_import"), {"digest": digest, "confirm": "1", "invite": "now"}
+        )
     assert done.status_code == 302
     assert Unit.objects.count() == 5 and Membership.objects.count() == 3
     assert Invitation.objects.count() == 3 and len(mail.outbox) == 3
     # The same file again: nothing to confirm.
     again = upload(admin_client, workbook(province(3)))
     assert again.context["digest"] == "" and "không thay đổi gì" in again.content.decode()
+
+
+def test_invitations_can_wait_for_the_round_to_open(admin_client, django_capture_on_commit_callbacks):
+    """ "Gửi khi đợt báo cáo mở": nothing leaves at import; when a round opens on the units, its
+    background task invites each drafter it tells (then the round's e-mail), and only them, once."""
+    from reports.services import round_open
+    from tests.outline.factories import make_outline
+    from tests.reports.factories import RoundFactory
+    from tests.reports.test_rounds import run_background_tasks
+
+    preview = upload(admin_client, workbook(province(3)))
+    page = preview.content.decode()
+    assert "Gửi ngay thư mời đặt mật khẩu cho các tài khoản mới" in page and "Gửi khi đợt báo cáo mở" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        done = admin_client.post(
+            reverse("admin:units_unit_import"),
+            {"digest": preview.context["digest"], "confirm": "1", "invite": "round"},
+            follow=True,
+        )
+    assert "cán bộ soạn thảo sẽ nhận thư mời khi đợt báo cáo của đơn vị mở" in done.content.decode()
+    assert not Invitation.objects.exists() and mail.outbox == []
+    # One drafter set a password meanwhile (invited by hand and accepted): not invited again.
+    User.objects.filter(username="soan00002").update(password="pbkdf2_sha256$1$x$y")
+    round_ = RoundFactory(organising_unit=Unit.objects.get(code="LDLD-T"), outline_version=make_outline())
+    with django_capture_on_commit_callbacks(execute=True):
+        round_open(round=round_)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_background_tasks()
+    invited = sorted(Invitation.objects.values_list("user__username", flat=True))
+    assert invited == ["soan00000", "soan00001"]
+    invitations = [m for m in mail.outbox if "mật khẩu" in m.subject]
+    assert sorted(m.to[0] for m in invitations) == ["soan00000@congdoan.example", "soan00001@congdoan.example"]
+    assert len(mail.outbox) == 5  # two invitations, three round e-mails
+    # Opening again, or another round: nobody is invited twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        round_open(round=RoundFactory(organising_unit=Unit.objects.get(code="LDLD-T"), outline_version=make_outline()))
+    with django_capture_on_commit_callbacks(execute=True):
+        run_background_tasks()
+    assert Invitation.objects.count() == 2
 
 
 def test_the_confirmation_checks_the_file_again(admin_client):
@@ -175,3 +216,17 @@ def test_an_imported_administrator_opens_the_admin_at_once(admin_client, client)
     drafter = User.objects.get(username="soan00000")
     client.force_login(drafter)
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_the_unit_list_is_the_tree_and_folds_by_level(admin_client):
+    """Each unit under the one above it, indented by its depth; "Theo cấp" → "Đến cấp 2" hides the CĐCS."""
+    top = UnitFactory(code="TINH", name="Liên đoàn Lao động tỉnh Thử")
+    district = UnitFactory(code="HUYEN", name="Liên đoàn Lao động huyện Thử", parent=top)
+    UnitFactory(code="CS-1", name="Công đoàn cơ sở Trường Tiểu học Thử", parent=district, is_grassroots=True)
+    url = reverse("admin:units_unit_changelist")
+    page = admin_client.get(url).content.decode()
+    assert "Theo cấp" in page and "Đến cấp 2" in page
+    depths = [page.index(f'data-depth="{d}"') for d in (1, 2, 3)]
+    assert depths == sorted(depths)  # the tree in order: province, district, CĐCS
+    folded = admin_client.get(url, {"cap": "2"}).content.decode()
+    assert "Liên đoàn Lao động huyện Thử" in folded and "Trường Tiểu học Thử" not in folded

@@ -3,6 +3,7 @@ three demo accounts, reports in several states; beside it a 2025–2030 round or
 on the outline that names the round's facts by placeholder. Safe to run again."""
 
 import datetime
+import random
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -11,12 +12,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from devtools.scale import SENTENCES, build_scale, scale_password
+from devtools.scale import SENTENCES, build_scale, draw_figures, parts_after_wholes, scale_password
 from indicators.models import Indicator
 from indicators.services import catalogue_copy
 from outline.models import OutlineNode, OutlineVersion
 from reports import totals
-from reports.models import IndicatorValue, Report, ReportStatus, Round
+from reports.models import IndicatorNote, IndicatorValue, Report, ReportStatus, Round
+from reports.review import report_approve
+from reports.selectors import report_appendix
 from reports.services import report_submit, round_open, section_save
 from units import services
 from units.models import Role, Unit
@@ -41,6 +44,14 @@ SUPERIOR = (
     "Công đoàn các Khu công nghiệp tỉnh Bình An",
     "Công đoàn cấp trên trực tiếp cơ sở",
 )
+# Beside the industrial-zone union, a district federation with its own CĐCS (in the 2025–2030 round only:
+# the 2018–2023 round is the industrial-zone union's, and the golden exports are made from it).
+DISTRICT = ("LDLD-PT", "Liên đoàn Lao động huyện Phú Thịnh", "LĐLĐ huyện")
+DISTRICT_GRASSROOTS = [
+    ("CDCS-THPT", "Công đoàn cơ sở Trường Trung học phổ thông Phú Thịnh", "VII"),
+    ("CDCS-GDHL", "Công đoàn cơ sở Công ty TNHH Gỗ Hưng Long", "III"),
+    ("CDCS-XDTT", "Công đoàn cơ sở Công ty Cổ phần Xây dựng Tân Tiến", "IV"),
+]
 GRASSROOTS = [
     ("CDCS-MHB", "Công đoàn cơ sở Công ty TNHH May Hòa Bình", "V"),
     ("CDCS-CKDA", "Công đoàn cơ sở Công ty Cổ phần Cơ khí Đông Á", "IV"),
@@ -53,10 +64,12 @@ ACCOUNTS = [
     ("canbo", "canbo-demo-2026", "Nguyễn Thị Lan", Role.DRAFTER, "CDCS-MHB"),
     ("captren", "captren-demo-2026", "Trần Văn Hùng", Role.REVIEWER, "CDKCN-BA"),
     ("quantri", "quantri-demo-2026", "Lê Minh Tuấn", Role.ADMIN, "LDLD-BA"),
+    ("huyen", "huyen-demo-2026", "Bùi Thanh Sơn", Role.REVIEWER, "LDLD-PT"),
 ]
 # The reviewer also writes the superior union's own report.
-EXTRA_ROLES = [("captren", Role.DRAFTER, "CDKCN-BA")]
+EXTRA_ROLES = [("captren", Role.DRAFTER, "CDKCN-BA"), ("huyen", Role.DRAFTER, "LDLD-PT")]
 ROUND_CODE = "GNK-2018-2023"
+EXPLANATION = "Số liệu đã đối chiếu với sổ sách của đơn vị; biến động do sắp xếp lại sản xuất."
 SIGNERS = {
     "CDKCN-BA": "Trần Văn Hùng",
     "CDCS-MHB": "Nguyễn Thị Lan",
@@ -64,6 +77,10 @@ SIGNERS = {
     "CDCS-DTAD": "Hoàng Thu Hà",
     "CDCS-GDBA": "Đỗ Văn Nam",
     "CDCS-TPSV": "Vũ Thị Mai",
+    "LDLD-PT": "Bùi Thanh Sơn",
+    "CDCS-THPT": "Ngô Thị Thảo",
+    "CDCS-GDHL": "Dương Văn Dũng",
+    "CDCS-XDTT": "Hồ Ngọc Ánh",
 }
 
 # A year's figures for a unit of 1.000 workers: target, start of term, 2018, 2019, 2020, previous term.
@@ -153,6 +170,10 @@ class Command(BaseCommand):
         Unit.objects.filter(pk=superior.pk, doc_prefix="").update(doc_prefix="BC-CĐKCN")
         for code, name, congress in GRASSROOTS:
             self._unit(code, name, "CĐCS", superior, grassroots=True, congress=congress)
+        district = self._unit(*DISTRICT, parent=province, congress="X")
+        Unit.objects.filter(pk=district.pk, doc_prefix="").update(doc_prefix="BC-LĐLĐ")
+        for code, name, congress in DISTRICT_GRASSROOTS:
+            self._unit(code, name, "CĐCS", district, grassroots=True, congress=congress)
 
         User = get_user_model()
         users = {}
@@ -279,4 +300,59 @@ class Command(BaseCommand):
         round_open(round=round_)
         for report in Report.objects.filter(round=round_, place="").select_related("unit"):
             Report.objects.filter(pk=report.pk).update(place="Bình An", signer_name=SIGNERS.get(report.unit.code, ""))
+        self._district_reports(round_)
         return [f"round {round_.code}"]
+
+    def _district_reports(self, round_):
+        """The district's CĐCS in the 2025–2030 round: figures of their own (drawn as the scale builder
+        draws them, seeded), the district's superior-only rows; two reports written whole with their
+        document numbers and submitted, one of them approved by the district's reviewer."""
+        reports = {
+            r.unit.code: r
+            for r in Report.objects.filter(round=round_, unit__path__startswith=Unit.objects.get(code=DISTRICT[0]).path)
+            .select_related("unit", "unit__parent", "round")
+            .order_by("unit__code")
+        }
+        if any(r.indicator_values.exists() for r in reports.values()):
+            return
+        rng = random.Random(2025)
+        version = round_.outline_version
+        indicators = parts_after_wholes(
+            [i for i in Indicator.objects.filter(outline_version=version) if not i.is_computed]
+        )
+        ratios = {
+            i.numerator_id: i.denominator_id
+            for i in Indicator.objects.filter(outline_version=version, kind="ratio")
+            if i.numerator_id and i.denominator_id
+        }
+        years = [str(y) for y in round_.data_years]
+        for code, report in reports.items():
+            grassroots = report.unit.is_grassroots
+            size = rng.randint(60, 1800) if grassroots else len(DISTRICT_GRASSROOTS)
+            figures = draw_figures(rng, indicators, ratios, years, size, grassroots=grassroots)
+            IndicatorValue.objects.bulk_create(
+                IndicatorValue(report=report, indicator_id=pk, column=column, value=value)
+                for pk, row in figures.items()
+                for column, value in row.items()
+                if value is not None
+            )
+            if code in ("CDCS-THPT", "CDCS-GDHL"):
+                number = {"CDCS-THPT": "08/BC-CĐCS", "CDCS-GDHL": "21/BC-CĐCS"}[code]
+                Report.objects.filter(pk=report.pk).update(doc_number=number, place="Phú Thịnh")
+                report.refresh_from_db()
+                nodes = OutlineNode.objects.filter(version=version, is_writable=True)
+                for node in nodes:
+                    text = " ".join(rng.sample(SENTENCES, 2))
+                    section_save(
+                        report=report, node=node, content=f"<p>{text}</p>", base_version=0, is_done=True, actor=None
+                    )
+                # A figure far from last year's is explained, as a drafter would before submitting.
+                for row, _warnings in report_appendix(report).unexplained_warnings():
+                    IndicatorNote.objects.update_or_create(
+                        report=report,
+                        indicator=row.indicator,
+                        defaults={"explanation": EXPLANATION},
+                    )
+                report_submit(report=report, actor=None)
+        reviewer = get_user_model().objects.get(username="huyen")
+        report_approve(report=Report.objects.get(pk=reports["CDCS-THPT"].pk), actor=reviewer)
