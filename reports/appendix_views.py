@@ -379,6 +379,7 @@ def rollup_view(request, round_code, unit_code):
             stamp.revision(statuses),
             get_language() or "",
             round_.previous_term,  # the headings' wording
+            unit.name,  # the headings' blanks (its own report's fill)
         ]
     )
     return render(
@@ -390,7 +391,7 @@ def rollup_view(request, round_code, unit_code):
             "rollup": result,
             "body_key": body_key,
             "body_timeout": ROLLUP_PAGE_TIMEOUT,
-            "groups": SimpleLazyObject(lambda: _groups(result.rows, "")),
+            "groups": SimpleLazyObject(lambda: _groups(result.rows, selectors.rollup_fill(round=round_, unit=unit))),
             "status_choices": ROLLUP_STATUSES,
             "statuses": statuses,
             "previous": round_.previous_labels,

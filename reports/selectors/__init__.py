@@ -22,7 +22,7 @@ from .reports import (
     reviewers_of,
 )
 from .review import comment_anchors, comment_threads, history_labels, open_return
-from .rollup import DEFAULT_ROLLUP_STATUSES, Rollup, RollupStamp, rolls_up, rollup, rollup_stamp
+from .rollup import DEFAULT_ROLLUP_STATUSES, Rollup, RollupStamp, rolls_up, rollup, rollup_fill, rollup_stamp
 from .rounds import (
     OpenPreview,
     can_manage_rounds,
@@ -70,6 +70,7 @@ __all__ = [
     "reviewers_of",
     "rolls_up",
     "rollup",
+    "rollup_fill",
     "rollup_stamp",
     "round_list",
     "round_open_preview",

@@ -183,3 +183,11 @@ def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES, stamp: Rollup
         included=reports.filter(status__in=statuses),
         excluded=reports.exclude(status__in=statuses),
     )
+
+
+def rollup_fill(*, round, unit) -> str:
+    """What the outline's blanks say on the roll-up page of ``unit``: what its own report in ``round``
+    prints (its name, congress and term), never the bare dots of an unfilled outline; "" when the union
+    has no report of its own in the round."""
+    own = Report.objects.select_related("round", "unit", "unit__parent").filter(round=round, unit=unit).first()
+    return own.blank_fill if own is not None else ""

@@ -245,3 +245,17 @@ def test_the_2025_fixture_is_what_the_script_generates(tmp_path):
     )
     committed = settings.BASE_DIR / "fixtures" / "outline_gnk_2025_2030.json"
     assert output.read_text(encoding="utf-8") == committed.read_text(encoding="utf-8")
+
+
+def test_the_rollup_page_fills_the_outlines_blanks_with_the_unions_own(client, demo):
+    """The roll-up page's section headings are the union's own report's (its name, congress, term), not
+    the dots of an unfilled outline."""
+    own = Report.objects.select_related("round", "unit").get(round=demo, unit__code="LDLD-BA")
+    reviewer = get_user_model().objects.create_user("tong-hop", password="x")
+    membership_grant(user=reviewer, unit=own.unit, role=Role.REVIEWER)
+    client.force_login(reviewer)
+    page = client.get(reverse("reports:rollup", args=[demo.code, own.unit.code])).content.decode()
+    shown = _outline_part(page)
+    assert "KẾT QUẢ THỰC HIỆN" in shown
+    assert ".........." not in shown
+    assert own.unit.name.upper() in shown.upper() and "2025–2030" in shown
