@@ -22,3 +22,7 @@ if DATABASES["default"]["ENGINE"] == "core.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"reportsite-test-{os.getpid()}.sqlite3")
     }
+
+# Uploaded and exported files: one folder per process, so parallel test workers (pytest -n) never write
+# the same job's file (each worker's database numbers its jobs from 1).
+MEDIA_ROOT = os.path.join(tempfile.gettempdir(), f"reportsite-test-media-{os.getpid()}")
