@@ -1,6 +1,10 @@
+import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from reports.models import Report
 from reports.services import round_open
@@ -84,6 +88,14 @@ def build_world(sections=5) -> World:
 DATABASE_FIXTURES = frozenset(
     {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
 )
+
+
+def pytest_sessionfinish(session):
+    """The process's own media folder (settings/test.py: one per worker, in the temporary directory)
+    goes with the process, so test runs do not pile folders up there."""
+    media = Path(settings.MEDIA_ROOT)
+    if media.parent == Path(tempfile.gettempdir()) and media.name.startswith("reportsite-test-media-"):
+        shutil.rmtree(media, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(items):
