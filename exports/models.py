@@ -64,6 +64,8 @@ class ExportJob(models.Model):
     # The worker's sign of life while it makes the file (exports.tasks): a running job without one for
     # EXPORT_STALE_SECONDS lost its worker.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # How many times a worker took the job: one whose worker died is queued again until EXPORT_ATTEMPTS.
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
 

@@ -7,7 +7,8 @@ Every job ends, done or failed with a reason its page shows (models.JobFailure):
   (`heartbeat_at`), and each step of progress does too; a running job without a sign of life for
   EXPORT_STALE_SECONDS lost its worker (kill -9, a restart, the machine down) and is failed by
   `export_jobs_fail_stale`, which the job's page calls when it is read, every job the worker starts
-  calls first, and `expire_exports` calls daily;
+  calls first, and `expire_exports` calls daily: it goes back to the queue for another worker (up to
+  EXPORT_ATTEMPTS tries in all), then is failed;
 - a job running past EXPORT_MAX_SECONDS stops at its next step of progress, and the same check fails
   it if its worker is stuck.
 The worker's task result (django-tasks) of a killed job stays "running"; nothing reads it."""
@@ -22,8 +23,8 @@ import uuid
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, connection
-from django.db.models import Q
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django_tasks import task
@@ -47,15 +48,27 @@ class _Stop(Exception):
 
 
 def export_jobs_fail_stale(*, now=None, pk=None) -> int:
-    """Fail the running jobs that lost their worker (no sign of life for EXPORT_STALE_SECONDS) or run
-    past EXPORT_MAX_SECONDS, each with its reason; only job ``pk`` when given. Returns how many."""
+    """Deal with the running jobs that lost their worker (no sign of life for EXPORT_STALE_SECONDS):
+    one that has not yet had EXPORT_ATTEMPTS tries goes back to the queue for another worker (a node or
+    worker lost mid-job must not cost the user the file), one that has is failed with its reason; and
+    fail those running past EXPORT_MAX_SECONDS. Only job ``pk`` when given. Returns how many changed."""
     now = now or timezone.now()
     stale = now - datetime.timedelta(seconds=settings.EXPORT_STALE_SECONDS)
     running = ExportJob.objects.filter(status=JobStatus.RUNNING)
     if pk is not None:
         running = running.filter(pk=pk)
     # Jobs left running before heartbeats were kept have none: their age tells.
-    dead = running.filter(Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, created_at__lt=stale)).update(
+    lost = running.filter(Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, created_at__lt=stale))
+    again = []
+    for job_id in lost.filter(attempts__lt=settings.EXPORT_ATTEMPTS).values_list("pk", flat=True):
+        # The same conditions again in the update: two pages reading the job at once requeue it once.
+        if lost.filter(pk=job_id, attempts__lt=settings.EXPORT_ATTEMPTS).update(
+            status=JobStatus.WAITING, started_at=None, heartbeat_at=None, done=0
+        ):
+            again.append(job_id)
+    for job_id in again:
+        transaction.on_commit(lambda job_id=job_id: run_export.enqueue(job_id))
+    dead = lost.update(
         status=JobStatus.FAILED,
         failure=JobFailure.WORKER,
         error=f"No sign of life from the worker for {settings.EXPORT_STALE_SECONDS} s.",
@@ -67,9 +80,11 @@ def export_jobs_fail_stale(*, now=None, pk=None) -> int:
         error=f"Still running after {settings.EXPORT_MAX_SECONDS} s.",
         finished_at=now,
     )
+    if again:
+        log.warning("export job(s) %s lost their worker and were queued again", again)
     if dead or late:
         log.warning("%s export job(s) failed: worker gone (%s), past the time limit (%s)", dead + late, dead, late)
-    return dead + late
+    return len(again) + dead + late
 
 
 class _Heartbeat:
@@ -145,7 +160,7 @@ def export_job_run(*, job_id: int) -> ExportJob:
     job = ExportJob.objects.select_related("round", "unit").get(pk=job_id)
     now = timezone.now()
     if not ExportJob.objects.filter(pk=job.pk, status=JobStatus.WAITING).update(
-        status=JobStatus.RUNNING, started_at=now, heartbeat_at=now
+        status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1
     ):
         return job
     started = time.monotonic()

@@ -44,10 +44,13 @@ INSTALLED_APPS = [
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", "72"))
 # A running export job shows a sign of life every EXPORT_HEARTBEAT_SECONDS; one without any for
-# EXPORT_STALE_SECONDS lost its worker (killed, the server restarted) and is failed, and one running
+# EXPORT_STALE_SECONDS lost its worker (killed, the server restarted) and goes back to the queue (then
+# is failed, see EXPORT_ATTEMPTS), and one running
 # past EXPORT_MAX_SECONDS is stopped (a province's Word file takes well under a minute).
 EXPORT_HEARTBEAT_SECONDS = 10
 EXPORT_STALE_SECONDS = int(os.environ.get("EXPORT_STALE_SECONDS", "60"))
+# A job whose worker died goes back to the queue for another worker, EXPORT_ATTEMPTS tries in all.
+EXPORT_ATTEMPTS = int(os.environ.get("EXPORT_ATTEMPTS", "2"))
 EXPORT_MAX_SECONDS = int(os.environ.get("EXPORT_MAX_SECONDS", "1800"))
 
 MIDDLEWARE = [

@@ -310,6 +310,7 @@ def test_a_worker_killed_mid_export_ends_its_job_failed_and_the_user_tries_again
     media = tmp_path / "media"
     settings.MEDIA_ROOT = media
     settings.EXPORT_STALE_SECONDS = 2
+    settings.EXPORT_ATTEMPTS = 1  # its last try: not queued again
     world = big_world(units=120)
     own = Report.objects.get(round=world.round, unit=world.superior)
     client.force_login(world.reviewer)
@@ -348,6 +349,55 @@ def test_a_worker_killed_mid_export_ends_its_job_failed_and_the_user_tries_again
     job.refresh_from_db()
     assert (again.status, job.status) == (JobStatus.DONE, JobStatus.FAILED)
     assert files_in(media) == [again.file.name]
+
+
+def kill_mid_export(job, media, tmp_path, name):
+    """Start a worker on the queue, let it write part of ``job``'s file, then kill it (SIGKILL)."""
+    with open(tmp_path / f"{name}.log", "wb") as log:
+        worker = start_worker(media, log)
+        try:
+            assert until(lambda: ExportJob.objects.filter(pk=job.pk, done__gt=0).exists(), 20)
+            with transaction.atomic():
+                ExportJob.objects.select_for_update().get(pk=job.pk)
+                worker.kill()
+                worker.wait(10)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_whose_worker_was_killed_is_finished_by_another_worker(client, settings, tmp_path):
+    """A node lost mid-export (two workers, one killed): the job goes back to the queue by itself and
+    the surviving worker makes the file; the user never sees a failure. Lost a second time, it fails."""
+    media = tmp_path / "media"
+    settings.MEDIA_ROOT = media
+    settings.EXPORT_STALE_SECONDS = 2
+    world = big_world(units=120)
+    own = Report.objects.get(round=world.round, unit=world.superior)
+    client.force_login(world.reviewer)
+    client.post(reverse("exports:consolidated_start", args=[own.pk]), {"format": "docx", "part": "annex"})
+    job = ExportJob.objects.get()
+    kill_mid_export(job, media, tmp_path, "first")
+    status_url = reverse("exports:job_status", args=[job.pk])
+    # The page the user watches notices the silence and puts the job back in the queue.
+    status = until(lambda: (s := client.get(status_url).json())["status"] == "waiting" and s, 8)
+    assert status and status["error"] in ("", None), client.get(status_url).json()
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.failure) == (JobStatus.DONE, 2, "")
+    assert files_in(media) == [job.file.name]
+    assert client.get(reverse("exports:job_download", args=[job.pk])).status_code == 200
+
+    # Lost on its last try too: failed with its reason, and "Thử lại" offered.
+    client.post(reverse("exports:consolidated_start", args=[own.pk]), {"format": "docx", "part": "annex"})
+    second = ExportJob.objects.exclude(pk=job.pk).get()
+    ExportJob.objects.filter(pk=second.pk).update(attempts=settings.EXPORT_ATTEMPTS - 1)
+    kill_mid_export(second, media, tmp_path, "second")
+    status_url = reverse("exports:job_status", args=[second.pk])
+    status = until(lambda: (s := client.get(status_url).json())["status"] == "failed" and s, 8)
+    assert status and "dừng giữa chừng" in status["error"]
 
 
 class FullDiskStorage(FileSystemStorage):
