@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install assets messages run test lint format check-deploy bench clean
+.PHONY: install assets messages run test lint format check-deploy bench stack clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -67,6 +67,16 @@ bench: install assets
 	mkdir -p .bench
 	$(BENCH_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(BENCH_ENV) $(PY) manage.py bench $(BENCH_ARGS)
+
+# The production shape on this machine: nginx in front of two gunicorn nodes and two task workers on one
+# PostgreSQL and one Redis, export files in one shared folder; one node and one worker are killed mid-run.
+# Prints the errors users saw, the acknowledged writes lost and the jobs left unfinished (all must be 0).
+STACK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/reportsite_stack_bench
+stack: install assets
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nginx-light >/dev/null; }
+	mkdir -p .bench
+	DJANGO_SETTINGS_MODULE=reportsite.settings.bench DATABASE_URL=$(STACK_DATABASE_URL) $(PY) manage.py collectstatic --noinput -v0
+	DJANGO_SETTINGS_MODULE=reportsite.settings.bench DATABASE_URL=$(STACK_DATABASE_URL) $(PY) manage.py stack $(STACK_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache

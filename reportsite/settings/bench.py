@@ -25,7 +25,8 @@ CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 ROOT_URLCONF = "devtools.bench_urls"
 STATIC_ROOT = str(BASE_DIR / ".bench" / "staticfiles")
-MEDIA_ROOT = str(BASE_DIR / ".bench" / "media")
+# `make stack` gives its nodes and workers one folder they all read (a shared disk on several hosts).
+MEDIA_ROOT = os.environ.get("DJANGO_MEDIA_ROOT", str(BASE_DIR / ".bench" / "media"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
