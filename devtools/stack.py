@@ -33,6 +33,9 @@ http {{
     upstream site {{
 {servers}
         keepalive 32;
+        # Shorter than gunicorn's keepalive (5 s): nginx never sends a request down a connection gunicorn is
+        # closing at that moment (a reset, which would count as the node failing).
+        keepalive_timeout 4s;
     }}
     server {{
         listen 127.0.0.1:{port};
@@ -116,7 +119,7 @@ class Stack:
             raise RuntimeError("nginx is missing: make stack installs it (apt-get install nginx).")
         for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (self.tmp / folder).mkdir()
-        servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for p in self.node_ports)
+        servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=3 fail_timeout=5s;" for p in self.node_ports)
         conf = self.tmp / "nginx.conf"
         conf.write_text(NGINX_CONF.format(tmp=self.tmp, servers=servers, port=self.port))
         self.nodes = [self._start_node(port) for port in self.node_ports]
