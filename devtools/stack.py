@@ -68,7 +68,16 @@ class Stack:
     """``nodes`` gunicorn nodes and ``workers`` task workers behind one nginx; ``env`` is given to every
     process (DATABASE_URL, REDIS_URL, DJANGO_MEDIA_ROOT, the settings module)."""
 
-    def __init__(self, base_dir: Path, env: dict, *, nodes: int = 2, workers: int = 2, web_concurrency: int = 2):
+    def __init__(
+        self,
+        base_dir: Path,
+        env: dict,
+        *,
+        nodes: int = 2,
+        workers: int = 2,
+        web_concurrency: int = 2,
+        run_dir: Path | None = None,
+    ):
         self.base_dir = Path(base_dir)
         self.env = {**os.environ, **env}
         self.node_ports = [free_port() for _ in range(nodes)]
@@ -76,7 +85,7 @@ class Stack:
         self.n_workers = workers
         self.web_concurrency = web_concurrency
         # The logs of this run (nginx, each node and worker) stay here until the next run.
-        self.tmp = self.base_dir / ".bench" / "stack-run"
+        self.tmp = Path(run_dir or self.base_dir / ".bench" / "stack-run")
         shutil.rmtree(self.tmp, ignore_errors=True)
         self.tmp.mkdir(parents=True)
         self.nodes: list[subprocess.Popen] = []
