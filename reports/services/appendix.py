@@ -138,7 +138,11 @@ def appendix_save(
             IndicatorValue.objects.bulk_create(new)
             IndicatorValue.objects.bulk_update(changed, ["value"])
             IndicatorValue.objects.filter(pk__in=removed).delete()
-            # The unions above see the figures change: each cell's difference, in one statement.
+            # The unions above see the figures change: each cell's difference, and that of the paired
+            # sums of the ratios whose parts changed, in one statement.
+            before = {key: v.value for key, v in stored.items()}
+            before.update({key: old for key, (old, _new) in moved.items()})
+            moved.update(totals.paired_cells(indicators.values(), before, moved))
             totals.shift_cells(report, status=report.status, cells=moved)
 
         stored_notes = {n.indicator_id: n for n in IndicatorNote.objects.filter(report=report)}
