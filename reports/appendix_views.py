@@ -391,7 +391,9 @@ def rollup_view(request, round_code, unit_code):
             "rollup": result,
             "body_key": body_key,
             "body_timeout": ROLLUP_PAGE_TIMEOUT,
-            "groups": SimpleLazyObject(lambda: _groups(result.rows, selectors.rollup_fill(round=round_, unit=unit))),
+            "groups": SimpleLazyObject(
+                lambda: _groups(result.rows, selectors.rollup_fill(round=round_, unit=unit, stamp=stamp))
+            ),
             "status_choices": ROLLUP_STATUSES,
             "statuses": statuses,
             "previous": round_.previous_labels,

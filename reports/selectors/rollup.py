@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Max, Sum
+from django.db.models import Count, F, Max, Subquery, Sum
 
 from core.db import Vietnamese
 from indicators.derived import DENOMINATOR, NUMERATOR, is_paired, paired_column
@@ -53,6 +53,10 @@ class RollupStamp:
     by_status: dict[str, tuple[int, int, int, float]]
     # The same of the superior unions directly below, whose own reports hold the superior-only rows.
     superiors: dict[str, tuple[int, int, int, float]] = field(default_factory=dict)
+    # The union's own report in the round, read with the rest (its id and congress number, what the
+    # outline's blanks print: ``rollup_fill``); None when it has none, or when no report below answered.
+    own: tuple[int, str] | None = None
+    read_own: bool = False
 
     @property
     def members(self) -> dict[str, tuple[int, int, int]]:
@@ -66,24 +70,29 @@ class RollupStamp:
         parts = [f"{status}={n}/{ids}/{sq}" for status, (n, ids, sq, _last) in sorted(self.by_status.items())]
         parts += [f"s:{status}={n}/{ids}/{sq}" for status, (n, ids, sq, _last) in sorted(self.superiors.items())]
         last = max((held[s][3] for held in (self.by_status, self.superiors) for s in statuses if s in held), default=0)
-        return ";".join([*parts, f"last={last}"])
+        return ";".join([*parts, f"last={last}", f"own={self.own}"])
 
 
 def rollup_stamp(*, round, unit: Unit) -> RollupStamp:
     """The roll-up's stamp below ``unit`` (see ``RollupStamp``). One query."""
     below = Report.objects.counted_below(round, unit)
     superiors = Report.objects.filter(round=round, unit__parent=unit, unit__is_grassroots=False).counted(round)
+    own = Report.objects.filter(round=round, unit=unit)
     rows = (
         (below | superiors)
         .order_by()
-        .values_list("status", "unit__is_grassroots")
+        # The union's own report rides along (the same on every row): the page's blanks need no query.
+        .annotate(own_pk=Subquery(own.values("pk")[:1]), own_congress=Subquery(own.values("congress_number")[:1]))
+        .values_list("status", "unit__is_grassroots", "own_pk", "own_congress")
         .annotate(n=Count("pk"), ids=Sum("pk"), squares=Sum(F("pk") * F("pk")), last=Max("updated_at"))
     )
     by_status, by_superiors = {}, {}
-    for status, grassroots, n, ids, squares, last in rows:
+    own_report, read_own = None, False
+    for status, grassroots, own_pk, own_congress, n, ids, squares, last in rows:
         held = by_status if grassroots else by_superiors
         held[status] = (n, ids or 0, squares or 0, last.timestamp() if last else 0)
-    return RollupStamp(by_status, by_superiors)
+        own_report, read_own = ((own_pk, own_congress or "") if own_pk is not None else None), True
+    return RollupStamp(by_status, by_superiors, own=own_report, read_own=read_own)
 
 
 def rolls_up(indicator: Indicator) -> bool:
@@ -222,9 +231,15 @@ def _added_up(*, round, unit: Unit, statuses, rolled_up: set[int]) -> totals.Sum
     return sums
 
 
-def rollup_fill(*, round, unit) -> str:
+def rollup_fill(*, round, unit, stamp: RollupStamp | None = None) -> str:
     """What the outline's blanks say on the roll-up page of ``unit``: what its own report in ``round``
     prints (its name, congress and term), never the bare dots of an unfilled outline; "" when the union
-    has no report of its own in the round."""
+    has no report of its own in the round. No query when ``stamp`` read the own report (with ``unit``'s
+    parent loaded); one otherwise."""
+    if stamp is not None and stamp.read_own:
+        if stamp.own is None:
+            return ""
+        pk, congress = stamp.own
+        return Report(pk=pk, round=round, unit=unit, congress_number=congress).blank_fill
     own = Report.objects.select_related("round", "unit", "unit__parent").filter(round=round, unit=unit).first()
     return own.blank_fill if own is not None else ""
