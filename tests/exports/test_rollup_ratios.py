@@ -59,7 +59,7 @@ def ratio_world(world):
 
 
 def test_the_roll_up_adds_a_ratio_up_over_the_units_that_gave_both_parts(ratio_world):
-    world, cat = ratio_world
+    world, _cat = ratio_world
     rows = {r.indicator.code: r for r in rollup(round=world.round, unit=world.superior).rows}
     assert rows["TL_DV"].value("2020") == D(75)  # 120 ÷ 160, not 620 ÷ 1.160
     assert rows["DV"].value("2020") == D(620)  # each part is still the sum of every unit that gave it
