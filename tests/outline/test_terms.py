@@ -110,8 +110,9 @@ def test_the_provinces_own_report_prints_its_own_level(client, demo):
     assert "công đoàn cấp trên" not in shown["report_docx"]
     assert "Nghị quyết Đại hội XIII Công đoàn Việt Nam" in shown["p1.IV skeleton"]
     assert shown["report_docx"].startswith("\nTỔNG LIÊN ĐOÀNLAO ĐỘNG VIỆT NAM\nLIÊN ĐOÀN LAO ĐỘNGTỈNH BÌNH AN")
-    assert "Tổng Liên đoàn Lao động Việt Nam;" in shown["report_docx"] or "Tổng Liên đoàn Lao động Việt Nam" in (
-        shown["report_docx"].split("Nơi nhận")[-1]
+    assert (
+        "Tổng Liên đoàn Lao động Việt Nam;" in shown["report_docx"]
+        or "Tổng Liên đoàn Lao động Việt Nam" in (shown["report_docx"].split("Nơi nhận")[-1])
     )
     # The report part of its consolidated file too.
     own = Report.objects.select_related("round", "unit", "unit__parent").get(pk=report.pk)
