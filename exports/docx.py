@@ -134,7 +134,7 @@ def _appendix_table(rows, *, size=10, previous_term: bool = True, units_total: i
         *([previous["prev"]] if previous_term else []),
         _("Mid-term result"),
         _("Share of target (%)"),
-        _("Against start of term (%)"),
+        _("Against start of term (% or points)"),
         *([previous["against_pct"]] if previous_term else []),
     ]
     widths = _appendix_widths(years, previous_term=previous_term)

@@ -67,7 +67,7 @@ def appendix_header(years, period: Period = UNKNOWN_PERIOD) -> list[str]:
         _("Mid-term result"),
         _("Share of target (%)"),
         _("Against start of term"),
-        _("Against start of term (%)"),
+        _("Against start of term (% or points)"),
         previous["against"],
         previous["against_pct"],
         _("Note"),
@@ -137,6 +137,10 @@ def _write_appendix_rows(book: Book, ws, rows, years, first_row: int, typed_cell
         }
         for offset, name in enumerate(DERIVED):
             fmt = _derived_format(book, name, indicator.decimals, in_points=row.in_points)
+            if row.in_points and name in ("cs", "cp"):
+                # A percentage's change is the points in the next column, as the page shows it once.
+                ws.write_blank(r, after + offset, None, fmt)
+                continue
             formula = excel_formula(derived[name], ref)
             if name in ROUNDED:
                 # The sign is that of the figure as shown: +0,04% shows as 0,0%, not +0,0%. A spreadsheet

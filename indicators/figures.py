@@ -221,12 +221,14 @@ class Row:
 
     @property
     def comparisons(self) -> dict[str, str]:
-        """The computed columns as shown, one way everywhere: "98,7%", "+8,0%", "+120"."""
+        """The computed columns as shown, one way everywhere: "98,7%", "+8,0%", "+120". A percentage's
+        change shows once, in percentage points ("+11,1 điểm %"): its change in its own unit is the
+        same difference, so "cs" and "cp" are left empty rather than print "+11,1" beside it."""
         return {
             "pct": show_share(self.pct_of_target),
-            "cs": show_signed(self.change_since_start, self.indicator.decimals),
+            "cs": "" if self.in_points else show_signed(self.change_since_start, self.indicator.decimals),
             "csp": show_change(self.change_since_start_pct, in_points=self.in_points),
-            "cp": show_signed(self.change_since_previous, self.indicator.decimals),
+            "cp": "" if self.in_points else show_signed(self.change_since_previous, self.indicator.decimals),
             "cpp": show_change(self.change_since_previous_pct, in_points=self.in_points),
         }
 
@@ -399,10 +401,10 @@ def previous_labels(*, previous_whole_term: bool) -> dict[str, str]:
         return {
             "prev": _("Whole previous term"),
             "against": _("Against the whole previous term"),
-            "against_pct": _("Against the whole previous term (%)"),
+            "against_pct": _("Against the whole previous term (% or points)"),
         }
     return {
         "prev": _("Same period of the previous term"),
         "against": _("Against the same period of the previous term"),
-        "against_pct": _("Against the same period of the previous term (%)"),
+        "against_pct": _("Against the same period of the previous term (% or points)"),
     }
