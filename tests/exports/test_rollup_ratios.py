@@ -132,3 +132,37 @@ def test_paired_sums_cost_no_query_more_on_the_roll_up(ratio_world):
         rollup(round=world.round, unit=world.superior)
     # The catalogue, the reports per status, the members held, the totals (paired sums among them).
     assert len(ctx) == 4, [q["sql"] for q in ctx.captured_queries]
+
+
+def test_entry_hints_are_for_rows_a_user_types(ratio_world, client):
+    """"Nhập số của riêng từng năm" is said of a row a drafter types (a flow), never of a computed one (a
+    ratio of flows), on the roll-up page and on the appendix."""
+    from indicators.models import Indicator, Kind, OverYears
+    from indicators.models import Rollup as RollupRule
+
+    world, cat = ratio_world
+    flow_ratio = Indicator.objects.create(
+        outline_version=world.round.outline_version,
+        code="TL_MOI",
+        name="Tỷ lệ kết nạp mới",
+        unit_of_measure="%",
+        kind=Kind.RATIO,
+        rollup=RollupRule.RATIO_OF_SUMS,
+        over_years=OverYears.SUM,
+        numerator=cat["DV_MOI"],
+        denominator=cat["DV_MOI"],
+        node=cat["DV_MOI"].node,
+        position=99,
+        decimals=1,
+    )
+    hint = "Nhập số của riêng từng năm"
+    for user, url in (
+        (world.reviewer, reverse("reports:rollup", args=[world.round.code, world.superior.code])),
+        (world.drafter_a, reverse("reports:appendix_edit", args=[world.report_a.pk])),
+    ):
+        client.force_login(user)
+        html = client.get(url).content.decode()
+        rows = dict(re.findall(r'<tr data-indicator="(\d+)"[^>]*>(.*?)</tr>', html, flags=re.S))
+        assert hint in rows[str(cat["DV_MOI"].pk)], url
+        assert hint not in rows[str(flow_ratio.pk)], url
+        assert "lũy kế" in rows[str(flow_ratio.pk)]  # what its result is still says so
