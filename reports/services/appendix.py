@@ -38,6 +38,9 @@ class AppendixSaveResult:
     notes_saved: int = 0  # notes and explanations stored or changed
     # The figures and notes as the save left them, for the grid to show without reading them again.
     stored: StoredAppendix | None = None
+    # After "Lấy số liệu tổng hợp": the ratios whose result from the parts filled in differs from the
+    # roll-up's over the units that gave both parts, as (row of the roll-up, own result).
+    ratios_apart: list = field(default_factory=list)
 
 
 def appendix_save(
@@ -220,4 +223,12 @@ def appendix_fill_from_rollup(*, report, actor) -> AppendixSaveResult:
                 continue
             if mine.value(column) is None and theirs.value(column) is not None:
                 cells[(mine.indicator.pk, column)] = theirs.value(column)
-    return appendix_save(report=report, cells=cells, notes={}, base_version=current.version, actor=actor)
+    result = appendix_save(report=report, cells=cells, notes={}, base_version=current.version, actor=actor)
+    # A ratio of the parts just filled counts every unit that gave either part; the roll-up's counts only
+    # the units that gave both. Where they differ the drafter is told both (the parts stay the sums).
+    after = report_appendix(report)
+    for mine, theirs in zip(after.rows, totals.rows, strict=True):
+        known = theirs.result is not None and mine.result is not None
+        if theirs.definitions.paired and known and mine.shown_result != theirs.shown_result:
+            result.ratios_apart.append((theirs, mine.result))
+    return result

@@ -25,11 +25,11 @@ from exports.selectors import consolidated
 from exports.xlsx import build_consolidated_xlsx
 from reports import totals
 from reports.models import Report, ReportStatus
-from reports.selectors import rollup
+from reports.selectors import report_appendix, rollup
 from tests.indicators.factories import make_catalogue
 from tests.reports.factories import ReportFactory
 from tests.reports.test_rollup_totals import assert_stored_right, save
-from tests.units.factories import UnitFactory
+from tests.units.factories import UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -135,7 +135,7 @@ def test_paired_sums_cost_no_query_more_on_the_roll_up(ratio_world):
 
 
 def test_entry_hints_are_for_rows_a_user_types(ratio_world, client):
-    """"Nhập số của riêng từng năm" is said of a row a drafter types (a flow), never of a computed one (a
+    """ "Nhập số của riêng từng năm" is said of a row a drafter types (a flow), never of a computed one (a
     ratio of flows), on the roll-up page and on the appendix."""
     from indicators.models import Indicator, Kind, OverYears
     from indicators.models import Rollup as RollupRule
@@ -166,3 +166,28 @@ def test_entry_hints_are_for_rows_a_user_types(ratio_world, client):
         assert hint in rows[str(cat["DV_MOI"].pk)], url
         assert hint not in rows[str(flow_ratio.pk)], url
         assert "lũy kế" in rows[str(flow_ratio.pk)]  # what its result is still says so
+
+
+def test_lay_so_lieu_tong_hop_fills_the_parts_and_says_the_ratio_over_the_units_that_gave_both(ratio_world, client):
+    """The superior's "Lấy số liệu tổng hợp" fills its members and workers with the sums of every unit
+    (620 and 1.160: they are its totals), so its own ratio is 53,4 %; it says, beside, the roll-up's
+    75,0 % over the 2 CĐCS that gave both, so the drafter sees which units each figure counts."""
+    from django.contrib.messages import get_messages
+
+    from units.models import Role
+    from units.services import membership_grant
+
+    world, _cat = ratio_world
+    own = Report.objects.get(round=world.round, unit=world.superior)
+    writer = UserFactory()
+    membership_grant(user=writer, unit=world.superior, role=Role.DRAFTER)
+    client.force_login(writer)
+    response = client.post(reverse("reports:appendix_fill", args=[own.pk]))
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    rows = {r.indicator.code: r for r in report_appendix(own).rows}
+    assert (rows["DV"].value("2020"), rows["CNVCLD"].value("2020")) == (D(620), D(1160))
+    assert any(
+        "“Tỷ lệ đoàn viên”: 75,0 % tính trên 2 CĐCS có đủ cả hai số (bảng tổng hợp); 53,4 % nếu tính từ các số vừa lấy"
+        in text
+        for text in shown
+    ), shown
