@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from core.text import vietnamese_sort_key
 from documents.html_docx import html_to_elements, html_to_xml
@@ -106,7 +106,19 @@ def _appendix_widths(years, *, previous_term: bool = True) -> list[float]:
     return [name if w is None else w for w in fixed]
 
 
-def _appendix_table(rows, *, size=10, previous_term: bool = True):
+def units_counted_label(row, units_total) -> str:
+    """How many units a roll-up's row counts, as the roll-up page says it: "122/300 CĐCS", or "từ 3
+    công đoàn cấp trên" for a row only superior unions type; "" for a report's own row."""
+    if row.units_counted is None:
+        return ""
+    if row.indicator.superior_only:
+        return ngettext("from %(counter)s superior union", "from %(counter)s superior unions", row.units_counted) % {
+            "counter": row.units_counted
+        }
+    return _("%(counted)s/%(total)s grassroots unions") % {"counted": row.units_counted, "total": units_total}
+
+
+def _appendix_table(rows, *, size=10, previous_term: bool = True, units_total: int | None = None):
     """The appendix as a real Word table filling the landscape text width; its header row repeats
     on every page and no row splits across two. Figures as the page shows them. Without a previous
     term, its two columns are left out (the title says "Không có nhiệm kỳ trước")."""
@@ -122,7 +134,7 @@ def _appendix_table(rows, *, size=10, previous_term: bool = True):
         *([previous["prev"]] if previous_term else []),
         _("Mid-term result"),
         _("Share of target (%)"),
-        _("Against start of term (%)"),
+        _("Against start of term (% or points)"),
         *([previous["against_pct"]] if previous_term else []),
     ]
     widths = _appendix_widths(years, previous_term=previous_term)
@@ -150,6 +162,8 @@ def _appendix_table(rows, *, size=10, previous_term: bool = True):
         name = [(row.indicator.name, False, False)]
         if row.is_cumulative:
             name.append((f"({row.result_label})", False, True))
+        if counted := units_counted_label(row, units_total):
+            name.append((f"({counted})", False, True))
         add_row(
             [
                 str(number),
@@ -207,7 +221,15 @@ def attached_line(fields: dict, date) -> str:
     }
 
 
-def _appendix(builder, rows, attached: str | None, title_suffix: str = "", *, no_previous_term: bool = False):
+def _appendix(
+    builder,
+    rows,
+    attached: str | None,
+    title_suffix: str = "",
+    *,
+    no_previous_term: bool = False,
+    units_total: int | None = None,
+):
     """The appendix in a landscape section: its title "PHỤ LỤC" a level-1 heading (Word's navigation
     pane lists it), "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", the report it is attached to, what it counts."""
     builder.section_break("landscape")
@@ -244,7 +266,7 @@ def _appendix(builder, rows, attached: str | None, title_suffix: str = "", *, no
                 keep_next=True,
             )
         )
-    builder.add(_appendix_table(rows, previous_term=not no_previous_term))
+    builder.add(_appendix_table(rows, previous_term=not no_previous_term, units_total=units_total))
     builder.add(*_appendix_notes(rows))
 
 
@@ -512,7 +534,7 @@ def build_consolidated_docx(data: Consolidated, *, part: str = "full", progress:
                 if include_drafts
                 else _("submitted and approved reports only")
             )
-            _appendix(builder, totals.rows, attached_line(fields, doc.date), suffix)
+            _appendix(builder, totals.rows, attached_line(fields, doc.date), suffix, units_total=totals.total)
         builder.section_break("portrait")
         builder.add(
             styled(

@@ -18,7 +18,7 @@ from django.utils.translation import pgettext
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from documents.xlsx import Book, fit_row, number_format, signed_format, write_formula, write_number, write_text
-from indicators.derived import UNKNOWN_PERIOD, Period, excel_formula
+from indicators.derived import DENOMINATOR, NUMERATOR, UNKNOWN_PERIOD, Period, excel_formula, paired_column
 from indicators.figures import column_label, previous_labels
 from reports.models import ReportStatus
 from reports.selectors import DEFAULT_ROLLUP_STATUSES, rolls_up
@@ -67,7 +67,7 @@ def appendix_header(years, period: Period = UNKNOWN_PERIOD) -> list[str]:
         _("Mid-term result"),
         _("Share of target (%)"),
         _("Against start of term"),
-        _("Against start of term (%)"),
+        _("Against start of term (% or points)"),
         previous["against"],
         previous["against_pct"],
         _("Note"),
@@ -87,15 +87,22 @@ def indicator_label(row) -> str:
     return row.indicator.name
 
 
-def _write_appendix_rows(book: Book, ws, rows, years, first_row: int, typed_cell) -> None:
+def _write_appendix_rows(book: Book, ws, rows, years, first_row: int, typed_cell, paired_rows=None) -> None:
     """The indicator rows from ``first_row`` (0-based). ``typed_cell(ws, r, col, row, column)``
     writes one typed figure (a number for a report, a SUMIFS formula for a roll-up); everything
-    computed is a formula from the row's Definitions, with the row's own value cached."""
+    computed is a formula from the row's Definitions, with the row's own value cached. A roll-up's
+    ratios read their paired sums ("n:2020") from the rows ``paired_rows`` {(ratio id, "n"/"d"): row}."""
     columns = _columns(years)
     row_of = {row.indicator.pk: first_row + i for i, row in enumerate(rows)}
     col_of = {column: FIRST_VALUE_COL + i for i, column in enumerate(columns)}
+    paired_rows = paired_rows or {}
 
     def ref(indicator_id, column):
+        if ":" in column:
+            part, column = column.split(":", 1)
+            if (indicator_id, part) not in paired_rows:
+                return '""'
+            return xl_rowcol_to_cell(paired_rows[(indicator_id, part)], col_of[column])
         if indicator_id not in row_of:
             return '""'
         return xl_rowcol_to_cell(row_of[indicator_id], col_of[column])
@@ -130,6 +137,10 @@ def _write_appendix_rows(book: Book, ws, rows, years, first_row: int, typed_cell
         }
         for offset, name in enumerate(DERIVED):
             fmt = _derived_format(book, name, indicator.decimals, in_points=row.in_points)
+            if row.in_points and name in ("cs", "cp"):
+                # A percentage's change is the points in the next column, as the page shows it once.
+                ws.write_blank(r, after + offset, None, fmt)
+                continue
             formula = excel_formula(derived[name], ref)
             if name in ROUNDED:
                 # The sign is that of the figure as shown: +0,04% shows as 0,0%, not +0,0%. A spreadsheet
@@ -213,6 +224,54 @@ def _status_header() -> list[str]:
         _("Last change"),
         _("Deadline"),
     ]
+
+
+def _write_paired_rows(book: Book, ws, paired, columns, paired_rows, *, row_of, typed, indicators, detail) -> None:
+    """Under the roll-up, two rows per ratio: the sum of its numerators and of its denominators over the
+    counted units that gave both in each column (a SUMPRODUCT over "Chi tiết"; a superior-only ratio's,
+    from the superiors' own reports, as numbers), with the sums the site computed cached."""
+    detail_name, last_detail, counted_col = detail
+    position = {indicator.pk: index for index, indicator in enumerate(typed)}
+    by_id = {indicator.pk: indicator for indicator in typed}
+    first = min(paired_rows.values())
+    write_text(
+        ws, first - 1, 2, _("Ratios: their numerators and denominators over the units that gave both"), book.plain
+    )
+    for row in paired:
+        ratio = row.indicator
+        num, den = ratio.numerator_id, ratio.denominator_id
+        for part, label in ((NUMERATOR, _("numerator")), (DENOMINATOR, _("denominator"))):
+            r = paired_rows[(ratio.pk, part)]
+            part_indicator = by_id.get(num if part == NUMERATOR else den)
+            decimals = part_indicator.decimals if part_indicator else 0
+            fmt = book.figure(decimals)
+            # No code in column B: that column names the appendix's own rows.
+            write_text(ws, r, 2, f"{ratio.code} – {ratio.name}: {label}", book.wrap)
+            write_text(ws, r, 3, part_indicator.unit_of_measure if part_indicator else "", book.wrap)
+            for offset, column in enumerate(columns):
+                col = FIRST_VALUE_COL + offset
+                value = row.lookup(ratio.pk, paired_column(part, column))
+                if ratio.superior_only or num not in position or den not in position:
+                    write_number(ws, r, col, value, fmt)
+                    continue
+                shift = position[den] - position[num]  # rows from a unit's numerator to its denominator
+                start, end = 2 + max(0, -shift), last_detail - max(0, shift)
+                if end < start:
+                    ws.write_blank(r, col, None, fmt)
+                    continue
+                source = xl_col_to_name(5 + columns.index(column))
+
+                def rng(c, delta=0, start=start, end=end):
+                    return f"'{detail_name}'!${c}${start + delta}:${c}${end + delta}"
+
+                numerators, denominators = rng(source), rng(source, shift)
+                both = (
+                    f"({rng('C')}=$B${row_of[num] + 1})*({rng(counted_col)}=1)"
+                    f"*ISNUMBER({numerators})*ISNUMBER({denominators})"
+                )
+                summed = numerators if part == NUMERATOR else denominators
+                formula = f'=IF(SUMPRODUCT({both})=0,"",SUMPRODUCT({both},{summed}))'
+                write_formula(ws, r, col, formula, value, fmt)
 
 
 def build_consolidated_xlsx(data: Consolidated, *, progress: Progress | None = None) -> bytes:
@@ -314,7 +373,30 @@ def build_consolidated_xlsx(data: Consolidated, *, progress: Progress | None = N
         formula = f'=IF(COUNTIFS({criteria},{values_rng},"<>")=0,"",SUMIFS({values_rng},{criteria}))'
         write_formula(ws, row_number, col, formula, row.value(column), fmt)
 
-    _write_appendix_rows(book, summary, summed.rows, years, 4, summed_cell)
+    # The ratios over the units that gave both parts, as the site adds them up: below the table, the
+    # sums of each ratio's numerators and denominators over those units ("Chi tiết" lists each unit's
+    # indicators in the same order, so a unit's denominator is a fixed number of rows below or above its
+    # numerator), which the ratio's formulas read.
+    paired = [row for row in summed.rows if row.definitions.paired]
+    first_helper = 4 + len(summed.rows) + 2
+    paired_rows = {
+        (row.indicator.pk, part): first_helper + 2 * n + offset
+        for n, row in enumerate(paired)
+        for offset, part in enumerate((NUMERATOR, DENOMINATOR))
+    }
+    _write_appendix_rows(book, summary, summed.rows, years, 4, summed_cell, paired_rows)
+    if paired:
+        _write_paired_rows(
+            book,
+            summary,
+            paired,
+            columns,
+            paired_rows,
+            row_of={row.indicator.pk: 4 + i for i, row in enumerate(summed.rows)},
+            typed=typed,
+            indicators=indicators,
+            detail=(detail_name, last_detail, counted_col),
+        )
 
     # Trạng thái: every unit, under the superior union it belongs to, with real dates.
     status.write_row(0, 0, _status_header(), book.header)

@@ -9,6 +9,11 @@ Excel formula for the workbooks, so that no two places can work a figure out by 
 Blank propagates: a figure needs every figure it is made from, and a ratio a denominator that is
 not zero; otherwise it is blank (None in Python, "" in Excel).
 
+A roll-up adds a ratio up over the units that gave both of its parts (``paired``): Σ numerators ÷ Σ
+denominators of those units only, read from the paired sums kept under the ratio's own id
+(``paired_column``: "n:2020", "d:2020"), so that a unit that typed its members but not its workers does
+not push the ratio up.
+
 A change of a percentage is a difference in percentage points ("-8,3 điểm %"), never a percent of a
 percent. A result that adds the years up is judged against the share of the term elapsed: after 2 of 5
 years, 40 % of a whole-term target is on pace.
@@ -168,6 +173,8 @@ class Definitions:
     # The share of the target against the share of the term elapsed (100: on pace), for a result that
     # adds the years up; blank for a level, which is judged against the target itself.
     pace: Expr = BLANK
+    # A roll-up's ratio over the units that gave both parts: its columns read the paired sums.
+    paired: bool = False
 
     def derived(self) -> dict[str, Expr]:
         """The computed columns, in the order the workbooks print them."""
@@ -180,20 +187,50 @@ class Definitions:
         }
 
 
-def _column(indicator: Indicator, column: str, by_id: dict[int, Indicator]) -> Expr:
+NUMERATOR, DENOMINATOR = "n", "d"
+
+
+def paired_column(part: str, column: str) -> str:
+    """Where a roll-up keeps a ratio's paired sum of ``part`` (NUMERATOR, DENOMINATOR) for ``column``:
+    "n:2020" is the sum of the numerators of the units that gave both parts for 2020."""
+    return f"{part}:{column}"
+
+
+def is_paired(indicator: Indicator, by_id: dict[int, Indicator]) -> bool:
+    """Whether a roll-up adds ``indicator`` up over the units that gave both its parts: a ratio of two
+    typed figures (a ratio of ratios, which no catalogue has, keeps its parts' own roll-ups)."""
+    if not indicator.is_computed:
+        return False
+    num, den = by_id.get(indicator.numerator_id), by_id.get(indicator.denominator_id)
+    return num is not None and den is not None and not num.is_computed and not den.is_computed
+
+
+def _column(indicator: Indicator, column: str, by_id: dict[int, Indicator], paired: bool = False) -> Expr:
     if not indicator.is_computed:
         return Typed(indicator.pk, column)
+    if paired and is_paired(indicator, by_id):
+        return Ratio(
+            Typed(indicator.pk, paired_column(NUMERATOR, column)),
+            Typed(indicator.pk, paired_column(DENOMINATOR, column)),
+            indicator.scale,
+        )
     num, den = by_id.get(indicator.numerator_id), by_id.get(indicator.denominator_id)
     if num is None or den is None:
         return BLANK
     return Ratio(_column(num, column, by_id), _column(den, column, by_id), indicator.scale)
 
 
-def _over_years(indicator: Indicator, years: list[str], by_id: dict[int, Indicator]) -> Expr:
+def _over_years(indicator: Indicator, years: list[str], by_id: dict[int, Indicator], paired: bool = False) -> Expr:
     """The years added up: for a ratio, the sum of its numerators over the sum of its
     denominators (never the sum, nor the average, of the yearly percentages)."""
     if not indicator.is_computed:
         return Total(tuple(Typed(indicator.pk, y) for y in years))
+    if paired and is_paired(indicator, by_id):
+        return Ratio(
+            Total(tuple(Typed(indicator.pk, paired_column(NUMERATOR, y)) for y in years)),
+            Total(tuple(Typed(indicator.pk, paired_column(DENOMINATOR, y)) for y in years)),
+            indicator.scale,
+        )
     num, den = by_id.get(indicator.numerator_id), by_id.get(indicator.denominator_id)
     if num is None or den is None:
         return BLANK
@@ -228,16 +265,17 @@ def elapsed_share(years, term_years: int | None) -> Decimal | None:
 
 
 def definitions(
-    indicator: Indicator, years, by_id: dict[int, Indicator], *, term_years: int | None = None
+    indicator: Indicator, years, by_id: dict[int, Indicator], *, term_years: int | None = None, paired: bool = False
 ) -> Definitions:
     """The expressions of every figure of ``indicator``'s row for the data ``years``; ``by_id``
     holds the catalogue (a ratio refers to its numerator and denominator); ``term_years`` is the
-    length of the term in years (the pace of a result that adds the years up)."""
+    length of the term in years (the pace of a result that adds the years up); ``paired``: a roll-up's
+    row, whose ratio reads the sums of the units that gave both parts (``paired_column``)."""
     year_columns = [str(y) for y in years]
-    columns = {c: _column(indicator, c, by_id) for c in [TARGET, START, *year_columns, PREVIOUS]}
+    columns = {c: _column(indicator, c, by_id, paired) for c in [TARGET, START, *year_columns, PREVIOUS]}
     latest = columns[year_columns[-1]]
     if indicator.over_years == OverYears.SUM:
-        result = _over_years(indicator, year_columns, by_id)
+        result = _over_years(indicator, year_columns, by_id, paired)
     else:
         result = latest
     target, start, previous = columns[TARGET], columns[START], columns[PREVIOUS]
@@ -258,4 +296,5 @@ def definitions(
         change_since_previous_pct=change(result, previous),
         in_points=in_points,
         pace=Ratio(pct_of_target, Number(share)) if share is not None else BLANK,
+        paired=paired and is_paired(indicator, by_id),
     )

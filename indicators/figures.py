@@ -10,7 +10,18 @@ from django.utils.translation import gettext as _
 
 from core.text import format_number
 
-from .derived import HUNDRED, UNKNOWN_PERIOD, Definitions, Lookup, Period, change_pct, definitions, elapsed_share
+from .derived import (
+    HUNDRED,
+    NUMERATOR,
+    UNKNOWN_PERIOD,
+    Definitions,
+    Lookup,
+    Period,
+    change_pct,
+    definitions,
+    elapsed_share,
+    paired_column,
+)
 from .models import PREVIOUS, START, TARGET, Indicator, Kind, OverYears
 
 _THOUSANDS_DOT = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
@@ -122,6 +133,8 @@ class Row:
     explanation: str = ""
     errors: dict[str, str] = field(default_factory=dict)
     period: Period = UNKNOWN_PERIOD  # the round's term and what its previous-term column holds
+    # A roll-up's row: how many units its figures count (``compute_rows``' ``counts``); None elsewhere.
+    units_counted: int | None = None
 
     @property
     def columns(self):
@@ -208,12 +221,14 @@ class Row:
 
     @property
     def comparisons(self) -> dict[str, str]:
-        """The computed columns as shown, one way everywhere: "98,7%", "+8,0%", "+120"."""
+        """The computed columns as shown, one way everywhere: "98,7%", "+8,0%", "+120". A percentage's
+        change shows once, in percentage points ("+11,1 điểm %"): its change in its own unit is the
+        same difference, so "cs" and "cp" are left empty rather than print "+11,1" beside it."""
         return {
             "pct": show_share(self.pct_of_target),
-            "cs": show_signed(self.change_since_start, self.indicator.decimals),
+            "cs": "" if self.in_points else show_signed(self.change_since_start, self.indicator.decimals),
             "csp": show_change(self.change_since_start_pct, in_points=self.in_points),
-            "cp": show_signed(self.change_since_previous, self.indicator.decimals),
+            "cp": "" if self.in_points else show_signed(self.change_since_previous, self.indicator.decimals),
             "cpp": show_change(self.change_since_previous_pct, in_points=self.in_points),
         }
 
@@ -269,10 +284,30 @@ def shown_table(rows: list[Row], *, no_previous_term: bool) -> tuple[list[str], 
     return columns, [(row, [row.shown(row.value(c)) for c in columns]) for row in rows]
 
 
-def compute_rows(indicators, years, values, notes=None, *, period: Period = UNKNOWN_PERIOD) -> list[Row]:
+def units_counted(definitions: Definitions, indicator: Indicator, years, counts: dict) -> int:
+    """How many units a roll-up's row counts, from ``counts`` {(indicator id, column): units that gave
+    the figure}: those that gave its latest year's figure (for a ratio, both its parts); for a result
+    that adds the years up, the most of any year."""
+    key = (
+        (lambda column: (indicator.pk, paired_column(NUMERATOR, column)))
+        if definitions.paired
+        else (lambda column: (indicator.pk, column))
+    )
+    year_columns = [str(y) for y in years]
+    if indicator.over_years == OverYears.SUM:
+        return max((counts.get(key(c), 0) for c in year_columns), default=0)
+    return counts.get(key(year_columns[-1]), 0) if year_columns else 0
+
+
+def compute_rows(
+    indicators, years, values, notes=None, *, period: Period = UNKNOWN_PERIOD, counts: dict | None = None
+) -> list[Row]:
     """Rows for ``indicators`` from typed (or summed) ``values`` {(indicator_id, column): Decimal};
-    everything else is derived by the indicators' Definitions. ``period``: the round's (``Round.period``)."""
+    everything else is derived by the indicators' Definitions. ``period``: the round's (``Round.period``).
+    ``counts`` {(indicator_id, column): units}: a roll-up's, whose ratios then read the paired sums of the
+    units that gave both parts (``derived.paired_column``) and whose rows say how many units they count."""
     notes = notes or {}
+    paired = counts is not None
     by_id = {indicator.pk: indicator for indicator in indicators}
 
     def lookup(indicator_id, column):
@@ -281,15 +316,17 @@ def compute_rows(indicators, years, values, notes=None, *, period: Period = UNKN
     rows = []
     for indicator in indicators:
         note = notes.get(indicator.pk)
+        defs = definitions(indicator, years, by_id, term_years=period.term_years, paired=paired)
         rows.append(
             Row(
                 indicator,
                 list(years),
                 lookup,
-                definitions(indicator, years, by_id, term_years=period.term_years),
+                defs,
                 note=note.note if note else "",
                 explanation=note.explanation if note else "",
                 period=period,
+                units_counted=units_counted(defs, indicator, years, counts) if paired else None,
             )
         )
     return rows
@@ -364,10 +401,10 @@ def previous_labels(*, previous_whole_term: bool) -> dict[str, str]:
         return {
             "prev": _("Whole previous term"),
             "against": _("Against the whole previous term"),
-            "against_pct": _("Against the whole previous term (%)"),
+            "against_pct": _("Against the whole previous term (% or points)"),
         }
     return {
         "prev": _("Same period of the previous term"),
         "against": _("Against the same period of the previous term"),
-        "against_pct": _("Against the same period of the previous term (%)"),
+        "against_pct": _("Against the same period of the previous term (% or points)"),
     }

@@ -36,26 +36,33 @@ def outline_preview(nodes: list[ParsedNode], fill: BlankFill | None = None) -> l
     return lines
 
 
+EXAMPLE = "(ví dụ)"
+EXAMPLE_TERM = (2025, 2030)
+
+
 def sample_fill(term: tuple[int, int] | None) -> BlankFill:
-    """What an example CĐCS of an example industrial-zone union would see in a round of ``term`` (the
-    first three years as data years, figures to 30/11 of the third): the outline page's preview."""
-    start, end = term or (2025, 2030)
+    """What a CĐCS would see in a round of ``term`` (the term the outline's name states): the outline
+    page's preview. The round's and the unit's facts are not known yet, so every value the page makes up
+    says so with "(ví dụ)": the unit, its superior and their congresses (no made-up number), the data
+    years (the term's first three), the cut-off date, and the term itself when the name states none."""
+    start, end = term or EXAMPLE_TERM
+    term_label = f"{start}–{end}" if term else f"{start}–{end} {EXAMPLE}"
     years = list(range(start, min(start + 3, end + 1)))
-    superior = "Công đoàn các Khu công nghiệp tỉnh Bình An"
-    unit = "Công đoàn cơ sở Công ty TNHH May Hòa Bình"
+    superior = f"Công đoàn cấp trên {EXAMPLE}"
+    unit = f"Công đoàn cơ sở Công ty A {EXAMPLE}"
     values = {
-        "nhiem_ky": f"{start}–{end}",
-        "nam_dau_nhiem_ky": str(start),
-        "nam_cuoi_nhiem_ky": str(end),
-        "nam_so_lieu": years_in_words(years),
-        "so_nam_so_lieu": str(len(years)),
-        "ngay_chot_so_lieu": f"30/11/{years[-1]}",
+        "nhiem_ky": term_label,
+        "nam_dau_nhiem_ky": str(start) if term else f"{start} {EXAMPLE}",
+        "nam_cuoi_nhiem_ky": str(end) if term else f"{end} {EXAMPLE}",
+        "nam_so_lieu": f"{years_in_words(years)} {EXAMPLE}",
+        "so_nam_so_lieu": f"{len(years)} {EXAMPLE}",
+        "ngay_chot_so_lieu": f"30/11/{years[-1]} {EXAMPLE}",
         "don_vi": unit,
         "cap_tren": superior,
-        "dai_hoi_cap_tren": f"Đại hội {superior} lần thứ I",
+        "dai_hoi_cap_tren": f"Đại hội {superior}",
         "dai_hoi": "Đại hội",
     }
-    return BlankFill(f"{unit} lần thứ I, nhiệm kỳ {start}–{end}", values=values)
+    return BlankFill(f"{unit}, nhiệm kỳ {term_label}", values=values)
 
 
 @dataclass

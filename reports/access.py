@@ -134,7 +134,8 @@ def access_rollup(user, round_code, unit_code) -> tuple[Round, Unit]:
     """The round and the unit of a roll-up: the unit must be one the user oversees or below it (a
     superuser: any), else 404; then the round, else 404."""
     access = user_access(user)
-    units = Unit.objects.all()
+    # With its parent: the page's blanks name it (``selectors.rollup_fill``).
+    units = Unit.objects.select_related("parent")
     if not access.is_superuser:
         units = units.subtrees_of(access.overseen_units)
     try:

@@ -246,6 +246,20 @@ def appendix_fill(request, pk):
             request,
             _("%(count)s empty cells were filled from the roll-up of your units.") % {"count": result.saved},
         )
+        for rolled, own in result.ratios_apart:
+            messages.info(
+                request,
+                _(
+                    "“%(name)s”: %(rolled)s over the %(counted)s grassroots unions that gave both figures (the "
+                    "roll-up); %(own)s from the figures filled in, which count units that gave only one of them."
+                )
+                % {
+                    "name": rolled.indicator.name,
+                    "rolled": f"{rolled.shown_result} {rolled.indicator.unit_of_measure}".strip(),
+                    "counted": rolled.units_counted,
+                    "own": f"{rolled.shown(own)} {rolled.indicator.unit_of_measure}".strip(),
+                },
+            )
     return redirect("reports:appendix_edit", pk=report.pk)
 
 
@@ -391,7 +405,9 @@ def rollup_view(request, round_code, unit_code):
             "rollup": result,
             "body_key": body_key,
             "body_timeout": ROLLUP_PAGE_TIMEOUT,
-            "groups": SimpleLazyObject(lambda: _groups(result.rows, selectors.rollup_fill(round=round_, unit=unit))),
+            "groups": SimpleLazyObject(
+                lambda: _groups(result.rows, selectors.rollup_fill(round=round_, unit=unit, stamp=stamp))
+            ),
             "status_choices": ROLLUP_STATUSES,
             "statuses": statuses,
             "previous": round_.previous_labels,

@@ -9,6 +9,11 @@ squares); when they differ from the reports themselves (a report deleted, a unit
 changed), ``stored`` answers None: the roll-up then adds up afresh and queues ``rebuild_if_stale`` in the
 background (``reports.tasks.rebuild_totals``); a writer that moves units calls ``rebuild`` itself.
 No signal is involved: the services that write call ``shift`` inside their transaction, with the report locked.
+
+A ratio rolls up over the units that gave both its parts: beside the sums of its numerator and
+denominator, the totals keep under the ratio's own id the paired sums "n:<column>" and "d:<column>"
+(``indicators.derived.paired_column``) of the units that gave both for that column, and in ``figures``
+how many did; they move with the same statements as the other totals.
 """
 
 from collections import defaultdict
@@ -17,11 +22,82 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Count, F, Sum
 
+from indicators.derived import DENOMINATOR, NUMERATOR, is_paired, paired_column
+from indicators.models import Indicator, Kind
 from units.models import Unit
 
 from .models import IndicatorValue, Report, RollupMembers, RollupTotal, Round, counted_condition
 
 ROLLED_UP = ("sum", "ratio_of_sums")
+FOUR_PLACES = Decimal("0.0001")
+
+
+def _paired_select(report_condition: str) -> str:
+    """The paired parts of every ratio in the reports matched by ``report_condition`` (on ``vn``), as
+    rows (report id, ratio id, "n:"/"d:" column, value): one row per part, where the report gave both
+    parts in that column. Its parameters: the ratio kind, twice."""
+    q = connection.ops.quote_name
+    values, indicators = IndicatorValue._meta.db_table, Indicator._meta.db_table
+    parts = []
+    for part, side in ((NUMERATOR, "vn"), (DENOMINATOR, "vd")):
+        parts.append(
+            f"SELECT vn.report_id AS report_id, r.id AS indicator_id, "
+            f"'{paired_column(part, '')}' || vn.{q('column')} AS col, {side}.value AS value "
+            f"FROM {values} vn JOIN {indicators} r ON r.numerator_id = vn.indicator_id AND r.kind = %s "
+            f"JOIN {values} vd ON vd.report_id = vn.report_id AND vd.indicator_id = r.denominator_id "
+            f"AND vd.{q('column')} = vn.{q('column')} WHERE {report_condition}"
+        )
+    return " UNION ALL ".join(parts)
+
+
+def _decimal(value) -> Decimal:
+    """A sum read by a raw query as a Decimal of the stored precision (SQLite answers a float)."""
+    return value if isinstance(value, Decimal) else Decimal(repr(value)).quantize(FOUR_PLACES)
+
+
+def paired_sums(reports, *, by: tuple[str, ...] = ()) -> list[tuple]:
+    """The paired sums of every ratio over ``reports`` (a queryset of reports): rows (*``by``, ratio
+    id, "n:"/"d:" column, total, units), grouped by the report fields ``by`` ("status", "unit__parent_id")
+    as well. One query."""
+    sql, params = reports.order_by().values("pk").query.sql_with_params()
+    fields = {"status": "rep.status", "unit__parent_id": "u.parent_id"}
+    group = "".join(f"{fields[name]}, " for name in by)
+    query = (
+        f"SELECT {group}p.indicator_id, p.col, SUM(p.value), COUNT(*) "
+        f"FROM ({_paired_select(f'vn.report_id IN ({sql})')}) p "
+        f"JOIN {Report._meta.db_table} rep ON rep.id = p.report_id JOIN {Unit._meta.db_table} u ON u.id = rep.unit_id "
+        f"GROUP BY {group}p.indicator_id, p.col"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [Kind.RATIO, *params, Kind.RATIO, *params])
+        return [(*row[:-2], _decimal(row[-2]), row[-1]) for row in cursor.fetchall()]
+
+
+def paired_cells(indicators, before: dict, cells: dict) -> dict:
+    """What a change of ``cells`` {(indicator id, column): (old, new)} of one report does to the paired
+    sums of its ratios, as more such cells: {(ratio id, "n:2020"): (old, new)}, None where the report
+    did not give both parts. ``before``: every figure of the report before the change."""
+    indicators = list(indicators)
+    by_id = {i.pk: i for i in indicators}
+    changed: dict[int, set[str]] = defaultdict(set)
+    for indicator_id, column in cells:
+        changed[indicator_id].add(column)
+    after = {**before, **{key: new for key, (_old, new) in cells.items()}}
+    out = {}
+    for ratio in indicators:
+        if not is_paired(ratio, by_id):
+            continue
+        num, den = ratio.numerator_id, ratio.denominator_id
+        for column in changed.get(num, set()) | changed.get(den, set()):
+            old = (before.get((num, column)), before.get((den, column)))
+            new = (after.get((num, column)), after.get((den, column)))
+            old_both, new_both = None not in old, None not in new
+            for index, part in enumerate((NUMERATOR, DENOMINATOR)):
+                out[(ratio.pk, paired_column(part, column))] = (
+                    old[index] if old_both else None,
+                    new[index] if new_both else None,
+                )
+    return out
 
 
 def _above(report) -> list[int]:
@@ -43,17 +119,20 @@ def shift(report, *, status: str, sign: int) -> None:
     totals, members = RollupTotal._meta.db_table, RollupMembers._meta.db_table
     marks = ", ".join(["%s"] * len(above))
     with connection.cursor() as cursor:
-        # The SELECT has a WHERE so SQLite reads ON CONFLICT as the upsert clause, not a join.
+        # The SELECT has a WHERE so SQLite reads ON CONFLICT as the upsert clause, not a join. The
+        # figures as typed, and the paired parts of the report's ratios (``_paired_select``).
         cursor.execute(
             f"INSERT INTO {totals} (round_id, unit_id, status, indicator_id, {q('column')}, total, figures) "
-            f"SELECT %s, u.id, %s, v.indicator_id, v.{q('column')}, %s * v.value, %s "
-            f"FROM {IndicatorValue._meta.db_table} v CROSS JOIN {Unit._meta.db_table} u "
-            f"WHERE v.report_id = %s AND u.id IN ({marks}) "
+            f"SELECT %s, u.id, %s, v.indicator_id, v.col, %s * v.value, %s "
+            f"FROM (SELECT indicator_id, {q('column')} AS col, value FROM {IndicatorValue._meta.db_table} "
+            f"WHERE report_id = %s UNION ALL SELECT indicator_id, col, value FROM "
+            f"({_paired_select('vn.report_id = %s')}) p) v CROSS JOIN {Unit._meta.db_table} u "
+            f"WHERE u.id IN ({marks}) "
             # One row order for every writer (the round's lock above already keeps writers apart).
-            f"ORDER BY u.id, v.indicator_id, v.{q('column')} "
+            f"ORDER BY u.id, v.indicator_id, v.col "
             f"ON CONFLICT (round_id, unit_id, status, indicator_id, {q('column')}) DO UPDATE SET "
             f"total = {totals}.total + excluded.total, figures = {totals}.figures + excluded.figures",
-            [report.round_id, status, sign, sign, report.pk, *above],
+            [report.round_id, status, sign, sign, report.pk, Kind.RATIO, report.pk, Kind.RATIO, report.pk, *above],
         )
         cursor.execute(
             f"INSERT INTO {members} (round_id, unit_id, status, reports, id_sum, id_square_sum) "
@@ -82,7 +161,8 @@ def shift_cells(report, *, status: str, cells: dict[tuple[int, str], tuple[Decim
     figure), under ``status``: add each cell's difference to the totals of every union above it. Two
     statements for an autosave (the round's lock, one upsert of a row per cell and union above; one
     more per CELL_ROWS_MAX rows), where ``shift`` out and in again took six and moved every figure of
-    the report. The figures themselves are the caller's to write, in the same transaction."""
+    the report. The figures themselves are the caller's to write, in the same transaction; the
+    paired sums of its ratios move as cells too (``paired_cells``, which the caller adds)."""
     above = _above(report)
     changes = []
     for (indicator_id, column), (old, new) in sorted(cells.items()):
@@ -116,11 +196,19 @@ def move(report, *, old: str, new: str) -> None:
         shift(report, status=new, sign=1)
 
 
-def stored(*, round, unit, statuses, members: dict[str, tuple[int, int, int]]) -> dict | None:
-    """The stored totals below ``unit`` for ``statuses`` as {(indicator id, column): total}, or None when
+class Sums(dict):
+    """{(indicator id, column): total}, and in ``counts`` {(indicator id, column): how many units gave it}."""
+
+    def __init__(self, *args, counts: dict | None = None):
+        super().__init__(*args)
+        self.counts = dict(counts or {})
+
+
+def stored(*, round, unit, statuses, members: dict[str, tuple[int, int, int]]) -> Sums | None:
+    """The stored totals below ``unit`` for ``statuses`` (``Sums``: with how many units gave each
+    figure), ratios' paired sums included, or None when
     they do not hold exactly the reports counted in ``members`` ({status: (reports, sum of ids, sum of
-    their squares)}, read
-    from the reports themselves). Two queries."""
+    their squares)}, read from the reports themselves). Two queries."""
     if unit.is_grassroots:
         return None
     held = {
@@ -137,10 +225,14 @@ def stored(*, round, unit, statuses, members: dict[str, tuple[int, int, int]]) -
             round=round, unit=unit, status__in=statuses, figures__gt=0, indicator__rollup__in=ROLLED_UP
         )
         .values("indicator_id", "column")
-        .annotate(sum=Sum("total"))
+        .annotate(sum=Sum("total"), units=Sum("figures"))
         .order_by()
     )
-    return {(r["indicator_id"], r["column"]): r["sum"] for r in rows}
+    sums = Sums()
+    for r in rows:
+        key = (r["indicator_id"], r["column"])
+        sums[key], sums.counts[key] = r["sum"], r["units"]
+    return sums
 
 
 def _expected_members(round) -> tuple[dict[tuple[int, str], list[int]], dict[int, list[int]]]:
@@ -208,6 +300,16 @@ def rebuild(round) -> None:
 
     sums: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0])
     for parent, status, indicator, column, total, figures in by_parent.iterator(chunk_size=5000):
+        for unit in chains.get(parent, ()):
+            entry = sums[(unit, status, indicator, column)]
+            entry[0] += total
+            entry[1] += figures
+    counted_reports = Report.objects.filter(round=round, unit__is_grassroots=True, unit__parent__isnull=False).counted(
+        round
+    )
+    for parent, status, indicator, column, total, figures in paired_sums(
+        counted_reports, by=("unit__parent_id", "status")
+    ):
         for unit in chains.get(parent, ()):
             entry = sums[(unit, status, indicator, column)]
             entry[0] += total

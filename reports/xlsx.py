@@ -83,7 +83,11 @@ def build_dashboard_xlsx(board) -> bytes:
         write_text(ws, r, 3, f"{row.written}/{board.writable_total}")
         write_text(ws, r, 4, f"{row.figures}/{board.typed_indicators}")
         write_number(ws, r, 5, row.open_comments)
-        write_text(ws, r, 6, formats.date_format(timezone.localtime(report.updated_at), "H:i d/m/Y"))
+        # A real date and time (dd/mm/yyyy hh:mm), which a spreadsheet sorts and filters as dates.
+        if report.updated_at:
+            ws.write_datetime(r, 6, timezone.localtime(report.updated_at).replace(tzinfo=None), book.moment)
+        else:
+            ws.write_blank(r, 6, None, book.moment)
         write_number(ws, r, 7, row.days_left)
     return book.close()
 

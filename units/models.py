@@ -161,6 +161,24 @@ class Unit(models.Model):
 
 FIRST_CONGRESS = frozenset({"I", "1", "01"})
 
+# Above the top of the site's tree (a province's federation, a national branch union) stands Công đoàn
+# Việt Nam, whose executive body is the Tổng Liên đoàn: what a top unit's report names as its superior.
+NATIONAL_UNION = "Công đoàn Việt Nam"
+NATIONAL_BODY = "Tổng Liên đoàn Lao động Việt Nam"
+# Its congresses (the year each was held, its number), each for a five-year term.
+NATIONAL_CONGRESSES = ((2013, "XI"), (2018, "XII"), (2023, "XIII"))
+
+
+def national_congress(term_start_year: int | None) -> str:
+    """The congress of Công đoàn Việt Nam whose term a unit's term starting in ``term_start_year`` falls
+    in, as the documents name it ("Đại hội XIII Công đoàn Việt Nam"); without a number when the year is
+    before the first known or after the last known term."""
+    number = next(
+        (n for year, n in reversed(NATIONAL_CONGRESSES) if term_start_year and year <= term_start_year < year + 5),
+        "",
+    )
+    return f"Đại hội {number} {NATIONAL_UNION}" if number else f"Đại hội {NATIONAL_UNION}"
+
 
 def is_first_congress(number: str) -> bool:
     """Whether a congress number is the first ("I", "1"): a union at its first congress has no previous term."""

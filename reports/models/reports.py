@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from outline.models import BlankFill, years_in_words
-from units.models import Unit, is_first_congress, subtree_q
+from units.models import NATIONAL_BODY, NATIONAL_UNION, Unit, is_first_congress, national_congress, subtree_q
 from units.selectors import user_access
 
 from .rounds import Round
@@ -200,13 +200,17 @@ class Report(models.Model):
     def placeholder_values(self) -> dict[str, str]:
         """The outline's placeholders (``outline.models.PLACEHOLDERS``) for this report: the round's term,
         data years and cut-off date, the unit's and its superior's names, the superior's congress. A unit
-        at the top of the tree has no superior in the site: "công đoàn cấp trên", never another level's."""
+        at the top of the tree answers to Công đoàn Việt Nam (``units.models.NATIONAL_UNION``) and its
+        congress of the round's term."""
         round_, unit = self.round, self.unit
         parent = unit.parent if unit.parent_id else None
-        superior = parent.name if parent else "công đoàn cấp trên"
-        congress = f"Đại hội {superior}"
-        if parent and parent.congress_number:
-            congress += f" lần thứ {parent.congress_number}"
+        if parent is None:
+            superior, congress = NATIONAL_UNION, national_congress(round_.term_start_year)
+        else:
+            superior = parent.name
+            congress = f"Đại hội {superior}"
+            if parent.congress_number:
+                congress += f" lần thứ {parent.congress_number}"
         return {
             "nhiem_ky": round_.term_label,
             "nam_dau_nhiem_ky": str(round_.term_start_year),
@@ -248,8 +252,10 @@ class Report(models.Model):
             number = f"{number}/{unit.document_suffix}"
         recipients = [line.strip().rstrip(";") for line in (self.recipients or "").splitlines() if line.strip()]
         parent = unit.parent if unit.parent_id else None
+        # The top of the tree answers to the Tổng Liên đoàn: the header names it, and it is sent the report.
+        superior = parent.name if parent else NATIONAL_BODY
         return {
-            "superior": parent.name if parent else "",
+            "superior": superior,
             "unit": unit.name,
             "heading": self.round.header_line,
             "number": number,
@@ -257,7 +263,7 @@ class Report(models.Model):
             "signing_authority": self.signing_authority,
             "signer_title": self.signer_title,
             "signer_name": self.signer_name,
-            "recipients": recipients or ([parent.name] if parent else []),
+            "recipients": recipients or [superior],
             "filed": self.filed,
             "fill": self.blank_fill,
             "event": self.round.event_wording,

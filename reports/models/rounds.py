@@ -94,7 +94,8 @@ class Round(models.Model):
     class Meta:
         verbose_name = _("reporting round")
         verbose_name_plural = _("reporting rounds")
-        ordering = ["-deadline", "code"]
+        # The newest term first (its rounds are the current ones), then the newest deadline.
+        ordering = ["-term_start_year", "-deadline", "code"]
 
     def __str__(self):
         return self.name

@@ -1,13 +1,16 @@
 """The roll-up: the appendices of the grassroots unions below a unit, added up (from reports.totals)."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Max, Sum
+from django.db.models import Count, F, Max, Subquery, Sum
 
 from core.db import Vietnamese
+from indicators.derived import DENOMINATOR, NUMERATOR, is_paired, paired_column
 from indicators.figures import Row, compute_rows
 from indicators.models import Indicator
 from indicators.selectors import catalogue
@@ -50,6 +53,10 @@ class RollupStamp:
     by_status: dict[str, tuple[int, int, int, float]]
     # The same of the superior unions directly below, whose own reports hold the superior-only rows.
     superiors: dict[str, tuple[int, int, int, float]] = field(default_factory=dict)
+    # The union's own report in the round, read with the rest (its id and congress number, what the
+    # outline's blanks print: ``rollup_fill``); None when it has none, or when no report below answered.
+    own: tuple[int, str] | None = None
+    read_own: bool = False
 
     @property
     def members(self) -> dict[str, tuple[int, int, int]]:
@@ -63,24 +70,29 @@ class RollupStamp:
         parts = [f"{status}={n}/{ids}/{sq}" for status, (n, ids, sq, _last) in sorted(self.by_status.items())]
         parts += [f"s:{status}={n}/{ids}/{sq}" for status, (n, ids, sq, _last) in sorted(self.superiors.items())]
         last = max((held[s][3] for held in (self.by_status, self.superiors) for s in statuses if s in held), default=0)
-        return ";".join([*parts, f"last={last}"])
+        return ";".join([*parts, f"last={last}", f"own={self.own}"])
 
 
 def rollup_stamp(*, round, unit: Unit) -> RollupStamp:
     """The roll-up's stamp below ``unit`` (see ``RollupStamp``). One query."""
     below = Report.objects.counted_below(round, unit)
     superiors = Report.objects.filter(round=round, unit__parent=unit, unit__is_grassroots=False).counted(round)
+    own = Report.objects.filter(round=round, unit=unit)
     rows = (
         (below | superiors)
         .order_by()
-        .values_list("status", "unit__is_grassroots")
+        # The union's own report rides along (the same on every row): the page's blanks need no query.
+        .annotate(own_pk=Subquery(own.values("pk")[:1]), own_congress=Subquery(own.values("congress_number")[:1]))
+        .values_list("status", "unit__is_grassroots", "own_pk", "own_congress")
         .annotate(n=Count("pk"), ids=Sum("pk"), squares=Sum(F("pk") * F("pk")), last=Max("updated_at"))
     )
     by_status, by_superiors = {}, {}
-    for status, grassroots, n, ids, squares, last in rows:
+    own_report, read_own = None, False
+    for status, grassroots, own_pk, own_congress, n, ids, squares, last in rows:
         held = by_status if grassroots else by_superiors
         held[status] = (n, ids or 0, squares or 0, last.timestamp() if last else 0)
-    return RollupStamp(by_status, by_superiors)
+        own_report, read_own = ((own_pk, own_congress or "") if own_pk is not None else None), True
+    return RollupStamp(by_status, by_superiors, own=own_report, read_own=read_own)
 
 
 def rolls_up(indicator: Indicator) -> bool:
@@ -95,37 +107,56 @@ def _members(reports) -> dict[str, tuple[int, int, int]]:
     return {status: (n, ids or 0, sq or 0) for status, n, ids, sq in rows}
 
 
-def _superior_only_from_superiors(*, round, unit: Unit, statuses, indicators, values: dict) -> dict:
+def _superior_only_from_superiors(*, round, unit: Unit, statuses, indicators, values: dict, counts: dict) -> None:
     """The rows only superior unions count (their CĐCS, enterprises of 25 or more, ratings) roll up through
     the levels from the superiors' own reports: a province's roll-up adds up what its districts and
     industrial-zone unions typed in their own reports (each has already counted the units below it), not
-    what no CĐCS is asked for. One query, over the superior unions directly below ``unit``."""
+    what no CĐCS is asked for; their ratios over the superiors that gave both parts. Sets them in
+    ``values`` and ``counts`` (how many superiors gave each). One query, over the superior unions
+    directly below ``unit``."""
+    by_id = {i.pk: i for i in indicators}
     own = [i.pk for i in indicators if i.superior_only and not i.is_computed and rolls_up(i)]
     if not own or unit.is_grassroots:
-        return values
-    kept = {key: value for key, value in values.items() if key[0] not in own}
-    rows = (
-        IndicatorValue.objects.filter(
-            counted_condition("report__", round.cutoff_date),
-            report__round=round,
-            report__unit__parent=unit,
-            report__unit__is_grassroots=False,
-            report__status__in=statuses,
-            indicator_id__in=own,
-        )
-        .values("indicator_id", "column")
-        .annotate(total=Sum("value"))
-        .order_by()
-    )
-    kept.update({(r["indicator_id"], r["column"]): r["total"] for r in rows})
-    return kept
+        return
+    ratios = [i for i in indicators if i.superior_only and rolls_up(i) and is_paired(i, by_id)]
+    dropped = set(own) | {r.pk for r in ratios}
+    for key in [key for key in values if key[0] in dropped]:
+        del values[key]
+        counts.pop(key, None)
+    rows = IndicatorValue.objects.filter(
+        counted_condition("report__", round.cutoff_date),
+        report__round=round,
+        report__unit__parent=unit,
+        report__unit__is_grassroots=False,
+        report__status__in=statuses,
+        indicator_id__in=own,
+    ).values_list("report_id", "indicator_id", "column", "value")
+    # A few superiors × a few rows: their figures one by one, so the ratios can be paired here.
+    by_report: dict[int, dict] = defaultdict(dict)
+    for report_id, indicator_id, column, value in rows:
+        by_report[report_id][(indicator_id, column)] = value
+
+    def add(key, value):
+        values[key] = values.get(key, Decimal(0)) + value
+        counts[key] = counts.get(key, 0) + 1
+
+    for figures in by_report.values():
+        for key, value in figures.items():
+            add(key, value)
+        for ratio in ratios:
+            for (indicator_id, column), num in figures.items():
+                den = figures.get((ratio.denominator_id, column))
+                if indicator_id == ratio.numerator_id and den is not None:
+                    add((ratio.pk, paired_column(NUMERATOR, column)), num)
+                    add((ratio.pk, paired_column(DENOMINATOR, column)), den)
 
 
 def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES, stamp: RollupStamp | None = None) -> Rollup:
     """The appendix of every grassroots union below ``unit`` in ``round``, added up.
 
-    Sums for summed indicators; ratios as the sum of numerators over the sum of denominators
-    (never an average of percentages); indicators that cannot be added are left blank. Lists
+    Sums for summed indicators; ratios as the sum of numerators over the sum of denominators of the
+    units that gave both (never an average of percentages), each row with how many units it counts
+    (``Row.units_counted``); indicators that cannot be added are left blank. Lists
     which units count (their report's status is in ``statuses``) and which do not, as querysets in
     Vietnamese order. Four queries whatever the number of units: the reports counted per status (none
     when ``stamp``, just read, already has them), then a superior union's stored totals
@@ -142,52 +173,73 @@ def rollup(*, round, unit: Unit, statuses=DEFAULT_ROLLUP_STATUSES, stamp: Rollup
         .order_by(Vietnamese("unit__name"), "pk")
     )
     members = stamp.members if stamp is not None else _members(reports)
-    values = totals.stored(round=round, unit=unit, statuses=statuses, members=members)
-    if values is None and not unit.is_grassroots:
+    held = totals.stored(round=round, unit=unit, statuses=statuses, members=members)
+    if held is None and not unit.is_grassroots:
         # A status changed between the two reads (each statement sees its own moment), or the totals do
         # not match the reports (a report deleted, a unit moved): read both again. Still apart, the
         # figures are added up afresh below, without a lock, and the totals are made again in the
         # background: a read never waits for the round's reports, nor locks them.
         members = _members(reports)
-        values = totals.stored(round=round, unit=unit, statuses=statuses, members=members)
-        if values is None:
+        held = totals.stored(round=round, unit=unit, statuses=statuses, members=members)
+        if held is None:
             transaction.on_commit(partial(rebuild_totals.enqueue, round_id=round.pk), robust=True)
-    if values is None:
-        values = {
-            (t["indicator_id"], t["column"]): t["total"]
-            for t in IndicatorValue.objects.filter(
-                counted_condition("report__", round.cutoff_date),
-                subtree_q(unit, "report__unit"),
-                report__round=round,
-                report__unit__is_grassroots=True,
-                report__status__in=statuses,
-                indicator__rollup__in=totals.ROLLED_UP,
-            )
-            .values("indicator_id", "column")
-            .annotate(total=Sum("value"))
-            .order_by()
-        }
-    values = _superior_only_from_superiors(
-        round=round, unit=unit, statuses=statuses, indicators=indicators, values=values
+    if held is None:
+        held = _added_up(round=round, unit=unit, statuses=statuses, rolled_up={i.pk for i in indicators if rolls_up(i)})
+    values, counts = dict(held), held.counts
+    _superior_only_from_superiors(
+        round=round, unit=unit, statuses=statuses, indicators=indicators, values=values, counts=counts
     )
-    counts = {
+    counted = {
         "total": sum(n for n, *_sums in members.values()),
         "counted": sum(n for status, (n, *_sums) in members.items() if status in statuses),
     }
     return Rollup(
         unit=unit,
-        rows=compute_rows(indicators, round.data_years, values, period=round.period),
+        rows=compute_rows(indicators, round.data_years, values, period=round.period, counts=counts),
         statuses=statuses,
-        counted=counts["counted"],
-        total=counts["total"],
+        counted=counted["counted"],
+        total=counted["total"],
         included=reports.filter(status__in=statuses),
         excluded=reports.exclude(status__in=statuses),
     )
 
 
-def rollup_fill(*, round, unit) -> str:
+def _added_up(*, round, unit: Unit, statuses, rolled_up: set[int]) -> totals.Sums:
+    """The figures below ``unit`` added up afresh, ratios' paired sums included, with how many units gave
+    each: what the stored totals hold when they are in step (``totals.stored``); ``rolled_up``: the ids
+    of the indicators that add up. Two queries."""
+    sums = totals.Sums()
+    rows = (
+        IndicatorValue.objects.filter(
+            counted_condition("report__", round.cutoff_date),
+            subtree_q(unit, "report__unit"),
+            report__round=round,
+            report__unit__is_grassroots=True,
+            report__status__in=statuses,
+            indicator__rollup__in=totals.ROLLED_UP,
+        )
+        .values_list("indicator_id", "column")
+        .annotate(total=Sum("value"), units=Count("pk"))
+        .order_by()
+    )
+    for indicator_id, column, total, units in rows:
+        sums[(indicator_id, column)], sums.counts[(indicator_id, column)] = total, units
+    reports = Report.objects.counted_below(round, unit).filter(status__in=statuses)
+    for indicator_id, column, total, units in totals.paired_sums(reports):
+        if indicator_id in rolled_up:
+            sums[(indicator_id, column)], sums.counts[(indicator_id, column)] = total, units
+    return sums
+
+
+def rollup_fill(*, round, unit, stamp: RollupStamp | None = None) -> str:
     """What the outline's blanks say on the roll-up page of ``unit``: what its own report in ``round``
     prints (its name, congress and term), never the bare dots of an unfilled outline; "" when the union
-    has no report of its own in the round."""
+    has no report of its own in the round. No query when ``stamp`` read the own report (with ``unit``'s
+    parent loaded); one otherwise."""
+    if stamp is not None and stamp.read_own:
+        if stamp.own is None:
+            return ""
+        pk, congress = stamp.own
+        return Report(pk=pk, round=round, unit=unit, congress_number=congress).blank_fill
     own = Report.objects.select_related("round", "unit", "unit__parent").filter(round=round, unit=unit).first()
     return own.blank_fill if own is not None else ""

@@ -36,24 +36,29 @@ def rounds_managed_by(user):
     return rounds.filter(administered_units_q(user, "organising_unit"))
 
 
+# The current term's rounds before an earlier term's, whatever their deadlines; then the newest deadline.
+ROUND_ORDER = ("-term_start_year", "-deadline", "code")
+
+
 def round_list(user) -> list[Round]:
-    """The rounds page: every round the user manages, newest deadline first, with how many reports
-    each has. One query."""
-    return list(rounds_managed_by(user).annotate(report_count=Count("reports")).order_by("-deadline", "code"))
+    """The rounds page: every round the user manages, the newest term's first and then the newest
+    deadline (``ROUND_ORDER``), with how many reports each has. One query."""
+    return list(rounds_managed_by(user).annotate(report_count=Count("reports")).order_by(*ROUND_ORDER))
 
 
 def rounds_visible_to(user):
-    """Rounds the user has a report to read in (all of them for a superuser), newest deadline first:
-    what the dashboard's and the roll-up's round selector offer."""
-    rounds = Round.objects.order_by("-deadline", "code")
+    """Rounds the user has a report to read in (all of them for a superuser), the newest term's first
+    (``ROUND_ORDER``): what the dashboard's and the roll-up's round selector offer."""
+    rounds = Round.objects.order_by(*ROUND_ORDER)
     if user_access(user).is_superuser:
         return rounds
     return rounds.filter(Exists(Report.objects.visible_to(user).filter(round=OuterRef("pk"))))
 
 
 def pick_round(rounds: list[Round], code: str | None) -> Round | None:
-    """The round named by ``code`` among ``rounds``; without one, the latest opened round (the
-    one with the newest deadline), else the first. None when the code is not among them."""
+    """The round named by ``code`` among ``rounds``; without one, the first opened round in their order
+    (``ROUND_ORDER``: of the newest term, then the newest deadline), else the first. None when the code
+    is not among them."""
     if code:
         return next((r for r in rounds if r.code == code), None)
     return next((r for r in rounds if r.opened_at is not None), rounds[0] if rounds else None)

@@ -38,6 +38,9 @@ class AppendixSaveResult:
     notes_saved: int = 0  # notes and explanations stored or changed
     # The figures and notes as the save left them, for the grid to show without reading them again.
     stored: StoredAppendix | None = None
+    # After "Lấy số liệu tổng hợp": the ratios whose result from the parts filled in differs from the
+    # roll-up's over the units that gave both parts, as (row of the roll-up, own result).
+    ratios_apart: list = field(default_factory=list)
 
 
 def appendix_save(
@@ -138,7 +141,11 @@ def appendix_save(
             IndicatorValue.objects.bulk_create(new)
             IndicatorValue.objects.bulk_update(changed, ["value"])
             IndicatorValue.objects.filter(pk__in=removed).delete()
-            # The unions above see the figures change: each cell's difference, in one statement.
+            # The unions above see the figures change: each cell's difference, and that of the paired
+            # sums of the ratios whose parts changed, in one statement.
+            before = {key: v.value for key, v in stored.items()}
+            before.update({key: old for key, (old, _new) in moved.items()})
+            moved.update(totals.paired_cells(indicators.values(), before, moved))
             totals.shift_cells(report, status=report.status, cells=moved)
 
         stored_notes = {n.indicator_id: n for n in IndicatorNote.objects.filter(report=report)}
@@ -216,4 +223,12 @@ def appendix_fill_from_rollup(*, report, actor) -> AppendixSaveResult:
                 continue
             if mine.value(column) is None and theirs.value(column) is not None:
                 cells[(mine.indicator.pk, column)] = theirs.value(column)
-    return appendix_save(report=report, cells=cells, notes={}, base_version=current.version, actor=actor)
+    result = appendix_save(report=report, cells=cells, notes={}, base_version=current.version, actor=actor)
+    # A ratio of the parts just filled counts every unit that gave either part; the roll-up's counts only
+    # the units that gave both. Where they differ the drafter is told both (the parts stay the sums).
+    after = report_appendix(report)
+    for mine, theirs in zip(after.rows, totals.rows, strict=True):
+        known = theirs.result is not None and mine.result is not None
+        if theirs.definitions.paired and known and mine.shown_result != theirs.shown_result:
+            result.ratios_apart.append((theirs, mine.result))
+    return result

@@ -24,9 +24,9 @@ def test_report_workbook_layout_and_formulas(filled):
         "Kết quả giữa nhiệm kỳ",
         "% chỉ tiêu",
         "So với đầu nhiệm kỳ",
-        "So với đầu nhiệm kỳ (%)",
+        "So với đầu nhiệm kỳ (% hoặc điểm %)",
         "So với cùng kỳ nhiệm kỳ trước",
-        "So với cùng kỳ nhiệm kỳ trước (%)",
+        "So với cùng kỳ nhiệm kỳ trước (% hoặc điểm %)",
     ]
     rows = {ws.cell(row=r, column=2).value: r for r in range(5, ws.max_row + 1)}
     dv = rows["DV"]
@@ -92,11 +92,11 @@ def test_a_round_of_whole_previous_terms_says_so_in_every_heading(client, filled
     doc = report_document(report)
     ws = load_workbook(io.BytesIO(build_report_xlsx(doc))).worksheets[0]
     header = [c.value for c in ws[4]]
-    assert "Cả nhiệm kỳ trước" in header and "So với cả nhiệm kỳ trước (%)" in header
+    assert "Cả nhiệm kỳ trước" in header and "So với cả nhiệm kỳ trước (% hoặc điểm %)" in header
     assert not any("cùng kỳ" in (h or "") for h in header)
     word = Document(io.BytesIO(build_report_docx(doc)))
     word_header = [c.text for c in word.tables[-1].rows[0].cells]
-    assert "Cả nhiệm kỳ trước" in word_header and "So với cả nhiệm kỳ trước (%)" in word_header
+    assert "Cả nhiệm kỳ trước" in word_header and "So với cả nhiệm kỳ trước (% hoặc điểm %)" in word_header
     client.force_login(world.drafter_a)
     page = client.get(reverse("reports:appendix_edit", args=[report.pk])).content.decode()
     assert "So với cả nhiệm kỳ trước" in page and "cùng kỳ" not in page

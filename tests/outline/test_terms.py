@@ -104,7 +104,16 @@ def test_the_provinces_own_report_prints_its_own_level(client, demo):
     shown = _everything_shown(client, report)
     _assert_none(shown, STALE_TERM + OTHER_LEVEL + ("CĐCS Liên đoàn", "Công đoàn các Khu công nghiệp"))
     assert "Nghị quyết Đại hội Liên đoàn Lao động tỉnh Bình An, nhiệm kỳ 2025–2030" in shown["report_docx"]
-    assert "cấp ủy, chính quyền cùng cấp và công đoàn cấp trên" in shown["report_docx"]
+    # Its superior is Công đoàn Việt Nam (the Tổng Liên đoàn), named where a superior is: the outline's
+    # placeholders, the superior's congress of the round's term, the header block and the recipients.
+    assert "cấp ủy, chính quyền cùng cấp và Công đoàn Việt Nam" in shown["report_docx"]
+    assert "công đoàn cấp trên" not in shown["report_docx"]
+    assert "Nghị quyết Đại hội XIII Công đoàn Việt Nam" in shown["p1.IV skeleton"]
+    assert shown["report_docx"].startswith("\nTỔNG LIÊN ĐOÀNLAO ĐỘNG VIỆT NAM\nLIÊN ĐOÀN LAO ĐỘNGTỈNH BÌNH AN")
+    assert (
+        "Tổng Liên đoàn Lao động Việt Nam;" in shown["report_docx"]
+        or "Tổng Liên đoàn Lao động Việt Nam" in (shown["report_docx"].split("Nơi nhận")[-1])
+    )
     # The report part of its consolidated file too.
     own = Report.objects.select_related("round", "unit", "unit__parent").get(pk=report.pk)
     consolidated_text = _docx_text(build_consolidated_docx(consolidated(own), part="report"))
@@ -114,7 +123,7 @@ def test_the_provinces_own_report_prints_its_own_level(client, demo):
     for name in sorted(names, key=len, reverse=True):
         wording = wording.replace(name, "")
     _assert_none({"consolidated": wording}, STALE_TERM + OTHER_LEVEL)
-    assert "cấp ủy, chính quyền cùng cấp và công đoàn cấp trên" in consolidated_text
+    assert "cấp ủy, chính quyền cùng cấp và Công đoàn Việt Nam" in consolidated_text
 
 
 def test_the_seed_outline_printed_for_a_2025_round_fails_the_same_check(client, demo):
@@ -186,7 +195,7 @@ def test_a_new_terms_outline_is_made_in_the_browser(client, db):
     assert "− 16(Lưu ý giai đoạn từ đầu nhiệm kỳ đến hết 30/11/2020)." in shown
     assert "+ 16(Lưu ý giai đoạn từ đầu nhiệm kỳ đến hết {ngay_chot_so_lieu})." in shown
     # As a drafter of a round of the name's term will see it.
-    assert "(Lưu ý giai đoạn từ đầu nhiệm kỳ đến hết 30/11/2027)." in shown
+    assert "(Lưu ý giai đoạn từ đầu nhiệm kỳ đến hết 30/11/2027 (ví dụ))." in shown
     # Warned in words: the rest of 2018–2020 and the district.
     assert "năm 2019 nằm ngoài nhiệm kỳ 2025–2030" in page and "Huyện ủy" in page
     assert "Dòng 16" not in page.split("data-outline-warnings")[1].split("</div>")[0]
@@ -259,3 +268,31 @@ def test_the_rollup_page_fills_the_outlines_blanks_with_the_unions_own(client, d
     assert "KẾT QUẢ THỰC HIỆN" in shown
     assert ".........." not in shown
     assert own.unit.name.upper() in shown.upper() and "2025–2030" in shown
+
+
+def test_the_outline_preview_says_which_values_are_examples(client, db):
+    """The drafter's view on the outline page makes up no congress number and no data years as if they
+    were the round's: what it cannot know is a sample value marked “(ví dụ)”; the term a name states is
+    the name's, unmarked."""
+    client.force_login(get_user_model().objects.create_superuser("it", "it@example.org", "x"))
+    text = (
+        "ĐỀ CƯƠNG BÁO CÁO\nĐánh giá giữa nhiệm kỳ thực hiện Nghị quyết Đại hội CĐCS……\n\nPHẦN THỨ NHẤT\n"
+        "Kết quả giữa nhiệm kỳ\n\nI. BỐI CẢNH\n1. Bối cảnh hoạt động công đoàn\n"
+        "- Số liệu trong {nam_so_lieu}, đến hết {ngay_chot_so_lieu}; Nghị quyết {dai_hoi_cap_tren} "
+        "nhiệm kỳ {nhiem_ky}; kiến nghị với {cap_tren}.\n"
+    )
+    url = reverse("outline:outline_upload")
+
+    def preview(name):
+        page = html.unescape(client.post(url, {"text": text, "name": name, "check": "1"}).content.decode())
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split("data-outline-preview")[1]))
+
+    shown = preview("Đề cương 2025–2030")
+    assert "Nghị quyết Đại hội CĐCS Công ty A (ví dụ), nhiệm kỳ 2025–2030" in shown
+    assert "Số liệu trong 2025, 2026 và 2027 (ví dụ), đến hết 30/11/2027 (ví dụ)" in shown
+    assert "Nghị quyết Đại hội Công đoàn cấp trên (ví dụ) nhiệm kỳ 2025–2030" in shown
+    assert "kiến nghị với Công đoàn cấp trên (ví dụ)" in shown
+    assert not re.search(r"lần thứ [IVX]+\b", shown)  # no made-up congress number
+    assert "nhiệm kỳ 2025–2030 (ví dụ)" in preview("Đề cương mới")  # no term in the name: a sample one
+    page = html.unescape(client.post(url, {"text": text, "name": "x", "check": "1"}).content.decode())
+    assert "chỗ nào ghi “(ví dụ)” là giá trị mẫu" in page

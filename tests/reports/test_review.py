@@ -504,6 +504,12 @@ def test_dashboard_counts_search_sort_and_export(client, world):
     rows = list(ws.values)
     assert rows[0][:3] == ("Mã", "Đơn vị", "Trạng thái")
     assert ("Đã nộp" in [r[2] for r in rows]) and len(rows) == 5
+    # "Thay đổi gần nhất" is a real date and time, shown dd/mm/yyyy hh:mm: a spreadsheet sorts it as one.
+    assert rows[0][6] == "Thay đổi gần nhất"
+    cell = ws.cell(row=2, column=7)
+    assert isinstance(cell.value, datetime.datetime) and cell.number_format == "dd/mm/yyyy hh:mm"
+    report = Report.objects.get(round=world.round, unit__name=ws.cell(row=2, column=2).value)
+    assert abs(cell.value - timezone.localtime(report.updated_at).replace(tzinfo=None)) < datetime.timedelta(seconds=1)
 
 
 def test_dashboard_pages_in_vietnamese_order_and_finds_late_reports(client, world):

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from indicators.models import Indicator
 from reports import review, totals
 from reports.models import IndicatorValue, Report, ReportStatus, RollupTotal, counted_condition
 from reports.selectors import rollup
@@ -32,21 +33,33 @@ STATUS_SETS = [
 
 def added_up(round_, unit, statuses):
     """The figures below ``unit`` added up from the figures themselves, as the roll-up must show them
-    (the reports that count in the round: not those of units merged before its cut-off date)."""
-    rows = (
-        IndicatorValue.objects.filter(
-            counted_condition("report__"),
-            report__round=round_,
-            report__unit__path__startswith=unit.path,
-            report__unit__is_grassroots=True,
-            report__status__in=statuses,
-            indicator__rollup__in=totals.ROLLED_UP,
-        )
-        .values_list("indicator_id", "column")
-        .annotate(total=Sum("value"))
-        .order_by()
-    )
-    return {(i, c): t for i, c, t in rows}
+    (the reports that count in the round: not those of units merged before its cut-off date), with each
+    ratio's paired sums ("n:2020", "d:2020": over the reports that gave both parts), worked out here
+    report by report."""
+    figures = IndicatorValue.objects.filter(
+        counted_condition("report__"),
+        report__round=round_,
+        report__unit__path__startswith=unit.path,
+        report__unit__is_grassroots=True,
+        report__status__in=statuses,
+    ).values_list("report_id", "indicator_id", "column", "value")
+    by_report = {}
+    for report_id, indicator_id, column, value in figures:
+        by_report.setdefault(report_id, {})[(indicator_id, column)] = value
+    rolled_up = set(Indicator.objects.filter(rollup__in=totals.ROLLED_UP).values_list("pk", flat=True))
+    ratios = Indicator.objects.filter(kind="ratio", rollup__in=totals.ROLLED_UP, pk__in=rolled_up)
+    sums = {}
+    for typed in by_report.values():
+        for (indicator_id, column), value in typed.items():
+            if indicator_id in rolled_up:
+                sums[(indicator_id, column)] = sums.get((indicator_id, column), 0) + value
+        for ratio in ratios:
+            for (indicator_id, column), num in typed.items():
+                den = typed.get((ratio.denominator_id, column))
+                if indicator_id == ratio.numerator_id and den is not None:
+                    for key, value in (((ratio.pk, f"n:{column}"), num), ((ratio.pk, f"d:{column}"), den)):
+                        sums[key] = sums.get(key, 0) + value
+    return sums
 
 
 def members(round_, unit):

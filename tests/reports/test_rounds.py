@@ -556,3 +556,29 @@ def test_a_deadline_before_the_figures_end_is_refused_in_words():
     with pytest.raises(ValidationError) as caught:
         round_.clean()
     assert "30/06/2027" in " ".join(caught.value.message_dict["deadline"])
+
+
+def test_with_equal_deadlines_the_current_terms_round_is_the_default(client, world):
+    """Two opened rounds due the same day: the dashboard's and the roll-ups' round is the newest term's,
+    not the one whose code sorts first (GNK-2018-2023 before GNK-2025-2030), and every list shows it first."""
+    from reports.selectors import pick_round, round_list, rounds_visible_to
+
+    due = datetime.date.today() + datetime.timedelta(days=60)  # after the world's round's
+    common = {"organising_unit": world.province, "deadline": due, "opened_at": datetime.datetime.now(datetime.UTC)}
+    old = RoundFactory(code="GNK-2018-2023", **common)
+    new = RoundFactory(
+        code="GNK-2025-2030",
+        name="Báo cáo giữa nhiệm kỳ 2025–2030",
+        term_start_year=2025,
+        term_end_year=2030,
+        data_years=[2025, 2026],
+        cutoff_date=datetime.date(2026, 11, 30),
+        **common,
+    )
+    assert list(Round.objects.all()) == [new, old, world.round]
+    assert pick_round(list(rounds_visible_to(world.admin)), None) == new
+    assert [r.code for r in round_list(world.admin)] == ["GNK-2025-2030", "GNK-2018-2023", world.round.code]
+    client.force_login(world.admin)
+    page = client.get(reverse("reports:rollup_index")).content.decode()
+    selected = re.search(r'<option value="([^"]+)"[^>]*selected', page)
+    assert selected and selected.group(1) == "GNK-2025-2030"
