@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import pgettext
 
 from core.text import vietnamese_sort_key
 from documents.html_docx import html_to_elements, html_to_xml
@@ -106,18 +106,6 @@ def _appendix_widths(years, *, previous_term: bool = True) -> list[float]:
     return [name if w is None else w for w in fixed]
 
 
-def units_counted_label(row, units_total) -> str:
-    """How many units a roll-up's row counts, as the roll-up page says it: "122/300 CĐCS", or "từ 3
-    công đoàn cấp trên" for a row only superior unions type; "" for a report's own row."""
-    if row.units_counted is None:
-        return ""
-    if row.indicator.superior_only:
-        return ngettext("from %(counter)s superior union", "from %(counter)s superior unions", row.units_counted) % {
-            "counter": row.units_counted
-        }
-    return _("%(counted)s/%(total)s grassroots unions") % {"counted": row.units_counted, "total": units_total}
-
-
 def _appendix_table(rows, *, size=10, previous_term: bool = True, units_total: int | None = None):
     """The appendix as a real Word table filling the landscape text width; its header row repeats
     on every page and no row splits across two. Figures as the page shows them. Without a previous
@@ -162,7 +150,7 @@ def _appendix_table(rows, *, size=10, previous_term: bool = True, units_total: i
         name = [(row.indicator.name, False, False)]
         if row.is_cumulative:
             name.append((f"({row.result_label})", False, True))
-        if counted := units_counted_label(row, units_total):
+        if counted := row.units_counted_label(units_total):
             name.append((f"({counted})", False, True))
         add_row(
             [

@@ -80,14 +80,20 @@ def appendix_widths(years) -> list[int]:
     return [5, 16, 48, 14] + [13] * (len(years) + 3) + [14, 11, 13, 13, 13, 13, 30, 30]
 
 
-def indicator_label(row) -> str:
-    """The indicator's name, saying what its result is when the years add up."""
+def indicator_label(row, units_total: int | None = None) -> str:
+    """The indicator's name, saying what its result is when the years add up, and for a roll-up's row
+    how many units it counts ("(122/300 CĐCS)")."""
+    label = row.indicator.name
     if row.is_cumulative:
-        return f"{row.indicator.name} ({row.result_label})"
-    return row.indicator.name
+        label += f" ({row.result_label})"
+    if counted := row.units_counted_label(units_total):
+        label += f" ({counted})"
+    return label
 
 
-def _write_appendix_rows(book: Book, ws, rows, years, first_row: int, typed_cell, paired_rows=None) -> None:
+def _write_appendix_rows(
+    book: Book, ws, rows, years, first_row: int, typed_cell, paired_rows=None, units_total: int | None = None
+) -> None:
     """The indicator rows from ``first_row`` (0-based). ``typed_cell(ws, r, col, row, column)``
     writes one typed figure (a number for a report, a SUMIFS formula for a roll-up); everything
     computed is a formula from the row's Definitions, with the row's own value cached. A roll-up's
@@ -114,11 +120,12 @@ def _write_appendix_rows(book: Book, ws, rows, years, first_row: int, typed_cell
         indicator = row.indicator
         figure = book.figure(indicator.decimals)
         # As high as its wrapped name, unit, note and explanation: printed, they stay in their row.
-        wrapped = ((indicator_label(row), 2), (indicator.unit_of_measure, 3), (row.note, -2), (row.explanation, -1))
+        label = indicator_label(row, units_total)
+        wrapped = ((label, 2), (indicator.unit_of_measure, 3), (row.note, -2), (row.explanation, -1))
         fit_row(ws, r, [(text, widths[col]) for text, col in wrapped])
         write_number(ws, r, 0, i + 1, book.fmt(border=1, align="center"))
         write_text(ws, r, 1, indicator.code, book.text)
-        write_text(ws, r, 2, indicator_label(row), book.wrap)
+        write_text(ws, r, 2, label, book.wrap)
         write_text(ws, r, 3, indicator.unit_of_measure, book.wrap)
         for column in columns:
             if indicator.is_computed:
@@ -384,7 +391,7 @@ def build_consolidated_xlsx(data: Consolidated, *, progress: Progress | None = N
         for n, row in enumerate(paired)
         for offset, part in enumerate((NUMERATOR, DENOMINATOR))
     }
-    _write_appendix_rows(book, summary, summed.rows, years, 4, summed_cell, paired_rows)
+    _write_appendix_rows(book, summary, summed.rows, years, 4, summed_cell, paired_rows, summed.total)
     if paired:
         _write_paired_rows(
             book,

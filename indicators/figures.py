@@ -7,6 +7,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.text import format_number
 
@@ -22,7 +23,7 @@ from .derived import (
     elapsed_share,
     paired_column,
 )
-from .models import PREVIOUS, START, TARGET, Indicator, Kind, OverYears
+from .models import PREVIOUS, START, TARGET, Indicator, Kind, OverYears, Rollup
 
 _THOUSANDS_DOT = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 _THOUSANDS_COMMA = re.compile(r"^-?\d{1,3}(,\d{3}){2,}$")
@@ -232,6 +233,17 @@ class Row:
             "cpp": show_change(self.change_since_previous_pct, in_points=self.in_points),
         }
 
+    def units_counted_label(self, units_total) -> str:
+        """How many units a roll-up's row counts, as the roll-up page says it: "122/300 CĐCS", or "từ 3
+        công đoàn cấp trên" for a row only superior unions type; "" for a report's own row."""
+        if self.units_counted is None:
+            return ""
+        if self.indicator.superior_only:
+            return ngettext(
+                "from %(counter)s superior union", "from %(counter)s superior unions", self.units_counted
+            ) % {"counter": self.units_counted}
+        return _("%(counted)s/%(total)s grassroots unions") % {"counted": self.units_counted, "total": units_total}
+
     @property
     def is_empty(self):
         return all(self.values.get(c) is None for c in self.columns)
@@ -326,7 +338,10 @@ def compute_rows(
                 note=note.note if note else "",
                 explanation=note.explanation if note else "",
                 period=period,
-                units_counted=units_counted(defs, indicator, years, counts) if paired else None,
+                # A figure that is not added up (an average) counts no units: it says nothing.
+                units_counted=units_counted(defs, indicator, years, counts)
+                if paired and indicator.rollup != Rollup.NONE
+                else None,
             )
         )
     return rows

@@ -66,6 +66,7 @@ def test_the_roll_up_adds_a_ratio_up_over_the_units_that_gave_both_parts(ratio_w
     assert rows["CNVCLD"].value("2020") == D(1160)
     assert (rows["TL_DV"].units_counted, rows["DV"].units_counted, rows["CNVCLD"].units_counted) == (2, 3, 3)
     assert rows["DV_MOI"].units_counted == 0
+    assert rows["THU_NHAP"].units_counted is None  # an average is not added up: no count to give
 
     # The province above adds up the same units; the totals read afresh agree with the stored ones.
     province = {r.indicator.code: r for r in rollup(round=world.round, unit=world.province).rows}
@@ -122,6 +123,7 @@ def test_the_page_word_and_excel_show_the_ratio_over_the_units_that_gave_both(ra
     heading = rows[3]
     excel_row = next(r for r in rows if r[1] == "TL_DV")
     assert round(excel_row[heading.index("2020")], 9) == 75  # LibreOffice's own sum over A and B
+    assert excel_row[2].endswith("(2/4 CĐCS)")
     assert excel_row[heading.index("Kết quả giữa nhiệm kỳ")] == pytest.approx(75)
 
 

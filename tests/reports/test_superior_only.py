@@ -154,7 +154,8 @@ def test_roll_up_and_consolidated_files_show_them(world, cat):
     assert "SO_CDCS" in {i.code for i in data.indicators}
     book = load_workbook(io.BytesIO(build_consolidated_xlsx(data)))
     summary, detail = book.worksheets[0], book.worksheets[1]
-    assert ONLY in {c.value for row in summary.iter_rows() for c in row}
+    # Named, with how many superior unions its figure comes from (none below this one).
+    assert f"{ONLY} (từ 0 công đoàn cấp trên)" in {c.value for row in summary.iter_rows() for c in row}
     # The details list what each CĐCS typed: not the rows it was never asked for.
     detail_codes = {row[2].value for row in detail.iter_rows(min_row=2)}
     assert "DV" in detail_codes and "SO_CDCS" not in detail_codes
