@@ -91,7 +91,7 @@ class UnitImportMixin:
                 _forget(request.user, digest)
                 return redirect("admin:units_unit_changelist")
             # A large file in the background: its page follows it and says what came of it. A small one
-            # (under UNITS_IMPORT_SYNC_BYTES, a few hundred rows) takes well under a second here, and
+            # (under UNITS_IMPORT_SYNC_BYTES, a few hundred rows) takes about a second here, and
             # any error it has now shows on this page with the rows it concerns.
             if len(data) > settings.UNITS_IMPORT_SYNC_BYTES:
                 invite = request.POST.get("invite") in ("now", "1")

@@ -54,8 +54,9 @@ EXPORT_MAX_SECONDS = int(os.environ.get("EXPORT_MAX_SECONDS", "1800"))
 # BULK_JOB_STALE_SECONDS and the job is failed as having lost its worker.
 BULK_JOB_HEARTBEAT_SECONDS = 10
 BULK_JOB_STALE_SECONDS = int(os.environ.get("BULK_JOB_STALE_SECONDS", "60"))
-# A units file larger than this (about 500 rows) is imported in the background; a smaller one in the request.
-UNITS_IMPORT_SYNC_BYTES = int(os.environ.get("UNITS_IMPORT_SYNC_BYTES", str(64 * 1024)))
+# A units file larger than this (about 350 rows) is imported in the background; a smaller one in the
+# request (300 rows: about a second on a loaded 2-core machine, its errors shown on the same page).
+UNITS_IMPORT_SYNC_BYTES = int(os.environ.get("UNITS_IMPORT_SYNC_BYTES", str(24 * 1024)))
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
