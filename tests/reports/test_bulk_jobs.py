@@ -3,20 +3,23 @@ large units import, invitations. Each action answers with the job's page; the wo
 with what was done, in Vietnamese, or failed with why; a dead worker is found; nothing is done twice."""
 
 import datetime
+import io
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from reports import jobs as report_jobs
 from reports.models import Notification, Report, RollupMembers, Round
 from reports.selectors import rollup
 from reports.services import round_open_start
 from reports.tasks import run_round_open
-from tests.conftest import run_queued_tasks
+from tests.conftest import build_world, run_queued_tasks
 from tests.outline.factories import make_outline
 from tests.reports.factories import RoundFactory
 from tests.units.factories import MembershipFactory, UnitFactory, UserFactory
@@ -271,3 +274,19 @@ def test_the_job_page_reads_the_same_whatever_the_size_of_the_round(client, worl
         MembershipFactory(unit=UnitFactory(parent=world.other_superior, name=f"Công đoàn cơ sở {i}"), role=Role.DRAFTER)
     large = queries_for(new_round(world, code="LON"))
     assert small == large
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_runs_the_jobs_as_make_run_starts_it():
+    """`db_worker`, as `make run` and production start it, picks the queued jobs up and ends them done."""
+    world = build_world(sections=1)
+    DBTaskResult.objects.all().delete()
+    round_ = new_round(world, name="Đợt chạy nền")
+    job = round_open_start(round=round_, actor=world.admin)
+    assert DBTaskResult.objects.get().task_path == "reports.tasks.run_round_open"
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
+    job.refresh_from_db()
+    assert job.status == BulkJobStatus.DONE and job.percent == 100
+    assert Report.objects.filter(round=round_).count() == 6
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([world.drafter_a.email, world.drafter_b.email])
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
