@@ -332,6 +332,8 @@ MATRIX = [
     Row("reports:round_rebuild_totals", rnd, "GET", (302, 405, 405, 405, 405, 405)),
     Row("reports:round_rebuild_totals", rnd, "POST", (302, 403, 403, 403, 403, 302), writes=ADMIN),
     # A background job's page: who started it and the administrators of its unit (the round's managers).
+    Row("units:job_list", none, "GET", (302, 200, 200, 200, 200, 200), state="bulk_job"),
+    Row("units:job_list", none, "POST", (302, 405, 405, 405, 405, 405), state="bulk_job"),
     Row("units:job_detail", lambda c: (c.job.pk,), "GET", (302, 404, 404, 404, 404, 200), state="bulk_job"),
     Row("units:job_detail", lambda c: (c.job.pk,), "POST", (302, 405, 405, 405, 405, 405), state="bulk_job"),
     Row("units:job_status", lambda c: (c.job.pk,), "GET", (302, 404, 404, 404, 404, 200), state="bulk_job"),

@@ -20,6 +20,16 @@ def access_job_by_id(user, pk):
     return job
 
 
+JOB_LIST_SIZE = 50
+
+
+@require_safe
+def job_list(request):
+    """Việc chạy nền: the latest jobs the user may follow (started by them, or of units they administer)."""
+    jobs = list(visible_jobs(request.user).select_related("created_by")[:JOB_LIST_SIZE])
+    return render(request, "units/job_list.html", {"jobs": jobs, "limit": JOB_LIST_SIZE})
+
+
 @require_safe
 def job_detail(request, pk):
     """Việc chạy nền: progress (the page reloads itself, with or without its script), then the result."""

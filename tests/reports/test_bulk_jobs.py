@@ -254,6 +254,12 @@ def test_who_may_follow_a_job(client, world):
     assert client.get(reverse("units:job_detail", args=[invite.pk])).status_code == 404  # not theirs
     client.force_login(superior_admin)
     assert client.get(reverse("units:job_detail", args=[invite.pk])).status_code == 200
+    # The list shows each person what they may follow, and nothing else.
+    client.force_login(province_admin)
+    listed = client.get(reverse("units:job_list")).content.decode()
+    assert url in listed and reverse("units:job_detail", args=[invite.pk]) not in listed
+    client.force_login(world.drafter_a)
+    assert "Chưa có việc chạy nền nào." in client.get(reverse("units:job_list")).content.decode()
     client.logout()
     assert client.get(url).status_code == 302
 
@@ -269,11 +275,20 @@ def test_the_job_page_reads_the_same_whatever_the_size_of_the_round(client, worl
             client.get(reverse("units:job_status", args=[job.pk]))
         return len(captured), len(status)
 
+    def list_queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("units:job_list")).status_code == 200
+        return len(captured)
+
     small = queries_for(new_round(world, code="NHO"))
+    few_listed = list_queries()
     for i in range(30):
         MembershipFactory(unit=UnitFactory(parent=world.other_superior, name=f"Công đoàn cơ sở {i}"), role=Role.DRAFTER)
     large = queries_for(new_round(world, code="LON"))
     assert small == large
+    for _ in range(5):
+        round_open_start(round=world.round, actor=world.admin)
+    assert list_queries() == few_listed
 
 
 @pytest.mark.django_db(transaction=True)
