@@ -19,11 +19,9 @@ import threading
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 
 from .models import BulkJob, BulkJobFailure, BulkJobStatus
-from .selectors import administered_units_q, user_access
 
 log = logging.getLogger(__name__)
 
@@ -177,13 +175,3 @@ def bulk_job_run(*, job_id: int, work) -> BulkJob:
         if not isinstance(exc, Exception):
             raise  # the worker is being stopped: the job is recorded, let it stop
     return BulkJob.objects.get(pk=job.pk)
-
-
-def visible_jobs(user):
-    """The jobs ``user`` may follow: those they started, and those of a unit they administer (a round's
-    jobs: its managers, as ``reports.selectors.rounds_managed_by``); every job for a superuser."""
-    if not user.is_authenticated:
-        return BulkJob.objects.none()
-    if user_access(user).is_superuser:
-        return BulkJob.objects.all()
-    return BulkJob.objects.filter(Q(created_by=user) | (Q(unit__isnull=False) & administered_units_q(user, "unit")))

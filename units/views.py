@@ -1,20 +1,19 @@
 """The page of a background job (units.jobs): its progress while it runs, then what came of it, in
 Vietnamese. Seen by whoever started it and by the administrators of its unit (a round's managers)."""
 
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from .jobs import bulk_jobs_fail_stale, visible_jobs
+from .access import access_job_by_id
+from .jobs import bulk_jobs_fail_stale
 from .models import BulkJobStatus
+from .selectors import visible_jobs
 
 
-def access_job_by_id(user, pk):
-    """The job ``pk`` if ``user`` may follow it (``visible_jobs``), else 404 (whether it exists is not told).
-    A running job whose worker died is failed here, so its page never shows it running for ever."""
-    job = visible_jobs(user).select_related("created_by").filter(pk=pk).first()
-    if job is None:
-        raise Http404
+def _current(job):
+    """The job as its page shows it: a running one whose worker died is failed here (a service), so its
+    page never shows it running for ever."""
     if job.status == BulkJobStatus.RUNNING and bulk_jobs_fail_stale(pk=job.pk):
         job.refresh_from_db()
     return job
@@ -33,14 +32,14 @@ def job_list(request):
 @require_safe
 def job_detail(request, pk):
     """Việc chạy nền: progress (the page reloads itself, with or without its script), then the result."""
-    job = access_job_by_id(request.user, pk)
+    job = _current(access_job_by_id(request.user, pk))
     return render(request, "units/job_detail.html", {"job": job})
 
 
 @require_safe
 def job_status(request, pk):
     """The job's progress for the page's script."""
-    job = access_job_by_id(request.user, pk)
+    job = _current(access_job_by_id(request.user, pk))
     return JsonResponse(
         {
             "status": job.status,
