@@ -14,6 +14,11 @@ if (box) {
       bar.style.width = data.percent + "%";
       bar.textContent = data.percent + "%";
       bar.parentElement.setAttribute("aria-valuenow", data.percent);
+      const count = document.getElementById("job-count");
+      if (count && data.total) {
+        const number = (n) => n.toLocaleString("vi-VN");
+        count.textContent = count.dataset.template.replace("{done}", number(data.done)).replace("{total}", number(data.total));
+      }
     } catch (e) { /* a dropped connection: try again */ }
     setTimeout(poll, 2000);
   }

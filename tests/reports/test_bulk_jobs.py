@@ -114,9 +114,20 @@ def test_a_job_whose_worker_died_is_shown_failed_with_why(client, world):
     # Its worker, were it only slow, stops at its next chunk: the job stays failed.
     assert bulk_job_run(job_id=job.pk, work=report_jobs.round_open_work).status == BulkJobStatus.FAILED
     assert not Report.objects.filter(round_id=job.params["round"]).exists()
-    # A job alive a moment ago is left running.
-    BulkJob.objects.filter(pk=job.pk).update(status=BulkJobStatus.RUNNING, heartbeat_at=timezone.now())
+    # A job alive a moment ago is left running, and its page says how far it got, in Vietnamese numbers.
+    BulkJob.objects.filter(pk=job.pk).update(
+        status=BulkJobStatus.RUNNING, heartbeat_at=timezone.now(), done=2000, total=10201, finished_at=None
+    )
     assert bulk_jobs_fail_stale() == 0
+    text = page(client, job)
+    assert "Đang thực hiện" in text and "2.000 / 10.201" in text and "20%" in text
+    assert client.get(reverse("units:job_status", args=[job.pk])).json() == {
+        "status": "running",
+        "label": "Đang thực hiện",
+        "percent": 20,
+        "done": 2000,
+        "total": 10201,
+    }
 
 
 def test_a_round_deleted_before_its_job_runs_fails_in_words(client, world, django_capture_on_commit_callbacks):
