@@ -23,7 +23,7 @@ from units.admin import UnitAdmin
 from units.models import Membership, Unit
 from units.selectors import administered_from_above_q
 
-from . import reorganisation
+from . import reorganisation, services
 from .models import Report
 
 
@@ -277,6 +277,10 @@ class ReorganisingUnitAdmin(UnitAdmin):
     def import_apply(self, *, data: bytes, actor):
         # Moves made by a file rebuild the roll-up totals, as a move on the unit page does.
         return reorganisation.units_import_apply(data=data, actor=actor)
+
+    def import_start(self, *, digest: str, actor, invite: bool):
+        # A large file: imported in the background, its totals and (if asked) its invitations too.
+        return services.units_import_start(digest=digest, actor=actor, invite=invite)
 
     def save_model(self, request, obj, form, change):
         if change and "parent" in form.changed_data:

@@ -3,12 +3,10 @@ roll-ups show (everyone who oversees units)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import selectors, services
 from .access import access_managed_round, check_manages_rounds, check_oversees
@@ -54,33 +52,23 @@ def round_edit(request, round_code):
 
 @require_http_methods(["GET", "POST"])
 def round_open(request, round_code):
-    """Mở đợt: says how many reports will be made and who will be told; on confirmation makes them.
-    Opening again makes only the missing ones (a unit added since)."""
+    """Mở đợt: says how many reports will be made and who will be told; on confirmation starts the
+    background job that makes them and answers at once with its page. Opening again makes only the
+    missing ones (a unit added since)."""
     round_ = access_managed_round(request.user, round_code)
     if request.method == "POST":
-        try:
-            created = services.round_open(round=round_, actor=request.user)
-        except IntegrityError:
-            # Another administrator opened it at the same moment: their reports stand, none is doubled.
-            messages.error(request, _("The round was being opened by someone else at the same time. Check the list."))
-            return redirect("reports:round_list")
-        if created:
-            messages.success(
-                request,
-                ngettext(
-                    "The round is open: %(count)d report was created. Its drafters are being told by e-mail "
-                    "in the background; the e-mails may take a few minutes.",
-                    "The round is open: %(count)d reports were created. Their drafters are being told by e-mail "
-                    "in the background; the e-mails may take a few minutes.",
-                    created,
-                )
-                % {"count": created},
-            )
-        else:
-            messages.info(request, _("Every unit already has its report: nothing was created."))
-        return redirect("reports:round_list")
+        job = services.round_open_start(round=round_, actor=request.user)
+        return redirect("units:job_detail", pk=job.pk)
     preview = selectors.round_open_preview(round_)
     return render(request, "reports/round_open.html", {"round": round_, "preview": preview})
+
+
+@require_POST
+def round_rebuild_totals(request, round_code):
+    """Tính lại số liệu tổng hợp: the round's roll-up totals made again in the background, with a page."""
+    round_ = access_managed_round(request.user, round_code)
+    job = services.round_rebuild_totals_start(round=round_, actor=request.user)
+    return redirect("units:job_detail", pk=job.pk)
 
 
 def _round_choice(request):

@@ -2,7 +2,9 @@
 
 from django_tasks import task
 
-from . import totals
+from units.jobs import bulk_job_run
+
+from . import jobs, totals
 from .models import Round
 from .notify import invite_the_uninvited, mail_notifications
 
@@ -23,3 +25,21 @@ def rebuild_totals(round_id: int) -> bool:
     are in step by now (``totals.rebuild_if_stale``). Returns whether they were made again."""
     round_ = Round.objects.filter(pk=round_id).first()
     return round_ is not None and totals.rebuild_if_stale(round_)
+
+
+@task()
+def run_round_open(job_id: int) -> str:
+    """Background task: open a round on its whole tree (reports.jobs.round_open_work)."""
+    return bulk_job_run(job_id=job_id, work=jobs.round_open_work).status
+
+
+@task()
+def run_rebuild_totals(job_id: int) -> str:
+    """Background task: a round's totals recalculated because a person asked (reports.jobs.rebuild_totals_work)."""
+    return bulk_job_run(job_id=job_id, work=jobs.rebuild_totals_work).status
+
+
+@task()
+def run_units_import(job_id: int) -> str:
+    """Background task: a large units import, its totals and invitations (reports.jobs.units_import_work)."""
+    return bulk_job_run(job_id=job_id, work=jobs.units_import_work).status

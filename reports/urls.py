@@ -41,4 +41,9 @@ urlpatterns = [
     path("dot-bao-cao/them/", round_views.round_create, name="round_create"),
     path("dot-bao-cao/<code:round_code>/", round_views.round_edit, name="round_edit"),
     path("dot-bao-cao/<code:round_code>/mo-dot/", round_views.round_open, name="round_open"),
+    path(
+        "dot-bao-cao/<code:round_code>/tinh-lai-tong-hop/",
+        round_views.round_rebuild_totals,
+        name="round_rebuild_totals",
+    ),
 ]

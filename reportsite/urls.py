@@ -33,6 +33,8 @@ urlpatterns = [
     path("moi/<uidb64>/<token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
     path("", include("reports.urls")),
     path("xuat/", include("exports.urls")),
+    # Background jobs on thousands of rows (units/jobs.py): opening a round, inviting, importing, totals.
+    path("viec-nen/", include("units.urls")),
     path("de-cuong/", include("outline.urls")),
     path("chi-tieu/", include("indicators.urls")),
     path("quan-tri/", admin.site.urls),

@@ -90,6 +90,20 @@ DATABASE_FIXTURES = frozenset(
 )
 
 
+def run_queued_tasks() -> int:
+    """Run the tasks waiting for the background worker, in the order queued, inside the test's
+    transaction (the worker itself, `db_worker`, closes the connection: transactional tests only).
+    Returns how many ran."""
+    from django_tasks_db.models import DBTaskResult
+
+    ran = 0
+    for result in DBTaskResult.objects.ready().order_by("enqueued_at", "pk"):
+        result.task.call(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
+        result.delete()
+        ran += 1
+    return ran
+
+
 def pytest_sessionfinish(session):
     """The process's own media folder (settings/test.py: one per worker, in the temporary directory)
     goes with the process, so test runs do not pile folders up there."""

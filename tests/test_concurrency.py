@@ -10,12 +10,24 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from outline.models import OutlineNode
+from reports import jobs as report_jobs
 from reports import review
-from reports.models import IndicatorValue, Report, ReportStatus, SectionText, Submission
-from reports.services import ReportLocked, SectionConflict, appendix_save, report_submit, section_save
+from reports.models import IndicatorValue, Notification, Report, ReportStatus, SectionText, Submission
+from reports.services import (
+    ReportLocked,
+    SectionConflict,
+    appendix_save,
+    report_submit,
+    round_open_start,
+    section_save,
+)
 from tests.conftest import build_world
 from tests.indicators.factories import make_catalogue
+from tests.outline.factories import make_outline
+from tests.reports.factories import RoundFactory
 from tests.units.factories import MembershipFactory
+from units.jobs import bulk_job_run
+from units.models import BulkJob, Unit
 from units.services import unit_move
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -246,3 +258,19 @@ def test_a_roll_up_read_after_a_drift_runs_while_a_report_is_locked(client):
     rows = {r.indicator.code: r for r in response.context["rollup"].rows}
     assert rows["CNVCLD"].value("2020") == 100
     assert DBTaskResult.objects.ready().filter(task_path="reports.tasks.rebuild_totals").count() == 1
+
+
+def test_two_workers_opening_one_round_at_once_make_each_report_once(monkeypatch):
+    """Two jobs opening the same round run by two workers at the same instant (two administrators
+    pressing "Mở đợt"): the round's row, locked in each chunk, makes them take turns; every unit gets
+    one report, every drafter one notification, and both jobs end done."""
+    monkeypatch.setattr(report_jobs, "OPEN_CHUNK", 2)  # several chunks each, interleaved
+    world = build_world(sections=1)
+    round_ = RoundFactory(organising_unit=world.province, outline_version=make_outline(1), code="CUNG-LUC")
+    jobs = [round_open_start(round=round_, actor=world.admin) for _ in range(2)]
+    results = together(*(lambda pk=job.pk: bulk_job_run(job_id=pk, work=report_jobs.round_open_work) for job in jobs))
+    assert [r.status for r in results] == ["done", "done"], results
+    assert Report.objects.filter(round=round_).count() == Unit.objects.count() == 6
+    assert Notification.objects.filter(kind="round_open", report__round=round_).count() == 2
+    created = sorted(job.state["created"] for job in BulkJob.objects.all())
+    assert sum(created) == 6

@@ -31,7 +31,7 @@ from reports.forms import cell_name
 from reports.models import Report, ReturnItem, Round, Visibility
 from reports.notify import notify
 from reports.selectors import report_appendix
-from reports.services import report_submit
+from reports.services import report_submit, round_open_start
 from reports.xlsx import build_template
 from tests.conftest import build_world
 from tests.indicators.factories import make_catalogue
@@ -101,6 +101,9 @@ def prepare(state: str) -> Ctx:
         # Its worker died: what the job's page shows as failed, to be tried again.
         ctx.job = export_job_start(report=own, format="xlsx", actor=world.reviewer)
         ExportJob.objects.filter(pk=ctx.job.pk).update(status=JobStatus.FAILED, failure=JobFailure.WORKER)
+    if state == "bulk_job":
+        # A background job opening the world's round (organised by the superior), started by the admin.
+        ctx.job = round_open_start(round=world.round, actor=world.admin)
     if state == "invited":
         # Drafter A's account awaits its password, invited once.
         world.drafter_a.set_unusable_password()
@@ -326,6 +329,15 @@ MATRIX = [
     Row("reports:round_edit", rnd, "POST",   (302, 403, 403, 403, 403, 302), data=round_form, writes=ADMIN),
     Row("reports:round_open", rnd, "GET",    (302, 403, 403, 403, 403, 200), state="new_unit"),
     Row("reports:round_open", rnd, "POST",   (302, 403, 403, 403, 403, 302), state="new_unit", writes=ADMIN),
+    Row("reports:round_rebuild_totals", rnd, "GET", (302, 405, 405, 405, 405, 405)),
+    Row("reports:round_rebuild_totals", rnd, "POST", (302, 403, 403, 403, 403, 302), writes=ADMIN),
+    # A background job's page: who started it and the administrators of its unit (the round's managers).
+    Row("units:job_list", none, "GET", (302, 200, 200, 200, 200, 200), state="bulk_job"),
+    Row("units:job_list", none, "POST", (302, 405, 405, 405, 405, 405), state="bulk_job"),
+    Row("units:job_detail", lambda c: (c.job.pk,), "GET", (302, 404, 404, 404, 404, 200), state="bulk_job"),
+    Row("units:job_detail", lambda c: (c.job.pk,), "POST", (302, 405, 405, 405, 405, 405), state="bulk_job"),
+    Row("units:job_status", lambda c: (c.job.pk,), "GET", (302, 404, 404, 404, 404, 200), state="bulk_job"),
+    Row("units:job_status", lambda c: (c.job.pk,), "POST", (302, 405, 405, 405, 405, 405), state="bulk_job"),
     Row("reports:notification_list", none, "GET", (302, 200, 200, 200, 200, 200)),
     Row("reports:notification_list", none, "POST", (302, 405, 405, 405, 405, 405)),
     Row("reports:notification_read", none, "GET", (302, 405, 405, 405, 405, 405)),

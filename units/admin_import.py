@@ -6,20 +6,13 @@ their hash is their name: a full disk leaves nothing behind, and a kept file tha
 written again rather than trusted. The management command import_units (reports app) applies files
 the same way."""
 
-import contextlib
-import hashlib
 import logging
-import os
-import re
-import secrets
-import time
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -31,12 +24,14 @@ from core.forms import UploadSizeMixin
 from core.workbook import WorkbookRefused
 
 from .imports import ImportInvalid, build_template, import_plan, units_import
+from .imports.kept import KeepFailed
+from .imports.kept import forget as _forget
+from .imports.kept import keep as _keep
+from .imports.kept import kept as _kept
 from .invitations import users_invite
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_DIGEST = re.compile(r"^[0-9a-f]{64}$")
 log = logging.getLogger(__name__)
-KEEP_SECONDS = 24 * 3600  # an upload left without confirmation is removed after a day
 
 
 class ImportUploadForm(UploadSizeMixin, forms.Form):
@@ -45,80 +40,6 @@ class ImportUploadForm(UploadSizeMixin, forms.Form):
         help_text=gettext_lazy("At most 2 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX}"}),
     )
-
-
-def _stored_name(user, digest: str) -> str:
-    return f"unit-imports/{user.pk}/{digest}.xlsx"
-
-
-class KeepFailed(Exception):
-    """The uploaded file could not be kept for the confirmation (a full disk, most likely)."""
-
-
-def _keep(user, data: bytes) -> str:
-    """Keep the uploaded bytes for the confirmation, per user, under their SHA-256. A kept file
-    already there is used only when it reads back whole; otherwise it is written again. Raises
-    KeepFailed, leaving nothing behind, when the storage cannot take the file."""
-    digest = hashlib.sha256(data).hexdigest()
-    folder = f"unit-imports/{user.pk}"
-    try:
-        if default_storage.exists(folder):
-            for name in default_storage.listdir(folder)[1]:
-                try:
-                    old = default_storage.get_modified_time(f"{folder}/{name}").timestamp()
-                except OSError:
-                    continue
-                if time.time() - old > KEEP_SECONDS:
-                    default_storage.delete(f"{folder}/{name}")
-    except OSError:
-        log.warning("old unit-import uploads of user %s could not be removed", user.pk, exc_info=True)
-    if _kept(user, digest) is None:
-        _write_whole(_stored_name(user, digest), data)
-    return digest
-
-
-def _write_whole(name: str, data: bytes) -> None:
-    """Write ``data`` at ``name`` all at once: under a temporary name beside it, renamed once complete,
-    so that ``name`` holds the whole file or is absent. On failure the temporary file is removed."""
-    temporary = f"{name}.{secrets.token_hex(8)}.part"
-    saved = None
-    try:
-        saved = default_storage.save(temporary, ContentFile(data))
-        try:
-            source, target = default_storage.path(saved), default_storage.path(name)
-        except NotImplementedError:
-            # A storage without local paths (an object store) writes each object whole.
-            default_storage.delete(name)
-            default_storage.save(name, ContentFile(data))
-            default_storage.delete(saved)
-        else:
-            os.replace(source, target)
-    except OSError as exc:
-        for leftover in {temporary, saved} - {None}:
-            with contextlib.suppress(OSError):
-                default_storage.delete(leftover)
-        log.error("a unit-import upload could not be kept at %s: %s", name, exc)
-        raise KeepFailed(str(exc)) from exc
-
-
-def _kept(user, digest: str) -> bytes | None:
-    if not _DIGEST.match(digest or ""):
-        return None
-    name = _stored_name(user, digest)
-    if not default_storage.exists(name):
-        return None
-    try:
-        with default_storage.open(name, "rb") as handle:
-            data = handle.read()
-    except OSError:
-        return None
-    # What is read back is what was checked: the name is its content's hash.
-    return data if hashlib.sha256(data).hexdigest() == digest else None
-
-
-def _forget(user, digest: str) -> None:
-    if _DIGEST.match(digest or ""):
-        default_storage.delete(_stored_name(user, digest))
 
 
 class UnitImportMixin:
@@ -138,6 +59,12 @@ class UnitImportMixin:
         """Apply the confirmed file. The reports layer's admin (reports.reorganisation_admin) applies it
         through reports.reorganisation.units_import_apply, which also rebuilds the roll-up totals."""
         return units_import(data=data, actor=actor)
+
+    def import_start(self, *, digest: str, actor, invite: bool):
+        """Start the background import of the kept file ``digest`` and return its job, or None to
+        import it in the request. The reports layer's admin starts it (reports.services.units_import_start:
+        the import, its totals and its invitations); this mixin alone imports in the request."""
+        return None
 
     def _check(self, request):
         # The file adds units, moves them, makes accounts and grants roles: all four rights.
@@ -163,6 +90,14 @@ class UnitImportMixin:
             if "cancel" in request.POST:
                 _forget(request.user, digest)
                 return redirect("admin:units_unit_changelist")
+            # A large file in the background: its page follows it and says what came of it. A small one
+            # (under UNITS_IMPORT_SYNC_BYTES, a few hundred rows) takes about a second here, and
+            # any error it has now shows on this page with the rows it concerns.
+            if len(data) > settings.UNITS_IMPORT_SYNC_BYTES:
+                invite = request.POST.get("invite") in ("now", "1")
+                job = self.import_start(digest=digest, actor=request.user, invite=invite)
+                if job is not None:
+                    return redirect("units:job_detail", pk=job.pk)
             try:
                 plan = self.import_apply(data=data, actor=request.user)
             except WorkbookRefused as exc:

@@ -10,14 +10,17 @@ from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Max
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from core.text import nfc
+from core.text import format_number, nfc
 
 from .invitations import users_invite
-from .models import Invitation
+from .jobs import bulk_job_start
+from .models import BulkJobKind, Invitation
+from .tasks import run_invitations
 
 User = get_user_model()
 
@@ -118,12 +121,19 @@ class InvitedUserAdmin(UserAdmin):
 
     @admin.action(description=gettext_lazy("Send the invitation to choose a password"))
     def send_invitations(self, request, queryset):
-        result = users_invite(users=queryset, actor=request.user, resend=True)
-        messages.success(request, _("%(count)s invitations sent.") % {"count": len(result.sent)})
-        for user, reason in result.skipped:
-            messages.warning(
-                request, _("Not sent to %(name)s: %(reason)s.") % {"name": user.get_username(), "reason": reason}
-            )
+        """In the background (thousands of e-mails do not fit in a request): the page of the job says
+        how many were sent and to whom not, and why."""
+        ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+        job = bulk_job_start(
+            kind=BulkJobKind.INVITE,
+            actor=request.user,
+            task=run_invitations,
+            title=ngettext("%(count)s account selected", "%(count)s accounts selected", len(ids))
+            % {"count": format_number(len(ids))},
+            params={"users": ids, "resend": True},
+            again_url=reverse("admin:auth_user_changelist"),
+        )
+        return redirect("units:job_detail", pk=job.pk)
 
     def user_change_password(self, request, id, form_url=""):
         # Nobody types a password for someone else: the owner sets it through an invitation.

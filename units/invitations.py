@@ -18,6 +18,9 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core.text import format_number
 
 from .models import Invitation, Role
 
@@ -206,3 +209,40 @@ def invitation_accept(*, user) -> None:
     """Record that ``user`` has set their password through their invitation."""
     Invitation.objects.filter(user=user, accepted_at__isnull=True).update(accepted_at=timezone.now())
     log.info("invitation accepted by %s", user.get_username())
+
+
+INVITE_CHUNK = 200  # accounts per transaction (and per connection to the mail server)
+
+
+def invite_chunks(job, step, user_ids: list[int], *, resend: bool) -> str:
+    """Background job's part (units.jobs): invite ``user_ids`` INVITE_CHUNK at a time, each chunk one
+    transaction recorded with the job's progress; its e-mails leave when it commits. Run again, it
+    skips those already invited (unless ``resend``: the administrator asked to send again). Returns
+    what came of it, in words."""
+    User = get_user_model()
+    ids = sorted(set(user_ids))
+    sent, skipped = 0, {}
+    step.advance(done=0, total=len(ids))
+    for start in range(0, len(ids), INVITE_CHUNK):
+        with transaction.atomic():
+            chunk = User.objects.filter(pk__in=ids[start : start + INVITE_CHUNK]).order_by("pk")
+            result = users_invite(users=chunk, actor=job.created_by, resend=resend)
+            sent += len(result.sent)
+            for _user, reason in result.skipped:
+                skipped[reason] = skipped.get(reason, 0) + 1
+            step.advance(done=min(len(ids), start + INVITE_CHUNK), state={"sent": sent})
+    lines = [
+        ngettext("%(count)s invitation was sent.", "%(count)s invitations were sent.", sent)
+        % {"count": format_number(sent)}
+    ]
+    for reason, count in sorted(skipped.items()):
+        lines.append(
+            ngettext("Not sent to %(count)s account: %(reason)s.", "Not sent to %(count)s accounts: %(reason)s.", count)
+            % {"count": format_number(count), "reason": reason}
+        )
+    return "\n".join(lines)
+
+
+def invite_work(job, step) -> str:
+    """The job of the account list's "Send the invitation" action: the accounts it was given."""
+    return invite_chunks(job, step, job.params.get("users", []), resend=bool(job.params.get("resend")))

@@ -244,3 +244,97 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.sent_at:%d/%m/%Y %H:%M}"
+
+
+class BulkJobStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting for the background worker")
+    RUNNING = "running", _("In progress")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class BulkJobKind(models.TextChoices):
+    ROUND_OPEN = "round_open", _("Opening a reporting round")
+    INVITE = "invite", _("Sending invitations to choose a password")
+    UNITS_IMPORT = "units_import", _("Importing units and people from Excel")
+    REBUILD_TOTALS = "rebuild_totals", _("Recalculating the roll-up totals")
+
+
+class BulkJobFailure(models.TextChoices):
+    """Why a job failed, in the words its page shows (a refusal carries its own words in ``reason``)."""
+
+    ERROR = (
+        "error",
+        _(
+            "An error stopped the work. What was done is kept; start it again, and if it fails again, "
+            "tell the administrator."
+        ),
+    )
+    WORKER = (
+        "worker",
+        _(
+            "The background worker stopped in the middle of the work (the server restarted or the worker was "
+            "stopped). What was done is kept and nothing is done twice: start it again to finish it."
+        ),
+    )
+    REFUSED = "refused", _("The work could not be done.")
+
+
+class BulkJob(models.Model):
+    """Work on thousands of rows done by the background worker (opening a round, inviting, a large units
+    import, recalculating totals), with its progress, who started it and what came of it, in words.
+
+    ``unit`` says whose administrators may follow it besides the one who started it (a round's organising
+    unit); ``params`` what to do, ``state`` how far it got (saved with each chunk it commits)."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=BulkJobKind.choices)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    params = models.JSONField(default=dict, blank=True)
+    state = models.JSONField(default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=BulkJobStatus.choices, default=BulkJobStatus.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    # What came of it, in the site's language, as the page shows it.
+    summary = models.TextField(_("result"), blank=True)
+    failure = models.CharField(max_length=10, choices=BulkJobFailure.choices, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    # What went wrong, for the administrator (the log has the rest).
+    error = models.TextField(blank=True)
+    # Where to go to do it again (the page that started it).
+    again_url = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # The worker's sign of life (units.jobs): a running job without one for BULK_JOB_STALE_SECONDS lost it.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.get_status_display()}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (BulkJobStatus.DONE, BulkJobStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == BulkJobStatus.DONE:
+            return 100
+        return min(99, round(100 * self.done / self.total)) if self.total else 0
+
+    @property
+    def failure_text(self) -> str:
+        """Why it failed, for the user; "" unless it failed."""
+        if self.status != BulkJobStatus.FAILED:
+            return ""
+        return self.reason or str(BulkJobFailure(self.failure or BulkJobFailure.ERROR).label)

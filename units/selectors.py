@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from .models import Membership, Role, Unit, subtrees_q
+from .models import BulkJob, Membership, Role, Unit, subtrees_q
 
 
 @dataclass(frozen=True)
@@ -97,3 +97,13 @@ def administered_from_above_q(user) -> Q:
     for unit in access.admin_units:
         condition |= Q(path__startswith=unit.path) & ~Q(pk=unit.pk)
     return condition
+
+
+def visible_jobs(user):
+    """The jobs ``user`` may follow: those they started, and those of a unit they administer (a round's
+    jobs: its managers, as ``reports.selectors.rounds_managed_by``); newest first; every job for a superuser."""
+    if not user.is_authenticated:
+        return BulkJob.objects.none()
+    if user_access(user).is_superuser:
+        return BulkJob.objects.all()
+    return BulkJob.objects.filter(Q(created_by=user) | (Q(unit__isnull=False) & administered_units_q(user, "unit")))

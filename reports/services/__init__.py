@@ -9,6 +9,7 @@ the reorganisation's in reports/reorganisation.py. Callers import from ``reports
 
 from .appendix import NOTE_MAX_CHARS, AppendixConflict, AppendixSaveResult, appendix_fill_from_rollup, appendix_save
 from .drafts import DraftConflict, draft_import
+from .jobs import round_open_start, round_rebuild_totals_start, units_import_start
 from .reports import (
     DOCUMENT_FIELDS,
     ReportLocked,
@@ -20,7 +21,13 @@ from .reports import (
     report_submit,
     report_update_document_info,
 )
-from .rounds import ROUND_FIELDS, ROUND_LOCKED_WHEN_OPEN, round_change_errors, round_open, round_save
+from .rounds import (
+    ROUND_FIELDS,
+    ROUND_LOCKED_WHEN_OPEN,
+    round_change_errors,
+    round_open,
+    round_save,
+)
 from .sections import SectionConflict, section_autosave, section_save
 
 __all__ = [
@@ -45,7 +52,10 @@ __all__ = [
     "report_update_document_info",
     "round_change_errors",
     "round_open",
+    "round_open_start",
+    "round_rebuild_totals_start",
     "round_save",
     "section_autosave",
     "section_save",
+    "units_import_start",
 ]

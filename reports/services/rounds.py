@@ -5,17 +5,15 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.text import nfc
-from units.models import Membership, Role, Unit
 
 from .. import totals
-from ..models import IndicatorValue, Report, Round
-from ..notify import notify_each
+from ..jobs import round_open_chunk
+from ..models import IndicatorValue, Round
 from ..tasks import send_round_open_mails
 
 log = logging.getLogger(__name__)
@@ -134,50 +132,22 @@ def round_open(*, round: Round, actor=None, tell_drafters: bool = True) -> int:
     and each superior union's own (which draws on its units'). Returns how many were created.
     Safe to run again: units that already have a report are left alone. Inactive units get none.
     With ``tell_drafters``, the drafters of each new report are told in the site, and by e-mail from
-    a background task queued once the transaction commits."""
-    units = Unit.objects.subtree_of(round.organising_unit).filter(is_active=True)
-    existing = set(Report.objects.filter(round=round).values_list("unit_id", flat=True))
-    new = [
-        Report(round=round, unit=unit, congress_number=unit.congress_number)
-        for unit in units.only("pk", "congress_number")
-        if unit.pk not in existing
-    ]
-    Report.objects.bulk_create(new, batch_size=1000)
+    a background task queued once the transaction commits. All in the caller's request: the demo, the
+    scale builder and the tests; the site's page starts ``round_open_start`` instead."""
+    after, created, mailed = 0, 0, []
+    while True:
+        last, _count, new, told = round_open_chunk(round, after=after, tell_drafters=tell_drafters)
+        if last is None:
+            break
+        after, created, mailed = last, created + len(new), mailed + told
     totals.rebuild(round)
     if round.opened_at is None:
         round.opened_at = timezone.now()
         round.save(update_fields=["opened_at"])
-    if tell_drafters and new:
-        _tell_drafters(round, new)
-    log.info("round %s opened by %s: %d reports created", round.code, actor, len(new))
-    return len(new)
-
-
-def _tell_drafters(round: Round, reports: list[Report]) -> None:
-    """One notification (and e-mail) per drafter of each new report: which round, the deadline, the link."""
-    by_unit = {report.unit_id: report for report in reports}
-    if any(report.pk is None for report in reports):
-        # A database that does not return the new ids: read them back, one query.
-        by_unit = {r.unit_id: r for r in Report.objects.filter(round=round, unit_id__in=list(by_unit))}
-    memberships = Membership.objects.filter(
-        unit_id__in=list(by_unit), role=Role.DRAFTER, user__is_active=True
-    ).select_related("user")
-    message = _(
-        "The reporting round “%(round)s” is open: your unit's report is ready to be written. Deadline: %(date)s."
-    ) % {"round": round.name, "date": formats.date_format(round.deadline, "d/m/Y")}
-    entries = [
-        (
-            m.user,
-            by_unit[m.unit_id],
-            message,
-            reverse("reports:report_detail", args=[by_unit[m.unit_id].pk]),
-        )
-        for m in memberships
-    ]
-    notify_each(entries, kind="round_open")
     # Thousands of e-mails do not belong in the request that opens the round: the background worker
     # sends them, once the reports and notifications are committed (nothing goes if they are not).
     # Robust: the round is open whatever happens to the queue; a failure to queue is logged.
-    mailed = sorted({report.pk for user, report, _message, _url in entries if user.email})
     if mailed:
         transaction.on_commit(lambda: send_round_open_mails.enqueue(report_ids=mailed), robust=True)
+    log.info("round %s opened by %s: %d reports created", round.code, actor, created)
+    return created

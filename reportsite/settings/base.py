@@ -52,6 +52,14 @@ EXPORT_STALE_SECONDS = int(os.environ.get("EXPORT_STALE_SECONDS", "60"))
 # A job whose worker died goes back to the queue for another worker, EXPORT_ATTEMPTS tries in all.
 EXPORT_ATTEMPTS = int(os.environ.get("EXPORT_ATTEMPTS", "2"))
 EXPORT_MAX_SECONDS = int(os.environ.get("EXPORT_MAX_SECONDS", "1800"))
+# Work on thousands of rows (units.jobs: opening a round, invitations, a large units import, totals) runs
+# in the same worker, in chunks: a sign of life every BULK_JOB_HEARTBEAT_SECONDS; none for
+# BULK_JOB_STALE_SECONDS and the job is failed as having lost its worker.
+BULK_JOB_HEARTBEAT_SECONDS = 10
+BULK_JOB_STALE_SECONDS = int(os.environ.get("BULK_JOB_STALE_SECONDS", "60"))
+# A units file larger than this (about 350 rows) is imported in the background; a smaller one in the
+# request (300 rows: about a second on a loaded 2-core machine, its errors shown on the same page).
+UNITS_IMPORT_SYNC_BYTES = int(os.environ.get("UNITS_IMPORT_SYNC_BYTES", str(24 * 1024)))
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

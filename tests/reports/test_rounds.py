@@ -22,7 +22,7 @@ from tests.indicators.factories import make_catalogue
 from tests.outline.factories import make_outline
 from tests.reports.factories import RoundFactory
 from tests.units.factories import MembershipFactory, UnitFactory, UserFactory
-from units.models import Role, Unit
+from units.models import BulkJob, Role, Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -224,7 +224,15 @@ def test_opening_creates_the_reports_below_and_tells_their_drafters(client, worl
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url)
-    assert response.status_code == 302
+    # The request answers at once with the job's page; the background worker does the work.
+    job = BulkJob.objects.get()
+    assert (job.kind, job.status, job.created_by, job.unit) == ("round_open", "queued", admin, world.province)
+    assert response.status_code == 302 and response["Location"] == reverse("units:job_detail", args=[job.pk])
+    assert not Report.objects.filter(round=round_).exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "Mở đợt báo cáo" in page and "Đang chờ tiến trình nền" in page
+    assert 'http-equiv="refresh"' in page  # follows itself without its script too
+    run_background_tasks()
     assert set(Report.objects.filter(round=round_).values_list("unit", flat=True)) == {
         world.province.pk,
         world.superior.pk,
@@ -235,10 +243,6 @@ def test_opening_creates_the_reports_below_and_tells_their_drafters(client, worl
     }
     round_.refresh_from_db()
     assert round_.opened_at is not None
-    # The e-mails are not sent in the request: a background task is queued, which the worker runs.
-    assert mail.outbox == []
-    assert queued_mail_tasks() == 1
-    run_background_tasks()
     # The two drafters (units A and B) are told, in Vietnamese, with the link to their own report.
     assert sorted(m.to[0] for m in mail.outbox) == sorted([world.drafter_a.email, world.drafter_b.email])
     message = next(m for m in mail.outbox if m.to == [world.drafter_a.email])
@@ -247,25 +251,29 @@ def test_opening_creates_the_reports_below_and_tells_their_drafters(client, worl
     assert reverse("reports:report_detail", args=[report_a.pk]) in message.body
     assert Notification.objects.filter(user=world.drafter_a, report=report_a, kind="round_open").count() == 1
     page = client.get(response["Location"]).content.decode()
-    assert "Đã mở đợt báo cáo: tạo 6 báo cáo. Thư điện tử báo cho cán bộ soạn thảo đang được gửi trong nền" in page
+    assert "Đã xong" in page and 'http-equiv="refresh"' not in page
+    assert "Đã mở đợt báo cáo “Giữa nhiệm kỳ 2023–2028”: tạo 6 báo cáo." in page
+    assert "Đã gửi 2 thư điện tử cho cán bộ soạn thảo." in page
     # Opening again creates nothing and tells nobody again.
     mail.outbox.clear()
     page = client.get(url).content.decode()
     assert "mở lại đợt sẽ không tạo thêm báo cáo nào" in page
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url)
-    assert Report.objects.filter(round=round_).count() == 6
-    assert queued_mail_tasks() == 0
+        again = client.post(url)
     run_background_tasks()
+    assert Report.objects.filter(round=round_).count() == 6
     assert mail.outbox == []
+    assert "Mọi đơn vị đã có báo cáo trong đợt “Giữa nhiệm kỳ 2023–2028”: không tạo thêm báo cáo nào" in (
+        client.get(again["Location"]).content.decode()
+    )
     # A unit added later: opening again creates its report only, and tells its drafter only.
     late = UnitFactory(name="Công đoàn cơ sở mới thành lập", parent=world.other_superior)
     late_drafter = MembershipFactory(unit=late, role=Role.DRAFTER).user
     assert 'data-open-count="1"' in client.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url)
-    assert Report.objects.filter(round=round_).count() == 7
     run_background_tasks()
+    assert Report.objects.filter(round=round_).count() == 7
     assert [m.to for m in mail.outbox] == [[late_drafter.email]]
 
 

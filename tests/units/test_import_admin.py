@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.conftest import run_queued_tasks
 from tests.units.factories import UnitFactory, UserFactory
 from tests.units.test_imports import province, workbook
 from units.models import Invitation, Membership, Unit
@@ -149,6 +150,9 @@ def test_the_admin_action_sends_invitations_to_the_selected(admin_client, django
             reverse("admin:auth_user_changelist"),
             {"action": "send_invitations", "_selected_action": [waiting.pk, has_password.pk]},
         )
+    assert mail.outbox == []  # in the background
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_queued_tasks() == 1
     assert [m.to for m in mail.outbox] == [[waiting.email]]
 
 
@@ -184,6 +188,7 @@ def test_a_user_page_shows_the_invitations(admin_client, django_capture_on_commi
         admin_client.post(
             reverse("admin:auth_user_changelist"), {"action": "send_invitations", "_selected_action": [lan.pk]}
         )
+        run_queued_tasks()
     page = admin_client.get(reverse("admin:auth_user_change", args=[lan.pk]))
     assert page.status_code == 200
     assert "Thư mời" in page.content.decode() and "Không ai gõ mật khẩu" in page.content.decode()

@@ -21,6 +21,8 @@ reports layer's: reports.reorganisation.units_import_apply imports and then rebu
 
 from .applying import units_import
 from .columns import ACTIONS, COLUMNS, IMPORT_LIMITS, KEYS, NO, YES, role_label, split_name
+from .kept import forget as forget_upload
+from .kept import kept as kept_upload
 from .plan import ImportInvalid, ImportPlan, PersonLine, RowError, UnitLine
 from .planning import import_plan
 from .template import build_template
@@ -38,7 +40,9 @@ __all__ = [
     "RowError",
     "UnitLine",
     "build_template",
+    "forget_upload",
     "import_plan",
+    "kept_upload",
     "role_label",
     "split_name",
     "units_import",
