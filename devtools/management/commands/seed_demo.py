@@ -18,6 +18,7 @@ from devtools.scale import (
     build_national,
     build_scale,
     draw_figures,
+    national_version,
     parts_after_wholes,
     scale_password,
 )
@@ -176,11 +177,7 @@ class Command(BaseCommand):
         if Round.objects.filter(code=code).exists():
             self.stdout.write(f"round {code} (already built)")
             return
-        version = OutlineVersion.objects.get(code=NEXT_TERM_OUTLINE_CODE)
-        if not Indicator.objects.filter(outline_version=version).exists():
-            catalogue_copy(
-                source=OutlineVersion.objects.get(code=NEXT_TERM_CATALOGUE_SOURCE), target=version, actor=None
-            )
+        version = national_version()
         began = time.monotonic()
         round_ = build_national(
             provinces=provinces,
