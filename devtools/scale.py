@@ -646,6 +646,8 @@ def totals_in_sql(round) -> None:
     RollupTotal.objects.filter(round=round).delete()
     RollupMembers.objects.filter(round=round).delete()
     with connection.cursor() as cursor:
+        # Millions of groups at the national size: hashed in memory rather than spilled to disk.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute(
             f"INSERT INTO {RollupTotal._meta.db_table} "
             f"(round_id, unit_id, status, indicator_id, {quote('column')}, total, figures) "
