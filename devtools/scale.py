@@ -955,7 +955,15 @@ def national_provinces(units: int) -> int:
 
 @transaction.atomic
 def build_national(
-    *, provinces: int, units: int, seed: int, version, code_prefix: str = "", round_code=None, progress=None
+    *,
+    provinces: int,
+    units: int,
+    seed: int,
+    version,
+    code_prefix: str = "",
+    round_code=None,
+    progress=None,
+    defer_indexes: bool | None = None,
 ) -> Round:
     """The country on one site (``plan_national``: the federation, ``provinces`` provinces, their unions,
     ``units`` CĐCS) with a 2025–2030 round opened by the federation on ``version`` (one outline for every
@@ -973,4 +981,5 @@ def build_national(
         national=True,
         place="Hà Nội",
         progress=progress,
+        defer_indexes=defer_indexes,
     )
