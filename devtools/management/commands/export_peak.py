@@ -7,7 +7,8 @@ hand on a real database.
     python manage.py export_peak xlsx --json
 
 ``docx-fair`` and ``xlsx-fair`` run the baselines of devtools.bench_fair instead; ``xlsx-fair`` needs
-the recording ``xlsx-record`` makes of the site's workbook (``--recording FILE``).
+the recording ``xlsx-record`` makes of the site's workbook (``--recording FILE``). ``dashboard-xlsx`` is
+the dashboard's workbook, fetched as the organising unit's reviewer gets it (``dashboard_workbook``).
 """
 
 import json
@@ -18,12 +19,30 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Count
+from django.test import Client
+from django.urls import reverse
 
 from devtools import bench_fair
 from exports.docx import build_consolidated_docx
 from exports.selectors import consolidated
 from exports.xlsx import build_consolidated_xlsx
 from reports.models import Report, Round
+from units.models import Membership, Role
+
+
+def dashboard_workbook(round_) -> bytes:
+    """The dashboard's workbook of ``round_`` as the organising unit's reviewer gets it, the whole request
+    (session, access, selector, workbook). Today one GET of ``?format=xlsx``; when the workbook becomes an
+    export job, this is the one place to change: start the job, run or poll it until done, download."""
+    reviewer = Membership.objects.filter(unit=round_.organising_unit, role=Role.REVIEWER).select_related("user").first()
+    if reviewer is None:
+        raise CommandError(f"{round_.code}: its organising unit has no reviewer to ask for the dashboard.")
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(reviewer.user)
+    response = client.get(reverse("reports:dashboard", args=[round_.code]), {"format": "xlsx"})
+    if response.status_code != 200:
+        raise CommandError(f"dashboard workbook of {round_.code}: HTTP {response.status_code}")
+    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def _peak_mb() -> float:
@@ -44,7 +63,9 @@ class Command(BaseCommand):
     help = "Time, peak memory (RSS) and queries of one consolidated Word or Excel file (or its baseline)."
 
     def add_arguments(self, parser):
-        parser.add_argument("format", choices=["docx", "xlsx", "docx-fair", "xlsx-fair", "xlsx-record"])
+        parser.add_argument(
+            "format", choices=["docx", "xlsx", "docx-fair", "xlsx-fair", "xlsx-record", "dashboard-xlsx"]
+        )
         parser.add_argument(
             "--round", dest="round_code", help="the round's code (default: the round with the most reports)"
         )
@@ -81,6 +102,8 @@ class Command(BaseCommand):
                 made = build_consolidated_docx(consolidated(own))
             elif format == "xlsx":
                 made = build_consolidated_xlsx(consolidated(own))
+            elif format == "dashboard-xlsx":
+                made = dashboard_workbook(round_)
             elif format == "docx-fair":
                 made = bench_fair.fair_docx(consolidated(own))
             elif format == "xlsx-record":

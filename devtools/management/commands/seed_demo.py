@@ -4,15 +4,24 @@ on the outline that names the round's facts by placeholder. Safe to run again.""
 
 import datetime
 import random
+import time
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
 from django.utils import timezone
 
-from devtools.scale import SENTENCES, build_scale, draw_figures, parts_after_wholes, scale_password
+from devtools.scale import (
+    SENTENCES,
+    build_national,
+    build_scale,
+    draw_figures,
+    national_version,
+    parts_after_wholes,
+    scale_password,
+)
 from indicators.models import Indicator
 from indicators.services import catalogue_copy
 from outline.models import OutlineNode, OutlineVersion
@@ -117,9 +126,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--units", type=int, help="also build a realistic tree of this many CĐCS")
+        parser.add_argument(
+            "--provinces",
+            type=int,
+            help="with --units: the whole country instead, the federation over this many provinces (34 today)",
+        )
         parser.add_argument("--seed", type=int, default=1, help="same seed, same data")
 
-    def handle(self, *args, units=None, seed=1, **options):
+    def handle(self, *args, units=None, provinces=None, seed=1, **options):
         call_command("loaddata", OUTLINE_FIXTURE, verbosity=0)
         call_command("loaddata", INDICATOR_FIXTURE, verbosity=0)
         call_command("loaddata", SUPERIOR_OUTLINE_FIXTURE, verbosity=0)
@@ -127,6 +141,11 @@ class Command(BaseCommand):
         # rounds keep the seed's.
         call_command("loaddata", *CATALOGUE_V2_FIXTURES, verbosity=0)
         call_command("loaddata", NEXT_TERM_OUTLINE_FIXTURE, verbosity=0)
+        if provinces:
+            if not units:
+                raise CommandError("--provinces needs --units (the number of CĐCS in the country).")
+            self._national(provinces=provinces, units=units, seed=seed)
+            return
         if units:
             if Round.objects.filter(code=f"SC-{seed}").exists():
                 self.stdout.write(f"round SC-{seed} (already built)")
@@ -151,6 +170,37 @@ class Command(BaseCommand):
             lines += self._build_next_term()
         for line in lines:
             self.stdout.write(line)
+
+    def _national(self, *, provinces, units, seed):
+        """The country on one site (``build_national``) with the 2025–2030 outline and its catalogue."""
+        code = f"QG-{seed}"
+        if Round.objects.filter(code=code).exists():
+            self.stdout.write(f"round {code} (already built)")
+            return
+        version = national_version()
+        began = time.monotonic()
+        round_ = build_national(
+            provinces=provinces,
+            units=units,
+            seed=seed,
+            version=version,
+            round_code=code,
+            progress=lambda line: self.stderr.write(f"  {time.monotonic() - began:6.1f} s  {line}"),
+        )
+        seconds = time.monotonic() - began
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # the planner's statistics, kept by every copy of the database
+        top = round_.organising_unit
+        self.stdout.write(f"round {round_.code}")
+        self.stdout.write(f"federation {top.code}")
+        self.stdout.write(f"provinces {top.children.count()}")
+        self.stdout.write(f"units {units}")
+        self.stdout.write(
+            f"accounts <unit code>-drafter for every unit; <code>-reviewer for every union above the CĐCS; "
+            f"<code>-admin (staff) for {top.code.lower()} and each province (password {scale_password(seed)})"
+        )
+        self.stdout.write(f"built in {seconds:.0f} s ({units / seconds:.0f} units/s)")
 
     def _unit(self, code, name, kind, parent, grassroots=False, congress=""):
         unit = Unit.objects.filter(code=code).first()
