@@ -3,8 +3,9 @@
 from django_tasks import task
 
 from . import totals
-from .models import Round
+from .models import Report, Round
 from .notify import invite_the_uninvited, mail_notifications
+from .proposals import group_now
 
 
 @task()
@@ -23,3 +24,12 @@ def rebuild_totals(round_id: int) -> bool:
     are in step by now (``totals.rebuild_if_stale``). Returns whether they were made again."""
     round_ = Round.objects.filter(pk=round_id).first()
     return round_ is not None and totals.rebuild_if_stale(round_)
+
+
+@task()
+def group_unit_proposals(report_id: int) -> int:
+    """Background task, queued by the proposals page of a large round: group the units' proposals of a
+    superior union's report and keep the groups in the cache (reports.selectors.proposals). Returns
+    how many groups."""
+    report = Report.objects.select_related("round", "unit").filter(pk=report_id).first()
+    return group_now(report) if report is not None else 0
