@@ -56,7 +56,8 @@ def proposals_round(units: int, *, seed: int = 2026):
     )
     data = unit_texts(units, seed=seed)
     SectionText.objects.bulk_create(
-        SectionText(report=r, node=node, content=html, version=1) for r, (html, _themes) in zip(reports, data, strict=True)
+        SectionText(report=r, node=node, content=html, version=1)
+        for r, (html, _themes) in zip(reports, data, strict=True)
     )
     Report.objects.filter(pk__in=[r.pk for r in reports]).update(status=ReportStatus.SUBMITTED)
     own = Report.objects.select_related("round", "unit").get(round=round_, unit=superior)
@@ -83,7 +84,9 @@ def measure(units: int, seed: int = 2026):
         for i in group.members:
             label[i] = number
     precision, recall = pairwise_scores(label, truth)
-    print(f"{units} units, {len(texts)} proposals, {len(groups)} groups: P={precision:.3f} R={recall:.3f} {seconds:.2f}s")
+    print(
+        f"{units} units, {len(texts)} proposals, {len(groups)} groups: P={precision:.3f} R={recall:.3f} {seconds:.2f}s"
+    )
     return precision, recall, groups
 
 
@@ -190,7 +193,9 @@ def test_the_page_and_its_grouping_cost_the_same_queries_at_any_size(fresh_cache
 
 
 @pytest.mark.django_db
-def test_a_large_round_is_grouped_in_the_background_and_the_page_says_so(fresh_cache, django_capture_on_commit_callbacks):
+def test_a_large_round_is_grouped_in_the_background_and_the_page_says_so(
+    fresh_cache, django_capture_on_commit_callbacks
+):
     own, _node, _data, users = proposals_round(12)
     client = Client()
     client.force_login(users["reviewer"])
@@ -287,7 +292,9 @@ def test_the_superior_inserts_the_groups_into_its_own_report_in_one_action(fresh
     # The reviewer above reads the page but does not write the superior's report.
     reviewer = Client()
     reviewer.force_login(users["reviewer"])
-    assert reviewer.post(reverse("reports:proposals_insert", args=[own.pk]), {"group": [groups[0].key]}).status_code == 403
+    assert (
+        reviewer.post(reverse("reports:proposals_insert", args=[own.pk]), {"group": [groups[0].key]}).status_code == 403
+    )
     # Nothing ticked: said, nothing changed.
     response = client.post(reverse("reports:proposals_insert", args=[own.pk]), {})
     assert response.status_code == 400
