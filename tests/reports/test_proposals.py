@@ -303,7 +303,7 @@ def test_the_superior_inserts_the_groups_into_its_own_report_in_one_action(fresh
 
 @pytest.mark.django_db
 def test_a_grassroots_report_has_no_proposals_page(fresh_cache):
-    own, _node, _data, users = proposals_round(3)
+    own, _node, _data, _users = proposals_round(3)
     unit_report = Report.objects.filter(round=own.round, unit__is_grassroots=True).first()
     drafter = MembershipFactory(unit=unit_report.unit, role=Role.DRAFTER).user
     client = Client()
