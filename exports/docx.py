@@ -14,6 +14,8 @@ from core.text import vietnamese_sort_key
 from documents.html_docx import html_to_elements, html_to_xml
 from documents.official import closing_block, header_block
 from documents.page import (
+    ANNEX_LABEL_LINES,
+    ANNEX_LINE_HEIGHT,
     ANNEX_WORDS_PER_LINE,
     HEADING_LINES,
     LANDSCAPE_TEXT_CM,
@@ -442,7 +444,9 @@ def _paragraph_words(content: str) -> list[int]:
 def _status_lines(unit_reports: list[UnitReport]) -> float:
     """The body lines of the status table: its header, a row per unit and one per superior union."""
     groups = len({u.superior for u in unit_reports})
-    return TABLE_ROW_LINES * (1 + len(unit_reports) + groups)
+    # A unit's name wraps in its column (a "Công đoàn cơ sở Công ty TNHH …" takes two lines or three).
+    rows = sum(table_row_lines([(u.name, STATUS_WIDTHS[1]), (u.code, STATUS_WIDTHS[2])]) for u in unit_reports)
+    return TABLE_ROW_LINES * (1 + groups) + rows
 
 
 def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table, lines: list[float]):
@@ -540,7 +544,9 @@ def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table
             builder.add(text_paragraph(_("(No unit wrote this section.)"), italic=True, size=13))
             lines[0] += 1.5
         for unit_report, content in entries:
-            lines[0] += 1.5 + sum(paragraph_lines(w, ANNEX_WORDS_PER_LINE) for w in _paragraph_words(content))
+            lines[0] += ANNEX_LINE_HEIGHT * (
+                ANNEX_LABEL_LINES + sum(paragraph_lines(w, ANNEX_WORDS_PER_LINE) for w in _paragraph_words(content))
+            )
             label = [
                 run_xml(
                     f"{unit_report.name} ({unit_report.code}) – {_status_words(unit_report)}",
