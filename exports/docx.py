@@ -2,16 +2,31 @@
 blank outline for offline drafting, and a superior union's consolidated report."""
 
 import itertools
+import re
 from collections.abc import Callable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from core.richtext import plain_text
 from core.text import vietnamese_sort_key
 from documents.html_docx import html_to_elements, html_to_xml
 from documents.official import closing_block, header_block
-from documents.page import LANDSCAPE_TEXT_CM, PORTRAIT_TEXT_CM, TWIPS_PER_CM
+from documents.page import (
+    ANNEX_LABEL_LINES,
+    ANNEX_LINE_HEIGHT,
+    ANNEX_WORDS_PER_LINE,
+    HEADING_LINES,
+    LANDSCAPE_TEXT_CM,
+    PORTRAIT_TEXT_CM,
+    TABLE_ROW_LINES,
+    TWIPS_PER_CM,
+    document_pages,
+    paragraph_lines,
+    portrait_pages,
+    table_row_lines,
+)
 from documents.word import DocumentBuilder, centered, rule, ruled_table, styled, table_row
 from documents.wordml import el, paragraph, paragraph_xml, run, run_xml, text_paragraph, xml_of
 from indicators.figures import previous_labels
@@ -20,7 +35,7 @@ from outline.models import NodeKind, OutlineNode, blank_fill
 from reports.models import ReportStatus
 from reports.selectors import DEFAULT_ROLLUP_STATUSES
 
-from .selectors import Consolidated, ReportDocument, UnitReport, heading_levels
+from .selectors import Consolidated, ProposalRow, ReportDocument, UnitReport, heading_levels
 
 Progress = Callable[[int, int], None]
 
@@ -375,11 +390,80 @@ def _status_table(unit_reports: list[UnitReport], *, size=10) -> str:
 
 _ROW_START = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
 
+# No., proposal, number of CĐCS, the CĐCS (cm, 10 pt): the portrait text width.
+PROPOSAL_WIDTHS = [1.0, 7.6, 1.6, 5.8]
+# A group asked by many units lists this many names in print; the rest are counted (the page and the
+# annex have them all): a province's table stays a few pages.
+PRINTED_UNITS_MAX = 20
 
-def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table):
+
+def _printed_units(row: ProposalRow) -> str:
+    names = row.units[:PRINTED_UNITS_MAX]
+    text = ", ".join(names)
+    if len(row.units) > len(names):
+        text += " " + _("and %(count)s more") % {"count": len(row.units) - len(names)}
+    return text
+
+
+def _proposals_table(rows: list[ProposalRow], *, size=10) -> str:
+    """ "Tổng hợp kiến nghị của các CĐCS": each group of the units' proposals, its wording, how many
+    units asked it and which; the header row repeats on every page."""
+    widths = PROPOSAL_WIDTHS
+    parts = [xml_of(ruled_table(widths)).removesuffix("</w:tbl>")]
+
+    def add_row(values, *, header=False):
+        parts.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else _ROW_START)
+        for index, value in enumerate(values):
+            parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{int(widths[index] * TWIPS_PER_CM)}" w:type="dxa"/></w:tcPr>')
+            parts.append(
+                paragraph_xml(
+                    [run_xml(value, bold=header, size=size)],
+                    align="center" if header or index in (0, 2) else "left",
+                    first_line_cm=0,
+                    after_pt=0,
+                    line=1.0,
+                )
+            )
+            parts.append("</w:tc>")
+        parts.append("</w:tr>")
+
+    add_row([_("No."), _("Proposal"), _("Number of CĐCS"), _("The CĐCS")], header=True)
+    for row in rows:
+        add_row([str(row.number), row.text, str(row.count), _printed_units(row)])
+    parts.append("</w:tbl>")
+    return "".join(parts)
+
+
+def _proposals_lines(rows: list[ProposalRow]) -> float:
+    """The body lines the proposals table and its title take (documents.page)."""
+    lines = HEADING_LINES + TABLE_ROW_LINES * 2
+    for row in rows:
+        lines += table_row_lines([(row.text, PROPOSAL_WIDTHS[1]), (_printed_units(row), PROPOSAL_WIDTHS[3])])
+    return lines
+
+
+_BLOCK_END = re.compile(r"</(?:p|li|tr|h[1-6])>")
+
+
+def _paragraph_words(content: str) -> list[int]:
+    """The words of each paragraph of a stored text (a list item, a table row count as one)."""
+    words = (len(plain_text(block).split()) for block in _BLOCK_END.split(content or ""))
+    return [n for n in words if n]
+
+
+def _status_lines(unit_reports: list[UnitReport]) -> float:
+    """The body lines of the status table: its header, a row per unit and one per superior union."""
+    groups = len({u.superior for u in unit_reports})
+    # A unit's name wraps in its column (a "Công đoàn cơ sở Công ty TNHH …" takes two lines or three).
+    rows = sum(table_row_lines([(u.name, STATUS_WIDTHS[1]), (u.code, STATUS_WIDTHS[2])]) for u in unit_reports)
+    return TABLE_ROW_LINES * (1 + groups) + rows
+
+
+def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table, lines: list[float]):
     """What every unit below wrote, grouped by the outline's headings with their full numbering
     (PHẦN THỨ NHẤT / II. / 3.) in Word heading styles; each unit by name, code and status, drafts
-    marked "BẢN NHÁP – chưa nộp". Its cover says whose texts it holds, and lists every unit."""
+    marked "BẢN NHÁP – chưa nộp". Its cover says whose texts it holds, and lists every unit. Adds the
+    body lines it prints to ``lines[0]`` (the page estimate)."""
     unit_reports, include_drafts = data.units, data.include_drafts
     counted = data.counted
     submitted = [r for r in counted if r.status in DEFAULT_ROLLUP_STATUSES]
@@ -407,7 +491,9 @@ def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table
             "appendix count the same reports."
         ) % {"counted": len(submitted), "total": len(unit_reports), "drafts": len(counted) - len(submitted)}
     builder.add(text_paragraph(rule, size=13))
+    lines[0] += 3 + paragraph_lines(len(rule.split()), ANNEX_WORDS_PER_LINE)
     if with_status_table:
+        lines[0] += 2 + _status_lines(unit_reports)
         builder.add(text_paragraph(_("Where each unit's report stands:"), bold=True, size=13, keep_next=True))
         builder.add_xml([_status_table(unit_reports)])
         builder.add(paragraph(after_pt=6))
@@ -438,6 +524,7 @@ def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table
             if ancestor.pk in shown or ancestor.pk not in levels:
                 continue
             shown.add(ancestor.pk)
+            lines[0] += HEADING_LINES
             align = "center" if ancestor.kind == NodeKind.PART else "both"
             builder.add(
                 styled(
@@ -465,7 +552,11 @@ def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table
             group = next(groups, None)
         if not entries:
             builder.add(text_paragraph(_("(No unit wrote this section.)"), italic=True, size=13))
+            lines[0] += 1.5
         for unit_report, content in entries:
+            lines[0] += ANNEX_LINE_HEIGHT * (
+                ANNEX_LABEL_LINES + sum(paragraph_lines(w, ANNEX_WORDS_PER_LINE) for w in _paragraph_words(content))
+            )
             label = [
                 run_xml(
                     f"{unit_report.name} ({unit_report.code}) – {_status_words(unit_report)}",
@@ -484,13 +575,17 @@ def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table
     return total
 
 
-def build_consolidated_docx(data: Consolidated, *, part: str = "full", progress: Progress | None = None) -> bytes:
+def build_consolidated_docx(
+    data: Consolidated, *, part: str = "full", progress: Progress | None = None, pages: list[int] | None = None
+) -> bytes:
     """A superior union's consolidated report.
 
     ``part`` "report": its own report as written, the roll-up of its units' appendices and where each
     unit's report stands; "annex": what every unit below wrote, by heading, as a file of its own;
     "full": both. Only submitted and approved reports count, in the texts and in the figures alike;
-    ``data.include_drafts`` adds the others, each marked as a draft (exports.selectors.consolidated)."""
+    ``data.include_drafts`` adds the others, each marked as a draft (exports.selectors.consolidated).
+    The report parts end with the table of the units' proposals ("Tổng hợp kiến nghị của các CĐCS").
+    ``pages``, when given, gets the estimate of the file's A4 pages (documents.page) appended."""
     if part not in CONSOLIDATED_PARTS:
         raise ValueError(part)
     include_drafts = data.include_drafts
@@ -504,8 +599,17 @@ def build_consolidated_docx(data: Consolidated, *, part: str = "full", progress:
         title=title if part != "annex" else f"{_('Annex: what the units wrote')} – {fill}", author=fields["unit"]
     )
     total = 1
+    count = 0
     if part in ("full", "report"):
         totals = data.rollup
+        printed = doc.printed_nodes
+        count += document_pages(
+            paragraphs=[
+                w for node in printed if node.is_writable for w in _paragraph_words(doc.texts.get(node.key, ""))
+            ],
+            headings=sum(1 for node in printed if node.kind in ("part", "section", "item")),
+            appendix_rows=len(totals.rows),
+        )
         builder.add(header_block(fields, doc.date))
         _title(builder, nodes, fill)
         _body(builder, doc.printed_nodes, fill, doc.texts)
@@ -538,12 +642,38 @@ def build_consolidated_docx(data: Consolidated, *, part: str = "full", progress:
             )
         )
         builder.add_xml([_status_table(data.units)])
+        tables = HEADING_LINES + _status_lines(data.units)
+        if data.proposals:
+            builder.add(paragraph(after_pt=6))
+            builder.add(
+                styled(
+                    paragraph(
+                        [run(_("SUMMARY OF THE GRASSROOTS UNIONS' PROPOSALS"), bold=True, size=14)],
+                        align="center",
+                        first_line_cm=0,
+                        before_pt=12,
+                        after_pt=6,
+                        line=1.0,
+                        keep_next=True,
+                    ),
+                    "Heading1",
+                )
+            )
+            builder.add_xml([_proposals_table(data.proposals)])
+            tables += _proposals_lines(data.proposals)
+        count += portrait_pages(tables)
     if part == "full":
         builder.page_break()
     if part in ("full", "annex"):
         if part == "annex":
             builder.add(header_block(fields, doc.date))
-        total = _annex(builder, data, nodes, fill, progress, part == "annex")
+        lines = [0.0]
+        total = _annex(builder, data, nodes, fill, progress, part == "annex", lines)
+        if part == "annex":
+            lines[0] += 18  # the header block and the title
+        count += portrait_pages(lines[0])
+    if pages is not None:
+        pages.append(count)
     data = builder.save()
     if progress:
         progress(total, total)

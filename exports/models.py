@@ -53,6 +53,8 @@ class ExportJob(models.Model):
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.WAITING)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
+    # About how many A4 pages the file prints (documents.page), shown before it is downloaded.
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
     filename = models.CharField(max_length=200, blank=True)
     # What went wrong, for the administrator (the log has the rest); the user is shown `failure`.

@@ -5,7 +5,7 @@ that read in chunks when the builder gets to them."""
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +25,7 @@ from reports.selectors import (
     Rollup,
     report_appendix,
     rollup,
+    unit_proposals,
     worded_nodes,
 )
 
@@ -267,10 +268,29 @@ class Consolidated:
     texts: Iterable[tuple[str, str, int]]  # (outline key, content, report pk), counted reports, outline order
     # (report pk, indicator pk, column, value) of the counted reports, in the order of detail_order
     values: Iterable[tuple[int, int, str, Decimal]]
+    # The units' proposals grouped (reports.selectors.unit_proposals), for the print file's table.
+    proposals: list["ProposalRow"] = field(default_factory=list)
 
     @property
     def counted(self) -> list[UnitReport]:
         return [u for u in self.units if u.status in self.statuses]
+
+
+@dataclass(frozen=True)
+class ProposalRow:
+    """One group of the units' proposals as the table "Tổng hợp kiến nghị của các CĐCS" prints it."""
+
+    number: int
+    text: str  # the superior's wording, else the units' best
+    count: int  # units that asked it
+    units: list[str]  # their names, Vietnamese order
+
+
+def proposal_rows(report) -> list[ProposalRow]:
+    """The grouped proposals of the units below ``report``'s unit (grouped now if the cache has none:
+    the export runs in the background). A fixed number of queries."""
+    found = unit_proposals(report, wait=True)
+    return [ProposalRow(number=g.number, text=g.text, count=g.count, units=list(g.units)) for g in found.groups or []]
 
 
 def _counted(report, statuses):
@@ -316,4 +336,5 @@ def consolidated(report, *, include_drafts: bool = False, part: str = "full") ->
             _counted(report, statuses).order_by(Vietnamese("unit__name"), "pk").values_list("pk", flat=True)
         ),
         values=_values(report, statuses),
+        proposals=proposal_rows(report) if part != "annex" and not report.unit.is_grassroots else [],
     )

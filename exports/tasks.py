@@ -183,8 +183,9 @@ def export_job_run(*, job_id: int) -> ExportJob:
         with _Heartbeat(job.pk):
             report = Report.objects.select_related("round", "unit", "unit__parent").get(round=job.round, unit=job.unit)
             data = consolidated(report, include_drafts=job.include_drafts, part=job.part)
+            pages = []
             if job.format == "docx":
-                data = build_consolidated_docx(data, part=job.part, progress=progress)
+                data = build_consolidated_docx(data, part=job.part, progress=progress, pages=pages)
             else:
                 data = build_consolidated_xlsx(data, progress=progress)
             check_time()
@@ -193,6 +194,7 @@ def export_job_run(*, job_id: int) -> ExportJob:
             if not ExportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
                 file=stored,
                 filename=filename,
+                pages=pages[0] if pages else None,
                 status=JobStatus.DONE,
                 finished_at=finished,
                 expires_at=finished + datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS),

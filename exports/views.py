@@ -5,7 +5,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from documents.official import NATIONAL_MOTTO, name_lines, vietnamese_date
@@ -153,9 +153,10 @@ def consolidated_start(request, pk):
     include_drafts = request.POST.get("include_drafts") == "1"
     if include_drafts:
         check_report_access(request.user, report, Action.EXPORT_DRAFTS)
-    part = request.POST.get("part", "full")
+    # The print file unless the units' texts are asked for (a file of their own, or both in one).
+    part = request.POST.get("part", "report")
     if part not in CONSOLIDATED_PARTS:
-        part = "full"
+        part = "report"
     job = services.export_job_start(
         report=report,
         format=fmt,
@@ -174,10 +175,32 @@ def _current(job):
     return job
 
 
+def _pages_label(job) -> str:
+    """ "Khoảng 24 trang A4": what the file prints, said before it is downloaded."""
+    if job.pages is None or job.status != JobStatus.DONE:
+        return ""
+    return ngettext("About %(count)s A4 page", "About %(count)s A4 pages", job.pages) % {"count": job.pages}
+
+
+# The print file and the units' texts are two files: each job's page offers the other one.
+OTHER_PART = {"report": "annex", "annex": "report", "full": "report"}
+
+
 @require_safe
 def job_detail(request, pk):
-    job = _current(access_job_by_id(request.user, pk))
-    return render(request, "exports/job_detail.html", {"job": job, "statuses": JobStatus})
+    job, report = access_job_and_report_by_id(request.user, pk)
+    job = _current(job)
+    return render(
+        request,
+        "exports/job_detail.html",
+        {
+            "job": job,
+            "report": report,
+            "statuses": JobStatus,
+            "pages_label": _pages_label(job),
+            "other_part": OTHER_PART[job.part] if job.format == "docx" and not report.unit.is_grassroots else "",
+        },
+    )
 
 
 @require_safe
@@ -189,6 +212,7 @@ def job_status(request, pk):
             "label": str(job.get_status_display()),
             "percent": job.percent,
             "error": job.reason,
+            "pages": _pages_label(job),
         }
     )
 

@@ -5,8 +5,9 @@ from django_tasks import task
 from units.jobs import bulk_job_run
 
 from . import jobs, totals
-from .models import Round
+from .models import Report, Round
 from .notify import invite_the_uninvited, mail_notifications
+from .proposals import group_now
 
 
 @task()
@@ -43,3 +44,12 @@ def run_rebuild_totals(job_id: int) -> str:
 def run_units_import(job_id: int) -> str:
     """Background task: a large units import, its totals and invitations (reports.jobs.units_import_work)."""
     return bulk_job_run(job_id=job_id, work=jobs.units_import_work).status
+
+
+@task()
+def group_unit_proposals(report_id: int) -> int:
+    """Background task, queued by the proposals page of a large round: group the units' proposals of a
+    superior union's report and keep the groups in the cache (reports.selectors.proposals). Returns
+    how many groups."""
+    report = Report.objects.select_related("round", "unit").filter(pk=report_id).first()
+    return group_now(report) if report is not None else 0

@@ -4,7 +4,7 @@ from django.urls import path
 
 from core import converters  # noqa: F401  (registers <code:…>)
 
-from . import appendix_views, draft_views, review_views, round_views, views
+from . import appendix_views, draft_views, proposal_views, review_views, round_views, views
 
 app_name = "reports"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("bao-cao/<int:pk>/lan-nop/<int:number>/", views.submission_detail, name="submission_detail"),
     path("bao-cao/<int:pk>/nhap-word/", draft_views.draft_import, name="draft_import"),
     path("bao-cao/<int:pk>/van-ban/", views.document_info, name="document_info"),
+    path("bao-cao/<int:pk>/kien-nghi/", proposal_views.proposals, name="proposals"),
+    path("bao-cao/<int:pk>/kien-nghi/cach-viet/", proposal_views.proposal_wording, name="proposal_wording"),
+    path("bao-cao/<int:pk>/kien-nghi/chen/", proposal_views.proposals_insert, name="proposals_insert"),
     path("bao-cao/<int:pk>/doc/", review_views.report_read, name="report_read"),
     path("bao-cao/<int:pk>/tra-lai/", review_views.report_return, name="report_return"),
     path("bao-cao/<int:pk>/duyet/", review_views.report_approve, name="report_approve"),

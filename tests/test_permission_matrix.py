@@ -309,6 +309,17 @@ MATRIX = [
     Row("reports:extension_decide", rep, "GET", (302, 405, 405, 405, 405, 405), state="asked"),
     Row("reports:extension_decide", rep, "POST", (302, 403, 404, 302, 404, 302), state="asked",
         data=lambda c: {"request": c.extension.pk, "decision": "refuse", "note": "Không"}, writes=REVIEWERS),
+    # The units' proposals grouped: the superior's report only (a grassroots report has none below it);
+    # worded by those who make its consolidated file, inserted by its drafters. The world's outline has
+    # no proposals section, so a wording finds no group (409) and nothing is stored.
+    Row("reports:proposals", own, "GET", (302, 404, 404, 200, 404, 200)),
+    Row("reports:proposals", rep, "GET", (302, 404, 404, 404, 404, 404)),
+    Row("reports:proposals", own, "POST", (302, 405, 405, 405, 405, 405)),
+    Row("reports:proposal_wording", own, "GET", (302, 405, 405, 405, 405, 405)),
+    Row("reports:proposal_wording", own, "POST", (302, 404, 404, 409, 404, 409),
+        data=lambda c: {"group": "abc", "text": "Đề nghị tăng lương"}),
+    Row("reports:proposals_insert", own, "GET", (302, 405, 405, 405, 405, 405)),
+    Row("reports:proposals_insert", own, "POST", (302, 404, 404, 403, 404, 403), data=lambda c: {"group": "abc"}),
     Row("reports:report_diff", rep, "GET", (302, 200, 404, 200, 404, 200), state="submitted"),
     Row("reports:report_diff", rep, "POST", (302, 405, 405, 405, 405, 405), state="submitted"),
     Row("reports:report_history", rep, "GET", (302, 200, 404, 200, 404, 200)),

@@ -2,13 +2,15 @@
 submissions, review (comments, returns, extensions), the audit trail and notifications.
 
 By subject: rounds.py, reports.py (a report, its status and submissions; ``counted_condition``),
-sections.py, review.py, appendix.py, audit.py, notifications.py, rollup.py (the stored totals).
+sections.py, proposals.py (the superior's wording of its units' proposals), review.py, appendix.py,
+audit.py, notifications.py, rollup.py (the stored totals).
 Django finds every model here, in the ``reports`` app; callers import from ``reports.models``.
 """
 
 from .appendix import Appendix, IndicatorNote, IndicatorValue
 from .audit import AuditEntry, AuditKind
 from .notifications import Notification
+from .proposals import WORDING_MAX_CHARS, ProposalWording
 from .reports import (
     EDITABLE_STATUSES,
     RECIPIENTS_MAX_CHARS,
@@ -37,6 +39,7 @@ __all__ = [
     "EDITABLE_STATUSES",
     "RECIPIENTS_MAX_CHARS",
     "TERM_YEARS_MAX",
+    "WORDING_MAX_CHARS",
     "Appendix",
     "AuditEntry",
     "AuditKind",
@@ -49,6 +52,7 @@ __all__ = [
     "IndicatorValue",
     "Notification",
     "PreviousTerm",
+    "ProposalWording",
     "Report",
     "ReportQuerySet",
     "ReportStatus",

@@ -10,6 +10,7 @@ matched against). Callers import from ``reports.selectors``.
 from .appendix import ReportAppendix, StoredAppendix, report_appendix, rows_for_node
 from .dashboard import Dashboard, DashboardRow, DashboardRows, dashboard
 from .drafts import draft_entries, draft_preview, section_states
+from .proposals import ProposalGroup, Proposals, unit_proposals
 from .reports import (
     can_edit,
     can_export_consolidated,
@@ -42,6 +43,8 @@ __all__ = [
     "DashboardRows",
     "OpenPreview",
     "OutlineRow",
+    "ProposalGroup",
+    "Proposals",
     "ReportAppendix",
     "ReportOutline",
     "Rollup",
@@ -79,6 +82,7 @@ __all__ = [
     "rows_for_node",
     "section_page",
     "section_states",
+    "unit_proposals",
     "unit_texts",
     "units_for_rounds",
     "worded_nodes",

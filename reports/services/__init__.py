@@ -10,6 +10,7 @@ the reorganisation's in reports/reorganisation.py. Callers import from ``reports
 from .appendix import NOTE_MAX_CHARS, AppendixConflict, AppendixSaveResult, appendix_fill_from_rollup, appendix_save
 from .drafts import DraftConflict, draft_import
 from .jobs import round_open_start, round_rebuild_totals_start, units_import_start
+from .proposals import proposal_wording_save, proposals_group_later, proposals_insert
 from .reports import (
     DOCUMENT_FIELDS,
     ReportLocked,
@@ -47,6 +48,9 @@ __all__ = [
     "lock_report",
     "mark_drafting",
     "missing_sections",
+    "proposal_wording_save",
+    "proposals_group_later",
+    "proposals_insert",
     "record_status",
     "report_submit",
     "report_update_document_info",

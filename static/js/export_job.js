@@ -13,6 +13,11 @@ if (box) {
       bar.parentElement.setAttribute("aria-valuenow", data.percent);
       label.textContent = data.label;
       if (data.status === "done") {
+        const pages = document.getElementById("job-pages");
+        if (pages && data.pages) {
+          pages.textContent = data.pages;
+          pages.classList.remove("d-none");
+        }
         document.getElementById("job-download").classList.remove("d-none");
         return;
       }

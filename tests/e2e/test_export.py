@@ -32,6 +32,10 @@ def test_admin_exports_the_consolidated_report_watching_progress(live_server, pa
     call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
     page.locator("#job-download").wait_for(state="visible")
     assert page.locator("#job-bar").inner_text() == "100%"
+    # How many pages the print file holds, said before it is downloaded; the units' texts offered beside it.
+    job = ExportJob.objects.get()
+    assert page.locator("#job-pages").inner_text() == f"Khoảng {job.pages} trang A4"
+    assert page.get_by_role("button", name="Tạo file nội dung các đơn vị (phụ lục riêng)").is_visible()
     with page.expect_download() as info:
         page.locator("#job-download").click()
     path = info.value.path()

@@ -37,7 +37,8 @@ def test_consolidated_export_in_the_background(client, settings, tmp_path, role)
     make_catalogue(world.round.outline_version)
     own = Report.objects.get(round=world.round, unit=world.superior)
     login(client, world, role)
-    response = client.post(reverse("exports:consolidated_start", args=[own.pk]), {"format": "docx"})
+    # The report with the annex in one file (the print file, the default, has no annex).
+    response = client.post(reverse("exports:consolidated_start", args=[own.pk]), {"format": "docx", "part": "full"})
     allowed = role in ("reviewer", "admin")
     expected = 302 if allowed or role == "anonymous" else 404
     assert response.status_code == expected
@@ -52,7 +53,9 @@ def test_consolidated_export_in_the_background(client, settings, tmp_path, role)
     job.refresh_from_db()
     assert job.status == JobStatus.DONE and job.percent == 100
     data = client.get(reverse("exports:job_status", args=[job.pk])).json()
+    pages = data.pop("pages")
     assert data == {"status": "done", "label": "Đã xong", "percent": 100, "error": ""}
+    assert pages == f"Khoảng {job.pages} trang A4"
     download = client.get(reverse("exports:job_download", args=[job.pk]))
     assert download.status_code == 200
     doc = Document(io.BytesIO(b"".join(download.streaming_content)))
