@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0009_round_previous_term'),
+        ('reports', '0010_round_order_newest_term'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

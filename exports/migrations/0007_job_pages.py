@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exports', '0005_job_heartbeat_failure'),
+        ('exports', '0006_job_attempts'),
     ]
 
     operations = [
