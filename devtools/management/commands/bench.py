@@ -678,8 +678,11 @@ class Command(BaseCommand):
         if not shutil.which("wrk"):
             raise CommandError("wrk is missing: make bench installs it (apt-get install wrk).")
         n_drafters, n_readers, runs = options["drafters"], options["readers"], options["runs"]
+        # Drafts that have written the section autosaved (a national tree's drafts have some sections only).
         drafting = list(
-            Report.objects.filter(round=tree.round, unit__is_grassroots=True, status=ReportStatus.DRAFTING)
+            Report.objects.filter(
+                round=tree.round, unit__is_grassroots=True, status=ReportStatus.DRAFTING, sections__node=tree.node
+            )
             .select_related("unit")
             .order_by("unit__code")
         )
