@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.paging import paginate
 from documents.page import WORDS_PER_PAGE
 from indicators.charts import target_chart
 from indicators.sentences import figure_sentence
@@ -22,11 +23,14 @@ from units.selectors import user_access
 from . import selectors, services
 from .access import Action, access_report_by_id, can, check_report_access
 from .forms import DocumentInfoForm, SectionForm
-from .models import ReportStatus, SectionState, Submission
+from .models import Report, ReportStatus, SectionState, Submission
 from .selectors import report_appendix, rows_for_node
 
 # Admin edits to the indicator catalogue or the outline reach a cached report page within this time.
 REPORT_BODY_TIMEOUT = 600
+
+
+REPORT_LIST_PAGE_SIZE = 50
 
 
 @require_safe
@@ -39,19 +43,26 @@ def report_list(request):
         round_ = selectors.pick_round(rounds, request.GET.get("dot"))
         if round_ is None and request.GET.get("dot"):
             raise Http404
-    reports = selectors.reports_for_user(request.user, round=round_) if round_ or not rounds else []
-    if len(reports) == 1 and access.drafter_units and not access.overseen_units:
+    query = request.GET.get("q", "")[:100].strip()
+    if round_ or not rounds:
+        reports = selectors.reports_for_user(request.user, round=round_, query=query)
+    else:
+        reports = Report.objects.none()
+    # A province has thousands of units: a page of them, counted and sorted by the database.
+    paged = paginate(request, reports, REPORT_LIST_PAGE_SIZE)
+    if paged.page.paginator.count == 1 and not query and access.drafter_units and not access.overseen_units:
         # A drafter with a single report goes straight to it.
-        return redirect("reports:report_detail", pk=reports[0].pk)
+        return redirect("reports:report_detail", pk=paged.page[0].pk)
     return render(
         request,
         "reports/report_list.html",
         {
-            "reports": reports,
+            "reports": paged,
             "access": access,
             "drafter_unit_ids": {u.pk for u in access.drafter_units},
             "rounds": rounds,
             "round": round_,
+            "q": query,
             "can_manage_rounds": selectors.can_manage_rounds(request.user),
         },
     )

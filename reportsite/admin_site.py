@@ -8,12 +8,14 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.contrib.auth.models import Permission
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.base import ModelBase
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_search import FoldedSearchMixin
+from core.paging import EstimatedCountPaginator
 from core.text import vietnamese_sort_key
 from units.models import Invitation, Membership, Unit
 from units.selectors import administered_units_q, administers_root
@@ -256,6 +258,12 @@ class UnionAdminSite(admin.AdminSite):
         else:
             bases.append(SuperuserOnlyMixin)
         attrs = {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__}
+        # A province's lists run to hundreds of thousands of rows (figures, accounts, units): no count of
+        # the whole table beside the filtered one, and past 10,000 rows PostgreSQL's estimate, not a count.
+        if admin_class.paginator is Paginator:
+            attrs["paginator"] = EstimatedCountPaginator
+        if admin_class.show_full_result_count:
+            attrs["show_full_result_count"] = False
         # Inlines' foreign keys are limited like the page's (a role given on a unit's page too).
         attrs["inlines"] = [
             inline if issubclass(inline, ScopedInlineMixin) else type(inline.__name__, (ScopedInlineMixin, inline), {})

@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin
+from django.db.models import Max, Min, Value
+from django.db.models.functions import Length, Replace
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -52,20 +54,26 @@ class LevelFilter(admin.SimpleListFilter):
     parameter_name = "cap"
 
     def lookups(self, request, model_admin):
-        depths = {path.count("/") - 1 for path in model_admin.get_queryset(request).values_list("path", flat=True)}
-        if not depths:
+        top, deepest = _depths(model_admin.get_queryset(request))
+        if top is None:
             return []
-        top = min(depths)
-        return [(str(d - top + 1), _("down to level %(level)s") % {"level": d - top + 1}) for d in sorted(depths)[:-1]]
+        return [(str(d - top + 1), _("down to level %(level)s") % {"level": d - top + 1}) for d in range(top, deepest)]
 
     def queryset(self, request, queryset):
         if not (self.value() or "").isdigit():
             return queryset
-        paths = queryset.values_list("path", flat=True)
-        top = min((p.count("/") - 1 for p in paths), default=1)
-        deepest = top + int(self.value()) - 1
+        top, _deepest = _depths(queryset)
+        deepest = (top or 1) + int(self.value()) - 1
         # A path of depth d has d + 1 slashes: "/1/" is the top, "/1/5/" under it.
         return queryset.filter(path__regex=rf"^(/[0-9]+){{1,{deepest}}}/$")
+
+
+def _depths(units) -> tuple[int | None, int | None]:
+    """The shallowest and deepest depth among ``units``, counted by the database (one row back, not a
+    province's thousands of paths): a tree has every depth between the two."""
+    depth = Length("path") - Length(Replace("path", Value("/"), Value(""))) - 1
+    found = units.order_by().aggregate(top=Min(depth), deepest=Max(depth))
+    return found["top"], found["deepest"]
 
 
 @admin.register(Unit)
