@@ -2,7 +2,6 @@ import hashlib
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from core.paging import paginate
+from core.paging import PagePaginator, paginate
 from documents.page import WORDS_PER_PAGE
 from indicators.charts import target_chart
 from indicators.sentences import figure_sentence
@@ -260,7 +259,8 @@ def section_edit(request, pk, key):
     returned = selectors.open_return(report) if report.status == ReportStatus.RETURNED else None
     unit_texts = None
     if not report.unit.is_grassroots:
-        texts = Paginator(selectors.unit_texts(report, page.node), UNIT_TEXTS_PAGE_SIZE)
+        # Counted up to 1,000 texts, estimated past that: a province's count would cost more than the page.
+        texts = PagePaginator(selectors.unit_texts(report, page.node), UNIT_TEXTS_PAGE_SIZE)
         unit_texts = texts.get_page(request.GET.get("don_vi"))
     return render(
         request,
