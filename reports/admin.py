@@ -68,6 +68,10 @@ class ReportAdmin(admin.ModelAdmin):
     list_filter = [("round", ReportRoundFilter), "status"]
     search_fields = ["unit__name", "unit__code"]
     list_select_related = ["unit", "round"]
+    # In tree order: PostgreSQL walks the units' path index from the administrator's subtree and stops
+    # after a page. Django's default (newest first) walked the whole country backwards to find a
+    # province whose reports were made first (0.9 s at 121,059 units; this: 25 ms).
+    ordering = ["unit__path", "round_id", "pk"]
     readonly_fields = ["round", "unit", "status", "submitted_at", "approved_at", "approved_by"]
     fields = [
         "round",
@@ -97,6 +101,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     record who did it; an edit here would skip both. The admin may read them."""
 
     unit_scope = "report__unit"
+    # In tree order, read from the units' path index within the administrator's subtree (as ReportAdmin):
+    # newest first walked 13.6 million figures backwards to reach a province made early (36 s).
+    ordering = ["report__unit__path", "report_id", "pk"]
 
     def has_add_permission(self, request):
         return False
