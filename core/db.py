@@ -32,9 +32,10 @@ class Vietnamese(_Vendored):
 
 
 class Folded(_Vendored):
-    """A text column case- and accent-free, as core.text.fold makes a search term: lower(unaccent(…))
-    on PostgreSQL (the unaccent extension, created by migration reports 0003), the "vi_fold" function
-    core.sqlite3 registers on SQLite."""
+    """A text column case- and accent-free, as core.text.fold makes a search term: "vi_fold" on both
+    engines, lower(unaccent(…)) as an IMMUTABLE function on PostgreSQL (migration reports 0011, which
+    indexes the folded names and codes of units and accounts with trigrams, so that a search of
+    ``LIKE '%…%'`` reads an index), the function core.sqlite3 registers on SQLite."""
 
-    postgresql = "lower(unaccent(%s))"
+    postgresql = "vi_fold(%s)"
     sqlite = "vi_fold(%s)"

@@ -48,14 +48,30 @@ class SectionTextInline(admin.TabularInline):
     can_delete = False
 
 
+class ReportRoundFilter(admin.RelatedOnlyFieldListFilter):
+    """Only the rounds of the reports listed (an administrator's own), as Django's "related only" filter,
+    but asked round by round, each a LIMIT 1 that stops at the first report found through an index:
+    a DISTINCT, or one EXISTS over every round, made PostgreSQL read or hash the country's reports. One
+    query per round (a few a year), none per report."""
+
+    def field_choices(self, field, request, model_admin):
+        listed = model_admin.get_queryset(request)
+        rounds = Round.objects.order_by("-deadline", "code")
+        return [(r.pk, str(r)) for r in rounds if listed.filter(round=r).exists()]
+
+
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
     unit_scope = "unit"
     list_display = ["unit", "round", "status", "updated_at", "submitted_at"]
     # Only the rounds of the reports listed (an administrator's own): not every round's name.
-    list_filter = [("round", admin.RelatedOnlyFieldListFilter), "status"]
+    list_filter = [("round", ReportRoundFilter), "status"]
     search_fields = ["unit__name", "unit__code"]
     list_select_related = ["unit", "round"]
+    # In tree order: PostgreSQL walks the units' path index from the administrator's subtree and stops
+    # after a page. Django's default (newest first) walked the whole country backwards to find a
+    # province whose reports were made first (0.9 s at 121,059 units; this: 25 ms).
+    ordering = ["unit__path", "round_id", "pk"]
     readonly_fields = ["round", "unit", "status", "submitted_at", "approved_at", "approved_by"]
     fields = [
         "round",
@@ -85,6 +101,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     record who did it; an edit here would skip both. The admin may read them."""
 
     unit_scope = "report__unit"
+    # In tree order, read from the units' path index within the administrator's subtree (as ReportAdmin):
+    # newest first walked 13.6 million figures backwards to reach a province made early (36 s).
+    ordering = ["report__unit__path", "report_id", "pk"]
 
     def has_add_permission(self, request):
         return False

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from core.paging import paginate
 from indicators.figures import column_label, show
 
 from . import review, selectors
@@ -52,6 +53,7 @@ def _back(request, default):
 
 
 DASHBOARD_PAGE_SIZE = 50
+NOTIFICATIONS_PAGE_SIZE = 50
 
 
 @require_safe
@@ -354,8 +356,11 @@ def _history_what(entry) -> str:
 
 @require_safe
 def notification_list(request):
-    notifications = list(Notification.objects.filter(user=request.user).select_related("report__unit")[:200])
-    return render(request, "reports/notification_list.html", {"notifications": notifications})
+    # A province's reviewer is told of every submission below: newest first, a page at a time, read in
+    # that order from the index on (user, created_at).
+    notifications = Notification.objects.filter(user=request.user).select_related("report__unit")
+    paged = paginate(request, notifications.order_by("-created_at", "-pk"), NOTIFICATIONS_PAGE_SIZE)
+    return render(request, "reports/notification_list.html", {"notifications": paged})
 
 
 @require_POST

@@ -2,7 +2,6 @@ import hashlib
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.paging import PagePaginator, paginate
 from documents.page import WORDS_PER_PAGE
 from indicators.charts import target_chart
 from indicators.sentences import figure_sentence
@@ -22,11 +22,14 @@ from units.selectors import user_access
 from . import selectors, services
 from .access import Action, access_report_by_id, can, check_report_access
 from .forms import DocumentInfoForm, SectionForm
-from .models import ReportStatus, SectionState, Submission
+from .models import Report, ReportStatus, SectionState, Submission
 from .selectors import report_appendix, rows_for_node
 
 # Admin edits to the indicator catalogue or the outline reach a cached report page within this time.
 REPORT_BODY_TIMEOUT = 600
+
+
+REPORT_LIST_PAGE_SIZE = 50
 
 
 @require_safe
@@ -39,19 +42,26 @@ def report_list(request):
         round_ = selectors.pick_round(rounds, request.GET.get("dot"))
         if round_ is None and request.GET.get("dot"):
             raise Http404
-    reports = selectors.reports_for_user(request.user, round=round_) if round_ or not rounds else []
-    if len(reports) == 1 and access.drafter_units and not access.overseen_units:
+    query = request.GET.get("q", "")[:100].strip()
+    if round_ or not rounds:
+        reports = selectors.reports_for_user(request.user, round=round_, query=query)
+    else:
+        reports = Report.objects.none()
+    # A province has thousands of units: a page of them, counted and sorted by the database.
+    paged = paginate(request, reports, REPORT_LIST_PAGE_SIZE)
+    if paged.page.paginator.count == 1 and not query and access.drafter_units and not access.overseen_units:
         # A drafter with a single report goes straight to it.
-        return redirect("reports:report_detail", pk=reports[0].pk)
+        return redirect("reports:report_detail", pk=paged.page[0].pk)
     return render(
         request,
         "reports/report_list.html",
         {
-            "reports": reports,
+            "reports": paged,
             "access": access,
             "drafter_unit_ids": {u.pk for u in access.drafter_units},
             "rounds": rounds,
             "round": round_,
+            "q": query,
             "can_manage_rounds": selectors.can_manage_rounds(request.user),
         },
     )
@@ -249,7 +259,8 @@ def section_edit(request, pk, key):
     returned = selectors.open_return(report) if report.status == ReportStatus.RETURNED else None
     unit_texts = None
     if not report.unit.is_grassroots:
-        texts = Paginator(selectors.unit_texts(report, page.node), UNIT_TEXTS_PAGE_SIZE)
+        # Counted up to 1,000 texts, estimated past that: a province's count would cost more than the page.
+        texts = PagePaginator(selectors.unit_texts(report, page.node), UNIT_TEXTS_PAGE_SIZE)
         unit_texts = texts.get_page(request.GET.get("don_vi"))
     return render(
         request,

@@ -8,12 +8,14 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.contrib.auth.models import Permission
-from django.db.models import Exists, OuterRef, Q
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.db.models.base import ModelBase
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_search import FoldedSearchMixin
+from core.paging import PagePaginator
 from core.text import vietnamese_sort_key
 from units.models import Invitation, Membership, Unit
 from units.selectors import administered_units_q, administers_root
@@ -92,11 +94,13 @@ def scoped_formfield(request, admin_site, db_field, field):
     elif _is_user_model(related) and related_admin is not None:
         # The accounts they administer, and the people already holding a role in their units (who may
         # hold others elsewhere): a unit's page lists its members, and each must stay a valid choice.
-        members = Membership.objects.filter(administered_units_q(request.user, "unit")).values("user")
-        visible = related_admin.get_queryset(request).values("pk")
-        field.queryset = field.queryset.filter(Q(pk__in=visible) | Q(pk__in=members))
+        # Correlated EXISTS, asked of the rows wanted (an autocomplete box's one chosen account): an IN
+        # over the two sets made PostgreSQL build both, every account of the province, for each box.
+        members = Membership.objects.filter(administered_units_q(request.user, "unit"), user=OuterRef("pk"))
+        visible = related_admin.get_queryset(request).filter(pk=OuterRef("pk"))
+        field.queryset = field.queryset.filter(Exists(visible) | Exists(members))
     elif related_admin is not None and not getattr(related_admin, "catalogue", False):
-        field.queryset = field.queryset.filter(pk__in=related_admin.get_queryset(request).values("pk"))
+        field.queryset = field.queryset.filter(Exists(related_admin.get_queryset(request).filter(pk=OuterRef("pk"))))
     return field
 
 
@@ -256,6 +260,13 @@ class UnionAdminSite(admin.AdminSite):
         else:
             bases.append(SuperuserOnlyMixin)
         attrs = {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__}
+        # A province's lists run to hundreds of thousands of rows (figures, accounts, units): no count of
+        # the whole table beside the filtered one, and past 1,000 rows PostgreSQL's estimate, not a count
+        # (templates/admin/pagination.html says "khoảng").
+        if admin_class.paginator is Paginator:
+            attrs["paginator"] = PagePaginator
+        if admin_class.show_full_result_count:
+            attrs["show_full_result_count"] = False
         # Inlines' foreign keys are limited like the page's (a role given on a unit's page too).
         attrs["inlines"] = [
             inline if issubclass(inline, ScopedInlineMixin) else type(inline.__name__, (ScopedInlineMixin, inline), {})

@@ -124,6 +124,18 @@ class Unit(models.Model):
         indexes = [
             # Lets PostgreSQL use the index for `path LIKE 'prefix%'` whatever the collation.
             models.Index(fields=["path"], name="unit_path_prefix", opclasses=["varchar_pattern_ops"]),
+            # The admin's filter of kinds walks the kinds here and finds one in a subtree (units.admin.KindFilter).
+            models.Index(
+                fields=["kind", "path"], name="unit_kind_path", opclasses=["varchar_ops", "varchar_pattern_ops"]
+            ),
+            # The superior unions below a unit (a few hundred among a province's thousands of CĐCS): what
+            # the dashboard counts beside the roll-up's kept counts, read without the grassroots rows.
+            models.Index(
+                fields=["path"],
+                name="unit_superior_path",
+                opclasses=["varchar_pattern_ops"],
+                condition=models.Q(is_grassroots=False),
+            ),
         ]
         constraints = [
             # Codes are stored folded, so this is what keeps a case twin ("px-dup" beside "PX-DUP") out

@@ -24,7 +24,11 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            # The list is paged newest first: a page is read in this order, not sorted from all of them.
+            models.Index(fields=["user", "-created_at", "-id"], name="notification_user_newest"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], condition=~Q(key=""), name="notification_once_per_key"),
         ]
