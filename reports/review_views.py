@@ -33,6 +33,7 @@ from .models import (
     AuditEntry,
     AuditKind,
     ExtensionStatus,
+    MarkKind,
     Notification,
     ReportStatus,
     Visibility,
@@ -124,6 +125,9 @@ def report_read(request, pk):
             "lock_reason": lock_reason(report),
             "visibility": Visibility,
             "predecessors": selectors.predecessor_reports(request.user, report),
+            # Reviewers mark passages worth citing or needing attention, for the superior's own report.
+            "marks": selectors.marked_passages(report, outline) if reviewer else {},
+            "mark_kinds": MarkKind.choices,
         },
     )
 

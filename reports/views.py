@@ -2,7 +2,6 @@ import hashlib
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from .access import Action, access_report_by_id, can, check_report_access
 from .forms import DocumentInfoForm, SectionForm
 from .models import ReportStatus, SectionState, Submission
 from .selectors import report_appendix, rows_for_node
+from .synthesis_views import synthesis_context
 
 # Admin edits to the indicator catalogue or the outline reach a cached report page within this time.
 REPORT_BODY_TIMEOUT = 600
@@ -126,11 +126,6 @@ def _section_json(section, status=200, **extra):
         },
         status=status,
     )
-
-
-# What the units below wrote, on a superior union's section page: a page of texts at a time (a province
-# has thousands; all of them made a page of 16 MB).
-UNIT_TEXTS_PAGE_SIZE = 20
 
 
 def _conflict_json(current):
@@ -247,10 +242,11 @@ def section_edit(request, pk, key):
             }
         )
     returned = selectors.open_return(report) if report.status == ReportStatus.RETURNED else None
-    unit_texts = None
+    synthesis = {}
     if not report.unit.is_grassroots:
-        texts = Paginator(selectors.unit_texts(report, page.node), UNIT_TEXTS_PAGE_SIZE)
-        unit_texts = texts.get_page(request.GET.get("don_vi"))
+        # A superior union writes from what its units sent up: their texts to quote, their figures counted.
+        synthesis = synthesis_context(request, report, page.node)
+        synthesis["synthesis_counts"] = selectors.synthesis_counts(report, page.node)
     return render(
         request,
         "reports/section_edit.html",
@@ -265,12 +261,7 @@ def section_edit(request, pk, key):
             "figures": [(row, figure_sentence(row)) for row in rows_for_node(report_appendix(report), page.node)],
             "threads": selectors.comment_threads(request.user, report, anchor=f"section:{page.node.key}"),
             "todo": [item for item in (returned.items.all() if returned else []) if item.node_key == page.node.key],
-            "unit_texts": unit_texts,
-            "unit_text_pages": (
-                list(unit_texts.paginator.get_elided_page_range(unit_texts.number, on_each_side=2, on_ends=1))
-                if unit_texts
-                else []
-            ),
+            **synthesis,
             "autosave_url": reverse("reports:section_edit", args=[report.pk, page.node.key]),
             "words_per_page": WORDS_PER_PAGE,
             # The guidance as a first draft to write over: one paragraph per point.
