@@ -1,6 +1,7 @@
 import hashlib
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -166,6 +167,17 @@ def _autosave(request, pk, key):
     return _section_json(section, status=200) if section is not None else None
 
 
+def synthesis_counts_cached(report, node):
+    """The units' figures counted as sentences (``selectors.synthesis_counts``, which reads every counted
+    unit's figures of the section), kept per revision of the reports below (``RollupStamp.revision``: a
+    status, or a figure that touches its report, changes it; one query); a renamed unit shows within the
+    timeout."""
+    stamp = selectors.rollup_stamp(round=report.round, unit=report.unit)
+    revision = hashlib.blake2b(stamp.revision(selectors.SYNTHESIS_STATUSES).encode(), digest_size=8).hexdigest()
+    key = ":".join(["synthesis-counts", str(report.pk), str(node.pk), revision, get_language() or ""])
+    return cache.get_or_set(key, lambda: selectors.synthesis_counts(report, node), REPORT_BODY_TIMEOUT)
+
+
 @require_http_methods(["GET", "POST"])
 def section_edit(request, pk, key):
     autosaving = request.method == "POST" and request.headers.get("X-Autosave") == "1"
@@ -246,7 +258,7 @@ def section_edit(request, pk, key):
     if not report.unit.is_grassroots:
         # A superior union writes from what its units sent up: their texts to quote, their figures counted.
         synthesis = synthesis_context(request, report, page.node)
-        synthesis["synthesis_counts"] = selectors.synthesis_counts(report, page.node)
+        synthesis["synthesis_counts"] = synthesis_counts_cached(report, page.node)
     return render(
         request,
         "reports/section_edit.html",
