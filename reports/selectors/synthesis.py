@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.db import Folded, Vietnamese
 from core.richtext import paragraph_texts
-from core.text import fold, format_number
+from core.text import fold, format_number, nfc
 from indicators.derived import BLANK, definitions, elapsed_share
 from indicators.figures import show_pct
 from indicators.selectors import catalogue
@@ -70,7 +70,8 @@ class SynthesisFilter:
     def from_params(cls, params, channels: list[Unit]) -> "SynthesisFilter":
         """Read ``tim`` (words), ``trang_thai`` (submitted / approved) and ``qua`` (a channel's code)
         from a request's GET; what is not one of the choices is ignored, never an error."""
-        query = " ".join((params.get("tim") or "").split())[:SEARCH_MAX_CHARS]
+        # NFC, without control characters: PostgreSQL refuses a NUL in a parameter.
+        query = " ".join(nfc(params.get("tim") or "").split())[:SEARCH_MAX_CHARS]
         status = params.get("trang_thai") or ""
         if status not in SYNTHESIS_STATUSES:
             status = ""
@@ -295,7 +296,8 @@ def synthesis_counts(report: Report, node: OutlineNode) -> SynthesisCounts:
     names = dict(Report.objects.filter(pk__in=sorted(extremes)).values_list("pk", "unit__name")) if extremes else {}
     share = elapsed_share([str(y) for y in round_.data_years], term_years)
     sentences = []
-    for indicator in shown:
+    # No unit counted yet: nothing to say of the figures, only who has not submitted.
+    for indicator in shown if counted else []:
         t = tallies[indicator.pk]
         parts_ = [
             _("Of the %(counted)s grassroots unions whose reports are counted") % {"counted": _units(counted)},

@@ -5,6 +5,7 @@ counted as sentences."""
 import datetime
 import io
 import re
+import unicodedata
 from decimal import Decimal
 
 import pytest
@@ -110,6 +111,8 @@ def test_search_is_accent_and_case_free(client, world, own):
     assert "Công đoàn tổ chức" in found and "Thương lượng" not in found
     assert "Công đoàn tổ chức" in panel(client, report, tim="DAI HOI diem")  # Đ as D, words in any place
     assert "Thương lượng" in panel(client, report, tim="thuong luong")
+    # Typed with decomposed accents, or with a NUL byte: the same search, never an error.
+    assert "Công đoàn tổ chức" in panel(client, report, tim=unicodedata.normalize("NFD", "Công\x00 đoàn"))
     nothing = panel(client, report, tim="khong co dau")
     assert "Công đoàn tổ chức" not in nothing and "Không có bài nào khớp" in nothing
 
