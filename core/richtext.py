@@ -204,3 +204,13 @@ def plain_text(value: str) -> str:
     """The words of a stored text, for counts and excerpts."""
     text = html.unescape(_TEXT_TAGS.sub(" ", value or ""))
     return " ".join(text.replace("\u00a0", " ").split())
+
+
+_PARAGRAPH_END = re.compile(r"</(?:p|li|tr|h[1-6])>")
+
+
+def paragraph_texts(value: str) -> list[str]:
+    """The words of each non-empty paragraph of a stored text (a list item, a table row count as one),
+    in order: what a reviewer marks and a superior union quotes, by its place in this list."""
+    blocks = (plain_text(block) for block in _PARAGRAPH_END.split(value or ""))
+    return [block for block in blocks if block]

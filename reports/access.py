@@ -21,7 +21,7 @@ from units.models import Unit
 from units.selectors import user_access
 
 from . import selectors
-from .models import Comment, ExtensionRequest, Report, ReturnItem, Round, can_review
+from .models import Comment, ExtensionRequest, PassageMark, Report, ReturnItem, Round, can_review
 
 
 class Action(StrEnum):
@@ -91,6 +91,14 @@ def access_extension_by_id(report: Report, pk) -> ExtensionRequest:
     if extension is None:
         raise Http404
     return extension
+
+
+def access_mark_by_id(report: Report, pk) -> PassageMark:
+    """A reviewer's mark on ``report``, or 404."""
+    mark = PassageMark.objects.filter(report=report, pk=pk).select_related("report__unit").first()
+    if mark is None:
+        raise Http404
+    return mark
 
 
 # --- Rounds and the units overseen: the dashboard, the roll-ups, setting rounds up ---

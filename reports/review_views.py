@@ -34,6 +34,7 @@ from .models import (
     AuditEntry,
     AuditKind,
     ExtensionStatus,
+    MarkKind,
     Notification,
     ReportStatus,
     Visibility,
@@ -126,6 +127,9 @@ def report_read(request, pk):
             "lock_reason": lock_reason(report),
             "visibility": Visibility,
             "predecessors": selectors.predecessor_reports(request.user, report),
+            # Reviewers mark passages worth citing or needing attention, for the superior's own report.
+            "marks": selectors.marked_passages(report, outline) if reviewer else {},
+            "mark_kinds": MarkKind.choices,
         },
     )
 

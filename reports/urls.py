@@ -4,7 +4,7 @@ from django.urls import path
 
 from core import converters  # noqa: F401  (registers <code:…>)
 
-from . import appendix_views, draft_views, proposal_views, review_views, round_views, views
+from . import appendix_views, draft_views, proposal_views, review_views, round_views, synthesis_views, views
 
 app_name = "reports"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("bao-cao/", views.report_list, name="report_list"),
     path("bao-cao/<int:pk>/", views.report_detail, name="report_detail"),
     path("bao-cao/<int:pk>/muc/<str:key>/", views.section_edit, name="section_edit"),
+    path("bao-cao/<int:pk>/muc/<str:key>/van-ban-don-vi/", synthesis_views.synthesis_texts, name="synthesis_texts"),
+    path("bao-cao/<int:pk>/danh-dau/", synthesis_views.passage_mark, name="passage_mark"),
+    path("bao-cao/<int:pk>/danh-dau/<int:mark_pk>/bo/", synthesis_views.passage_unmark, name="passage_unmark"),
     path("bao-cao/<int:pk>/nop/", views.report_submit, name="report_submit"),
     path("bao-cao/<int:pk>/lan-nop/<int:number>/", views.submission_detail, name="submission_detail"),
     path("bao-cao/<int:pk>/nhap-word/", draft_views.draft_import, name="draft_import"),

@@ -1,6 +1,7 @@
 import hashlib
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -12,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from core.paging import PagePaginator, paginate
+from core.paging import paginate
 from documents.page import WORDS_PER_PAGE
 from indicators.charts import target_chart
 from indicators.sentences import figure_sentence
@@ -24,6 +25,7 @@ from .access import Action, access_report_by_id, can, check_report_access
 from .forms import DocumentInfoForm, SectionForm
 from .models import Report, ReportStatus, SectionState, Submission
 from .selectors import report_appendix, rows_for_node
+from .synthesis_views import synthesis_context
 
 # Admin edits to the indicator catalogue or the outline reach a cached report page within this time.
 REPORT_BODY_TIMEOUT = 600
@@ -138,11 +140,6 @@ def _section_json(section, status=200, **extra):
     )
 
 
-# What the units below wrote, on a superior union's section page: a page of texts at a time (a province
-# has thousands; all of them made a page of 16 MB).
-UNIT_TEXTS_PAGE_SIZE = 20
-
-
 def _conflict_json(current):
     """An autosave refused because someone saved the section since: their version, to compare."""
     return _section_json(
@@ -179,6 +176,17 @@ def _autosave(request, pk, key):
     except ValidationError as exc:
         return JsonResponse({"error": " ".join(exc.messages)}, status=400)
     return _section_json(section, status=200) if section is not None else None
+
+
+def synthesis_counts_cached(report, node):
+    """The units' figures counted as sentences (``selectors.synthesis_counts``, which reads every counted
+    unit's figures of the section), kept per revision of the reports below (``RollupStamp.revision``: a
+    status, or a figure that touches its report, changes it; one query); a renamed unit shows within the
+    timeout."""
+    stamp = selectors.rollup_stamp(round=report.round, unit=report.unit)
+    revision = hashlib.blake2b(stamp.revision(selectors.SYNTHESIS_STATUSES).encode(), digest_size=8).hexdigest()
+    key = ":".join(["synthesis-counts", str(report.pk), str(node.pk), revision, get_language() or ""])
+    return cache.get_or_set(key, lambda: selectors.synthesis_counts(report, node), REPORT_BODY_TIMEOUT)
 
 
 @require_http_methods(["GET", "POST"])
@@ -257,11 +265,11 @@ def section_edit(request, pk, key):
             }
         )
     returned = selectors.open_return(report) if report.status == ReportStatus.RETURNED else None
-    unit_texts = None
+    synthesis = {}
     if not report.unit.is_grassroots:
-        # Counted up to 1,000 texts, estimated past that: a province's count would cost more than the page.
-        texts = PagePaginator(selectors.unit_texts(report, page.node), UNIT_TEXTS_PAGE_SIZE)
-        unit_texts = texts.get_page(request.GET.get("don_vi"))
+        # A superior union writes from what its units sent up: their texts to quote, their figures counted.
+        synthesis = synthesis_context(request, report, page.node)
+        synthesis["synthesis_counts"] = synthesis_counts_cached(report, page.node)
     return render(
         request,
         "reports/section_edit.html",
@@ -276,12 +284,7 @@ def section_edit(request, pk, key):
             "figures": [(row, figure_sentence(row)) for row in rows_for_node(report_appendix(report), page.node)],
             "threads": selectors.comment_threads(request.user, report, anchor=f"section:{page.node.key}"),
             "todo": [item for item in (returned.items.all() if returned else []) if item.node_key == page.node.key],
-            "unit_texts": unit_texts,
-            "unit_text_pages": (
-                list(unit_texts.paginator.get_elided_page_range(unit_texts.number, on_each_side=2, on_ends=1))
-                if unit_texts
-                else []
-            ),
+            **synthesis,
             "autosave_url": reverse("reports:section_edit", args=[report.pk, page.node.key]),
             "words_per_page": WORDS_PER_PAGE,
             # The guidance as a first draft to write over: one paragraph per point.

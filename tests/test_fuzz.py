@@ -41,7 +41,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from core.richtext import allowed_tags, plain_text, sanitize_html
+from core.richtext import allowed_tags, paragraph_texts, plain_text, sanitize_html
 from core.text import nfc
 from documents.html_docx import MAX_TABLE_DEPTH, html_to_elements
 from exports.models import ExportJob
@@ -60,6 +60,7 @@ from reports.models import (
     ExtensionStatus,
     IndicatorNote,
     IndicatorValue,
+    PassageMark,
     Report,
     ReportStatus,
     ReturnItem,
@@ -69,7 +70,7 @@ from reports.models import (
     Visibility,
 )
 from reports.selectors import rollup
-from reports.services import appendix_save, report_submit, section_save
+from reports.services import appendix_save, passage_mark, report_submit, section_save
 from reports.xlsx import HEADER_ROW, META_SHEET
 from tests.conftest import build_world
 from tests.indicators.factories import make_catalogue
@@ -1057,6 +1058,57 @@ def test_comment_post_and_resolve():
     assert seen["accepted"] and seen["refused"], seen
 
 
+def test_passage_mark_and_unmark():
+    """A reviewer's marks: any section key, paragraph, kind and "next"; stored only what the text has, by
+    who reviews the report, with the words taken from the stored text."""
+    world = build_world(sections=2)
+    report = submitted(world)
+    mark = passage_mark(report=report, node_key="p1.II.1", paragraph=0, kind="typical", actor=world.reviewer)
+    seen = Counter()
+
+    @fuzz(45)
+    @given(
+        user=st.sampled_from(["reviewer", "reviewer", "admin", "drafter_a", "drafter_b"]),
+        node=st.one_of(st.sampled_from(["p1.II.1", "p1.II.2", "p1.II", "title"]), noise, huge),
+        paragraph=st.one_of(st.sampled_from(["0", "1", "2", "-1", "", str(2**70), "1.5"]), noise),
+        kind=st.one_of(st.sampled_from(["typical", "attention", "", "TYPICAL"]), noise),
+        next_url=st.sampled_from(NEXTS),
+        unmark=st.sampled_from([None, "mark", "missing"]),
+    )
+    @example(user="reviewer", node="p1.II.2", paragraph="1", kind="attention", next_url=None, unmark=None)
+    @example(user="drafter_a", node="p1.II.1", paragraph="1", kind="typical", next_url=None, unmark=None)
+    def run(user, node, paragraph, kind, next_url, unmark):
+        with rolled_back():
+            client = client_for(world.users()[user])
+            before = fingerprint()
+            data = {} if next_url is None else {"next": next_url}
+            if unmark is not None:
+                url = reverse("reports:passage_unmark", args=[report.pk, mark.pk if unmark == "mark" else 999_999])
+            else:
+                url = reverse("reports:passage_mark", args=[report.pk])
+                data |= {"node": node, "paragraph": paragraph, "kind": kind}
+            response = send(client, "post", url, data)
+            if response.status_code != 302 or not said_success(response):
+                seen["refused"] += 1
+                assert response.status_code in (302, 403, 404)
+                assert_unchanged(before, str(response.status_code))
+                return
+            seen["accepted"] += 1
+            assert user in ("reviewer", "admin")
+            assert url_has_allowed_host_and_scheme(response["Location"], {"testserver"}), response["Location"]
+            if unmark is not None:
+                assert not PassageMark.objects.filter(pk=mark.pk).exists()
+                return
+            stored = PassageMark.objects.get(report=report, node__key=node, paragraph=int(paragraph))
+            assert stored.kind == kind and stored.marked_by == world.users()[user]
+            text = SectionText.objects.get(report=report, node__key=node).content
+            assert stored.quote == (paragraph_texts(text)[int(paragraph) - 1] if int(paragraph) else "")
+
+    run()
+    print("\nOUTCOMES", seen)
+    assert seen["accepted"] and seen["refused"], seen
+
+
 def returned(world):
     report = submitted(world)
     keys = writable_keys(report)
@@ -1795,7 +1847,21 @@ def test_appendix_upload_refuses_bombs_and_big_files():
 # Pages read with any query string; the dashboard's filters; the export jobs; logging in
 # --------------------------------------------------------------------------------------------
 
-QUERY_KEYS = ["status", "q", "sort", "format", "trang", "next", "page", "status[]", "x"]
+QUERY_KEYS = [
+    "status",
+    "q",
+    "sort",
+    "format",
+    "trang",
+    "next",
+    "page",
+    "status[]",
+    "x",
+    "tim",
+    "trang_thai",
+    "qua",
+    "don_vi",
+]
 QUERY_VALUES = [
     "submitted",
     "late",
@@ -1831,6 +1897,7 @@ def test_pages_with_any_query_string():
     review.comment_add(report=report, anchor="report", body="Góp ý", visibility=Visibility.UNIT, actor=world.reviewer)
     job = ExportJob.objects.create(round=world.round, unit=world.superior, format="xlsx", created_by=world.reviewer)
     pk = report.pk
+    own = Report.objects.get(round=world.round, unit=world.superior)
     urls = [
         reverse("reports:report_list"),
         reverse("reports:report_detail", args=[pk]),
@@ -1852,6 +1919,10 @@ def test_pages_with_any_query_string():
         reverse("reports:appendix_upload", args=[pk]),
         reverse("reports:rollup_index"),
         reverse("reports:rollup", args=[world.round.code, world.superior.code]),
+        # The superior's own section and its synthesis panel (searched, filtered, paged by the query string).
+        reverse("reports:section_edit", args=[own.pk, "p1.II.1"]),
+        reverse("reports:synthesis_texts", args=[own.pk, "p1.II.1"]),
+        reverse("reports:synthesis_texts", args=[pk, "p1.II.1"]),
         reverse("exports:report_docx", args=[pk]),
         reverse("exports:report_xlsx", args=[pk]),
         reverse("exports:outline_docx", args=[pk]),

@@ -31,7 +31,7 @@ from reports.forms import cell_name
 from reports.models import Report, ReturnItem, Round, Visibility
 from reports.notify import notify
 from reports.selectors import report_appendix
-from reports.services import report_submit, round_open_start
+from reports.services import passage_mark, report_submit, round_open_start
 from reports.xlsx import build_template
 from tests.conftest import build_world
 from tests.indicators.factories import make_catalogue
@@ -78,6 +78,11 @@ def prepare(state: str) -> Ctx:
         report_submit(report=report, actor=world.drafter_a)
         ctx.thread = review.comment_add(
             report=report, anchor=f"section:{KEY}", body="Góp ý", visibility=Visibility.UNIT, actor=world.reviewer
+        )
+    if state == "marked":
+        report_submit(report=report, actor=world.drafter_a)
+        ctx.extras["mark"] = passage_mark(
+            report=Report.objects.get(pk=report.pk), node_key=KEY, paragraph=1, kind="typical", actor=world.reviewer
         )
     if state == "returned":
         review.report_return(report=report, note="Sửa", items=[(KEY, "Thêm số liệu")], due=None, actor=world.reviewer)
@@ -280,6 +285,18 @@ MATRIX = [
         (302, 404, 404, 200, 404, 200)),
     Row("reports:rollup", lambda c: (c.world.round.code, c.world.superior.code), "POST",
         (302, 405, 405, 405, 405, 405)),
+    # The synthesis panel: the superior's own report only, for whoever reads it (a CĐCS's report has none).
+    Row("reports:synthesis_texts", lambda c: (c.own.pk, KEY), "GET", (302, 404, 404, 200, 404, 200)),
+    Row("reports:synthesis_texts", lambda c: (c.own.pk, KEY), "POST", (302, 405, 405, 405, 405, 405)),
+    Row("reports:synthesis_texts", lambda c: (c.report.pk, KEY), "GET", (302, 404, 404, 404, 404, 404)),
+    # Reviewers' marks on a unit's passages: who reviews the report only.
+    Row("reports:passage_mark", rep, "GET", (302, 405, 405, 405, 405, 405), state="submitted"),
+    Row("reports:passage_mark", rep, "POST", (302, 403, 404, 302, 404, 302), state="submitted",
+        data=lambda c: {"node": KEY, "paragraph": 1, "kind": "attention"}, writes=REVIEWERS),
+    Row("reports:passage_unmark", lambda c: (c.report.pk, c.extras["mark"].pk), "GET",
+        (302, 405, 405, 405, 405, 405), state="marked"),
+    Row("reports:passage_unmark", lambda c: (c.report.pk, c.extras["mark"].pk), "POST",
+        (302, 403, 404, 302, 404, 302), state="marked", writes=REVIEWERS),
     # Review.
     Row("reports:report_read", rep, "GET", (302, 200, 404, 200, 404, 200), state="submitted"),
     Row("reports:report_read", rep, "POST", (302, 405, 405, 405, 405, 405), state="submitted"),

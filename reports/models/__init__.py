@@ -2,13 +2,14 @@
 submissions, review (comments, returns, extensions), the audit trail and notifications.
 
 By subject: rounds.py, reports.py (a report, its status and submissions; ``counted_condition``),
-sections.py, proposals.py (the superior's wording of its units' proposals), review.py, appendix.py,
-audit.py, notifications.py, rollup.py (the stored totals).
+sections.py, proposals.py (the superior's wording of its units' proposals), review.py, marks.py (reviewers'
+marks on passages), appendix.py, audit.py, notifications.py, rollup.py (the stored totals).
 Django finds every model here, in the ``reports`` app; callers import from ``reports.models``.
 """
 
 from .appendix import Appendix, IndicatorNote, IndicatorValue
 from .audit import AuditEntry, AuditKind
+from .marks import MarkKind, PassageMark
 from .notifications import Notification
 from .proposals import WORDING_MAX_CHARS, ProposalWording
 from .reports import (
@@ -50,7 +51,9 @@ __all__ = [
     "ExtensionStatus",
     "IndicatorNote",
     "IndicatorValue",
+    "MarkKind",
     "Notification",
+    "PassageMark",
     "PreviousTerm",
     "ProposalWording",
     "Report",

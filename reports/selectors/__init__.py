@@ -4,7 +4,8 @@ By topic: reports.py (the reports a user reads; who writes, reviews and exports 
 (the outline and section texts), review.py (returns, comments, the history's words), dashboard.py,
 appendix.py (a report's figures), rollup.py (the grassroots unions' figures added up), rounds.py
 (who sets rounds up and sees them, what opening one will do), drafts.py (what a Word draft is
-matched against). Callers import from ``reports.selectors``.
+matched against), synthesis.py (the superior's synthesis panel: its units' texts and counts).
+Callers import from ``reports.selectors``.
 """
 
 from .appendix import ReportAppendix, StoredAppendix, report_appendix, rows_for_node
@@ -34,10 +35,26 @@ from .rounds import (
     rounds_visible_to,
     units_for_rounds,
 )
-from .sections import OutlineRow, ReportOutline, SectionPage, report_outline, section_page, unit_texts, worded_nodes
+from .sections import OutlineRow, ReportOutline, SectionPage, report_outline, section_page, worded_nodes
+from .synthesis import (
+    SYNTHESIS_PAGE_SIZE,
+    SYNTHESIS_STATUSES,
+    SynthesisCounts,
+    SynthesisFilter,
+    UnitText,
+    attribution,
+    counted_reports,
+    marked_passages,
+    synthesis_channels,
+    synthesis_counts,
+    synthesis_page,
+    synthesis_texts,
+)
 
 __all__ = [
     "DEFAULT_ROLLUP_STATUSES",
+    "SYNTHESIS_PAGE_SIZE",
+    "SYNTHESIS_STATUSES",
     "Dashboard",
     "DashboardRow",
     "DashboardRows",
@@ -51,17 +68,23 @@ __all__ = [
     "RollupStamp",
     "SectionPage",
     "StoredAppendix",
+    "SynthesisCounts",
+    "SynthesisFilter",
+    "UnitText",
+    "attribution",
     "can_edit",
     "can_export_consolidated",
     "can_export_drafts",
     "can_manage_rounds",
     "comment_anchors",
     "comment_threads",
+    "counted_reports",
     "dashboard",
     "draft_entries",
     "draft_preview",
     "drafters_of",
     "history_labels",
+    "marked_passages",
     "open_return",
     "pick_round",
     "predecessor_reports",
@@ -82,6 +105,10 @@ __all__ = [
     "rows_for_node",
     "section_page",
     "section_states",
+    "synthesis_channels",
+    "synthesis_counts",
+    "synthesis_page",
+    "synthesis_texts",
     "unit_proposals",
     "unit_texts",
     "units_for_rounds",

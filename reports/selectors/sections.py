@@ -1,21 +1,14 @@
-"""The report's outline and its section texts: the outline page, the section page, the units' texts."""
+"""The report's outline and its section texts: the outline page, the section page."""
 
 import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from core.db import Vietnamese
 from core.richtext import plain_text
 from documents.page import document_pages, page_estimate
 from outline.models import NodeKind, OutlineNode
-from units.models import subtree_q
 
-from ..models import (
-    Report,
-    SectionState,
-    SectionText,
-    counted_condition,
-)
+from ..models import Report, SectionState, SectionText
 
 _BLOCK_END = re.compile(r"</(?:p|li|tr|h[1-6])>")
 _HEADING_KINDS = (NodeKind.PART, NodeKind.PART_HEADING, NodeKind.SECTION, NodeKind.ITEM)
@@ -191,23 +184,4 @@ def section_page(report: Report, key: str) -> SectionPage:
         next=writable[index + 1] if index + 1 < len(writable) else None,
         position=index + 1,
         total=len(writable),
-    )
-
-
-def unit_texts(report, node):
-    """What the units below ``report``'s unit wrote for ``node`` in the same round, for the
-    superior's own report ("Tổng hợp từ đơn vị"), in Vietnamese order of the units: a queryset the
-    page slices (a province's thousands of texts are read a page at a time)."""
-    return (
-        SectionText.objects.filter(
-            counted_condition("report__", report.round.cutoff_date),
-            subtree_q(report.unit, "report__unit"),
-            report__round_id=report.round_id,
-            node=node,
-        )
-        .exclude(report=report)
-        .exclude(content="")
-        .select_related("report__unit")
-        .only("pk", "content", "report__status", "report__unit__name")
-        .order_by(Vietnamese("report__unit__name"), "pk")
     )

@@ -3,13 +3,14 @@
 By entity: rounds.py (a round's fields, opening it), reports.py (a report as a whole: why it is
 locked, its status, submitting it, what its Word file prints), sections.py (section texts, the save
 and the autosave), appendix.py (figures and notes), drafts.py (a Word draft's sections
-written in one go). The review's writes are in reports/review.py,
+written in one go), marks.py (reviewers' marks on passages). The review's writes are in reports/review.py,
 the reorganisation's in reports/reorganisation.py. Callers import from ``reports.services``.
 """
 
 from .appendix import NOTE_MAX_CHARS, AppendixConflict, AppendixSaveResult, appendix_fill_from_rollup, appendix_save
 from .drafts import DraftConflict, draft_import
 from .jobs import round_open_start, round_rebuild_totals_start, units_import_start
+from .marks import passage_mark, passage_unmark
 from .proposals import proposal_wording_save, proposals_group_later, proposals_insert
 from .reports import (
     DOCUMENT_FIELDS,
@@ -48,6 +49,8 @@ __all__ = [
     "lock_report",
     "mark_drafting",
     "missing_sections",
+    "passage_mark",
+    "passage_unmark",
     "proposal_wording_save",
     "proposals_group_later",
     "proposals_insert",

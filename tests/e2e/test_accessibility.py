@@ -9,11 +9,13 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from reports.models import Report
 from reports.services import report_submit
 from tests.conftest import build_world
 from tests.e2e.conftest import _missing
 from tests.e2e.helpers import log_in
 from tests.reports.test_review import write_all
+from tests.units.factories import MembershipFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine_independent, pytest.mark.django_db(transaction=True)]
 
@@ -45,6 +47,8 @@ def test_main_pages_have_no_serious_accessibility_violation(live_server, browser
     write_all(world, world.report_b, world.drafter_b)
     report_submit(report=world.report_b, actor=world.drafter_b)
     a, b = world.report_a.pk, world.report_b.pk
+    own = Report.objects.get(round=world.round, unit=world.superior).pk
+    superior_writer = MembershipFactory(unit=world.superior, role="drafter").user
     pages = {
         None: [("log-in", reverse("login")), ("guide", reverse("guide"))],
         world.drafter_a: [
@@ -64,6 +68,10 @@ def test_main_pages_have_no_serious_accessibility_violation(live_server, browser
             ("reading", reverse("reports:report_read", args=[b])),
             ("return", reverse("reports:report_return", args=[b])),
             ("roll-up", reverse("reports:rollup", args=[world.round.code, world.superior.code])),
+        ],
+        superior_writer: [
+            # The synthesis panel: the submitted unit's text to quote, the units' figures counted.
+            ("superior's section", reverse("reports:section_edit", args=[own, "p1.II.1"]) + "?don_vi=1"),
         ],
         world.admin: [
             ("rounds", reverse("reports:round_list")),

@@ -544,7 +544,7 @@ def test_superior_section_page_shows_the_units_texts_a_page_at_a_time(client, wo
     """A province's section page lists thousands of texts: 20 at a time, in Vietnamese order across pages,
     and the page's query count and size do not grow with the number of units."""
     from core.text import vietnamese_sort_key
-    from reports.views import UNIT_TEXTS_PAGE_SIZE
+    from reports.selectors import SYNTHESIS_PAGE_SIZE as UNIT_TEXTS_PAGE_SIZE
     from tests.units.factories import MembershipFactory
 
     node = OutlineNode.objects.get(version=world.round.outline_version, key="p1.II.1")
@@ -563,6 +563,8 @@ def test_superior_section_page_shows_the_units_texts_a_page_at_a_time(client, wo
         ):
             if report.unit.is_grassroots:
                 SectionText.objects.create(report=report, node=node, content=f"<p>Bài của {report.unit.name}.</p>")
+                # Only submitted or approved reports are shown to the superior (reports.selectors.synthesis).
+                Report.objects.filter(pk=report.pk).update(status="submitted")
 
     def page(number):
         with CaptureQueriesContext(connection) as queries:
@@ -572,11 +574,12 @@ def test_superior_section_page_shows_the_units_texts_a_page_at_a_time(client, wo
     add_units(UNIT_TEXTS_PAGE_SIZE + 3, 0)
     first, queries_small = page(1)
     second, _ = page(2)
-    shown = re.findall(r"Bài của (Công đoàn cơ sở \w+n \d{3})", first + second)
-    assert len(shown) == UNIT_TEXTS_PAGE_SIZE + 3 and len(re.findall(r"Bài của", first)) == UNIT_TEXTS_PAGE_SIZE
+    passage = r'<p class="mb-1">Bài của'
+    shown = re.findall(passage + r" (Công đoàn cơ sở \w+n \d{3})", first + second)
+    assert len(shown) == UNIT_TEXTS_PAGE_SIZE + 3 and len(re.findall(passage, first)) == UNIT_TEXTS_PAGE_SIZE
     assert shown == sorted(shown, key=vietnamese_sort_key)
-    assert "đơn vị)" in first and 'href="?don_vi=2#unit-texts"' in first
+    assert "bài của đơn vị" in first and f'href="{url}?don_vi=2#unit-texts"' in first
     add_units(60, 100)
     big, queries_big = page(1)
     assert queries_big == queries_small
-    assert len(re.findall(r"Bài của", big)) == UNIT_TEXTS_PAGE_SIZE
+    assert len(re.findall(passage, big)) == UNIT_TEXTS_PAGE_SIZE
