@@ -97,6 +97,10 @@ def _code_free(code: str, *, draft: OutlineDraft | None = None) -> None:
 
 def outline_draft_create(*, base: OutlineVersion, code: str, name: str, actor) -> OutlineDraft:
     """A draft holding ``base``'s text, to be edited and published as the version ``code``."""
+    if not base.source_text.strip():
+        raise ValidationError(
+            _("This version has no outline text to copy (it was not made from a file): upload its outline file instead.")
+        )
     with transaction.atomic():
         _code_free(code)
         draft = OutlineDraft(
