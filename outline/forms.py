@@ -96,7 +96,9 @@ class OutlineDraftTextForm(CleanTextMixin, forms.Form):
         help_text=_("One line per heading, item or guidance bullet, as in an outline file."),
         max_length=MAX_CHARS,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false", "wrap": "off", "class": "font-monospace small"}),
+        widget=forms.Textarea(
+            attrs={"rows": 24, "spellcheck": "false", "wrap": "off", "class": "font-monospace small"}
+        ),
     )
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 

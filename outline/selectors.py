@@ -101,6 +101,13 @@ class EditorLine:
         return NodeKind(self.node.kind).label
 
     @property
+    def long(self) -> bool:
+        """Guidance and notes run to sentences: a box of two lines (a line break typed becomes a space)."""
+        return self.node.kind in (NodeKind.GUIDANCE, NodeKind.NOTE, NodeKind.SUMMARY, NodeKind.CLOSING) or len(
+            self.node.text
+        ) > 90
+
+    @property
     def indent(self) -> str:
         return ("", "ms-2 ms-md-3", "ms-3 ms-md-5", "ms-4 ms-md-5 ps-md-4")[min(self.depth, 3)]
 

@@ -99,7 +99,10 @@ def outline_draft_create(*, base: OutlineVersion, code: str, name: str, actor) -
     """A draft holding ``base``'s text, to be edited and published as the version ``code``."""
     if not base.source_text.strip():
         raise ValidationError(
-            _("This version has no outline text to copy (it was not made from a file): upload its outline file instead.")
+            _(
+                "This version has no outline text to copy (it was not made from a file): upload its outline file "
+                "instead."
+            )
         )
     with transaction.atomic():
         _code_free(code)
@@ -111,7 +114,9 @@ def outline_draft_create(*, base: OutlineVersion, code: str, name: str, actor) -
             with transaction.atomic():
                 draft.save()
         except IntegrityError:
-            raise ValidationError({"code": _("A draft with this code exists already: open it from the outline page.")})
+            raise ValidationError(
+                {"code": _("A draft with this code exists already: open it from the outline page.")}
+            ) from None
     log.info("outline draft %s made from %s by %s", code, base.code, actor)
     return draft
 

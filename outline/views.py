@@ -134,7 +134,7 @@ def _draft(request, pk: int) -> OutlineDraft:
 
 @require_http_methods(["GET", "POST"])
 def draft_create(request):
-    """"Sửa từng mục": a published version's text copied into a new draft, given the code and name it will
+    """ "Sửa từng mục": a published version's text copied into a new draft, given the code and name it will
     be published under."""
     _require_admin(request)
     base = _base(request.POST.get("tu", "") if request.method == "POST" else request.GET.get("tu", ""))
@@ -247,14 +247,16 @@ def draft_line(request, pk, line):
 
 @require_http_methods(["GET", "POST"])
 def draft_text(request, pk):
-    """"Sửa dạng văn bản": the whole draft in one text box, saved by the same service."""
+    """ "Sửa dạng văn bản": the whole draft in one text box, saved by the same service."""
     draft = _draft(request, pk)
     if request.method == "POST":
         form = OutlineDraftTextForm(request.POST)
         if form.is_valid():
             try:
                 services.outline_draft_save(
-                    draft=draft, text=form.cleaned_data["text"], revision=form.cleaned_data["revision"],
+                    draft=draft,
+                    text=form.cleaned_data["text"],
+                    revision=form.cleaned_data["revision"],
                     actor=request.user,
                 )
             except ValidationError as exc:

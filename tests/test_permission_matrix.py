@@ -24,10 +24,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from exports.models import ExportJob, JobFailure, JobStatus
-from outline.models import OutlineDraft
-from outline.services import outline_version_publish
 from exports.services import export_job_start
 from exports.tasks import export_job_run
+from outline.models import OutlineDraft
+from outline.services import outline_version_publish
 from reports import review
 from reports.forms import cell_name
 from reports.models import Report, ReturnItem, Round, Visibility
@@ -116,7 +116,11 @@ def prepare(state: str) -> Ctx:
             code="nhap-ma-tran", name="Đề cương 2025–2030", base=version, text=OUTLINE_TEXT
         ).pk
         ctx.extras["published_draft"] = OutlineDraft.objects.create(
-            code=version.code, name=version.name, base=version, text=OUTLINE_TEXT, published_version=version,
+            code=version.code,
+            name=version.name,
+            base=version,
+            text=OUTLINE_TEXT,
+            published_version=version,
             published_at=timezone.now(),
         ).pk
     ctx.report = Report.objects.select_related("round", "unit").get(pk=report.pk)

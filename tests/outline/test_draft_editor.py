@@ -13,7 +13,7 @@ from django.urls import reverse
 from outline.editing import OutlineEditRefused, add_line, delete_line, edit_line, move_line
 from outline.models import OutlineDraft, OutlineNode, OutlineVersion
 from outline.parsing import check_outline, parse_outline, roman
-from outline.services import outline_draft_create, outline_draft_save, outline_version_publish
+from outline.services import outline_draft_create, outline_version_publish
 from tests.units.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,12 @@ def test_add_move_and_delete_keep_the_numbering():
     ]
     # An item after the first: Đoàn viên becomes 3.
     out = add_line(out, line_of(out, "1. Bối cảnh"), "after", "Việc làm").text
-    assert [h[1:] for h in headings(out)[:4]] == [("I", "TÌNH HÌNH"), ("1", "Bối cảnh"), ("2", "Việc làm"), ("3", "Đoàn viên")]
+    assert [h[1:] for h in headings(out)[:4]] == [
+        ("I", "TÌNH HÌNH"),
+        ("1", "Bối cảnh"),
+        ("2", "Việc làm"),
+        ("3", "Đoàn viên"),
+    ]
     # Moved up: "Đoàn viên" and its guidance go before "Việc làm".
     moved = move_line(out, line_of(out, "3. Đoàn viên"), "up")
     lines = moved.text.split("\n")
@@ -153,7 +158,10 @@ def test_admin_makes_a_draft_from_a_published_version(admin_client, base):
     assert response.status_code == 302 and response["Location"] == reverse("outline:draft_edit", args=[draft.pk])
     assert draft.text == SMALL and draft.base == base
     # The outline page lists the draft being written.
-    assert reverse("outline:draft_edit", args=[draft.pk]) in admin_client.get(reverse("outline:outline_upload")).content.decode()
+    assert (
+        reverse("outline:draft_edit", args=[draft.pk])
+        in admin_client.get(reverse("outline:outline_upload")).content.decode()
+    )
 
 
 def test_a_heading_and_a_bullet_edited_in_their_boxes_change_what_the_drafter_sees(admin_client, draft, admin):
@@ -225,7 +233,10 @@ def test_text_is_stored_nfc(admin_client, draft):
     assert unicodedata.is_normalized("NFC", draft.text)
     response = admin_client.post(
         reverse("outline:draft_text", args=[draft.pk]),
-        {"text": unicodedata.normalize("NFD", draft.text.replace("Kết quả", "Kết quả đạt được")), "revision": draft.revision},
+        {
+            "text": unicodedata.normalize("NFD", draft.text.replace("Kết quả", "Kết quả đạt được")),
+            "revision": draft.revision,
+        },
     )
     assert response.status_code == 302
     draft.refresh_from_db()
@@ -236,7 +247,9 @@ def test_the_text_editor_saves_through_the_same_checks(admin_client, draft):
     page = admin_client.get(reverse("outline:draft_text", args=[draft.pk])).content.decode()
     assert "Chèn trường" in page and "{nhiem_ky}" in page
     wrong = draft.text.replace("2. Đoàn viên", "1. Đoàn viên")
-    response = admin_client.post(reverse("outline:draft_text", args=[draft.pk]), {"text": wrong, "revision": draft.revision})
+    response = admin_client.post(
+        reverse("outline:draft_text", args=[draft.pk]), {"text": wrong, "revision": draft.revision}
+    )
     page = response.content.decode()
     assert response.status_code == 400 and "Dòng 8" in page and "1. Đoàn viên" in page
     assert OutlineDraft.objects.get(pk=draft.pk).text == SMALL
