@@ -103,9 +103,10 @@ class EditorLine:
     @property
     def long(self) -> bool:
         """Guidance and notes run to sentences: a box of two lines (a line break typed becomes a space)."""
-        return self.node.kind in (NodeKind.GUIDANCE, NodeKind.NOTE, NodeKind.SUMMARY, NodeKind.CLOSING) or len(
-            self.node.text
-        ) > 90
+        return (
+            self.node.kind in (NodeKind.GUIDANCE, NodeKind.NOTE, NodeKind.SUMMARY, NodeKind.CLOSING)
+            or len(self.node.text) > 90
+        )
 
     @property
     def indent(self) -> str:
