@@ -7,10 +7,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.text import nfc
+from core.text import format_number, nfc
 
 from .models import OutlineDraft, OutlineNode, OutlineVersion
 from .parsing import OutlineFormatError, check_outline, parse_outline
+from .reading import MAX_CHARS, MAX_LINES
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +144,14 @@ def outline_draft_save(*, draft: OutlineDraft, text: str, revision: int, actor) 
     or check_outline finds errors); nothing is stored then. Warnings (numbering, another term's years)
     are the page's to show, never a refusal."""
     text = nfc(text).replace("\r\n", "\n").replace("\r", "\n")
+    # The bounds of an uploaded outline hold for one written here, line by line added.
+    if len(text) > MAX_CHARS or text.count("\n") >= MAX_LINES:
+        raise ValidationError(
+            {
+                "text": _("The outline is too long (at most %(lines)s lines): nothing was saved.")
+                % {"lines": format_number(MAX_LINES)}
+            }
+        )
     try:
         nodes = parse_outline(text)
     except OutlineFormatError as exc:

@@ -134,7 +134,7 @@ def _draft(request, pk: int) -> OutlineDraft:
 
 @require_http_methods(["GET", "POST"])
 def draft_create(request):
-    """ "Sửa từng mục": a published version's text copied into a new draft, given the code and name it will
+    """A published version's text copied into a new draft ("Sửa từng mục"), given the code and name it will
     be published under."""
     _require_admin(request)
     base = _base(request.POST.get("tu", "") if request.method == "POST" else request.GET.get("tu", ""))
@@ -247,7 +247,7 @@ def draft_line(request, pk, line):
 
 @require_http_methods(["GET", "POST"])
 def draft_text(request, pk):
-    """ "Sửa dạng văn bản": the whole draft in one text box, saved by the same service."""
+    """The whole draft in one text box ("Sửa dạng văn bản"), saved by the same service."""
     draft = _draft(request, pk)
     if request.method == "POST":
         form = OutlineDraftTextForm(request.POST)
@@ -260,15 +260,13 @@ def draft_text(request, pk):
                     actor=request.user,
                 )
             except ValidationError as exc:
+                # The text typed is shown again, ready to send with the draft's revision as it now is.
+                draft.refresh_from_db()
+                data = request.POST.copy()
+                data["revision"] = str(draft.revision)
+                form = OutlineDraftTextForm(data)
+                form.is_valid()
                 add_validation_errors(form, exc)
-                if not draft.is_published:
-                    draft.refresh_from_db()
-                    data = request.POST.copy()
-                    data["revision"] = str(draft.revision)
-                    errors = form.errors.copy()
-                    form = OutlineDraftTextForm(data)
-                    form.is_valid()
-                    form._errors.update(errors)
             else:
                 messages.success(request, _("Saved. The preview and the changes below show the draft as it is now."))
                 return redirect("outline:draft_edit", pk=draft.pk)

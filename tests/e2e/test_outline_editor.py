@@ -34,7 +34,11 @@ def test_admin_edits_a_heading_in_its_box_sees_it_and_publishes(live_server, pag
     section = page.locator("li[data-kind=section]").first
     box = section.get_by_role("textbox")
     old = box.input_value()
-    box.fill("TÌNH HÌNH CHUNG CỦA {don_vi}")
+    box.fill("TÌNH HÌNH CHUNG CỦA ")
+    # The unit's name as a field, inserted where the cursor stands.
+    page.get_by_text("Chèn trường").first.click()
+    page.locator("[data-placeholders] button[data-insert='{don_vi}']").click()
+    assert box.input_value() == "TÌNH HÌNH CHUNG CỦA {don_vi}"
     section.get_by_role("button", name="Lưu").click()
     page.wait_for_url(re.compile(r"#dong-\d+$"))
     assert "Đã lưu" in page.locator(".alert-success, [role=status]").first.inner_text()

@@ -255,6 +255,13 @@ def test_the_text_editor_saves_through_the_same_checks(admin_client, draft):
     assert OutlineDraft.objects.get(pk=draft.pk).text == SMALL
 
 
+def test_an_outline_past_the_upload_bounds_is_refused_in_words(admin_client, draft):
+    text = draft.text + "".join(f"- Gợi ý {i}.\n" for i in range(2_000))
+    response = admin_client.post(reverse("outline:draft_text", args=[draft.pk]), {"text": text, "revision": 1})
+    assert response.status_code == 400 and "Đề cương quá dài (tối đa 2.000 dòng)" in response.content.decode()
+    assert OutlineDraft.objects.get(pk=draft.pk).text == SMALL
+
+
 def test_warnings_stand_beside_the_line_that_has_them(admin_client, draft):
     post_line(admin_client, draft, "1. Bối cảnh", words="Bối cảnh năm 2019")
     page = admin_client.get(reverse("outline:draft_edit", args=[draft.pk])).content.decode()
