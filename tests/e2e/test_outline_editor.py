@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from outline.models import OutlineDraft, OutlineNode, OutlineVersion
+from tests.e2e.test_accessibility import axe_source, serious
 from tests.units.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine_independent, pytest.mark.django_db(transaction=True)]
@@ -31,6 +32,7 @@ def test_admin_edits_a_heading_in_its_box_sees_it_and_publishes(live_server, pag
     page.wait_for_url(re.compile(r"/de-cuong/nhap/\d+/$"))
     # The seed speaks of its own term: the warnings stand beside their lines.
     assert page.locator("[data-line-warnings]").count() > 0
+    assert serious(page, axe_source()) == []
     section = page.locator("li[data-kind=section]").first
     box = section.get_by_role("textbox")
     old = box.input_value()
