@@ -126,7 +126,7 @@ def _require_admin(request) -> None:
 
 def _draft(request, pk: int) -> OutlineDraft:
     _require_admin(request)
-    draft = OutlineDraft.objects.select_related("base", "published_version").filter(pk=pk).first()
+    draft = OutlineDraft.objects.select_related("base", "published_version", "updated_by").filter(pk=pk).first()
     if draft is None:
         raise Http404
     return draft
@@ -185,6 +185,7 @@ def _editor(request, draft, *, bound=None, bound_line=None, errors=(), status=20
             "view": view,
             "rows": rows,
             "errors": list(errors),
+            "refused_line": bound_line if bound is not None and bound.errors else None,
             "placeholders": PLACEHOLDERS.items(),
         },
         status=status,

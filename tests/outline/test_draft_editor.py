@@ -206,6 +206,8 @@ def test_bad_input_is_refused_in_vietnamese_and_the_words_typed_stay(admin_clien
     page = response.content.decode()
     assert response.status_code == 400
     assert 'value="Đoàn viên {nhiem_ki}"' in page
+    line = line_of(before, "2. Đoàn viên") + 1
+    assert f"Dòng {line} chưa được sửa" in page and f'href="#dong-{line}"' in page
     assert "không biết {nhiem_ki}" in page
     assert OutlineDraft.objects.get(pk=draft.pk).text == before
 
