@@ -499,6 +499,23 @@ def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table
         builder.add(paragraph(after_pt=6))
     else:
         builder.add(text_paragraph(_("Where each unit's report stands is in the table before this annex."), size=13))
+    if not counted:
+        # Every heading followed by "(No unit wrote this section.)" would be pages saying nothing: one line
+        # says it, and what makes the annex fill.
+        builder.add(
+            text_paragraph(
+                _(
+                    "No report is counted yet: no grassroots union below has submitted its report. The annex "
+                    "fills as reports are submitted."
+                ),
+                bold=True,
+                size=13,
+            )
+        )
+        total = len([n for n in nodes if n.is_writable]) + 1
+        if progress:
+            progress(total - 1, total)
+        return total
 
     by_pk = {n.pk: n for n in nodes}
     writable = [n for n in nodes if n.is_writable]

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 from documents.official import NATIONAL_MOTTO, name_lines, vietnamese_date
 from indicators.figures import shown_table
 from outline.models import blank_fill
-from reports.access import Action, access_report_by_id, check_report_access
+from reports.access import Action, access_report_by_id, access_rollup, check_report_access
 
 from . import services
 from .access import access_job_and_report_by_id, access_job_by_id
@@ -190,12 +190,20 @@ OTHER_PART = {"report": "annex", "annex": "report", "full": "report"}
 def job_detail(request, pk):
     job, report = access_job_and_report_by_id(request.user, pk)
     job = _current(job)
+    # The way back: the report the file was asked from and, for those who oversee the unit, its roll-up.
+    try:
+        access_rollup(request.user, job.round.code, job.unit.code)
+    except Http404:
+        rollup = False
+    else:
+        rollup = not job.unit.is_grassroots
     return render(
         request,
         "exports/job_detail.html",
         {
             "job": job,
             "report": report,
+            "rollup": rollup,
             "statuses": JobStatus,
             "pages_label": _pages_label(job),
             "other_part": OTHER_PART[job.part] if job.format == "docx" and not report.unit.is_grassroots else "",

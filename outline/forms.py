@@ -68,3 +68,65 @@ class OutlinePublishForm(CleanTextMixin, forms.Form):
                 self.add_error(name, _("This field is required to publish."))
                 ok = False
         return ok
+
+
+class OutlineDraftForm(CleanTextMixin, forms.Form):
+    """A new draft: the code and name of the version it will be published as."""
+
+    code = forms.CharField(
+        label=_("Code of the new version"),
+        max_length=60,
+        validators=[code_validator],
+        help_text=_("Unique, e.g. gnk-cdcs-2023-2028."),
+    )
+    name = forms.CharField(
+        label=_("Name of the new version"),
+        max_length=255,
+        help_text=_(
+            "With its term, e.g. Đề cương báo cáo giữa nhiệm kỳ 2025–2030: the years outside it are pointed out."
+        ),
+    )
+
+
+class OutlineDraftTextForm(CleanTextMixin, forms.Form):
+    """The whole draft as one text ("Sửa dạng văn bản"), for those who prefer it."""
+
+    text = forms.CharField(
+        label=_("Text of the outline"),
+        help_text=_("One line per heading, item or guidance bullet, as in an outline file."),
+        max_length=MAX_CHARS,
+        strip=False,
+        widget=forms.Textarea(
+            attrs={"rows": 24, "spellcheck": "false", "wrap": "off", "class": "font-monospace small"}
+        ),
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def clean_text(self):
+        return self.cleaned_data["text"].replace("\r\n", "\n").replace("\r", "\n")
+
+
+class OutlineLineForm(CleanTextMixin, forms.Form):
+    """One line of a draft in the structured editor: its words, and what to do with it (the button
+    pressed: save, up, down, delete, add)."""
+
+    ACTIONS = ("save", "up", "down", "delete", "add")
+
+    words = forms.CharField(label=_("Words of the line"), max_length=2_000, required=False)
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS], required=False, widget=forms.HiddenInput)
+    add = forms.ChoiceField(
+        label=_("Add"),
+        required=False,
+        choices=[
+            ("after", _("a line like this one, after it")),
+            ("section", _("a section at the end of this part")),
+            ("item", _("an item at the end of this section")),
+            ("guidance", _("a guidance bullet under this heading")),
+        ],
+    )
+    new_words = forms.CharField(label=_("Words of the new line"), max_length=2_000, required=False)
+
+    def __init__(self, *args, add_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["add"].choices = [c for c in self.fields["add"].choices if c[0] in add_choices]

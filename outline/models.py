@@ -1,5 +1,6 @@
 import re
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,65 @@ class OutlineVersion(models.Model):
 
     def natural_key(self):
         return (self.code,)
+
+
+class OutlineDraft(models.Model):
+    """An outline being written in the site: a published version's text copied, edited part by part
+    (or as one text), previewed, compared with the version it came from and published as a new
+    ``OutlineVersion``. Once published it is kept, read-only, as the record of where that version came
+    from. ``revision`` grows with every save, so an edit made on a page that is out of date is refused
+    rather than written over another's."""
+
+    code = models.CharField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    base = models.ForeignKey(
+        OutlineVersion,
+        verbose_name=_("made from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="drafts",
+    )
+    text = models.TextField(_("text"))
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    published_version = models.ForeignKey(
+        OutlineVersion,
+        verbose_name=_("published as"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("outline draft")
+        verbose_name_plural = _("outline drafts")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
 
 
 class NodeKind(models.TextChoices):

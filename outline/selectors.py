@@ -3,8 +3,10 @@
 import difflib
 from dataclasses import dataclass
 
+from .editing import ADD_CHOICES, MOVABLE
 from .models import BlankFill, NodeKind, fill_blanks, years_in_words
-from .parsing import ParsedNode
+from .parsing import OutlineCheck, OutlineFormatError, ParsedNode, check_outline, parse_outline
+from .terms import stale_references, term_in
 
 
 @dataclass
@@ -82,3 +84,70 @@ def outline_diff(before: str, after: str) -> list[DiffLine]:
         out.extend(DiffLine("-", i + 1, old[i]) for i in range(i1, i2) if old[i].strip() or tag != "delete")
         out.extend(DiffLine("+", j + 1, new[j]) for j in range(j1, j2))
     return [line for line in out if line.text.strip()]
+
+
+@dataclass
+class EditorLine:
+    """One line of a draft in the structured editor: where it stands, how a drafter sees it and what
+    looks wrong in it (another term's years, dates, congress)."""
+
+    node: ParsedNode
+    depth: int
+    shown: str
+    warnings: list[str]
+    add_choices: tuple[str, ...]
+    movable: bool
+
+    @property
+    def line(self) -> int:
+        """1-based, as the text editor and the warnings count lines."""
+        return self.node.line_no + 1
+
+    @property
+    def kind_label(self) -> str:
+        return NodeKind(self.node.kind).label
+
+    @property
+    def long(self) -> bool:
+        """Guidance and notes run to sentences: a box of two lines (a line break typed becomes a space)."""
+        return (
+            self.node.kind in (NodeKind.GUIDANCE, NodeKind.NOTE, NodeKind.SUMMARY, NodeKind.CLOSING)
+            or len(self.node.text) > 90
+        )
+
+    @property
+    def indent(self) -> str:
+        return ("", "ms-2 ms-md-3", "ms-3 ms-md-5", "ms-4 ms-md-5 ps-md-4")[min(self.depth, 3)]
+
+
+@dataclass
+class DraftView:
+    lines: list[EditorLine]
+    check: OutlineCheck
+    preview: list[PreviewLine]
+    diff: list[DiffLine]
+    writable: int
+
+
+def draft_view(text: str, *, name: str, base_text: str | None) -> DraftView:
+    """Everything the draft editor shows of ``text``: its lines with their warnings beside them, what
+    stops publishing and what looks wrong (check_outline and outline.terms, for the term ``name``
+    states), the drafter's preview and the changes against ``base_text``. No query."""
+    term = term_in(name)
+    try:
+        nodes = parse_outline(text)
+    except OutlineFormatError as exc:
+        return DraftView([], OutlineCheck(errors=[exc.message]), [], [], 0)
+    check = check_outline(nodes)
+    fill = sample_fill(term)
+    preview = outline_preview(nodes, fill)
+    lines = []
+    for row in preview:
+        node = row.node
+        warnings = stale_references([(node.line_no + 1, node.raw)], term=term)
+        check.warnings.extend(warnings)
+        lines.append(
+            EditorLine(node, row.depth, row.shown, warnings, ADD_CHOICES.get(node.kind, ()), node.kind in MOVABLE)
+        )
+    diff = outline_diff(base_text, text) if base_text is not None else []
+    return DraftView(lines, check, preview, diff, sum(1 for n in nodes if n.is_writable))

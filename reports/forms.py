@@ -4,6 +4,7 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
@@ -68,10 +69,18 @@ class ReturnForm(CleanTextMixin, forms.Form):
         label=_("Overall note to the unit (required)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
+        # Said whole: what is missing and what to write (Django's "This field is required" says neither).
+        error_messages={
+            "required": _(
+                "Write an overall note to the unit: they read it first, with the sections to rework, before they "
+                "resubmit. What you ticked and wrote below is kept."
+            )
+        },
     )
     due = forms.DateField(
         label=_("Resubmit by"),
         required=False,
+        error_messages={"invalid": _("Write the date as dd/mm/yyyy, e.g. 15/08/2026, or leave it empty.")},
         help_text=_("dd/mm/yyyy. Leave empty to keep the current deadline."),
         widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
     )
@@ -176,6 +185,15 @@ class DocumentInfoForm(CleanTextMixin, forms.ModelForm):
         model = Report
         fields = ["doc_number", "place", "signing_authority", "signer_title", "signer_name", "recipients", "filed"]
         widgets = {"recipients": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The details a report cannot be submitted without carry the star the required position has:
+        # they may be saved empty while the number is awaited, so the star says "needed to submit"
+        # (the page says so above the form), not "refused now".
+        for name in Report.REQUIRED_DOCUMENT_FIELDS:
+            field = self.fields[name]
+            field.label = format_html('{}<span class="asteriskField">*</span>', capfirst(field.label))
 
     def clean(self):
         data = super().clean()

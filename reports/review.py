@@ -75,11 +75,15 @@ def report_return(
     cleaned = []
     for key, reason in items:
         if key not in keys:
-            raise ValidationError({"items": _("Unknown section.")})
+            raise ValidationError(
+                {"items": _("A section ticked is not in the report's outline: reload the page and tick again.")}
+            )
         cleaned.append((key, _text(reason, f"reason_{key}")))
     today = timezone.localdate()
     if due is not None and due < today:
-        raise ValidationError({"due": _("The new date cannot be in the past.")})
+        raise ValidationError(
+            {"due": _("The new date has passed: write a date from today on, or leave it empty to keep the deadline.")}
+        )
     with transaction.atomic():
         report = lock_report(report)
         if report.status != ReportStatus.SUBMITTED:

@@ -26,6 +26,8 @@ from django.utils.http import urlsafe_base64_encode
 from exports.models import ExportJob, JobFailure, JobStatus
 from exports.services import export_job_start
 from exports.tasks import export_job_run
+from outline.models import OutlineDraft
+from outline.services import outline_version_publish
 from reports import review
 from reports.forms import cell_name
 from reports.models import Report, ReturnItem, Round, Visibility
@@ -115,8 +117,38 @@ def prepare(state: str) -> Ctx:
         world.drafter_a.save(update_fields=["password"])
         users_invite(users=[world.drafter_a], actor=world.admin)
         ctx.extras["uid"] = urlsafe_base64_encode(force_bytes(world.drafter_a.pk))
+    if state == "draft":
+        # An outline draft being written, and one published (read-only since).
+        version = outline_version_publish(code="dc-ma-tran-goc", name="Đề cương gốc", source=OUTLINE_TEXT, actor=None)
+        ctx.extras["outline_draft"] = OutlineDraft.objects.create(
+            code="nhap-ma-tran", name="Đề cương 2025–2030", base=version, text=OUTLINE_TEXT
+        ).pk
+        ctx.extras["published_draft"] = OutlineDraft.objects.create(
+            code=version.code,
+            name=version.name,
+            base=version,
+            text=OUTLINE_TEXT,
+            published_version=version,
+            published_at=timezone.now(),
+        ).pk
     ctx.report = Report.objects.select_related("round", "unit").get(pk=report.pk)
     return ctx
+
+
+def outline_draft(ctx):
+    return (ctx.extras["outline_draft"],)
+
+
+def published_draft(ctx):
+    return (ctx.extras["published_draft"],)
+
+
+def outline_draft_line(ctx):
+    return (ctx.extras["outline_draft"], 4)  # "I. KẾT QUẢ"
+
+
+def published_draft_line(ctx):
+    return (ctx.extras["published_draft"], 4)
 
 
 def template_with_a_figure(ctx) -> dict:
@@ -399,6 +431,30 @@ MATRIX = [
     Row("outline:outline_upload", none, "POST", (302, 403, 403, 403, 403, 302),
         data=lambda c: {"text": OUTLINE_TEXT, "code": "dc-ma-tran", "name": "Đề cương", "publish": "1"},
         writes=W("admin")),
+    # Outline drafts: written in the site by the same administrators, line by line or as text; a published
+    # draft refuses every change in words (400), storing nothing.
+    Row("outline:draft_create", none, "GET", (302, 403, 403, 403, 403, 302)),
+    Row("outline:draft_create", none, "POST", (302, 403, 403, 403, 403, 302),
+        data=lambda c: {"tu": "dc-ma-tran-goc", "code": "nhap-moi", "name": "Đề cương 2025–2030"},
+        writes=W("admin")),
+    Row("outline:draft_edit", outline_draft, "GET", (302, 403, 403, 403, 403, 200)),
+    Row("outline:draft_edit", outline_draft, "POST", (302, 405, 405, 405, 405, 405)),
+    Row("outline:draft_line", outline_draft_line, "GET", (302, 405, 405, 405, 405, 405)),
+    Row("outline:draft_line", outline_draft_line, "POST", (302, 403, 403, 403, 403, 302),
+        data=lambda c: {"l4-revision": 1, "l4-words": "KẾT QUẢ ĐẠT ĐƯỢC", "action": "save"}, writes=W("admin")),
+    Row("outline:draft_line", outline_draft_line, "POST", (302, 403, 403, 403, 403, 302),
+        data=lambda c: {"l4-revision": 1, "action": "add", "l4-add": "after", "l4-new_words": "BÀI HỌC"},
+        writes=W("admin")),
+    Row("outline:draft_line", published_draft_line, "POST", (302, 403, 403, 403, 403, 400),
+        data=lambda c: {"l4-revision": 1, "l4-words": "KẾT QUẢ ĐẠT ĐƯỢC", "action": "save"}),
+    Row("outline:draft_text", outline_draft, "GET", (302, 403, 403, 403, 403, 200)),
+    Row("outline:draft_text", outline_draft, "POST", (302, 403, 403, 403, 403, 302),
+        data=lambda c: {"text": OUTLINE_TEXT + "- Thêm gợi ý.\n", "revision": 1}, writes=W("admin")),
+    Row("outline:draft_text", published_draft, "POST", (302, 403, 403, 403, 403, 400),
+        data=lambda c: {"text": OUTLINE_TEXT + "- Thêm gợi ý.\n", "revision": 1}),
+    Row("outline:draft_publish", outline_draft, "GET", (302, 405, 405, 405, 405, 405)),
+    Row("outline:draft_publish", outline_draft, "POST", (302, 403, 403, 403, 403, 302), writes=W("admin")),
+    Row("outline:draft_publish", published_draft, "POST", (302, 403, 403, 403, 403, 400)),
     Row("indicators:catalogue_copy", none, "GET", (302, 403, 403, 403, 403, 200)),
     Row("indicators:catalogue_copy", none, "POST", (302, 403, 403, 403, 403, 302),
         data=lambda c: {"source": c.world.round.outline_version.pk, "code": "dc-ban-sao", "name": "Bản sao"},

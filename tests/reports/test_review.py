@@ -151,7 +151,7 @@ def test_return_answer_resubmit_loop(client, world):
     mail.outbox.clear()
     client.force_login(world.reviewer)
     response = client.post(reverse("reports:report_return", args=[report.pk]), {"note": ""})
-    assert "Trường này là bắt buộc" in response.content.decode()
+    assert "Hãy viết nhận xét chung gửi đơn vị" in response.content.decode()
     response = client.post(
         reverse("reports:report_return", args=[report.pk]),
         {

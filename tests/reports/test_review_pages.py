@@ -26,7 +26,7 @@ def test_a_return_with_errors_opens_with_a_summary_linking_to_each_field(client,
     assert html.index("data-error-summary") < html.index("return-item")  # above the fields
     assert f'href="#id_reason_{node.key}"' in summary
     assert f"II.{node.number}. {node.text}: Nêu rõ cần sửa gì" in summary
-    assert 'href="#id_note"' in summary and "Trường này là bắt buộc" in summary
+    assert 'href="#id_note"' in summary and "Hãy viết nhận xét chung gửi đơn vị" in summary
 
 
 def test_the_submit_page_lists_unanswered_points_before_the_click(client, world):
