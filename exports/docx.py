@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from core.text import vietnamese_sort_key
 from documents.html_docx import html_to_elements, html_to_xml
 from documents.official import closing_block, header_block
 from documents.page import LANDSCAPE_TEXT_CM, PORTRAIT_TEXT_CM, TWIPS_PER_CM
@@ -407,10 +406,10 @@ def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table
     by_pk = {n.pk: n for n in nodes}
     writable = [n for n in nodes if n.is_writable]
     position = {n.key: i for i, n in enumerate(writable)}
-    order = {r.pk: i for i, r in enumerate(sorted(counted, key=lambda r: vietnamese_sort_key(r.name)))}
     reports_by_pk = {r.pk: r for r in counted}
-    # The texts come in the outline's order (exports.selectors): one section's texts at a time are held,
-    # sorted by unit, written and dropped.
+    # The texts come in the outline's order, and within a section in the units' Vietnamese order
+    # (exports.selectors): each is written as it comes and dropped, so memory holds a chunk of the query,
+    # never a section of a province's units.
     groups = itertools.groupby(data.texts, key=lambda text: text[0])
     group = next(groups, None)
     total = len(writable) + 1
@@ -446,16 +445,12 @@ def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table
         # Texts of a section this outline lacks (or has already passed) are not printed, as before.
         while group is not None and position.get(group[0], -1) < position[node.key]:
             group = next(groups, None)
-        entries = []
+        entries = iter(())
         if group is not None and group[0] == node.key:
-            entries = sorted(
-                ((reports_by_pk[report_id], content) for _key, content, report_id in group[1]),
-                key=lambda e: order[e[0].pk],
-            )
-            group = next(groups, None)
-        if not entries:
-            builder.add(text_paragraph(_("(No unit wrote this section.)"), italic=True, size=13))
+            entries = ((reports_by_pk[report_id], content) for _key, content, report_id in group[1])
+        written = False
         for unit_report, content in entries:
+            written = True
             label = [
                 run_xml(
                     f"{unit_report.name} ({unit_report.code}) – {_status_words(unit_report)}",
@@ -468,14 +463,21 @@ def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table
                 label.append(run_xml(" – BẢN NHÁP – chưa nộp", bold=True, size=13))
             label_xml = paragraph_xml(label, align="left", first_line_cm=0, after_pt=3, line=1.15, keep_next=True)
             builder.add_xml([label_xml, *html_to_xml(content, size=13)])
+        if group is not None and group[0] == node.key:
+            group = next(groups, None)
+        if not written:
+            builder.add(text_paragraph(_("(No unit wrote this section.)"), italic=True, size=13))
         done += 1
         if progress:
             progress(done, total)
     return total
 
 
-def build_consolidated_docx(data: Consolidated, *, part: str = "full", progress: Progress | None = None) -> bytes:
-    """A superior union's consolidated report.
+def build_consolidated_docx(
+    data: Consolidated, *, part: str = "full", progress: Progress | None = None, out=None
+) -> bytes | None:
+    """A superior union's consolidated report; written to ``out`` (a binary file) when given, else
+    returned as bytes.
 
     ``part`` "report": its own report as written, the roll-up of its units' appendices and where each
     unit's report stands; "annex": what every unit below wrote, by heading, as a file of its own;
@@ -534,7 +536,7 @@ def build_consolidated_docx(data: Consolidated, *, part: str = "full", progress:
         if part == "annex":
             builder.add(header_block(fields, doc.date))
         total = _annex(builder, data, nodes, fill, progress, part == "annex")
-    data = builder.save()
+    data = builder.save(out)
     if progress:
         progress(total, total)
     return data

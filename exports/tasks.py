@@ -16,12 +16,13 @@ import datetime
 import errno
 import logging
 import os
+import tempfile
 import threading
 import time
 import uuid
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import DatabaseError, connection
 from django.db.models import Q
 from django.utils import timezone
@@ -109,20 +110,22 @@ def _remove(storage, name: str) -> None:
         log.exception("export: could not remove %s", name)
 
 
-def _store(job: ExportJob, filename: str, data: bytes) -> str:
-    """Write ``data`` under a temporary name beside its place, then rename it there, so a file under
-    a job's name is always whole; what was written is removed if writing fails. The name holds the
-    job's id: two jobs never share one. Returns the stored name."""
+def _store(job: ExportJob, filename: str, data) -> str:
+    """Write ``data`` (bytes, or a binary file read from its start) under a temporary name beside its
+    place, then rename it there, so a file under a job's name is always whole; what was written is
+    removed if writing fails. The name holds the job's id: two jobs never share one. Returns the
+    stored name."""
     storage = job.file.storage
     name = job.file.field.generate_filename(job, f"{job.pk}-{filename}")
+    content = ContentFile(data) if isinstance(data, bytes) else File(data)
     try:
         storage.path(name)
     except NotImplementedError:
         # An object store (S3 through django-storages) keeps an object whole or not at all.
-        return storage.save(name, ContentFile(data))
+        return storage.save(name, content)
     temp = f"{name}.{uuid.uuid4().hex}.part"
     try:
-        temp = storage.save(temp, ContentFile(data))
+        temp = storage.save(temp, content)
         os.replace(storage.path(temp), storage.path(name))
     except BaseException:
         _remove(storage, temp)
@@ -168,12 +171,16 @@ def export_job_run(*, job_id: int) -> ExportJob:
         with _Heartbeat(job.pk):
             report = Report.objects.select_related("round", "unit", "unit__parent").get(round=job.round, unit=job.unit)
             data = consolidated(report, include_drafts=job.include_drafts, part=job.part)
-            if job.format == "docx":
-                data = build_consolidated_docx(data, part=job.part, progress=progress)
-            else:
-                data = build_consolidated_xlsx(data, progress=progress)
-            check_time()
-            stored = _store(job, filename, data)
+            # Made in a temporary file, then copied to its place in chunks: a country's file is never
+            # held in memory (SpooledTemporaryFile would hold its first megabytes only).
+            with tempfile.TemporaryFile() as made:
+                if job.format == "docx":
+                    build_consolidated_docx(data, part=job.part, progress=progress, out=made)
+                else:
+                    build_consolidated_xlsx(data, progress=progress, out=made)
+                check_time()
+                made.seek(0)
+                stored = _store(job, filename, made)
             finished = timezone.now()
             if not ExportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
                 file=stored,
