@@ -9,6 +9,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterable
 
 from django.utils import timezone
 from docx import Document
@@ -147,6 +148,15 @@ class DocumentBuilder:
         for fragment in fragments[:-1]:
             self._spool.write(fragment.encode())
         self.elements.append(fragments[-1])
+
+    def write_table_xml(self, fragments: Iterable[str]):
+        """A table already written as WordprocessingML, in pieces (a status table of a country's units,
+        a row at a time): into the spool as they come, none held. Nothing is kept as the last element:
+        a section break or closing block after it goes after it as after any table (a paragraph of
+        its own), and the bytes are those ``add_xml`` would write for the whole string."""
+        self._flush()
+        for fragment in fragments:
+            self._spool.write(fragment.encode())
 
     def _last(self):
         """The kept element, made an element if it was kept as a string (to change it)."""

@@ -277,6 +277,10 @@ def _counted(report, statuses):
     return Report.objects.counted_below(report.round, report.unit).filter(status__in=statuses)
 
 
+# Rows of the units' texts read at a time (a server-side cursor on PostgreSQL): what the annex holds.
+TEXT_CHUNK_ROWS = 2000
+
+
 def _texts(report, statuses) -> Iterable[tuple[str, str, int]]:
     """The counted reports' texts, section by section in the outline's order, and within a section by
     unit name in Vietnamese order (the database's collation, which agrees with vietnamese_sort_key): the
@@ -286,7 +290,7 @@ def _texts(report, statuses) -> Iterable[tuple[str, str, int]]:
         .exclude(content="")
         .order_by("node__position", "node__key", Vietnamese("report__unit__name"), "report_id")
         .values_list("node__key", "content", "report_id")
-        .iterator(chunk_size=2000)
+        .iterator(chunk_size=TEXT_CHUNK_ROWS)
     )
 
 

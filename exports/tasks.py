@@ -30,6 +30,8 @@ from django.utils.text import slugify
 from django_tasks import task
 
 from reports.models import Report
+from reports.selectors import dashboard
+from reports.xlsx import build_dashboard_xlsx
 
 from .docx import build_consolidated_docx
 from .models import ExportJob, JobFailure, JobStatus
@@ -145,7 +147,7 @@ def export_job_run(*, job_id: int) -> ExportJob:
     """Make the file of a queued job, recording progress as it goes. It ends done or failed with
     its reason, whatever happens; a file is stored only whole."""
     export_jobs_fail_stale()
-    job = ExportJob.objects.select_related("round", "unit").get(pk=job_id)
+    job = ExportJob.objects.select_related("round", "unit", "created_by").get(pk=job_id)
     now = timezone.now()
     if not ExportJob.objects.filter(pk=job.pk, status=JobStatus.WAITING).update(
         status=JobStatus.RUNNING, started_at=now, heartbeat_at=now
@@ -163,18 +165,29 @@ def export_job_run(*, job_id: int) -> ExportJob:
         if not running.update(done=done, total=total, heartbeat_at=timezone.now()):
             raise _Stop(None)
 
-    prefix = {"full": "tong-hop", "report": "bao-cao-tong-hop", "annex": "tong-hop-noi-dung"}[job.part]
-    drafts = "-kem-ban-nhap" if job.include_drafts else ""
-    filename = f"{prefix}{drafts}-{slugify(job.unit.code)}-{slugify(job.round.code)}.{job.format}"
+    if job.is_dashboard:
+        filename = f"theo-doi-{slugify(job.round.code)}.xlsx"
+    else:
+        prefix = {"full": "tong-hop", "report": "bao-cao-tong-hop", "annex": "tong-hop-noi-dung"}[job.part]
+        drafts = "-kem-ban-nhap" if job.include_drafts else ""
+        filename = f"{prefix}{drafts}-{slugify(job.unit.code)}-{slugify(job.round.code)}.{job.format}"
     stored = None
     try:
         with _Heartbeat(job.pk):
-            report = Report.objects.select_related("round", "unit", "unit__parent").get(round=job.round, unit=job.unit)
-            data = consolidated(report, include_drafts=job.include_drafts, part=job.part)
+            if job.is_dashboard:
+                # As its maker sees the dashboard now: their units, with the filter they had.
+                data = dashboard(job.created_by, job.round, **job.options)
+            else:
+                report = Report.objects.select_related("round", "unit", "unit__parent").get(
+                    round=job.round, unit=job.unit
+                )
+                data = consolidated(report, include_drafts=job.include_drafts, part=job.part)
             # Made in a temporary file, then copied to its place in chunks: a country's file is never
             # held in memory (SpooledTemporaryFile would hold its first megabytes only).
             with tempfile.TemporaryFile() as made:
-                if job.format == "docx":
+                if job.is_dashboard:
+                    build_dashboard_xlsx(data, progress=progress, out=made)
+                elif job.format == "docx":
                     build_consolidated_docx(data, part=job.part, progress=progress, out=made)
                 else:
                     build_consolidated_xlsx(data, progress=progress, out=made)

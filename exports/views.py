@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 from documents.official import NATIONAL_MOTTO, name_lines, vietnamese_date
 from indicators.figures import shown_table
 from outline.models import blank_fill
-from reports.access import Action, access_report_by_id, check_report_access
+from reports.access import Action, access_dashboard_round, access_report_by_id, check_report_access
 
 from . import services
 from .access import access_job_and_report_by_id, access_job_by_id
@@ -162,6 +162,21 @@ def consolidated_start(request, pk):
         actor=request.user,
         include_drafts=include_drafts,
         part=part,
+    )
+    return redirect("exports:job_detail", pk=job.pk)
+
+
+@require_POST
+def dashboard_start(request, round_code):
+    """The dashboard's workbook, made in the background as the consolidated files are: the filter,
+    search and order the page had (the form's hidden fields), then the job's page."""
+    round_ = access_dashboard_round(request.user, round_code)
+    job = services.dashboard_job_start(
+        round=round_,
+        actor=request.user,
+        status=request.POST.get("status", ""),
+        query=request.POST.get("q", "")[:100],
+        sort=request.POST.get("sort", "name"),
     )
     return redirect("exports:job_detail", pk=job.pk)
 
