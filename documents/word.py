@@ -9,6 +9,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterable
 
 from django.utils import timezone
 from docx import Document
@@ -148,6 +149,15 @@ class DocumentBuilder:
             self._spool.write(fragment.encode())
         self.elements.append(fragments[-1])
 
+    def write_table_xml(self, fragments: Iterable[str]):
+        """A table already written as WordprocessingML, in pieces (a status table of a country's units,
+        a row at a time): into the spool as they come, none held. Nothing is kept as the last element:
+        a section break or closing block after it goes after it as after any table (a paragraph of
+        its own), and the bytes are those ``add_xml`` would write for the whole string."""
+        self._flush()
+        for fragment in fragments:
+            self._spool.write(fragment.encode())
+
     def _last(self):
         """The kept element, made an element if it was kept as a string (to change it)."""
         if not self.elements:
@@ -240,8 +250,10 @@ class DocumentBuilder:
             size.set(qn("w:h"), str(h))
             size.attrib.pop(qn("w:orient"), None)
 
-    def save(self) -> bytes:
-        """The .docx: python-docx's package, its word/document.xml holding the streamed body."""
+    def save(self, out=None) -> bytes | None:
+        """The .docx: python-docx's package, its word/document.xml holding the streamed body. Written to
+        ``out`` (a binary file) when given, and None returned: a country's file is not held in memory
+        twice (the zip being written, then its bytes)."""
         self._orient(self.final_sectpr, self.orientation)
         self._flush()
         self.add(self.final_sectpr)
@@ -251,8 +263,8 @@ class DocumentBuilder:
         package = io.BytesIO()
         self.document.save(package)
         head, tail = re.split(rb"<w:p/>", self._part(package, DOCUMENT_PART), maxsplit=1)
-        out = io.BytesIO()
-        with zipfile.ZipFile(package) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        target_file = io.BytesIO() if out is None else out
+        with zipfile.ZipFile(package) as source, zipfile.ZipFile(target_file, "w", zipfile.ZIP_DEFLATED) as target:
             for info in source.infolist():
                 if info.filename != DOCUMENT_PART:
                     target.writestr(info, source.read(info.filename))
@@ -269,7 +281,7 @@ class DocumentBuilder:
                     shutil.copyfileobj(self._spool, part, 2**20)
                     part.write(tail)
         self._spool.close()
-        return out.getvalue()
+        return target_file.getvalue() if out is None else None
 
     @staticmethod
     def _part(package, name) -> bytes:

@@ -65,8 +65,10 @@ class Book:
     cells, figures in the indicator's own number of decimals. Text is never turned into a formula or a
     link ("=HYPERLINK(…)" typed by someone stays text)."""
 
-    def __init__(self):
-        self.buffer = io.BytesIO()
+    def __init__(self, out=None):
+        """``out``: a binary file to write the workbook to (``close`` then returns None); in memory if not."""
+        self.out = out
+        self.buffer = io.BytesIO() if out is None else out
         self.wb = xlsxwriter.Workbook(
             self.buffer,
             {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
@@ -117,9 +119,9 @@ class Book:
         self.wb.set_properties({"title": title, "subject": title, "author": author, "company": author})
         self.wb.set_custom_property("Language", "vi-VN")
 
-    def close(self) -> bytes:
+    def close(self) -> bytes | None:
         self.wb.close()
-        return self.buffer.getvalue()
+        return self.buffer.getvalue() if self.out is None else None
 
 
 def fit_row(ws, row: int, cells) -> None:

@@ -3,14 +3,13 @@ blank outline for offline drafting, and a superior union's consolidated report."
 
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from core.richtext import plain_text
-from core.text import vietnamese_sort_key
 from documents.html_docx import html_to_elements, html_to_xml
 from documents.official import closing_block, header_block
 from documents.page import (
@@ -341,15 +340,17 @@ def _when(moment) -> str:
 STATUS_WIDTHS = [1.0, 4.8, 2.9, 2.7, 2.3, 2.3]
 
 
-def _status_table(unit_reports: list[UnitReport], *, size=10) -> str:
+def _status_table(unit_reports: list[UnitReport], *, size=10) -> Iterator[str]:
     """Every unit below and where its report stands, under the superior union it belongs to. Written as
-    a string (a province's thousands of rows cost seconds as elements); the bytes of the elements."""
+    strings (a province's thousands of rows cost seconds as elements), the bytes of the elements, a row
+    at a time (a country's 120,000 rows as one string took over a gigabyte): for
+    DocumentBuilder.write_table_xml."""
     widths = STATUS_WIDTHS
     labels = [_("No."), pgettext("organisation", "Unit"), _("Code"), _("Status"), _("Submitted"), _("Approved")]
-    parts = [xml_of(ruled_table(widths)).removesuffix("</w:tbl>")]
+    yield xml_of(ruled_table(widths)).removesuffix("</w:tbl>")
 
-    def add_row(values, *, header=False, group=False):
-        parts.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else _ROW_START)
+    def row(values, *, header=False, group=False) -> str:
+        parts = ["<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else _ROW_START]
         spans = [len(widths)] if group else [1] * len(values)
         for index, (value, span) in enumerate(zip(values, spans, strict=True)):
             width = sum(widths) if group else widths[index]
@@ -366,15 +367,16 @@ def _status_table(unit_reports: list[UnitReport], *, size=10) -> str:
             )
             parts.append("</w:tc>")
         parts.append("</w:tr>")
+        return "".join(parts)
 
-    add_row(labels, header=True)
+    yield row(labels, header=True)
     group = object()
     for number, unit_report in enumerate(unit_reports, 1):
         parent = unit_report.superior
         if parent != group:
             group = parent
-            add_row([parent or "—"], group=True)
-        add_row(
+            yield row([parent or "—"], group=True)
+        yield row(
             [
                 str(number),
                 unit_report.name,
@@ -384,8 +386,7 @@ def _status_table(unit_reports: list[UnitReport], *, size=10) -> str:
                 _when(unit_report.approved_at) if unit_report.status == ReportStatus.APPROVED else "",
             ]
         )
-    parts.append("</w:tbl>")
-    return "".join(parts)
+    yield "</w:tbl>"
 
 
 _ROW_START = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
@@ -495,7 +496,7 @@ def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table
     if with_status_table:
         lines[0] += 2 + _status_lines(unit_reports)
         builder.add(text_paragraph(_("Where each unit's report stands:"), bold=True, size=13, keep_next=True))
-        builder.add_xml([_status_table(unit_reports)])
+        builder.write_table_xml(_status_table(unit_reports))
         builder.add(paragraph(after_pt=6))
     else:
         builder.add(text_paragraph(_("Where each unit's report stands is in the table before this annex."), size=13))
@@ -520,10 +521,10 @@ def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table
     by_pk = {n.pk: n for n in nodes}
     writable = [n for n in nodes if n.is_writable]
     position = {n.key: i for i, n in enumerate(writable)}
-    order = {r.pk: i for i, r in enumerate(sorted(counted, key=lambda r: vietnamese_sort_key(r.name)))}
     reports_by_pk = {r.pk: r for r in counted}
-    # The texts come in the outline's order (exports.selectors): one section's texts at a time are held,
-    # sorted by unit, written and dropped.
+    # The texts come in the outline's order, and within a section in the units' Vietnamese order
+    # (exports.selectors): each is written as it comes and dropped, so memory holds a chunk of the query,
+    # never a section of a province's units.
     groups = itertools.groupby(data.texts, key=lambda text: text[0])
     group = next(groups, None)
     total = len(writable) + 1
@@ -560,17 +561,12 @@ def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table
         # Texts of a section this outline lacks (or has already passed) are not printed, as before.
         while group is not None and position.get(group[0], -1) < position[node.key]:
             group = next(groups, None)
-        entries = []
+        entries = iter(())
         if group is not None and group[0] == node.key:
-            entries = sorted(
-                ((reports_by_pk[report_id], content) for _key, content, report_id in group[1]),
-                key=lambda e: order[e[0].pk],
-            )
-            group = next(groups, None)
-        if not entries:
-            builder.add(text_paragraph(_("(No unit wrote this section.)"), italic=True, size=13))
-            lines[0] += 1.5
+            entries = ((reports_by_pk[report_id], content) for _key, content, report_id in group[1])
+        written = False
         for unit_report, content in entries:
+            written = True
             lines[0] += ANNEX_LINE_HEIGHT * (
                 ANNEX_LABEL_LINES + sum(paragraph_lines(w, ANNEX_WORDS_PER_LINE) for w in _paragraph_words(content))
             )
@@ -586,6 +582,11 @@ def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table
                 label.append(run_xml(" – BẢN NHÁP – chưa nộp", bold=True, size=13))
             label_xml = paragraph_xml(label, align="left", first_line_cm=0, after_pt=3, line=1.15, keep_next=True)
             builder.add_xml([label_xml, *html_to_xml(content, size=13)])
+        if group is not None and group[0] == node.key:
+            group = next(groups, None)
+        if not written:
+            builder.add(text_paragraph(_("(No unit wrote this section.)"), italic=True, size=13))
+            lines[0] += 1.5
         done += 1
         if progress:
             progress(done, total)
@@ -593,9 +594,15 @@ def _annex(builder, data: Consolidated, nodes, fill, progress, with_status_table
 
 
 def build_consolidated_docx(
-    data: Consolidated, *, part: str = "full", progress: Progress | None = None, pages: list[int] | None = None
-) -> bytes:
-    """A superior union's consolidated report.
+    data: Consolidated,
+    *,
+    part: str = "full",
+    progress: Progress | None = None,
+    pages: list[int] | None = None,
+    out=None,
+) -> bytes | None:
+    """A superior union's consolidated report; written to ``out`` (a binary file) when given, else
+    returned as bytes. ``pages``, when given, receives the estimate of its A4 pages.
 
     ``part`` "report": its own report as written, the roll-up of its units' appendices and where each
     unit's report stands; "annex": what every unit below wrote, by heading, as a file of its own;
@@ -658,7 +665,7 @@ def build_consolidated_docx(
                 "Heading1",
             )
         )
-        builder.add_xml([_status_table(data.units)])
+        builder.write_table_xml(_status_table(data.units))
         tables = HEADING_LINES + _status_lines(data.units)
         if data.proposals:
             builder.add(paragraph(after_pt=6))
@@ -691,7 +698,7 @@ def build_consolidated_docx(
         count += portrait_pages(lines[0])
     if pages is not None:
         pages.append(count)
-    data = builder.save()
+    data = builder.save(out)
     if progress:
         progress(total, total)
     return data

@@ -32,11 +32,22 @@ class JobFailure(models.TextChoices):
     )
 
 
-class ExportJob(models.Model):
-    """A consolidated export made in the background; the file is kept for a while, then expires."""
+class JobKind(models.TextChoices):
+    CONSOLIDATED = "consolidated", _("Consolidated report")
+    # The dashboard's list of units as a workbook, as its maker sees the dashboard (their units, their filter).
+    DASHBOARD = "dashboard", _("Tracking the units' reports")
 
+
+class ExportJob(models.Model):
+    """A file made in the background (a consolidated export, or the dashboard's workbook); the file is
+    kept for a while, then expires."""
+
+    kind = models.CharField(max_length=20, choices=JobKind.choices, default=JobKind.CONSOLIDATED)
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    # The unit whose consolidated file it is; none for the dashboard's workbook (its maker's units).
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", null=True, blank=True)
+    # The dashboard's filter, search and order ({"status", "query", "sort"}), as its page had them.
+    options = models.JSONField(default=dict, blank=True)
     format = models.CharField(max_length=4, choices=[("docx", "Word"), ("xlsx", "Excel")])
     # Drafts (reports not submitted) only when asked, each marked as a draft in the file.
     include_drafts = models.BooleanField(_("include drafts"), default=False)
@@ -78,6 +89,10 @@ class ExportJob(models.Model):
 
     def __str__(self):
         return f"{self.unit} {self.format} {self.status}"
+
+    @property
+    def is_dashboard(self) -> bool:
+        return self.kind == JobKind.DASHBOARD
 
     @property
     def percent(self):

@@ -9,12 +9,20 @@ from django.utils import timezone
 
 from reports.models import Report
 
-from .models import ExportJob, JobStatus
+from .models import ExportJob, JobKind, JobStatus
 from .tasks import export_jobs_fail_stale, run_export
 
 log = logging.getLogger(__name__)
 FORMATS = ("docx", "xlsx")
-__all__ = ["export_job_retry", "export_job_start", "export_jobs_expire", "export_jobs_fail_stale"]
+__all__ = [
+    "dashboard_job_start",
+    "export_job_retry",
+    "export_job_start",
+    "export_jobs_expire",
+    "export_jobs_fail_stale",
+]
+# The dashboard's filter as its page reads it (reports.review_views.dashboard): what a job keeps of it.
+DASHBOARD_OPTIONS = ("status", "query", "sort")
 
 
 def export_job_start(
@@ -40,11 +48,34 @@ def export_job_start(
     return job
 
 
-def export_job_retry(*, job: ExportJob, report: Report, actor) -> ExportJob:
-    """Queue again a job that failed: the same unit, round, format and part, for ``actor`` (who may see
-    ``report``, the job's unit's report, as the view checked)."""
+def dashboard_job_start(*, round, actor, status: str = "", query: str = "", sort: str = "name") -> ExportJob:
+    """Queue the dashboard's workbook of ``round``: every unit ``actor`` oversees, with the dashboard's
+    filter (``status``), search (``query``) and order (``sort``), one row each, as the page lists them
+    (reports.selectors.dashboard). The view checked that ``actor`` oversees units."""
+    job = ExportJob(
+        kind=JobKind.DASHBOARD,
+        round=round,
+        unit=None,
+        format="xlsx",
+        options={"status": status, "query": query[:100], "sort": sort},
+        created_by=actor,
+    )
+    job.full_clean(exclude=["file"])
+    job.save()
+    transaction.on_commit(lambda: run_export.enqueue(job.pk))
+    log.info("dashboard export %s queued by %s", job.pk, actor)
+    return job
+
+
+def export_job_retry(*, job: ExportJob, report: Report | None, actor) -> ExportJob:
+    """Queue again a job that failed: the same unit, round, format and part (the dashboard's: the same
+    round and filter), for ``actor`` (who may see ``report``, the job's unit's report, or made the
+    dashboard's job, as the view checked)."""
     if job.status != JobStatus.FAILED:
         raise ValueError(job.status)
+    if job.is_dashboard:
+        options = {key: job.options.get(key, "") for key in DASHBOARD_OPTIONS}
+        return dashboard_job_start(round=job.round, actor=actor, **{**options, "sort": options["sort"] or "name"})
     return export_job_start(
         report=report, format=job.format, actor=actor, include_drafts=job.include_drafts, part=job.part
     )

@@ -17,12 +17,13 @@ import datetime
 import errno
 import logging
 import os
+import tempfile
 import threading
 import time
 import uuid
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -30,6 +31,8 @@ from django.utils.text import slugify
 from django_tasks import task
 
 from reports.models import Report
+from reports.selectors import dashboard
+from reports.xlsx import build_dashboard_xlsx
 
 from .docx import build_consolidated_docx
 from .models import ExportJob, JobFailure, JobStatus
@@ -124,20 +127,22 @@ def _remove(storage, name: str) -> None:
         log.exception("export: could not remove %s", name)
 
 
-def _store(job: ExportJob, filename: str, data: bytes) -> str:
-    """Write ``data`` under a temporary name beside its place, then rename it there, so a file under
-    a job's name is always whole; what was written is removed if writing fails. The name holds the
-    job's id: two jobs never share one. Returns the stored name."""
+def _store(job: ExportJob, filename: str, data) -> str:
+    """Write ``data`` (bytes, or a binary file read from its start) under a temporary name beside its
+    place, then rename it there, so a file under a job's name is always whole; what was written is
+    removed if writing fails. The name holds the job's id: two jobs never share one. Returns the
+    stored name."""
     storage = job.file.storage
     name = job.file.field.generate_filename(job, f"{job.pk}-{filename}")
+    content = ContentFile(data) if isinstance(data, bytes) else File(data)
     try:
         storage.path(name)
     except NotImplementedError:
         # An object store (S3 through django-storages) keeps an object whole or not at all.
-        return storage.save(name, ContentFile(data))
+        return storage.save(name, content)
     temp = f"{name}.{uuid.uuid4().hex}.part"
     try:
-        temp = storage.save(temp, ContentFile(data))
+        temp = storage.save(temp, content)
         os.replace(storage.path(temp), storage.path(name))
     except BaseException:
         _remove(storage, temp)
@@ -157,7 +162,7 @@ def export_job_run(*, job_id: int) -> ExportJob:
     """Make the file of a queued job, recording progress as it goes. It ends done or failed with
     its reason, whatever happens; a file is stored only whole."""
     export_jobs_fail_stale()
-    job = ExportJob.objects.select_related("round", "unit").get(pk=job_id)
+    job = ExportJob.objects.select_related("round", "unit", "created_by").get(pk=job_id)
     now = timezone.now()
     if not ExportJob.objects.filter(pk=job.pk, status=JobStatus.WAITING).update(
         status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1
@@ -175,21 +180,36 @@ def export_job_run(*, job_id: int) -> ExportJob:
         if not running.update(done=done, total=total, heartbeat_at=timezone.now()):
             raise _Stop(None)
 
-    prefix = {"full": "tong-hop", "report": "bao-cao-tong-hop", "annex": "tong-hop-noi-dung"}[job.part]
-    drafts = "-kem-ban-nhap" if job.include_drafts else ""
-    filename = f"{prefix}{drafts}-{slugify(job.unit.code)}-{slugify(job.round.code)}.{job.format}"
+    if job.is_dashboard:
+        filename = f"theo-doi-{slugify(job.round.code)}.xlsx"
+    else:
+        prefix = {"full": "tong-hop", "report": "bao-cao-tong-hop", "annex": "tong-hop-noi-dung"}[job.part]
+        drafts = "-kem-ban-nhap" if job.include_drafts else ""
+        filename = f"{prefix}{drafts}-{slugify(job.unit.code)}-{slugify(job.round.code)}.{job.format}"
     stored = None
     try:
         with _Heartbeat(job.pk):
-            report = Report.objects.select_related("round", "unit", "unit__parent").get(round=job.round, unit=job.unit)
-            data = consolidated(report, include_drafts=job.include_drafts, part=job.part)
             pages = []
-            if job.format == "docx":
-                data = build_consolidated_docx(data, part=job.part, progress=progress, pages=pages)
+            if job.is_dashboard:
+                # As its maker sees the dashboard now: their units, with the filter they had.
+                data = dashboard(job.created_by, job.round, **job.options)
             else:
-                data = build_consolidated_xlsx(data, progress=progress)
-            check_time()
-            stored = _store(job, filename, data)
+                report = Report.objects.select_related("round", "unit", "unit__parent").get(
+                    round=job.round, unit=job.unit
+                )
+                data = consolidated(report, include_drafts=job.include_drafts, part=job.part)
+            # Made in a temporary file, then copied to its place in chunks: a country's file is never
+            # held in memory (SpooledTemporaryFile would hold its first megabytes only).
+            with tempfile.TemporaryFile() as made:
+                if job.is_dashboard:
+                    build_dashboard_xlsx(data, progress=progress, out=made)
+                elif job.format == "docx":
+                    build_consolidated_docx(data, part=job.part, progress=progress, pages=pages, out=made)
+                else:
+                    build_consolidated_xlsx(data, progress=progress, out=made)
+                check_time()
+                made.seek(0)
+                stored = _store(job, filename, made)
             finished = timezone.now()
             if not ExportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
                 file=stored,

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 from documents.official import NATIONAL_MOTTO, name_lines, vietnamese_date
 from indicators.figures import shown_table
 from outline.models import blank_fill
-from reports.access import Action, access_report_by_id, access_rollup, check_report_access
+from reports.access import Action, access_dashboard_round, access_report_by_id, access_rollup, check_report_access
 
 from . import services
 from .access import access_job_and_report_by_id, access_job_by_id
@@ -167,6 +167,21 @@ def consolidated_start(request, pk):
     return redirect("exports:job_detail", pk=job.pk)
 
 
+@require_POST
+def dashboard_start(request, round_code):
+    """The dashboard's workbook, made in the background as the consolidated files are: the filter,
+    search and order the page had (the form's hidden fields), then the job's page."""
+    round_ = access_dashboard_round(request.user, round_code)
+    job = services.dashboard_job_start(
+        round=round_,
+        actor=request.user,
+        status=request.POST.get("status", ""),
+        query=request.POST.get("q", "")[:100],
+        sort=request.POST.get("sort", "name"),
+    )
+    return redirect("exports:job_detail", pk=job.pk)
+
+
 def _current(job):
     """The job as its page shows it: one whose worker died or that ran past its limit is failed here
     (a service), so its page never shows it running for ever."""
@@ -190,13 +205,16 @@ OTHER_PART = {"report": "annex", "annex": "report", "full": "report"}
 def job_detail(request, pk):
     job, report = access_job_and_report_by_id(request.user, pk)
     job = _current(job)
-    # The way back: the report the file was asked from and, for those who oversee the unit, its roll-up.
-    try:
-        access_rollup(request.user, job.round.code, job.unit.code)
-    except Http404:
-        rollup = False
-    else:
-        rollup = not job.unit.is_grassroots
+    # The way back: the report the file was asked from (the dashboard, for its workbook) and, for those
+    # who oversee the unit, its roll-up.
+    rollup = False
+    if report is not None and not job.unit.is_grassroots:
+        try:
+            access_rollup(request.user, job.round.code, job.unit.code)
+        except Http404:
+            pass
+        else:
+            rollup = True
     return render(
         request,
         "exports/job_detail.html",
@@ -206,7 +224,9 @@ def job_detail(request, pk):
             "rollup": rollup,
             "statuses": JobStatus,
             "pages_label": _pages_label(job),
-            "other_part": OTHER_PART[job.part] if job.format == "docx" and not report.unit.is_grassroots else "",
+            "other_part": OTHER_PART[job.part]
+            if report is not None and job.format == "docx" and not report.unit.is_grassroots
+            else "",
         },
     )
 

@@ -281,11 +281,11 @@ def _write_paired_rows(book: Book, ws, paired, columns, paired_rows, *, row_of, 
                 write_formula(ws, r, col, formula, value, fmt)
 
 
-def build_consolidated_xlsx(data: Consolidated, *, progress: Progress | None = None) -> bytes:
+def build_consolidated_xlsx(data: Consolidated, *, progress: Progress | None = None, out=None) -> bytes | None:
     """A superior union's workbook: "Tổng hợp" (the roll-up: SUMIFS over "Chi tiết" and every computed
     figure a formula, each with the value the site computed), "Chi tiết" (every unit × indicator,
     with whether it counts) and "Trạng thái" (every unit's status, with real dates). From
-    exports.selectors.consolidated."""
+    exports.selectors.consolidated. Written to ``out`` (a binary file) when given, else returned as bytes."""
     statuses = data.statuses
     years = data.document.years
     columns = _columns(years)
@@ -298,7 +298,7 @@ def build_consolidated_xlsx(data: Consolidated, *, progress: Progress | None = N
     typed = [i for i in indicators if not i.is_computed and i.asked_of(grassroots=True)]
     total = len(counted) + 1
 
-    book = Book()
+    book = Book(out)
     book.properties(title=_("APPENDIX ROLL-UP: RESULTS ON THE TARGETS").capitalize(), author=data.unit_name)
     summary_name, detail_name, status_name = _("Roll-up"), _("Details"), _("Status")
     summary = book.sheet(summary_name, appendix_widths(years), header_row=3, header=appendix_header(years))

@@ -160,7 +160,9 @@ def outline_draft_save(*, draft: OutlineDraft, text: str, revision: int, actor) 
     if check.errors:
         raise ValidationError({"text": check.errors})
     with transaction.atomic():
-        locked = OutlineDraft.objects.select_for_update(of=("self",)).select_related("published_version").get(pk=draft.pk)
+        locked = (
+            OutlineDraft.objects.select_for_update(of=("self",)).select_related("published_version").get(pk=draft.pk)
+        )
         _refuse_published(locked)
         if locked.revision != revision:
             raise ValidationError(
@@ -184,7 +186,9 @@ def outline_draft_publish(*, draft: OutlineDraft, actor) -> OutlineVersion:
     """Publish the draft as a new outline version (``outline_version_publish``, its code and name) and keep
     the draft, read-only, as where it came from. Raises ValidationError as that service does."""
     with transaction.atomic():
-        locked = OutlineDraft.objects.select_for_update(of=("self",)).select_related("published_version").get(pk=draft.pk)
+        locked = (
+            OutlineDraft.objects.select_for_update(of=("self",)).select_related("published_version").get(pk=draft.pk)
+        )
         _refuse_published(locked)
         version = outline_version_publish(code=locked.code, name=locked.name, source=locked.text, actor=actor)
         locked.published_version = version

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -41,9 +41,6 @@ from .models import (
 )
 from .selectors import report_appendix
 from .services import lock_reason
-from .xlsx import build_dashboard_xlsx
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _back(request, default):
@@ -66,11 +63,8 @@ def dashboard(request, round_code):
         request.GET.get("sort", "name"),
     )
     board = selectors.dashboard(request.user, round_, status=status, query=query, sort=sort)
-    if request.GET.get("format") == "xlsx":
-        response = HttpResponse(build_dashboard_xlsx(board), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="theo-doi-{round_.code}.xlsx"'
-        return response
-    # A province has thousands of units: the page shows a slice, the counts and the Excel file all of them.
+    # A province has thousands of units: the page shows a slice, the counts all of them, and the Excel file
+    # (made in the background: exports.views.dashboard_start) every one.
     page = Paginator(board.rows, DASHBOARD_PAGE_SIZE).get_page(request.GET.get("trang"))
     return render(
         request,

@@ -59,10 +59,16 @@ def _header(years, version=TEMPLATE_VERSION, *, previous_whole_term=False):
     ]
 
 
-def build_dashboard_xlsx(board) -> bytes:
+# How often the dashboard's workbook reports its progress (rows).
+DASHBOARD_PROGRESS_ROWS = 500
+
+
+def build_dashboard_xlsx(board, *, progress=None, out=None) -> bytes | None:
     """Every unit of the dashboard (reports.selectors.dashboard) and how far its report has come, one row
-    each, read in chunks as the selector streams them."""
-    book = Book()
+    each, read in chunks as the selector streams them. ``progress(done, total)`` is told every
+    DASHBOARD_PROGRESS_ROWS rows; written to ``out`` (a binary file) when given, else returned as bytes."""
+    total = board.rows.count() if progress else 0
+    book = Book(out)
     ws = book.sheet(_("Units"), [16, 48, 16, 14, 12, 12, 18, 10], header_row=0, header_lines=2)
     header = [
         _("Code"),
@@ -89,7 +95,12 @@ def build_dashboard_xlsx(board) -> bytes:
         else:
             ws.write_blank(r, 6, None, book.moment)
         write_number(ws, r, 7, row.days_left)
-    return book.close()
+        if progress and r % DASHBOARD_PROGRESS_ROWS == 0:
+            progress(r, total + 1)
+    data = book.close()
+    if progress:
+        progress(total + 1, total + 1)
+    return data
 
 
 def build_template(report, rows) -> bytes:

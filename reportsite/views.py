@@ -89,7 +89,7 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
     token_generator = invitation_tokens
     template_name = "registration/invitation_accept.html"
     post_reset_login = True
-    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    post_reset_login_backend = "units.backends.AccessModelBackend"
     success_url = reverse_lazy("home")
 
     def dispatch(self, request, *args, **kwargs):

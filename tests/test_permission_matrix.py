@@ -24,7 +24,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from exports.models import ExportJob, JobFailure, JobStatus
-from exports.services import export_job_start
+from exports.services import dashboard_job_start, export_job_start
 from exports.tasks import export_job_run
 from outline.models import OutlineDraft
 from outline.services import outline_version_publish
@@ -111,6 +111,14 @@ def prepare(state: str) -> Ctx:
     if state == "bulk_job":
         # A background job opening the world's round (organised by the superior), started by the admin.
         ctx.job = round_open_start(round=world.round, actor=world.admin)
+    if state == "dashboard_job":
+        # The reviewer's dashboard as a workbook: theirs alone (its rows are the units they oversee).
+        job = dashboard_job_start(round=world.round, actor=world.reviewer)
+        ctx.job = export_job_run(job_id=job.pk)
+        assert ctx.job.status == JobStatus.DONE
+    if state == "failed_dashboard_job":
+        ctx.job = dashboard_job_start(round=world.round, actor=world.reviewer, status="submitted")
+        ExportJob.objects.filter(pk=ctx.job.pk).update(status=JobStatus.FAILED, failure=JobFailure.WORKER)
     if state == "invited":
         # Drafter A's account awaits its password, invited once.
         world.drafter_a.set_unusable_password()
@@ -426,6 +434,17 @@ MATRIX = [
     Row("exports:job_retry", lambda c: (c.job.pk,), "GET", (302, 405, 405, 405, 405, 405), state="failed_job"),
     Row("exports:job_retry", lambda c: (c.job.pk,), "POST", (302, 404, 404, 302, 404, 302), state="failed_job",
         writes=REVIEWERS),
+    # The dashboard's workbook: started by whoever opens the dashboard, then its maker's alone, not even
+    # the admin's (its rows are the units its maker oversees, with their filter).
+    Row("exports:dashboard_start", rnd, "GET", (302, 405, 405, 405, 405, 405)),
+    Row("exports:dashboard_start", rnd, "POST", (302, 403, 403, 302, 302, 302),
+        data=lambda c: {"status": "", "q": "", "sort": "name"}, writes=W("reviewer", "reviewer_elsewhere", "admin")),
+    Row("exports:job_detail", lambda c: (c.job.pk,), "GET", (302, 404, 404, 200, 404, 404), state="dashboard_job"),
+    Row("exports:job_status", lambda c: (c.job.pk,), "GET", (302, 404, 404, 200, 404, 404), state="dashboard_job"),
+    Row("exports:job_download", lambda c: (c.job.pk,), "GET", (302, 404, 404, 200, 404, 404),
+        state="dashboard_job"),
+    Row("exports:job_retry", lambda c: (c.job.pk,), "POST", (302, 404, 404, 302, 404, 404),
+        state="failed_dashboard_job", writes=W("reviewer")),
     # Outlines and catalogues are the admin's (permission to add them): published, copied, never edited here.
     Row("outline:outline_upload", none, "GET", (302, 403, 403, 403, 403, 200)),
     Row("outline:outline_upload", none, "POST", (302, 403, 403, 403, 403, 302),

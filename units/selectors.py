@@ -29,18 +29,58 @@ def user_access(user) -> Access:
     cached = getattr(user, "_units_access", None)
     if cached is not None:
         return cached
+    memberships = Membership.objects.filter(user=user, unit__is_active=True).select_related("unit")
+    user._units_access = access = _access(user, [(m.role, m.unit) for m in memberships])
+    return access
+
+
+def _access(user, memberships) -> Access:
+    """The Access of ``user`` from their (role, unit) pairs, the units active ones."""
     by_role = {Role.DRAFTER: [], Role.REVIEWER: [], Role.ADMIN: []}
-    for membership in Membership.objects.filter(user=user, unit__is_active=True).select_related("unit"):
-        by_role[membership.role].append(membership.unit)
-    access = Access(
+    for role, unit in memberships:
+        by_role[role].append(unit)
+    return Access(
         drafter_units=tuple(by_role[Role.DRAFTER]),
         reviewer_units=tuple(by_role[Role.REVIEWER]),
         admin_units=tuple(by_role[Role.ADMIN]),
         is_superuser=user.is_superuser,
         roles=frozenset(role for role, units in by_role.items() if units),
     )
-    user._units_access = access
-    return access
+
+
+def user_with_access(pk):
+    """The user ``pk`` with what ``user_access`` reads already on it, in one query (a LEFT JOIN of their
+    memberships and units) instead of two: every signed-in page reads both first
+    (units.backends.AccessModelBackend). None if there is no such user."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    user_fields = user_model._meta.concrete_fields
+    unit_fields = Unit._meta.concrete_fields
+    rows = list(
+        user_model._default_manager.filter(pk=pk)
+        .values_list(
+            *[f.name for f in user_fields],
+            "memberships__role",
+            *[f"memberships__unit__{f.name}" for f in unit_fields],
+        )
+        .order_by("memberships__pk")
+    )
+    if not rows:
+        return None
+    db = user_model._default_manager.db
+    count = len(user_fields)
+    user = user_model.from_db(db, [f.attname for f in user_fields], rows[0][:count])
+    unit_names = [f.attname for f in unit_fields]
+    active = unit_names.index("is_active")
+    memberships = [
+        (row[count], Unit.from_db(db, unit_names, row[count + 1 :]))
+        for row in rows
+        # No membership (NULLs), or one in a unit no longer active: as user_access reads them.
+        if row[count] is not None and row[count + 1 + active]
+    ]
+    user._units_access = _access(user, memberships)
+    return user
 
 
 # --- What an administrator administers: one rule for the admin, the import and the rounds ---

@@ -57,12 +57,13 @@ def report_for_user(user, pk):
 
 def report_page_report(user, pk):
     """The report page's report: as report_for_user, with whether a request for more time waits for an
-    answer (``has_pending_extension``) in the same query."""
+    answer (``has_pending_extension``) and the unit's superior (what the outline's blanks name: the
+    cached body's key) in the same query."""
 
     pending = ExtensionRequest.objects.filter(report=OuterRef("pk"), status="pending")
     return (
         Report.objects.visible_to(user)
-        .select_related("round", "unit", "unit__merged_into")
+        .select_related("round", "unit", "unit__parent", "unit__merged_into")
         .annotate(has_pending_extension=Exists(pending))
         .get(pk=pk)
     )

@@ -82,7 +82,9 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, the user read with their memberships in one query (sessions signed in through
+    # django.contrib.auth.backends.ModelBackend before it sign in again once).
+    "units.backends.AccessModelBackend",
     # Union administrators (the Administrator role on a unit) administer the union's data.
     "reportsite.permissions.UnionAdministratorBackend",
 ]

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from exports.selectors import consolidated, unit_reports_below
+from exports.selectors import consolidated, unit_report_rows
 from reports import reorganisation, review
 from reports.models import Report, ReportStatus, RollupTotal
 from reports.selectors import dashboard, rollup
@@ -94,7 +94,7 @@ def test_a_merger_before_the_cut_off_counts_the_members_once_through_the_success
 
     # The superior union's consolidated files: the status table and the annex list the successor only.
     superior_report = Report.objects.get(round=world.round, unit=world.superior)
-    assert [r.unit.name for r in unit_reports_below(superior_report)] == [successor.name]
+    assert [r.name for r in unit_report_rows(superior_report)] == [successor.name]
     files = consolidated(superior_report, include_drafts=True)
     assert [u.name for u in files.units] == [successor.name]
     assert files.rollup.total == 1

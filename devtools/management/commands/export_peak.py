@@ -13,6 +13,7 @@ the dashboard's workbook, fetched as the organising unit's reviewer gets it (``d
 
 import json
 import resource
+import tempfile
 import time
 from pathlib import Path
 
@@ -71,8 +72,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--recording", help="where xlsx-record writes and xlsx-fair reads the calls")
         parser.add_argument("--json", action="store_true", dest="as_json", help="print one line of JSON")
+        parser.add_argument(
+            "--to-file",
+            action="store_true",
+            help="write the file to a temporary file, as the export job does, rather than into memory",
+        )
 
-    def handle(self, *args, format, round_code=None, recording=None, as_json=False, **options):
+    def handle(self, *args, format, round_code=None, recording=None, as_json=False, to_file=False, **options):
         rounds = Round.objects.all()
         round_ = (
             rounds.filter(code=round_code).first()
@@ -96,9 +102,16 @@ class Command(BaseCommand):
             return execute(sql, params, many, context)
 
         extra = {}
+        file_bytes = None
         with connection.execute_wrapper(count):
             started = time.perf_counter()
-            if format == "docx":
+            if format in ("docx", "xlsx") and to_file:
+                build = build_consolidated_docx if format == "docx" else build_consolidated_xlsx
+                with tempfile.TemporaryFile() as out:
+                    build(consolidated(own), out=out)
+                    file_bytes = out.tell()
+                made = b""
+            elif format == "docx":
                 made = build_consolidated_docx(consolidated(own))
             elif format == "xlsx":
                 made = build_consolidated_xlsx(consolidated(own))
@@ -123,7 +136,8 @@ class Command(BaseCommand):
             "peak_rss_mb": round(_peak_mb()),
             "rss_before_mb": round(before),
             "queries": statements[0],
-            "file_mb": round(len(made) / 1e6, 2),
+            "file_mb": round((len(made) if file_bytes is None else file_bytes) / 1e6, 2),
+            "to_file": to_file,
             **extra,
         }
         if as_json:
