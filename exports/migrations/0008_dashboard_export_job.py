@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exports', '0005_job_heartbeat_failure'),
+        ('exports', '0007_job_pages'),
         ('units', '0007_unit_code_folded'),
     ]
 

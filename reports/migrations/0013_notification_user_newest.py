@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0009_round_previous_term'),
+        ('reports', '0012_passage_marks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

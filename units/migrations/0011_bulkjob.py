@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('units', '0007_unit_code_folded'),
+        ('units', '0010_unit_kind_path'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -44,7 +44,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports", "0010_notification_user_newest"),
+        ("reports", "0013_notification_user_newest"),
         ("units", "0009_unit_depth_index"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('outline', '0011_admin_vietnamese'),
-        ('reports', '0009_round_previous_term'),
+        ('reports', '0011_proposal_wording'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
