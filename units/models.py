@@ -128,11 +128,12 @@ class Unit(models.Model):
             models.Index(
                 fields=["kind", "path"], name="unit_kind_path", opclasses=["varchar_ops", "varchar_pattern_ops"]
             ),
-            # The superior unions below a unit (a few hundred among a province's thousands of CĐCS): what
-            # the dashboard counts beside the roll-up's kept counts, read without the grassroots rows.
+            # The superior unions below a unit (a few hundred among a province's thousands of CĐCS), read from
+            # the index alone: what the dashboard counts beside the roll-up's kept counts.
             models.Index(
                 fields=["path"],
                 name="unit_superior_path",
+                include=["id", "merged_on"],
                 opclasses=["varchar_pattern_ops"],
                 condition=models.Q(is_grassroots=False),
             ),

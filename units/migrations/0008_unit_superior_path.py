@@ -12,6 +12,12 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='unit',
-            index=models.Index(condition=models.Q(('is_grassroots', False)), fields=['path'], name='unit_superior_path', opclasses=['varchar_pattern_ops']),
+            index=models.Index(
+                condition=models.Q(("is_grassroots", False)),
+                fields=["path"],
+                name="unit_superior_path",
+                include=["id", "merged_on"],
+                opclasses=["varchar_pattern_ops"],
+            ),
         ),
     ]
