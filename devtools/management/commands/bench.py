@@ -890,7 +890,9 @@ class Command(BaseCommand):
         rows = []
         if queries is not None:
             equal = all(len(set(v.values())) == 1 for v in queries.values())
-            rows.append((f"queries equal at 10 and {size:,} units", equal))
+            # The size the counts were taken at (a partial run may keep an earlier run's counts).
+            counted = max(int(k) for v in queries.values() for k in v)
+            rows.append((f"queries equal at 10 and {counted:,} units", equal))
         if summary["p95_ms"] is not None:
             worst = max(summary["p95_ms"].values())
             rows.append(
