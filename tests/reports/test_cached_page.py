@@ -36,7 +36,12 @@ def test_a_cached_report_page_takes_four_statements_whatever_its_size(client, db
         world = build_world(sections=sections)
         for node in OutlineNode.objects.filter(version=world.round.outline_version, is_writable=True):
             section_save(
-                report=world.report_a, node=node, base_version=0, is_done=True, actor=world.drafter_a, content="<p>Có</p>"
+                report=world.report_a,
+                node=node,
+                base_version=0,
+                is_done=True,
+                actor=world.drafter_a,
+                content="<p>Có</p>",
             )
         client.force_login(world.drafter_a)
         tables = _hit(client, world.report_a)
