@@ -166,8 +166,8 @@ class Tree:
             ("export_report_xlsx", self.writer, reverse("exports:report_xlsx", args=[own])),
             ("export_outline_docx", self.writer, reverse("exports:outline_docx", args=[own])),
             ("export_appendix_template", self.writer, reverse("reports:appendix_xlsx", args=[own])),
-            # The dashboard's workbook is an export job (exports.tasks): timed with its peak memory by
-            # `export_peak dashboard-xlsx`, not requested as a page.
+            # The dashboard's workbook is an export job (exports.views.dashboard_start): timed with its peak
+            # memory by `export_peak dashboard-xlsx`; its statements held flat by tests/exports/test_dashboard_job.py.
             ("unit_report", self.drafter, reverse("reports:report_detail", args=[unit])),
             ("unit_section_edit", self.drafter, reverse("reports:section_edit", args=[unit, self.key])),
         ]
