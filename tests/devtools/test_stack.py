@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
+from django.test import Client as DjangoClient
 from django.urls import reverse
 
 from devtools.bench_load import CSRF_FIELD, VERSION_FIELD, Client
@@ -40,12 +40,10 @@ def _database_url() -> str:
 
 
 def _session(user) -> str:
-    store = SessionStore()
-    store["_auth_user_id"] = str(user.pk)
-    store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    store["_auth_user_hash"] = user.get_session_auth_hash()
-    store.create()
-    return store.session_key
+    """A logged-in session in the database, as the login page leaves one (any node reads it)."""
+    client = DjangoClient()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 def _save(client, path, form, headers):
