@@ -136,8 +136,9 @@ def _appendix_table(rows, *, size=10, previous_term: bool = True, units_total: i
         *([previous["prev"]] if previous_term else []),
         _("Mid-term result"),
         _("Share of target (%)"),
-        _("Against start of term (% or points)"),
-        *([previous["against_pct"]] if previous_term else []),
+        # Each cell says its own unit ("+8,0%", "+2,5 điểm %"): a "(%)" here stood over cells in points.
+        _("Against start of term"),
+        *([previous["against"]] if previous_term else []),
     ]
     widths = _appendix_widths(years, previous_term=previous_term)
     tbl = ruled_table(widths, cell_margin_mm=1.0)  # narrow cell margins: figures keep their width
