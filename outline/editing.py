@@ -17,7 +17,7 @@ from .parsing import OutlineFormatError, ParsedNode, parse_outline, roman
 # Lines that may be moved or deleted; the title, the summary and the closing note are edited only.
 MOVABLE = {NodeKind.PART, NodeKind.PART_HEADING, NodeKind.SECTION, NodeKind.ITEM, NodeKind.GUIDANCE, NodeKind.NOTE}
 
-# What may be added at a line, by its kind: (value, words on the page).
+# What may be added at a line, by its kind (the words are OutlineLineForm's choices).
 ADD_CHOICES = {
     NodeKind.PART: ("section",),
     NodeKind.SECTION: ("after", "item", "guidance"),
@@ -78,11 +78,6 @@ def _one_line(words: str) -> str:
 
 def _indent(raw: str) -> str:
     return raw[: len(raw) - len(raw.lstrip())]
-
-
-def line_words(node: ParsedNode) -> str:
-    """What the editor shows in a line's box: its words without number or bullet."""
-    return node.text
 
 
 def _check_kind(text: str, line: int, kind: str) -> list[ParsedNode]:

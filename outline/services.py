@@ -137,6 +137,11 @@ def _refuse_published(draft: OutlineDraft) -> None:
         raise ValidationError(reason, code="published")
 
 
+def _locked(draft: OutlineDraft) -> OutlineDraft:
+    # The draft's row alone: PostgreSQL refuses FOR UPDATE on the outer join of its published version.
+    return OutlineDraft.objects.select_for_update(of=("self",)).select_related("published_version").get(pk=draft.pk)
+
+
 def outline_draft_save(*, draft: OutlineDraft, text: str, revision: int, actor) -> OutlineDraft:
     """Store ``text`` as the draft's outline, edited from ``revision``; both editors (the parts, sections
     and items, and the text box) write through here. Raises ValidationError, in words, when the draft is
@@ -160,9 +165,7 @@ def outline_draft_save(*, draft: OutlineDraft, text: str, revision: int, actor) 
     if check.errors:
         raise ValidationError({"text": check.errors})
     with transaction.atomic():
-        locked = (
-            OutlineDraft.objects.select_for_update(of=("self",)).select_related("published_version").get(pk=draft.pk)
-        )
+        locked = _locked(draft)
         _refuse_published(locked)
         if locked.revision != revision:
             raise ValidationError(
@@ -186,9 +189,7 @@ def outline_draft_publish(*, draft: OutlineDraft, actor) -> OutlineVersion:
     """Publish the draft as a new outline version (``outline_version_publish``, its code and name) and keep
     the draft, read-only, as where it came from. Raises ValidationError as that service does."""
     with transaction.atomic():
-        locked = (
-            OutlineDraft.objects.select_for_update(of=("self",)).select_related("published_version").get(pk=draft.pk)
-        )
+        locked = _locked(draft)
         _refuse_published(locked)
         version = outline_version_publish(code=locked.code, name=locked.name, source=locked.text, actor=actor)
         locked.published_version = version
