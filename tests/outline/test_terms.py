@@ -41,7 +41,14 @@ def demo(db):
 def _outline_part(page: str) -> str:
     """The page's main content, without the navigation (which lists every round by its term)."""
     main = re.search(r"<main.*?</main>", page, re.S)
-    return html.unescape(main.group(0) if main else page)
+    # A superior's synthesis panel names the units below it ("LĐLĐ huyện …"): their names, not the outline's.
+    main = re.sub(
+        r'<details class="card mt-3 (?:unit-texts|synthesis-counts)".*?</details>',
+        "",
+        main.group(0) if main else page,
+        flags=re.S,
+    )
+    return html.unescape(main)
 
 
 def _docx_text(content: bytes) -> str:
