@@ -1,6 +1,7 @@
 """The dashboard's Excel file is an export job like the consolidated files: the button starts it and
 leads to its page, which shows its progress; the file lists what the page shows, every page of it."""
 
+import datetime
 import io
 import re
 from html import unescape
@@ -47,7 +48,13 @@ def _page_rows(client, url, **query) -> list[tuple]:
 
 def _file_rows(data: bytes) -> list[tuple]:
     sheet = load_workbook(io.BytesIO(data)).active
-    return [(r[1], r[0], r[2], r[3], r[4], int(r[5]), r[6]) for r in list(sheet.values)[1:]]
+    # "Thay đổi gần nhất" is a real date cell (local time): read as the page writes it.
+    return [(r[1], r[0], r[2], r[3], r[4], int(r[5]), _as_page(r[6])) for r in list(sheet.values)[1:]]
+
+
+def _as_page(value):
+    assert value is None or isinstance(value, datetime.datetime), value
+    return value.strftime("%H:%M %d/%m/%Y") if value else value
 
 
 def _more_units(world, n):

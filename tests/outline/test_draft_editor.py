@@ -176,7 +176,8 @@ def test_a_heading_and_a_bullet_edited_in_their_boxes_change_what_the_drafter_se
     assert draft.updated_by == admin and draft.revision == 3
     page = admin_client.get(response["Location"]).content.decode()
     preview = page.split("data-outline-preview")[1]
-    assert "I. TÌNH HÌNH ĐOÀN VIÊN" in preview and "Số lượng đến 30/11/2027." in preview
+    # The example unit's facts are marked as examples (the preview is no unit's report).
+    assert "I. TÌNH HÌNH ĐOÀN VIÊN" in preview and "Số lượng đến 30/11/2027 (ví dụ)." in preview
     diff = page.split("data-outline-diff")[1].split("</ul>")[0]
     assert "I. TÌNH HÌNH" in diff and "I. TÌNH HÌNH ĐOÀN VIÊN" in diff and "Bối cảnh" not in diff
 
