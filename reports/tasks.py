@@ -53,3 +53,27 @@ def group_unit_proposals(report_id: int) -> int:
     how many groups."""
     report = Report.objects.select_related("round", "unit").filter(pk=report_id).first()
     return group_now(report) if report is not None else 0
+
+
+@task()
+def count_synthesis(report_id: int, node_id: int, key: str, latest: str, language: str) -> int:
+    """Background task, queued by a large subtree's section page: count the units' figures of a section as
+    sentences (reports.selectors.synthesis_counts) and keep them under ``key`` (this revision) and
+    ``latest`` (what the page shows while newer counts are made). Returns how many units were counted."""
+    from django.core.cache import cache
+    from django.utils import translation
+
+    from outline.models import OutlineNode
+
+    from .selectors import synthesis_counts
+
+    report = Report.objects.select_related("round", "unit").filter(pk=report_id).first()
+    node = OutlineNode.objects.filter(pk=node_id).first()
+    if report is None or node is None:
+        return 0
+    with translation.override(language or None):
+        counts = synthesis_counts(report, node)
+    cache.set(key, counts, 600)
+    cache.set(latest, counts, None)
+    cache.delete(f"{key}:queued")
+    return counts.counted

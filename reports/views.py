@@ -1,5 +1,7 @@
+import dataclasses
 import hashlib
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -26,6 +28,7 @@ from .forms import DocumentInfoForm, SectionForm
 from .models import Report, ReportStatus, SectionState, Submission
 from .selectors import report_appendix, rows_for_node
 from .synthesis_views import synthesis_context
+from .tasks import count_synthesis
 
 # Admin edits to the indicator catalogue or the outline reach a cached report page within this time.
 REPORT_BODY_TIMEOUT = 600
@@ -182,11 +185,29 @@ def synthesis_counts_cached(report, node):
     """The units' figures counted as sentences (``selectors.synthesis_counts``, which reads every counted
     unit's figures of the section), kept per revision of the reports below (``RollupStamp.revision``: a
     status, or a figure that touches its report, changes it; one query); a renamed unit shows within the
-    timeout."""
+    timeout. Up to SYNTHESIS_COUNTS_INLINE_UNITS counted units the page counts them itself; past that (a
+    province, the country) the worker does (``tasks.count_synthesis``) and the page shows the last counts
+    made, marked as such, or says they are being made: no page reads a province's figures."""
     stamp = selectors.rollup_stamp(round=report.round, unit=report.unit)
     revision = hashlib.blake2b(stamp.revision(selectors.SYNTHESIS_STATUSES).encode(), digest_size=8).hexdigest()
-    key = ":".join(["synthesis-counts", str(report.pk), str(node.pk), revision, get_language() or ""])
-    return cache.get_or_set(key, lambda: selectors.synthesis_counts(report, node), REPORT_BODY_TIMEOUT)
+    language = get_language() or ""
+    key = ":".join(["synthesis-counts", str(report.pk), str(node.pk), revision, language])
+    latest = ":".join(["synthesis-counts-latest", str(report.pk), str(node.pk), language])
+    counts = cache.get(key)
+    if counts is not None:
+        return counts
+    counted = sum(stamp.by_status.get(status, (0,))[0] for status in selectors.SYNTHESIS_STATUSES)
+    if counted <= settings.SYNTHESIS_COUNTS_INLINE_UNITS:
+        counts = selectors.synthesis_counts(report, node)
+        cache.set(key, counts, REPORT_BODY_TIMEOUT)
+        cache.set(latest, counts, None)
+        return counts
+    if cache.add(f"{key}:queued", 1, 600):
+        count_synthesis.enqueue(report.pk, node.pk, key, latest, language)
+    last = cache.get(latest)
+    if last is not None:
+        return dataclasses.replace(last, stale=True)
+    return selectors.SynthesisCounts(counted=counted, missing=0, sentences=[], missing_sentence="", pending=True)
 
 
 @require_http_methods(["GET", "POST"])

@@ -210,6 +210,10 @@ class SynthesisCounts:
     missing: int
     sentences: list[CountSentence]
     missing_sentence: str
+    # Past SYNTHESIS_COUNTS_INLINE_UNITS the worker counts: ``pending`` while nothing is counted yet,
+    # ``stale`` when these are the last counts made and newer ones are being made.
+    pending: bool = False
+    stale: bool = False
 
 
 def _figure_name(indicator) -> str:

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -270,6 +271,47 @@ def test_the_units_figures_counted_as_sentences(client, world, own):
     text = re.sub(r"\s+", " ", client.get(reverse("reports:section_edit", args=[report.pk, KEY])).content.decode())
     assert "Trong 1 CĐCS có báo cáo được tính, 1 CĐCS đạt chỉ tiêu Nghị quyết về tổng số đoàn viên" in text
     assert "2 CĐCS chưa nộp báo cáo: CĐCS Công ty Bình, CĐCS Công ty Chưa Nộp." in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_subtrees_figures_are_counted_by_the_worker_not_the_page(client, world, own, settings):
+    """Past SYNTHESIS_COUNTS_INLINE_UNITS counted units (a province, the country) the page reads no unit's
+    figures: it says they are being counted and queues the count; the worker's counts show next time,
+    and after a change the last counts show, marked, while new ones are made."""
+    settings.SYNTHESIS_COUNTS_INLINE_UNITS = 0
+    report, writer = own
+    cat = make_catalogue(world.round.outline_version)
+    figures(world.report_a, cat["DV"], target=100, **{"2020": 120})
+    figures(world.report_b, cat["DV"], target=200, **{"2020": 150})
+    status(world.report_a, ReportStatus.SUBMITTED)
+    status(world.report_b, ReportStatus.APPROVED)
+    client.force_login(writer)
+    url = reverse("reports:section_edit", args=[report.pk, KEY])
+
+    def shown():
+        return re.sub(r"\s+", " ", client.get(url).content.decode())
+
+    with CaptureQueriesContext(connection) as queries:
+        text = shown()
+    assert "Số liệu của 2 CĐCS có báo cáo được tính đang được đếm ở chế độ nền" in text
+    assert "Trong 2 CĐCS có báo cáo được tính" not in text
+    # The page reads its own report's figures, never the units' (a subquery of the reports below).
+    units_figures = [
+        q for q in queries if "reports_indicatorvalue" in q["sql"] and '"report_id" IN (SELECT' in q["sql"]
+    ]
+    assert not units_figures
+    assert shown().count("đang được đếm ở chế độ nền") == 1  # queued once, not once per view
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
+    text = shown()
+    assert "Trong 2 CĐCS có báo cáo được tính, 1 CĐCS đạt chỉ tiêu Nghị quyết về tổng số đoàn viên" in text
+    assert "đang được đếm" not in text and "lần đếm gần nhất" not in text
+    # A change below: the last counts, said to be the last, while the worker counts again.
+    status(world.report_b, ReportStatus.RETURNED)
+    text = shown()
+    assert "Đây là lần đếm gần nhất" in text and "Trong 2 CĐCS có báo cáo được tính" in text
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
+    text = shown()
+    assert "Trong 1 CĐCS có báo cáo được tính" in text and "lần đếm gần nhất" not in text
 
 
 def test_numbers_in_the_sentences_are_vietnamese(world, own):
