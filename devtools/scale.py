@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from indicators.models import Indicator
+from indicators.models import Indicator, Kind
 from indicators.services import catalogue_copy
 from outline.models import OutlineNode, OutlineVersion
 from reports import totals
@@ -658,6 +658,22 @@ def totals_in_sql(round) -> None:
             f"AND u.parent_id IS NOT NULL AND {counted} GROUP BY 1, 2, 3, 4) s "
             f"JOIN ({chains}) c ON c.parent = s.parent_id GROUP BY 2, 3, 4, 5",
             [round.pk, round.pk, round.cutoff_date],
+        )
+        # The ratios' paired sums (numerators and denominators over the units that gave both parts,
+        # reports.totals.paired_sums), carried up the same way, under the ratio's id and "n:"/"d:" columns.
+        counted_reports = Report.objects.filter(
+            round=round, unit__is_grassroots=True, unit__parent__isnull=False
+        ).counted(round)
+        reports_sql, reports_params = counted_reports.order_by().values("pk").query.sql_with_params()
+        cursor.execute(
+            f"INSERT INTO {RollupTotal._meta.db_table} "
+            f"(round_id, unit_id, status, indicator_id, {quote('column')}, total, figures) "
+            f"SELECT %s, c.unit, s.status, s.indicator_id, s.col, SUM(s.total), SUM(s.figures) FROM ("
+            f"SELECT u.parent_id, rep.status, p.indicator_id, p.col, SUM(p.value) AS total, COUNT(*) AS figures "
+            f"FROM ({totals._paired_select(f'vn.report_id IN ({reports_sql})')}) p "
+            f"JOIN {reports} rep ON rep.id = p.report_id JOIN {units} u ON u.id = rep.unit_id GROUP BY 1, 2, 3, 4) s "
+            f"JOIN ({chains}) c ON c.parent = s.parent_id GROUP BY 2, 3, 4, 5",
+            [round.pk, Kind.RATIO, *reports_params, Kind.RATIO, *reports_params],
         )
         cursor.execute(
             f"INSERT INTO {RollupMembers._meta.db_table} (round_id, unit_id, status, reports, id_sum, id_square_sum) "
