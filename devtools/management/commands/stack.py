@@ -199,8 +199,11 @@ class Command(BaseCommand):
         analyze()
         self.stdout.write(f"{options['units']:,} units ready in {time.monotonic() - began:.0f} s")
 
+        # Drafts that have written the section autosaved (a national tree's drafts have some sections only).
         drafting = list(
-            Report.objects.filter(round=tree.round, unit__is_grassroots=True, status=ReportStatus.DRAFTING)
+            Report.objects.filter(
+                round=tree.round, unit__is_grassroots=True, status=ReportStatus.DRAFTING, sections__node=tree.node
+            )
             .select_related("unit")
             .order_by("unit__code")
         )
