@@ -73,7 +73,10 @@ def test_the_appendix_note_column_is_reachable_at_1366_px(live_server, browser):
     note.scroll_into_view_if_needed()
     box = note.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 1366, box
-    note.fill("Số liệu đến 30/6")
+    # The note is saved by the page itself: wait for its answer, so that no save is still being written
+    # when the test's database is emptied (a deadlock of the two, seen once in CI).
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        note.fill("Số liệu đến 30/6")
     # Rows whose years add up say so under their name.
     assert page.get_by_text(re.compile("các năm được cộng dồn")).count() >= 1
     labels = page.locator("table.appendix-grid input[aria-label]").evaluate_all("els => els.map(e => e.ariaLabel)")
