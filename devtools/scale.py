@@ -676,13 +676,14 @@ def totals_in_sql(round) -> None:
             [round.pk, Kind.RATIO, *reports_params, Kind.RATIO, *reports_params],
         )
         cursor.execute(
-            f"INSERT INTO {RollupMembers._meta.db_table} (round_id, unit_id, status, reports, id_sum, id_square_sum) "
-            f"SELECT %s, c.unit, s.status, SUM(s.n), SUM(s.ids), SUM(s.squares) FROM ("
+            f"INSERT INTO {RollupMembers._meta.db_table} "
+            f"(round_id, unit_id, status, reports, id_sum, id_square_sum, revision) "
+            f"SELECT %s, c.unit, s.status, SUM(s.n), SUM(s.ids), SUM(s.squares), %s FROM ("
             f"SELECT u.parent_id, r.status, COUNT(*) AS n, SUM(r.id) AS ids, SUM(r.id * r.id) AS squares "
             f"FROM {reports} r JOIN {units} u ON u.id = r.unit_id WHERE r.round_id = %s AND u.is_grassroots "
             f"AND u.parent_id IS NOT NULL AND {counted} GROUP BY 1, 2) s "
             f"JOIN ({chains}) c ON c.parent = s.parent_id GROUP BY 2, 3",
-            [round.pk, round.pk, round.cutoff_date],
+            [round.pk, totals.fresh_revision(), round.pk, round.cutoff_date],
         )
 
 

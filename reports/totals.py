@@ -16,6 +16,7 @@ denominator, the totals keep under the ratio's own id the paired sums "n:<column
 how many did; they move with the same statements as the other totals.
 """
 
+import time
 from collections import defaultdict
 from decimal import Decimal
 
@@ -135,13 +136,19 @@ def shift(report, *, status: str, sign: int) -> None:
             [report.round_id, status, sign, sign, report.pk, Kind.RATIO, report.pk, Kind.RATIO, report.pk, *above],
         )
         cursor.execute(
-            f"INSERT INTO {members} (round_id, unit_id, status, reports, id_sum, id_square_sum) "
-            f"SELECT %s, u.id, %s, %s, %s, %s FROM {Unit._meta.db_table} u WHERE u.id IN ({marks}) ORDER BY u.id "
-            f"ON CONFLICT (round_id, unit_id, status) DO UPDATE SET "
+            f"INSERT INTO {members} (round_id, unit_id, status, reports, id_sum, id_square_sum, revision) "
+            f"SELECT %s, u.id, %s, %s, %s, %s, %s FROM {Unit._meta.db_table} u WHERE u.id IN ({marks}) "
+            f"ORDER BY u.id ON CONFLICT (round_id, unit_id, status) DO UPDATE SET "
             f"reports = {members}.reports + excluded.reports, id_sum = {members}.id_sum + excluded.id_sum, "
-            f"id_square_sum = {members}.id_square_sum + excluded.id_square_sum",
-            [report.round_id, status, sign, sign * report.pk, sign * report.pk * report.pk, *above],
+            f"id_square_sum = {members}.id_square_sum + excluded.id_square_sum, revision = {members}.revision + 1",
+            [report.round_id, status, sign, sign * report.pk, sign * report.pk * report.pk, fresh_revision(), *above],
         )
+
+
+def fresh_revision() -> int:
+    """A ``RollupMembers.revision`` never used before for a row made anew (by ``rebuild``, or the first
+    report of a status below a union): the clock in microseconds, far above what increments reach."""
+    return time.time_ns() // 1000
 
 
 def _lock_round(report) -> None:
@@ -187,6 +194,13 @@ def shift_cells(report, *, status: str, cells: dict[tuple[int, str], tuple[Decim
                 f"total = {table}.total + excluded.total, figures = {table}.figures + excluded.figures",
                 [value for row in batch for value in row],
             )
+        # The kept stamp of these totals moves too (``RollupMembers.revision``): a cached roll-up of this
+        # status is made again. The round's lock above already orders the writers of these rows.
+        cursor.execute(
+            f"UPDATE {RollupMembers._meta.db_table} SET revision = revision + 1 "
+            f"WHERE round_id = %s AND status = %s AND unit_id IN ({', '.join(['%s'] * len(above))})",
+            [report.round_id, status, *sorted(above)],
+        )
 
 
 def move(report, *, old: str, new: str) -> None:
@@ -321,7 +335,8 @@ def rebuild(round) -> None:
         ),
         batch_size=2000,
     )
+    revision = fresh_revision()
     RollupMembers.objects.bulk_create(
-        RollupMembers(round=round, unit_id=u, status=s, reports=n, id_sum=ids, id_square_sum=squares)
+        RollupMembers(round=round, unit_id=u, status=s, reports=n, id_sum=ids, id_square_sum=squares, revision=revision)
         for (u, s), (n, ids, squares) in held.items()
     )

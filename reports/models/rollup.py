@@ -51,6 +51,11 @@ class RollupMembers(models.Model):
     # With the sum of ids alone, units swapped between two superiors ({101, 104} one way, {102, 103} the
     # other) looked unchanged. Ids stay far below 10**6 and a unit's reports below 10**5: no overflow.
     id_square_sum = models.BigIntegerField(default=0)
+    # Moves with every change of the totals of this status below the unit (a report in or out, a figure
+    # changed: ``totals.shift`` and ``shift_cells``, +1) and is set afresh by ``totals.rebuild`` (a
+    # clock reading, never a value used before): a province's roll-up keys its cached page on it
+    # instead of reading every report below (``selectors.rollup_stamp``).
+    revision = models.BigIntegerField(db_default=0)
 
     class Meta:
         verbose_name = _("roll-up members")

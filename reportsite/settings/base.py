@@ -45,6 +45,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # A superior's section page counts its units' figures as sentences itself up to this many counted units;
 # past that (a province, the country) the task worker counts them and the page shows the last counts made.
 SYNTHESIS_COUNTS_INLINE_UNITS = int(os.environ.get("SYNTHESIS_COUNTS_INLINE_UNITS", "2000"))
+# A roll-up's stamp (what keys its cached page) is read from the reports below a union up to this many
+# of them; past that (a province, the country) from the kept counts the services move with every change,
+# checked by the worker in the background (reports.selectors.rollup_stamp).
+ROLLUP_EXACT_STAMP_REPORTS = int(os.environ.get("ROLLUP_EXACT_STAMP_REPORTS", "10000"))
 # The superior unions' index covers the columns the dashboard's count reads (INCLUDE) on PostgreSQL;
 # SQLite keeps the index without them and says so on every command (models.W040): nothing to act on.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
