@@ -41,15 +41,24 @@ class EstimatedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         items = self.object_list
-        if not isinstance(items, QuerySet):
-            return super().count
-        bounded = items.order_by()[: self.exact_up_to + 1].count()
-        if bounded <= self.exact_up_to:
-            return bounded
-        if connections[items.db].vendor != "postgresql":
-            return items.count()
-        self.estimated = True
-        return max(planned_rows(items), bounded)
+        if isinstance(items, QuerySet):
+            count, self.estimated = bounded_count(items, self.exact_up_to)
+            return count
+        if hasattr(items, "paged_count"):  # a list made of several querysets (reports.selectors.MarkedFirst)
+            count, self.estimated = items.paged_count(self.exact_up_to)
+            return count
+        return super().count
+
+
+def bounded_count(items: QuerySet, exact_up_to: int) -> tuple[int, bool]:
+    """How many rows ``items`` holds, and whether that is an estimate: exact up to ``exact_up_to`` (a
+    count over a LIMITed subquery), past that PostgreSQL's plan's estimate (never below the bound)."""
+    bounded = items.order_by()[: exact_up_to + 1].count()
+    if bounded <= exact_up_to:
+        return bounded, False
+    if connections[items.db].vendor != "postgresql":
+        return items.count(), False
+    return max(planned_rows(items), bounded), True
 
 
 class PagePaginator(EstimatedCountPaginator):

@@ -10,10 +10,11 @@ from itertools import groupby
 
 from django.core.paginator import Page
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from core.db import Folded, Vietnamese
-from core.paging import PagePaginator
+from core.paging import PagePaginator, bounded_count
 from core.richtext import paragraph_texts
 from core.text import fold, format_number, nfc
 from indicators.derived import BLANK, definitions, elapsed_share
@@ -85,12 +86,46 @@ class SynthesisFilter:
         return bool(self.query or self.status or self.via)
 
 
-def synthesis_texts(report: Report, node: OutlineNode, wanted: SynthesisFilter = SynthesisFilter()):
-    """The counted units' texts under ``node`` (``counted_reports``), as a queryset the page slices:
-    texts with a reviewer's mark first, then in Vietnamese order of the units. ``wanted.query``'s words
-    must each be in the text, accent- and case-free (``core.db.Folded``; not in the units' names, which
-    all say "Công đoàn cơ sở")."""
-    marked = PassageMark.objects.filter(report_id=OuterRef("report_id"), node=node)
+class MarkedFirst:
+    """The panel's texts as the page lists them: those with a reviewer's mark first, then the rest, each
+    part in Vietnamese order of the units. Two queries the database answers from the units' name index
+    (``unit_name_vi``) and stops after a page, where one ORDER BY "marked first" made PostgreSQL sort
+    every text of the country (0,8 s at 121,000 units). Sliced and counted by ``PagePaginator``."""
+
+    def __init__(self, texts, node: OutlineNode):
+        marked = Exists(PassageMark.objects.filter(report_id=OuterRef("report_id"), node=node))
+        texts = texts.select_related("report__unit").only(
+            "pk", "content", "report_id", "report__status", "report__unit__name", "report__unit__path"
+        )
+        order = (Vietnamese("report__unit__name"), "report__unit_id")
+        self.marked = texts.filter(marked).order_by(*order)
+        self.rest = texts.exclude(marked).order_by(*order)
+
+    @cached_property
+    def marked_count(self) -> int:
+        return self.marked.count()
+
+    def paged_count(self, exact_up_to: int) -> tuple[int, bool]:
+        """How many texts, exact up to ``exact_up_to`` unmarked ones, else estimated (``bounded_count``)."""
+        rest, estimated = bounded_count(self.rest, exact_up_to)
+        return self.marked_count + rest, estimated
+
+    def count(self) -> int:
+        return self.marked_count + self.rest.count()
+
+    def __getitem__(self, index: slice) -> list[SectionText]:
+        start, stop = index.start or 0, index.stop
+        first = list(self.marked[start:stop]) if start < self.marked_count else []
+        skip = max(start - self.marked_count, 0)
+        wanted = stop - start - len(first)
+        return first + (list(self.rest[skip : skip + wanted]) if wanted > 0 else [])
+
+
+def synthesis_texts(report: Report, node: OutlineNode, wanted: SynthesisFilter = SynthesisFilter()) -> MarkedFirst:
+    """The counted units' texts under ``node`` (``counted_reports``), as the page slices them
+    (``MarkedFirst``): texts with a reviewer's mark first, then in Vietnamese order of the units.
+    ``wanted.query``'s words must each be in the text, accent- and case-free (``core.db.Folded``; not in
+    the units' names, which all say "Công đoàn cơ sở")."""
     texts = SectionText.objects.filter(
         report__in=counted_reports(report).values("pk"),
         node=node,
@@ -104,12 +139,7 @@ def synthesis_texts(report: Report, node: OutlineNode, wanted: SynthesisFilter =
         texts = texts.alias(folded_text=Folded("content"))
         for word in words:
             texts = texts.filter(folded_text__contains=word)
-    return (
-        texts.annotate(marked=Exists(marked))
-        .select_related("report__unit")
-        .only("pk", "content", "report_id", "report__status", "report__unit__name", "report__unit__path")
-        .order_by("-marked", Vietnamese("report__unit__name"), "pk")
-    )
+    return MarkedFirst(texts, node)
 
 
 @dataclass

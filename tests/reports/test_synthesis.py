@@ -366,9 +366,41 @@ def _scale_queries(units: int):
     return measured, counted
 
 
-def test_the_panels_query_count_is_the_same_for_10_and_200_units():
-    small, counted_small = _scale_queries(10)
+def test_the_panels_query_count_is_the_same_for_60_and_200_units():
+    small, counted_small = _scale_queries(60)
     big, counted_big = _scale_queries(200)
-    # Both provinces have texts to page through; the big one many pages of them.
-    assert counted_small > 0 and counted_big > 3 * SYNTHESIS_PAGE_SIZE
+    # Both provinces have more than a page of texts (a page filled by the marked texts alone needs no
+    # second list); the big one many pages of them.
+    assert counted_small > SYNTHESIS_PAGE_SIZE and counted_big > 3 * SYNTHESIS_PAGE_SIZE
     assert small == big
+
+
+def test_marked_texts_lead_and_the_pages_follow_on_without_a_gap_or_a_repeat():
+    from core.paging import PagePaginator
+    from reports.selectors import synthesis_texts
+
+    version = make_outline(3)
+    make_catalogue(version)
+    round_ = build_scale(units=60, seed=5, version=version, code_prefix="M60")
+    own = Report.objects.get(round=round_, unit=round_.organising_unit)
+    node = _node(own)
+    before = synthesis_texts(own, node)
+    in_order = [t.pk for t in before.rest[:1000]]
+    assert before.marked_count == 0 and len(in_order) > SYNTHESIS_PAGE_SIZE + 3
+    # Three texts from the end of the list get a reviewer's mark: they come first, in their own order.
+    last_three = SectionText.objects.filter(pk__in=in_order[-3:])
+    reviewer = Membership.objects.filter(unit=round_.organising_unit).first().user
+    for text in last_three:
+        PassageMark.objects.create(
+            report_id=text.report_id,
+            node=node,
+            paragraph=0,
+            quote="",
+            kind="typical",
+            marked_by=reviewer,
+            marked_at=datetime.datetime.now(datetime.UTC),
+        )
+    paginator = PagePaginator(synthesis_texts(own, node), SYNTHESIS_PAGE_SIZE)
+    shown = [t.pk for number in paginator.page_range for t in paginator.page(number).object_list]
+    assert paginator.count == len(in_order) and not paginator.estimated
+    assert shown == in_order[-3:] + in_order[:-3]
