@@ -590,3 +590,23 @@ def test_with_equal_deadlines_the_current_terms_round_is_the_default(client, wor
     page = client.get(reverse("reports:rollup_index")).content.decode()
     selected = re.search(r'<option value="([^"]+)"[^>]*selected', page)
     assert selected and selected.group(1) == "GNK-2025-2030"
+
+
+def test_a_round_is_offered_where_it_has_reports_to_read_and_follows_a_unit_moved_into_another_tree(world):
+    """The round selector's rounds (``rounds_visible_to``): the organiser's tree and those above it see the
+    round; a superior union of another branch does not, until a unit with a report in it is moved there."""
+    from reports.reorganisation import unit_move  # what the admin's "move" runs
+    from reports.selectors import rounds_visible_to
+
+    elsewhere = MembershipFactory(unit=world.other_superior, role=Role.REVIEWER).user
+    above = MembershipFactory(unit=world.province, role=Role.REVIEWER).user
+    another_tree = UnitFactory(name="Liên đoàn Lao động tỉnh Khác", kind="LĐLĐ tỉnh", is_grassroots=False)
+    stranger = MembershipFactory(unit=another_tree, role=Role.REVIEWER).user
+    assert list(rounds_visible_to(world.reviewer)) == [world.round]
+    assert list(rounds_visible_to(above)) == [world.round]
+    assert list(rounds_visible_to(elsewhere)) == []
+    assert list(rounds_visible_to(stranger)) == []
+
+    unit_move(unit=world.unit_a, new_parent=world.other_superior)
+    assert list(rounds_visible_to(elsewhere)) == [world.round]  # unit A's report came with it
+    assert list(rounds_visible_to(stranger)) == []
