@@ -18,18 +18,18 @@ import errno
 import logging
 import os
 import tempfile
-import threading
 import time
 import uuid
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
-from django.db import DatabaseError, connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django_tasks import task
 
+from core.jobs import Heartbeat
 from reports.models import Report
 from reports.selectors import dashboard
 from reports.xlsx import build_dashboard_xlsx
@@ -88,35 +88,6 @@ def export_jobs_fail_stale(*, now=None, pk=None) -> int:
     if dead or late:
         log.warning("%s export job(s) failed: worker gone (%s), past the time limit (%s)", dead + late, dead, late)
     return len(again) + dead + late
-
-
-class _Heartbeat:
-    """A thread that marks the job alive while the worker's main thread makes its file, however long
-    one step of it takes; it stops with the job (and with the process, when that is killed)."""
-
-    def __init__(self, pk: int):
-        self.pk = pk
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._beat, name=f"export-{pk}-heartbeat", daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.stopped.set()
-        self.thread.join()
-
-    def _beat(self):
-        try:
-            while not self.stopped.wait(settings.EXPORT_HEARTBEAT_SECONDS):
-                try:
-                    ExportJob.objects.filter(pk=self.pk, status=JobStatus.RUNNING).update(heartbeat_at=timezone.now())
-                except DatabaseError:
-                    # A busy database: the next beat will do (the limit allows several to be missed).
-                    log.warning("export %s: heartbeat not recorded", self.pk, exc_info=True)
-        finally:
-            connection.close()  # this thread's own connection
 
 
 def _remove(storage, name: str) -> None:
@@ -188,7 +159,8 @@ def export_job_run(*, job_id: int) -> ExportJob:
         filename = f"{prefix}{drafts}-{slugify(job.unit.code)}-{slugify(job.round.code)}.{job.format}"
     stored = None
     try:
-        with _Heartbeat(job.pk):
+        running = ExportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING)
+        with Heartbeat(running, seconds=settings.EXPORT_HEARTBEAT_SECONDS, name=f"export-{job.pk}"):
             pages = []
             if job.is_dashboard:
                 # As its maker sees the dashboard now: their units, with the filter they had.

@@ -15,11 +15,12 @@ Every job ends done or failed with a reason its page shows:
 
 import datetime
 import logging
-import threading
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import transaction
 from django.utils import timezone, translation
+
+from core.jobs import Heartbeat
 
 from .models import BulkJob, BulkJobFailure, BulkJobStatus
 
@@ -105,33 +106,6 @@ class Step:
             raise _Stopped
 
 
-class _Heartbeat:
-    """A thread that marks the job alive while the main thread works, however long one chunk takes."""
-
-    def __init__(self, pk: int):
-        self.pk = pk
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._beat, name=f"job-{pk}-heartbeat", daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.stopped.set()
-        self.thread.join()
-
-    def _beat(self):
-        try:
-            while not self.stopped.wait(heartbeat_seconds()):
-                try:
-                    BulkJob.objects.filter(pk=self.pk, status=BulkJobStatus.RUNNING).update(heartbeat_at=timezone.now())
-                except DatabaseError:
-                    log.warning("job %s: heartbeat not recorded", self.pk, exc_info=True)
-        finally:
-            connection.close()  # this thread's own connection
-
-
 def bulk_job_run(*, job_id: int, work) -> BulkJob:
     """Run a queued job: ``work(job, step)`` does it, in chunks (``step.advance``), and returns its
     summary in words. The job ends done with that summary, or failed with its reason, whatever
@@ -145,7 +119,11 @@ def bulk_job_run(*, job_id: int, work) -> BulkJob:
         return BulkJob.objects.get(pk=job_id)
     job = BulkJob.objects.select_related("created_by", "unit").get(pk=job_id)
     try:
-        with _Heartbeat(job.pk), translation.override(settings.LANGUAGE_CODE):
+        running = BulkJob.objects.filter(pk=job.pk, status=BulkJobStatus.RUNNING)
+        with (
+            Heartbeat(running, seconds=heartbeat_seconds(), name=f"job-{job.pk}"),
+            translation.override(settings.LANGUAGE_CODE),
+        ):
             summary = work(job, Step(job))
         if not BulkJob.objects.filter(pk=job.pk, status=BulkJobStatus.RUNNING).update(
             status=BulkJobStatus.DONE, summary=summary, done=job.done, finished_at=timezone.now()
