@@ -330,13 +330,14 @@ def borderless_table(rows: list[list], widths_cm: list[float]):
     return tbl
 
 
-def centered(text, *, bold=False, italic=False, size=13, after=0):
+def centered(text, *, bold=False, italic=False, size=13, after=0, keep_next=False):
     return paragraph(
         [run(text, bold=bold, italic=italic, size=size)],
         align="center",
         first_line_cm=0,
         after_pt=after,
         line=1.0,
+        keep_next=keep_next,
     )
 
 

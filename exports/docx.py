@@ -46,10 +46,12 @@ def heading_elements(node: OutlineNode, fill: str, *, level: int, followed=True)
     nothing does (an empty section): a run of empty headings kept together would push itself onto the
     next page."""
     text = node.heading_filled(fill)
+    # A part's title lines ("PHẦN THỨ HAI", "Nhiệm vụ chủ yếu…", "Những đề xuất và kiến nghị") always
+    # keep with what follows: a part has content, and its title is not split over two pages.
     if node.kind == NodeKind.PART:
-        return [styled(centered(text, bold=True, size=14, after=0), f"Heading{level}")]
+        return [styled(centered(text, bold=True, size=14, after=0, keep_next=True), f"Heading{level}")]
     if node.kind == NodeKind.PART_HEADING:
-        return [centered(text, bold=True, size=14, after=6)]
+        return [centered(text, bold=True, size=14, after=6, keep_next=True)]
     if node.kind == NodeKind.SECTION:
         return [styled(text_paragraph(text, bold=True, keep_next=followed, before_pt=6), f"Heading{level}")]
     if node.kind == NodeKind.ITEM:

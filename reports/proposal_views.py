@@ -101,6 +101,6 @@ def proposals_insert(request, pk):
     messages.success(
         request,
         _("%(count)s proposals were added at the end of the section “%(heading)s”.")
-        % {"count": len(groups), "heading": found.node.heading},
+        % {"count": len(groups), "heading": found.heading},
     )
     return redirect("reports:section_edit", pk=report.pk, key=found.node.key)

@@ -43,6 +43,7 @@ class Proposals:
     texts: int = 0  # the units' texts of the section that count
     groups: list[ProposalGroup] | None = field(default=None)
     cache_key: str = ""  # of the grouping being waited for (services.proposals_group_later)
+    heading: str = ""  # the section's heading as the report prints it (placeholders filled)
 
     @property
     def pending(self) -> bool:
@@ -96,10 +97,11 @@ def unit_proposals(report: Report, *, wait: bool = False) -> Proposals:
     node = proposals_node_of(report)
     if node is None:
         return Proposals(node=None)
+    heading = node.heading_filled(report.blank_fill)
     key, texts = revision(report, node)
     groups = cached_groups(key)
     if groups is None:
         if not (wait or texts <= INLINE_TEXTS):
-            return Proposals(node=node, texts=texts, cache_key=key)
+            return Proposals(node=node, texts=texts, cache_key=key, heading=heading)
         groups = make_groups(report, node, key)
-    return Proposals(node=node, texts=texts, groups=_with_wordings(report, groups))
+    return Proposals(node=node, texts=texts, groups=_with_wordings(report, groups), heading=heading)

@@ -281,3 +281,31 @@ def test_the_page_estimate_is_within_a_page_of_the_printed_word_file(written, so
         client.force_login(user)
         page = client.get(reverse("reports:report_detail", args=[report.pk])).content.decode()
         assert f"khoảng {estimate} trang A4" in page
+
+
+def test_a_parts_title_lines_stay_on_the_page_of_what_follows_them(filled):
+    """The title of a part ("PHẦN THỨ HAI / Nhiệm vụ chủ yếu… / Những đề xuất và kiến nghị") once split
+    over two pages in the printed file: every line of it keeps with the next paragraph."""
+    from django.db.models import F
+
+    from outline.models import NodeKind
+
+    report, _cat = filled
+    version = report.round.outline_version
+    part = OutlineNode.objects.get(version=version, kind=NodeKind.PART)
+    # The seed's second part has two title lines under "PHẦN THỨ HAI": give this one the same.
+    OutlineNode.objects.filter(version=version, position__gt=part.position).update(position=F("position") + 1000)
+    for n, text in enumerate(["Nhiệm vụ chủ yếu đến hết nhiệm kỳ", "Những đề xuất và kiến nghị"], 1):
+        OutlineNode.objects.create(
+            version=version, key=f"{part.key}.h{n}", kind=NodeKind.PART_HEADING, text=text, raw=text,
+            parent=part, line_no=part.line_no, position=part.position + n,
+        )  # fmt: skip
+    fill = report.blank_fill
+    titles = {
+        n.heading_filled(fill)
+        for n in OutlineNode.objects.filter(version=version, kind__in=[NodeKind.PART, NodeKind.PART_HEADING])
+    }
+    doc = open_docx(build_report_docx(report_document(report)))
+    lines = [p for p in doc.paragraphs if p.text in titles]
+    assert {p.text for p in lines} == titles and len(titles) == 3
+    assert [p.text for p in lines if not p.paragraph_format.keep_with_next] == []

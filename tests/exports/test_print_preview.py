@@ -34,3 +34,18 @@ def test_the_print_preview_shows_what_the_word_file_prints(client, world, filled
     shown = [t for t in texts if "".join(re.sub(r"^(- |\d+\. )", "", t).split()) in words]
     assert shown == texts, sorted(set(texts) - set(shown))[:5]
     assert len(queries) < 25
+
+
+def test_the_print_preview_heads_its_appendix_columns_as_the_word_file_does(client, world, filled):
+    """The page's appendix columns carry the Word table's Vietnamese headings, "% chỉ tiêu" included
+    (a "%" in a template's translate tag is looked up as "%%": it once showed "Share of target (%)")."""
+    report, _cat = filled
+    client.force_login(world.drafter_a)
+    html = client.get(reverse("exports:report_print", args=[report.pk])).content.decode()
+    thead = re.search(r'<table class="print-appendix">\s*<thead>(.*?)</thead>', html, re.S).group(1)
+    shown = [html_lib.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<th>(.*?)</th>", thead)]
+    word = Document(io.BytesIO(client.get(reverse("exports:report_docx", args=[report.pk])).content))
+    appendix = next(t for t in word.tables if any("chỉ tiêu" in c.text for c in t.rows[0].cells))
+    assert shown == [c.text.strip() for c in appendix.rows[0].cells]
+    assert "% chỉ tiêu" in shown
+    assert "Share of target" not in html

@@ -310,3 +310,23 @@ def test_a_grassroots_report_has_no_proposals_page(fresh_cache):
     client.force_login(drafter)
     assert client.get(reverse("reports:proposals", args=[unit_report.pk])).status_code == 404
     assert client.get(reverse("reports:proposals", args=[own.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_page_counts_its_groups_and_names_the_section_as_the_report_does(fresh_cache):
+    """ "… gộp thành 3 nhóm" says how many groups the table lists (it once said 0), and the section's
+    heading has its placeholders filled ("… và Liên đoàn Lao động huyện Thử", not "… và {cap_tren}")."""
+    own, node, _data, users = proposals_round(12)
+    node.text = "Kiến nghị của cán bộ, đoàn viên đối với cấp ủy, chính quyền cùng cấp và {cap_tren}"
+    node.save(update_fields=["text"])
+    client = Client()
+    client.force_login(users["drafter"])
+    page = client.get(reverse("reports:proposals", args=[own.pk])).content.decode()
+    groups = unit_proposals(own).groups
+    assert len(groups) > 1
+    assert f"gộp thành {len(groups)} nhóm." in page
+    filled = "2. Kiến nghị của cán bộ, đoàn viên đối với cấp ủy, chính quyền cùng cấp và Liên đoàn Lao động huyện Thử"
+    assert page.count(filled) == 2  # the explanation and the insert button
+    assert "{cap_tren}" not in page
+    response = client.post(reverse("reports:proposals_insert", args=[own.pk]), {"group": [groups[0].key]}, follow=True)
+    assert f"cuối mục “{filled}”" in response.content.decode()
