@@ -66,7 +66,7 @@ class ReturnForm(CleanTextMixin, forms.Form):
     """Trả lại: tick the sections to rework, a reason for each, and an overall note."""
 
     note = forms.CharField(
-        label=_("Overall note to the unit (required)"),
+        label=_("Overall note to the unit"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
         # Said whole: what is missing and what to write (Django's "This field is required" says neither).
@@ -120,7 +120,7 @@ class ReturnForm(CleanTextMixin, forms.Form):
 
 
 class ReasonForm(CleanTextMixin, forms.Form):
-    reason = forms.CharField(label=_("Reason (required)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
 class CommentForm(CleanTextMixin, forms.Form):

@@ -47,7 +47,7 @@ def test_submit_return_answer_resubmit_approve(live_server, page):
     page.get_by_role("link", name="Trả lại").click()
     page.get_by_label("2. Nội dung số 2").check()
     page.locator("textarea[name='reason_p1.II.2']").fill("Bổ sung số đoàn viên kết nạp mới năm 2020")
-    page.get_by_label("Nhận xét chung gửi đơn vị (bắt buộc)").fill("Báo cáo cần thêm số liệu minh họa.")
+    page.get_by_label("Nhận xét chung gửi đơn vị").fill("Báo cáo cần thêm số liệu minh họa.")
     page.get_by_role("button", name="Trả lại").click()
     page.wait_for_url(re.compile(r"/doc/$"))
     assert "Bị trả lại" in page.content()

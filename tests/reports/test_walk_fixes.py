@@ -48,3 +48,17 @@ def test_a_return_without_its_note_says_what_to_write_and_keeps_what_was_typed(c
     assert "Thiếu số liệu năm 2024" in page and f'id="id_tick_{node.key}" checked' in page
     assert 'value="31/02/2026"' in page
     assert "Trường này là bắt buộc" not in page
+
+
+def test_a_required_field_is_marked_once_by_its_star(client, world):
+    """The return and withdraw-approval forms said "(bắt buộc)" and put the star after it as well."""
+    from reports import review
+
+    report = submitted(world)
+    client.force_login(world.reviewer)
+    returning = client.get(reverse("reports:report_return", args=[report.pk])).content.decode()
+    assert re.search(r"Nhận xét chung gửi đơn vị\s*<span class=\"asteriskField\">\*</span>", returning)
+    review.report_approve(report=report, actor=world.reviewer)
+    reading = client.get(reverse("reports:report_unapprove", args=[report.pk])).content.decode()
+    assert re.search(r"Lý do\s*<span class=\"asteriskField\">\*</span>", reading)
+    assert "(bắt buộc)" not in returning + reading
