@@ -90,8 +90,8 @@ def build_dashboard_xlsx(board, *, progress=None, out=None) -> bytes | None:
         write_text(ws, r, 4, f"{row.figures}/{board.typed_indicators}")
         write_number(ws, r, 5, row.open_comments)
         # A real date and time (dd/mm/yyyy hh:mm), which a spreadsheet sorts and filters as dates.
-        if report.updated_at:
-            ws.write_datetime(r, 6, timezone.localtime(report.updated_at).replace(tzinfo=None), book.moment)
+        if report.last_change:
+            ws.write_datetime(r, 6, timezone.localtime(report.last_change).replace(tzinfo=None), book.moment)
         else:
             ws.write_blank(r, 6, None, book.moment)
         write_number(ws, r, 7, row.days_left)

@@ -161,6 +161,12 @@ class Report(models.Model):
         return (self.deadline - (today or timezone.localdate())).days
 
     @property
+    def last_change(self):
+        """When the unit last changed its report, for the lists; None while it has not started (its time
+        is then only the round's opening, which read as if the unit had done something)."""
+        return None if self.status == ReportStatus.NOT_STARTED else self.updated_at
+
+    @property
     def is_counted(self) -> bool:
         """Whether the report counts in its round (``counted_condition``, the same rule for one row):
         not when its unit was merged on or before the round's cut-off date."""

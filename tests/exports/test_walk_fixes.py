@@ -49,3 +49,28 @@ def test_the_annex_says_in_one_line_that_no_report_is_counted_yet(world):
     texts = [p.text for p in open_docx(build_consolidated_docx(consolidated(own), part="annex")).paragraphs]
     assert not any(t.startswith("Chưa có báo cáo nào được tính") for t in texts)
     assert "(Chưa có đơn vị nào viết mục này.)" in texts
+
+
+def test_a_unit_that_has_not_started_shows_no_last_change(client, world, tmp_path, settings):
+    """The dashboard's "Thay đổi gần nhất" showed the round's opening time on "Chưa bắt đầu" rows, as
+    if the unit had done something: a dash on the page, an empty cell in the workbook."""
+    import io
+    import re
+
+    from openpyxl import load_workbook
+
+    from reports.models import Report, ReportStatus
+    from tests.exports.dashboard_files import dashboard_workbook
+
+    settings.MEDIA_ROOT = tmp_path
+    Report.objects.filter(pk=world.report_a.pk).update(status=ReportStatus.DRAFTING)
+    client.force_login(world.reviewer)
+    page = client.get(reverse("reports:dashboard", args=[world.round.code])).content.decode()
+    cells = dict(
+        re.findall(r">([^<]*Công ty[^<]*)</a>.*?data-label=\"Thay đổi gần nhất\">([^<]*)</td>", page, re.DOTALL)
+    )
+    assert cells[world.unit_b.name] == "—"
+    assert re.fullmatch(r"\d\d:\d\d \d\d/\d\d/\d{4}", cells[world.unit_a.name])
+    sheet = load_workbook(io.BytesIO(dashboard_workbook(client, world.round))).worksheets[0]
+    changed = {row[1]: row[6] for row in sheet.iter_rows(values_only=True) if row[1] in cells}
+    assert changed[world.unit_b.name] is None and changed[world.unit_a.name] is not None
