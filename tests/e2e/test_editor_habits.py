@@ -63,3 +63,27 @@ def test_admin_pages_raise_no_console_error(live_server, page):
         page.goto(live_server.url + path)
         page.wait_for_load_state("load")
     assert page.js_errors == []
+
+
+def test_the_toolbar_fits_a_phone_before_its_icon_font_arrives(live_server, page):
+    """Until the icon font is loaded (a slow connection), each toolbar button shows its icon's name as a
+    word ("format_list_bulleted"): the toolbar made the page wider than a 360 px phone."""
+    world = build_world(sections=2)
+    log_in(page, live_server, world.drafter_a)
+    held = []
+    page.route(re.compile(r"material-icons.*\.woff2"), lambda route: held.append(route))  # held to the end
+    page.goto(
+        live_server.url + reverse("reports:section_edit", args=[world.report_a.pk, "p1.II.1"]),
+        wait_until="domcontentloaded",
+    )
+    page.locator(".prose-menubar .prose-menubar__button").first.wait_for()
+    assert held, "the icon font was not asked for"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    for route in held:
+        route.continue_()
+    # Once it is there, no icon is cut.
+    page.wait_for_function("() => document.fonts.check('24px \"Material Icons\"')")
+    cut = page.locator(".prose-menubar__button.material-icons").evaluate_all(
+        "bs => bs.filter(b => b.offsetParent && b.scrollWidth > b.clientWidth).map(b => b.title)"
+    )
+    assert cut == []
