@@ -23,12 +23,16 @@ def test_reads_and_writes_that_change_nothing_are_not_writes():
     assert not writes, writes.statements
 
 
-@pytest.mark.parametrize("how", ["create", "update", "delete", "save", "raw"])
+@pytest.mark.parametrize("how", ["create", "bulk_create", "update", "delete", "save", "raw"])
 def test_every_way_of_writing_a_row_is_noticed(how):
     unit = UnitFactory(name="Công đoàn cơ sở Thử")
     with watched(APPS) as writes:
         if how == "create":
             UnitFactory(name="Công đoàn cơ sở Mới")
+        elif how == "bulk_create":
+            twin = Unit.objects.get(pk=unit.pk)
+            twin.pk, twin.code, twin.path = None, "MOI01", unit.path + "9999"
+            Unit.objects.bulk_create([twin])
         elif how == "update":
             Unit.objects.filter(pk=unit.pk).update(name="Đổi tên")
         elif how == "delete":

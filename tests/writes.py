@@ -2,12 +2,12 @@
 sent: the cheap first look before comparing every row (tests/test_permission_matrix.py, tests/test_fuzz.py).
 
 A row changes only through a statement that writes: every statement but a read (SELECT, savepoints,
-settings) that names one of the apps' tables, including their many-to-many tables, is counted unless
-the database says it touched no row. No such statement ⇒ nothing stored changed; after one, the tests
-still compare every row, which stays the judge. Nothing here can hide a change: a statement it cannot
-read (not a string), an unknown row count or a failed statement all count as a write. There are no triggers and no
-database-side cascades in the schema (the apps' migrations hold no RunSQL), so a write always names
-the table it writes.
+settings) that names one of the apps' tables, including their many-to-many tables, is counted, but for
+an UPDATE or a DELETE the database says touched no row. No such statement ⇒ nothing stored changed;
+after one, the tests still compare every row, which stays the judge. Nothing here can hide a change: a
+statement it cannot read (not a string), an unknown row count or a failed statement count as a write.
+There are no triggers and no database-side cascades in the schema (the apps' migrations hold no RunSQL),
+so a write always names the table it writes.
 """
 
 import re
@@ -18,6 +18,8 @@ from django.db import connections
 
 # A statement that cannot change a row of a table.
 READ = re.compile(r"\s*(SELECT|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|PRAGMA|EXPLAIN)\b", re.IGNORECASE)
+# Statements whose row count tells whether they changed a row.
+TRUSTED_COUNT = re.compile(r"\s*(UPDATE|DELETE)\b", re.IGNORECASE)
 
 
 def own_tables(labels) -> tuple[str, ...]:
@@ -46,8 +48,10 @@ class Writes:
         except BaseException:
             self.statements.append(sql)
             raise
+        # A row count of 0 is believed for an UPDATE or a DELETE that returns nothing; SQLite counts the
+        # rows of a statement with RETURNING only as they are read, and -1 means the driver does not know.
         rowcount = getattr(context["cursor"], "rowcount", -1)
-        if rowcount is None or rowcount != 0:  # -1: the driver does not know
+        if not (TRUSTED_COUNT.match(sql) and "returning" not in sql.lower() and rowcount == 0):
             self.statements.append(sql)
         return result
 
