@@ -31,7 +31,7 @@ from django.apps import apps
 from django.conf import settings as django_settings
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -76,6 +76,7 @@ from tests.conftest import build_world
 from tests.indicators.factories import make_catalogue
 from tests.reports.draft_files import Writer
 from tests.units.factories import MembershipFactory
+from tests.writes import watched
 from units.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +92,16 @@ BASE = settings(
 )
 
 
+# CI runs the suite twice, on SQLite and on PostgreSQL (.ci/run). The engine's quirks are PostgreSQL's (a
+# NUL byte refused in a query or a text column, limits of an indexed text, strict types): its pass draws
+# every example. The SQLite pass draws a third, enough to replay the same properties on the other engine
+# (the explicit @example cases run in full on both); locally, and on PostgreSQL, every example is drawn.
+SQLITE_CI_SHARE = 3
+
+
 def fuzz(examples):
+    if os.environ.get("CI") == "true" and connection.vendor == "sqlite":
+        examples = max(1, examples // SQLITE_CI_SHARE)
     return settings(BASE, max_examples=examples)
 
 
@@ -340,20 +350,37 @@ date_text = st.one_of(
 # --------------------------------------------------------------------------------------------
 
 
+# The statements of the current example that may have written a row of APPS (tests/writes.py).
+_writes = []
+
+
 @contextmanager
 def rolled_back():
     """One example's world: everything it writes is undone at the end, whatever happens."""
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
+    with transaction.atomic(), watched(APPS) as writes:
+        _writes.append(writes)
+        try:
+            yield
+            transaction.set_rollback(True)
+        finally:
+            _writes.pop()
+
+
+class Fingerprint(dict):
+    """The rows, and how many statements of the example had (perhaps) written by then."""
+
+    writes = None
+    seen = 0
 
 
 def fingerprint():
     """Every row of every model of the site's apps, in primary-key order."""
-    out = {}
+    out = Fingerprint()
     for label in APPS:
         for model in apps.get_app_config(label).get_models():
             out[model._meta.label] = list(model._default_manager.order_by("pk").values_list())
+    if _writes:
+        out.writes, out.seen = _writes[-1], len(_writes[-1].statements)
     return out
 
 
@@ -362,6 +389,9 @@ def changed_models(before, after):
 
 
 def assert_unchanged(before, why):
+    # No statement that could write a row since ``before``: nothing changed. After one, every row is compared.
+    if _writes and getattr(before, "writes", None) is _writes[-1] and len(_writes[-1].statements) == before.seen:
+        return
     after = fingerprint()
     assert before == after, f"{why}, yet stored data changed: {changed_models(before, after)}"
 

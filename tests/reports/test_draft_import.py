@@ -1,6 +1,7 @@
 """The draft brought in from Word: every paragraph lands where its heading says, in the page and in
 the exported Word file; formatting kept; refusals in words with nothing written."""
 
+import copy
 import io
 import re
 import time
@@ -12,6 +13,7 @@ import docx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.urls import reverse
 from docx.oxml.ns import qn
 from rapidfuzz import fuzz
@@ -42,20 +44,33 @@ pytestmark = pytest.mark.django_db
 MARKER = re.compile(r"\[[\w.]+#\w+\]")
 
 
+@pytest.fixture(scope="module")
+def real_world(django_db_setup, django_db_blocker):
+    """Unit A's report in a round on the seed outline (17 sections), made once for the module: made in
+    a transaction rolled back after its last test, each test running in a savepoint of it (pytest-django),
+    so no test sees another's changes."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("loaddata", "outline_gnk_2018_2023", verbosity=0)
+        world = build_world(sections=1)
+        round_ = RoundFactory(
+            code="GK-WORD",
+            outline_version=OutlineVersion.objects.get(code="gnk-cdcs-2018-2023"),
+            organising_unit=world.superior,
+        )
+        round_open(round=round_)
+        # A report is submitted with its number, place and signer (Report.REQUIRED_DOCUMENT_FIELDS).
+        Report.objects.filter(round=round_).update(doc_number="1", place="Bình An", signer_name="Nguyễn Văn Ký")
+        world.report = Report.objects.select_related("round", "unit").get(round=round_, unit=world.unit_a)
+        yield world
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def real(db):
-    """Unit A's report in a round on the seed outline (17 sections)."""
-    call_command("loaddata", "outline_gnk_2018_2023", verbosity=0)
-    world = build_world(sections=1)
-    round_ = RoundFactory(
-        code="GK-WORD",
-        outline_version=OutlineVersion.objects.get(code="gnk-cdcs-2018-2023"),
-        organising_unit=world.superior,
-    )
-    round_open(round=round_)
-    # A report is submitted with its number, place and signer (Report.REQUIRED_DOCUMENT_FIELDS).
-    Report.objects.filter(round=round_).update(doc_number="1", place="Bình An", signer_name="Nguyễn Văn Ký")
-    world.report = Report.objects.select_related("round", "unit").get(round=round_, unit=world.unit_a)
+def real(real_world, db):
+    """The module's world with the report and the drafter read afresh: a test may change them in memory."""
+    world = copy.copy(real_world)
+    world.report = Report.objects.select_related("round", "unit").get(pk=real_world.report.pk)
+    world.drafter_a = type(real_world.drafter_a).objects.get(pk=real_world.drafter_a.pk)
     return world
 
 
