@@ -54,7 +54,8 @@ def _file_rows(data: bytes) -> list[tuple]:
 
 def _as_page(value):
     assert value is None or isinstance(value, datetime.datetime), value
-    return value.strftime("%H:%M %d/%m/%Y") if value else value
+    # An empty cell where the page shows a dash: a unit that has not started has no last change.
+    return value.strftime("%H:%M %d/%m/%Y") if value else "—"
 
 
 def _more_units(world, n):

@@ -507,9 +507,13 @@ def test_dashboard_counts_search_sort_and_export(client, world):
     assert ("Đã nộp" in [r[2] for r in rows]) and len(rows) == 5
     # "Thay đổi gần nhất" is a real date and time, shown dd/mm/yyyy hh:mm: a spreadsheet sorts it as one.
     assert rows[0][6] == "Thay đổi gần nhất"
-    cell = ws.cell(row=2, column=7)
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=3).value == "Đã nộp")
+    cell = ws.cell(row=row, column=7)
     assert isinstance(cell.value, datetime.datetime) and cell.number_format == "dd/mm/yyyy hh:mm"
-    report = Report.objects.get(round=world.round, unit__name=ws.cell(row=2, column=2).value)
+    # A unit that has not started has nothing to date.
+    assert all(r[6] is None for r in rows[1:] if r[2] == "Chưa bắt đầu")
+    assert any(r[2] == "Chưa bắt đầu" for r in rows[1:])
+    report = Report.objects.get(round=world.round, unit__name=ws.cell(row=row, column=2).value)
     assert abs(cell.value - timezone.localtime(report.updated_at).replace(tzinfo=None)) < datetime.timedelta(seconds=1)
 
 
