@@ -3,6 +3,7 @@
 a user lands on answers as it does with the cache up, in Vietnamese: never a 500, never a hang."""
 
 import contextlib
+import os
 import runpy
 import signal
 import socket
@@ -163,7 +164,8 @@ def test_with_redis_up_the_cache_is_the_shared_one(settings, monkeypatch):
         redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
     except redis.exceptions.RedisError:
         pytest.skip("no Redis on 127.0.0.1:6379")
-    monkeypatch.setenv("CACHE_KEY_PREFIX", "test-dead-cache")
+    # A prefix of this process's own: CI's SQLite and PostgreSQL passes run side by side on one Redis.
+    monkeypatch.setenv("CACHE_KEY_PREFIX", f"test-dead-cache-{os.getpid()}")
     settings.CACHES = caches_for(url, monkeypatch)
     cache.set("shared", "bản ghi", 30)
     try:
