@@ -110,9 +110,6 @@ class MarkedFirst:
         rest, estimated = bounded_count(self.rest, exact_up_to)
         return self.marked_count + rest, estimated
 
-    def count(self) -> int:
-        return self.marked_count + self.rest.count()
-
     def __getitem__(self, index: slice) -> list[SectionText]:
         start, stop = index.start or 0, index.stop
         first = list(self.marked[start:stop]) if start < self.marked_count else []
