@@ -50,7 +50,8 @@ stored there way see information important personal dates node section done line
 at
 """
 ENGLISH_WORDS = re.compile(
-    r"(?<![\w-])(" + "|".join(sorted(set(ENGLISH.split()), key=len, reverse=True)) + r")(?![\w-])", re.I
+    # Not before "*": a password's salt and hash show their first letters then stars ("My*****"), by chance.
+    r"(?<![\w-])(" + "|".join(sorted(set(ENGLISH.split()), key=len, reverse=True)) + r")(?![\w*-])", re.I
 )
 ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
 
