@@ -97,6 +97,7 @@ def report_body_key(report, *, can_edit: bool) -> str:
 @require_safe
 def report_detail(request, pk):
     report = access_report_by_id(request.user, pk, fetch=selectors.report_page_report)
+    request.unread_notifications = report.unread_notifications  # for the menu: no query of its own
     can_draft = can(request.user, report, Action.DRAFT)
     can_edit = can_draft and report.is_editable
     # The body is cached by revision; these are only worked out when it is not (lazy objects).

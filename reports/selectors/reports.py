@@ -11,6 +11,7 @@ from units.selectors import user_access
 
 from ..models import (
     ExtensionRequest,
+    Notification,
     Report,
     SectionText,
 )
@@ -57,16 +58,25 @@ def report_for_user(user, pk):
 
 def report_page_report(user, pk):
     """The report page's report: as report_for_user, with whether a request for more time waits for an
-    answer (``has_pending_extension``) and the unit's superior (what the outline's blanks name: the
-    cached body's key) in the same query."""
+    answer (``has_pending_extension``), the unit's superior (what the outline's blanks name: the cached
+    body's key) and how many notifications ``user`` has not read (``unread_notifications``, for the
+    menu) in the same query: a page served from its cache reads the session, the user and this row.
+    A merged unit's successor is read apart, for the few pages that name it."""
 
     pending = ExtensionRequest.objects.filter(report=OuterRef("pk"), status="pending")
     return (
         Report.objects.visible_to(user)
-        .select_related("round", "unit", "unit__parent", "unit__merged_into")
-        .annotate(has_pending_extension=Exists(pending))
+        .select_related("round", "unit", "unit__parent")
+        .annotate(has_pending_extension=Exists(pending), unread_notifications=unread_count(user))
         .get(pk=pk)
     )
+
+
+def unread_count(user):
+    """How many notifications ``user`` has not read, as an expression to annotate a page's main query
+    with (``reportsite.context_processors.notifications`` then asks nothing more)."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).order_by().values("user")
+    return Coalesce(Subquery(unread.annotate(n=Count("pk")).values("n")), 0)
 
 
 def predecessor_reports(user, report) -> list[Report]:

@@ -1,6 +1,6 @@
-"""The report page from its cache: a hit reads the session, the user with the units they act for, the
-report (with its unit's superior, which the cached body's key names) and the unread notifications,
-nothing else, whatever the size of the report."""
+"""The report page from its cache: a hit reads the session, the user with the units they act for and
+the report (with its unit's superior, which the cached body's key names, and the user's unread
+notifications), nothing else, whatever the size of the report."""
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -30,7 +30,7 @@ def _hit(client, report) -> list[str]:
     return [_tables(q["sql"]) for q in ctx.captured_queries]
 
 
-def test_a_cached_report_page_takes_four_statements_whatever_its_size(client, db):
+def test_a_cached_report_page_takes_three_statements_whatever_its_size(client, db):
     counts = []
     for sections in (3, 30):
         world = build_world(sections=sections)
@@ -46,8 +46,8 @@ def test_a_cached_report_page_takes_four_statements_whatever_its_size(client, db
         client.force_login(world.drafter_a)
         tables = _hit(client, world.report_a)
         # The session; the user, joined with their memberships and units (units.backends); the report with its
-        # round, unit and superior; the bell's unread count. No membership, unit or outline read apart.
-        assert tables == ["django_session", "auth_user", "reports_report", "reports_notification"], tables
+        # round, unit and superior, and the bell's unread count. No membership, unit or outline read apart.
+        assert tables == ["django_session", "auth_user", "reports_report"], tables
         counts.append(len(tables))
         client.force_login(world.reviewer)
         assert _hit(client, world.report_a) == tables
@@ -68,3 +68,20 @@ def test_the_user_read_with_their_units_has_the_same_access_as_read_apart(db):
         assert joined == apart, user
         assert joined.drafter_units == apart.drafter_units and joined.overseen_units == apart.overseen_units
     assert user_with_access(10**9) is None
+
+
+def test_the_menu_counts_the_unread_notifications_on_the_report_page_as_elsewhere(client, db):
+    from reports.models import Notification
+
+    world = build_world()
+    for n in range(3):
+        Notification.objects.create(
+            user=world.drafter_a, report=world.report_a, kind="comment", message=f"Thông báo {n}"
+        )
+    Notification.objects.filter(pk=Notification.objects.order_by("pk").first().pk).update(read_at="2026-01-01T00:00Z")
+    Notification.objects.create(user=world.reviewer, report=world.report_a, kind="comment", message="Của người khác")
+    client.force_login(world.drafter_a)
+    for url in (reverse("reports:report_detail", args=[world.report_a.pk]), reverse("password_change")):
+        response = client.get(url)
+        assert response.context["unread_notifications"] == 2, url
+        assert '<span class="badge text-bg-warning">2</span>' in response.content.decode(), url
