@@ -36,6 +36,7 @@ class SynthesisPaginator(PagePaginator):
 
     exact_up_to = 200
 
+
 # The reports a superior quotes and counts: those its roll-up adds up (submitted or approved).
 SYNTHESIS_STATUSES = DEFAULT_ROLLUP_STATUSES
 # How many of the units not yet counted the sentence names before "and N others".

@@ -51,7 +51,8 @@ at
 """
 ENGLISH_WORDS = re.compile(
     # Not before "*": a password's salt and hash show their first letters then stars ("My*****"), by chance.
-    r"(?<![\w-])(" + "|".join(sorted(set(ENGLISH.split()), key=len, reverse=True)) + r")(?![\w*-])", re.I
+    r"(?<![\w-])(" + "|".join(sorted(set(ENGLISH.split()), key=len, reverse=True)) + r")(?![\w*-])",
+    re.I,
 )
 ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
 
