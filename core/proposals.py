@@ -16,6 +16,7 @@ import html
 import itertools
 import math
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -129,19 +130,31 @@ def features(text: str, kinds: str = "wbc") -> Counter:
 def _vectors(texts: Sequence[str], kinds: str) -> list[dict[str, float]]:
     """Unit-length TF-IDF vectors (sublinear term frequency, smoothed idf) of ``texts``. A feature found
     in more than MAX_SHARE of them (and more than a few) is left out: it says nothing about what one
-    asks, and it would make every pair a candidate."""
-    counted = [features(t, kinds) for t in texts]
+    asks, and it would make every pair a candidate.
+
+    A text given several times (units often send the same words) is worked out once and its vector
+    shared, its features counted as often as it is given; the feature names are interned, so each is
+    held once, not once per text. The vectors are the ones worked out text by text, held in a fraction
+    of the memory (a country's proposals: 1.7 GB before)."""
+    index: dict[str, int] = {}
+    for t in texts:
+        index.setdefault(t, len(index))
+    given = Counter(index[t] for t in texts)
+    counted = [Counter({sys.intern(f): tf for f, tf in features(t, kinds).items()}) for t in index]
     df = Counter()
-    for c in counted:
-        df.update(c.keys())
+    for i, c in enumerate(counted):
+        for f in c:
+            df[f] += given[i]
     n = len(texts)
     idf = {f: math.log((1 + n) / (1 + d)) + 1 for f, d in df.items() if d <= max(5, MAX_SHARE * n)}
-    vectors = []
-    for c in counted:
+    del df
+    distinct = []
+    for i, c in enumerate(counted):
         v = {f: (1 + math.log(tf)) * idf[f] for f, tf in c.items() if f in idf}
         norm = math.sqrt(sum(w * w for w in v.values())) or 1.0
-        vectors.append({f: w / norm for f, w in v.items()})
-    return vectors
+        distinct.append({f: w / norm for f, w in v.items()})
+        counted[i] = None  # its counts are done with: not held beside every vector
+    return [distinct[index[t]] for t in texts]
 
 
 def _collapse(vectors: list[dict[str, float]], near: float) -> list[list[int]]:

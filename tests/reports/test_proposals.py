@@ -330,3 +330,35 @@ def test_the_page_counts_its_groups_and_names_the_section_as_the_report_does(fre
     assert "{cap_tren}" not in page
     response = client.post(reverse("reports:proposals_insert", args=[own.pk]), {"group": [groups[0].key]}, follow=True)
     assert f"cuối mục “{filled}”" in response.content.decode()
+
+
+def test_repeated_texts_share_one_vector_equal_to_the_one_worked_out_text_by_text():
+    """The vectors worked out once per distinct text (what keeps a country's proposals in memory) are
+    the TF-IDF vectors of every text given, repeats counted in the document frequencies."""
+    import math
+    from collections import Counter
+
+    from core.proposals import KINDS, MAX_SHARE, _vectors, features
+
+    texts = [
+        "Đề nghị tăng lương tối thiểu vùng cho công nhân",
+        "Kiến nghị xây nhà ở xã hội cho công nhân khu công nghiệp",
+        "Đề nghị tăng lương tối thiểu vùng cho công nhân",
+        "Đề nghị hỗ trợ nhà trẻ cho con công nhân",
+        "Đề nghị tăng lương tối thiểu vùng cho công nhân",
+        "Kiến nghị xây nhà ở xã hội cho công nhân khu công nghiệp",
+    ]
+    counted = [features(t, KINDS) for t in texts]
+    df = Counter(f for c in counted for f in c)
+    n = len(texts)
+    idf = {f: math.log((1 + n) / (1 + d)) + 1 for f, d in df.items() if d <= max(5, MAX_SHARE * n)}
+    expected = []
+    for c in counted:
+        v = {f: (1 + math.log(tf)) * idf[f] for f, tf in c.items() if f in idf}
+        norm = math.sqrt(sum(w * w for w in v.values())) or 1.0
+        expected.append({f: w / norm for f, w in v.items()})
+
+    vectors = _vectors(texts, KINDS)
+    assert vectors == expected
+    assert vectors[0] is vectors[2] is vectors[4] and vectors[1] is vectors[5]
+    assert vectors[0] is not vectors[3]
