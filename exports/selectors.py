@@ -322,9 +322,11 @@ def _values(report, statuses) -> Iterable[tuple[int, int, str, Decimal]]:
     )
 
 
-def consolidated(report, *, include_drafts: bool = False, part: str = "full") -> Consolidated:
+def consolidated(report, *, include_drafts: bool = False, part: str = "full", proposals: bool = True) -> Consolidated:
     """Everything a consolidated Word file or workbook of ``report``'s unit prints; the annex alone
-    (``part`` "annex") needs no roll-up. The query count does not depend on the number of units."""
+    (``part`` "annex") needs no roll-up, and the workbook (``proposals=False``) no table of the units'
+    proposals: a country's grouped proposals are read only for the Word file that prints them. The
+    query count does not depend on the number of units."""
     statuses = consolidated_statuses(include_drafts)
     units = unit_report_rows(report)
     return Consolidated(
@@ -340,5 +342,5 @@ def consolidated(report, *, include_drafts: bool = False, part: str = "full") ->
             _counted(report, statuses).order_by(Vietnamese("unit__name"), "pk").values_list("pk", flat=True)
         ),
         values=_values(report, statuses),
-        proposals=proposal_rows(report) if part != "annex" and not report.unit.is_grassroots else [],
+        proposals=proposal_rows(report) if proposals and part != "annex" and not report.unit.is_grassroots else [],
     )

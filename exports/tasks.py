@@ -169,7 +169,9 @@ def export_job_run(*, job_id: int) -> ExportJob:
                 report = Report.objects.select_related("round", "unit", "unit__parent").get(
                     round=job.round, unit=job.unit
                 )
-                data = consolidated(report, include_drafts=job.include_drafts, part=job.part)
+                data = consolidated(
+                    report, include_drafts=job.include_drafts, part=job.part, proposals=job.format == "docx"
+                )
             # Made in a temporary file, then copied to its place in chunks: a country's file is never
             # held in memory (SpooledTemporaryFile would hold its first megabytes only).
             with tempfile.TemporaryFile() as made:

@@ -331,9 +331,15 @@ def test_deadline_lock_and_extension(client, world):
     client.force_login(world.drafter_a)
     html = client.get(reverse("reports:section_edit", args=[report.pk, "p1.II.1"])).content.decode()
     assert "Xin gia hạn" in html and "data-django-prose-editor" not in html
+    page = reverse("reports:report_detail", args=[report.pk])
+    html = client.get(page).content.decode()
+    assert "Xin gia hạn" in html and "Đề nghị gia hạn đang chờ trả lời." not in html
     mail.outbox.clear()
     client.post(reverse("reports:extension_request", args=[report.pk]), {"reason": "Chủ tịch đi công tác"})
     assert {m.to[0] for m in mail.outbox} == {world.reviewer.email, world.admin.email}
+    # The report page now says the request waits, and offers no second one.
+    html = client.get(page).content.decode()
+    assert "Đề nghị gia hạn đang chờ trả lời." in html and "Xin gia hạn</a>" not in html
     extension = report.extensions.get()
     client.force_login(world.reviewer)
     until = timezone.localdate() + datetime.timedelta(days=10)

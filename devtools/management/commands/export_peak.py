@@ -108,13 +108,13 @@ class Command(BaseCommand):
             if format in ("docx", "xlsx") and to_file:
                 build = build_consolidated_docx if format == "docx" else build_consolidated_xlsx
                 with tempfile.TemporaryFile() as out:
-                    build(consolidated(own), out=out)
+                    build(consolidated(own, proposals=format == "docx"), out=out)
                     file_bytes = out.tell()
                 made = b""
             elif format == "docx":
                 made = build_consolidated_docx(consolidated(own))
             elif format == "xlsx":
-                made = build_consolidated_xlsx(consolidated(own))
+                made = build_consolidated_xlsx(consolidated(own, proposals=False))
             elif format == "dashboard-xlsx":
                 made = dashboard_workbook(round_)
             elif format == "docx-fair":

@@ -24,6 +24,8 @@ class Command(ExportCommand):
             "docx": lambda report: build_consolidated_docx(
                 consolidated(report, include_drafts=include_drafts, part=part), part=part
             ),
-            "xlsx": lambda report: build_consolidated_xlsx(consolidated(report, include_drafts=include_drafts)),
+            "xlsx": lambda report: build_consolidated_xlsx(
+                consolidated(report, include_drafts=include_drafts, proposals=False)
+            ),
         }
         super().handle(*args, **options)
