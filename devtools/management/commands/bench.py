@@ -56,9 +56,9 @@ LUA = Path(__file__).with_name("wrk_page.lua")
 PARTS = ("exports", "pages", "queries", "load", "rollup", "shapes")
 GOALS = {
     "p95_ms": ("≤", 200),
-    "throughput_ratio_vs_bare": ("≥", 0.4),
+    "throughput_ratio_vs_bare": ("≥", 0.5),
     "docx_ratio_vs_fair": ("≤", 2),
-    "docx_linearity": ("≤", 1.15),
+    "docx_linearity": ("≤", 1.1),
     "xlsx_ratio_vs_xlsxwriter": ("≤", 1.2),
     "autosave_p95_ratio": ("≤", 5),
     "dashboard_10k_ratio": ("≤", 20),
@@ -68,7 +68,8 @@ GOALS = {
     "rollup_10k_s": ("≤", 1),
     "worst_input_cpu_s": ("≤", 1),
 }
-PEAK_GOALS_MB = {"docx": 1024, "xlsx": 300}  # at 10,000 units
+# At the largest size measured (the country's 120,000 units when asked): issue "The whole country".
+PEAK_GOALS_MB = {"docx": 300, "xlsx": 200}
 # Figures of the national scale, each stored with the size it was measured at ({"units", "value"}).
 NATIONAL_KEYS = (
     "report_list_ratio",
@@ -923,8 +924,10 @@ class Command(BaseCommand):
                 continue
             rows.append((f"{key} = {value} (goal {goal[0]} {goal[1]})", met(value, goal)))
         for fmt, limit in PEAK_GOALS_MB.items() if summary["export_peak_mb"] else ():
-            peak = summary["export_peak_mb"][fmt].get("10000")
-            label = f"consolidated {fmt} peak memory at 10,000 units = {peak} MB (goal ≤ {limit})"
+            by_size = summary["export_peak_mb"][fmt]
+            largest = max(by_size, key=int)
+            peak = by_size[largest]
+            label = f"consolidated {fmt} peak memory at {int(largest):,} units = {peak} MB (goal ≤ {limit})"
             rows.append((label, peak is not None and peak <= limit))
         for text, ok in rows:
             self.stdout.write(f"  {'met   ' if ok else 'MISSED'} {text}")
