@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "reportsite.context_processors.csp_nonce",
                 "reportsite.context_processors.notifications",
+                "reportsite.context_processors.frame",
             ],
         },
     },
