@@ -328,6 +328,9 @@ def consolidated(report, *, include_drafts: bool = False, part: str = "full", pr
     proposals: a country's grouped proposals are read only for the Word file that prints them. The
     query count does not depend on the number of units."""
     statuses = consolidated_statuses(include_drafts)
+    # The proposals first: grouping a country's (when the cache has none) is the largest thing held for a
+    # while, and it is let go, but for the table's rows, before the units are read.
+    grouped = proposal_rows(report) if proposals and part != "annex" and not report.unit.is_grassroots else []
     units = unit_report_rows(report)
     return Consolidated(
         document=report_document(report, with_appendix=False),
@@ -342,5 +345,5 @@ def consolidated(report, *, include_drafts: bool = False, part: str = "full", pr
             _counted(report, statuses).order_by(Vietnamese("unit__name"), "pk").values_list("pk", flat=True)
         ),
         values=_values(report, statuses),
-        proposals=proposal_rows(report) if proposals and part != "annex" and not report.unit.is_grassroots else [],
+        proposals=grouped,
     )
