@@ -2,6 +2,8 @@
 and as core.text.vietnamese_sort_key (what the pages sorted with in Python) does."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.db import Vietnamese
 from core.text import vietnamese_sort_key
@@ -59,3 +61,22 @@ def test_postgresql_reads_a_page_of_units_in_vietnamese_order_from_an_index():
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "unit_name_vi" in plan, plan
+
+
+_VI = "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ"
+_ALPHABET = _VI + _VI.upper() + "0123456789 -.,()/&fjwz"
+
+
+@given(st.lists(st.text(alphabet=_ALPHABET, max_size=12), max_size=30))
+def test_the_compact_sort_key_orders_as_the_letter_and_tone_ranks_do(names):
+    """The key kept per worker is two byte strings; names sort by it exactly as by the lists of letter
+    and tone ranks it is made from (ties included)."""
+    from core.text import _letters_and_tones, vietnamese_sort_key
+
+    for a in names:
+        for b in names:
+            by_bytes = (vietnamese_sort_key(a) > vietnamese_sort_key(b)) - (
+                vietnamese_sort_key(a) < vietnamese_sort_key(b)
+            )
+            ranks_a, ranks_b = _letters_and_tones(a), _letters_and_tones(b)
+            assert by_bytes == (ranks_a > ranks_b) - (ranks_a < ranks_b), (a, b)
