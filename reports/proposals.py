@@ -85,7 +85,7 @@ def member_id(report_id: int, text: str) -> str:
 
 def compute_groups(report: Report, node: OutlineNode) -> list[dict]:
     """The grouping itself, as plain data the cache keeps: one query for the texts, then
-    core.proposals. Each group: ``members`` (member ids), ``proposals`` ([unit name, text] in unit
+    core.proposals. Each group: ``members`` (member ids), ``proposals`` ((unit name, text) in unit
     order), ``units`` (distinct names, Vietnamese order), ``representative`` (its best wording)."""
     rows = (
         _counted_texts(report, node)
@@ -101,7 +101,7 @@ def compute_groups(report: Report, node: OutlineNode) -> list[dict]:
         groups.append(
             {
                 "members": [member_id(r, t) for r, _u, t in members],
-                "proposals": [[u, t] for _r, u, t in members],
+                "proposals": [(u, t) for _r, u, t in members],
                 "units": sorted({u for _r, u, _t in members}, key=vietnamese_sort_key),
                 "representative": proposals[group.representative][2],
             }

@@ -67,7 +67,7 @@ def _with_wordings(report: Report, groups: list[dict]) -> list[ProposalGroup]:
             key=_group_key(g["members"]),
             text=g["representative"],
             units=g["units"],
-            proposals=[tuple(p) for p in g["proposals"]],
+            proposals=[p if isinstance(p, tuple) else tuple(p) for p in g["proposals"]],
             members=g["members"],
         )
         for n, g in enumerate(groups, 1)
