@@ -30,9 +30,10 @@ SYNTHESIS_PAGE_SIZE = 20
 
 
 class SynthesisPaginator(PagePaginator):
-    """The panel's pages: texts counted exactly up to 200 (ten pages), estimated past. Counting the
-    first 1,000 of a country's texts took PostgreSQL 26 ms (it hashed every report below before
-    stopping), the first 200 about 3 ms; a province's panel is searched, not paged to its end."""
+    """The panel's pages, unfiltered: texts counted exactly up to 200 (ten pages), estimated past.
+    Counting the first 1,000 of a country's texts took PostgreSQL 26 ms (it hashed every report below
+    before stopping), the first 200 about 3 ms. A search or a filter keeps PagePaginator's 1,000: the
+    planner's estimate of a word's matches can be far off, and its pages would run out early."""
 
     exact_up_to = 200
 
@@ -197,8 +198,10 @@ def synthesis_page(
     """One page (``SYNTHESIS_PAGE_SIZE`` texts) of ``synthesis_texts``, each text cut into paragraphs with
     the reviewers' marks placed on them and the channel it comes through. Three queries whatever the
     number of units: the count, the page, the page's marks with who marked them."""
-    # Counted exactly up to 1,000 texts, estimated past that (a province's exact count costs more than the page).
-    page = SynthesisPaginator(synthesis_texts(report, node, wanted), SYNTHESIS_PAGE_SIZE).get_page(number)
+    # Counted exactly up to 200 texts (1,000 when searched or filtered), estimated past that: a province's
+    # exact count costs more than the page.
+    paginator_class = PagePaginator if wanted.is_set else SynthesisPaginator
+    page = paginator_class(synthesis_texts(report, node, wanted), SYNTHESIS_PAGE_SIZE).get_page(number)
     texts = list(page.object_list)
     marks = defaultdict(list)
     if texts:

@@ -30,4 +30,5 @@ MEDIA_ROOT = os.path.join(tempfile.gettempdir(), f"reportsite-test-media-{os.get
 # PostgreSQL: a test's commit need not wait for the disk (a crash of the server loses nothing a test
 # needs). The suite spent about half its time waiting on those flushes; the data are the same.
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"  # noqa: F405
+    _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    _options["options"] = f"{_options.get('options', '')} -c synchronous_commit=off".strip()

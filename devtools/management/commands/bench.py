@@ -617,46 +617,48 @@ class Command(BaseCommand):
         # fell in it, which made two of three medians).
         gc.collect()
         gc.freeze()
-        for size, tree in trees.items():
-            pages = tree.province_pages()
-            clients = {}
-            for _name, user, _path in pages:
-                if user.pk not in clients:
-                    clients[user.pk] = Client()
-                    clients[user.pk].force_login(user)
-            times = {name: {"miss": [], "hit": []} for name, *_rest in [*pages, ("bare",)]}
-            sizes_kb = {}
-            bare = ("bare", tree.reviewer, reverse("bench_bare"))
-            for _ in range(runs):
-                for name, user, path in [*pages, bare]:
-                    client = clients[user.pk]
-                    cache.clear()
-                    for state in ("miss", "hit"):
-                        began = time.perf_counter()
-                        response = client.get(path)
-                        times[name][state].append((time.perf_counter() - began) * 1000)
-                        if response.status_code != 200:
-                            raise CommandError(f"{name} at {size}: HTTP {response.status_code}")
-                    sizes_kb[name] = round(len(response.content) / 1024, 1)
-            base = {state: median(times["bare"][state]) for state in ("miss", "hit")}
-            out[size] = {}
-            for name, *_rest in pages:
-                miss, hit = median(times[name]["miss"]), median(times[name]["hit"])
-                out[size][name] = {
-                    "miss_ms": round(miss, 1),
-                    "hit_ms": round(hit, 1),
-                    "miss_ratio": round(miss / base["miss"], 1),
-                    "hit_ratio": round(hit / base["hit"], 1),
-                    "kb": sizes_kb[name],
-                }
-                row = out[size][name]
-                self.stdout.write(
-                    f"  {size:>6} {name:<14} {row['miss_ms']:>8.1f} {row['miss_ratio']:>7.1f} "
-                    f"{row['hit_ms']:>8.1f} {row['hit_ratio']:>7.1f} {row['kb']:>8.1f}"
-                )
-            out[size]["bare"] = {"miss_ms": round(base["miss"], 1), "hit_ms": round(base["hit"], 1)}
-            self.stdout.write(f"  {size:>6} {'bare view':<14} {base['miss']:>8.1f} {'':>7} {base['hit']:>8.1f}")
-        gc.unfreeze()
+        try:
+            for size, tree in trees.items():
+                pages = tree.province_pages()
+                clients = {}
+                for _name, user, _path in pages:
+                    if user.pk not in clients:
+                        clients[user.pk] = Client()
+                        clients[user.pk].force_login(user)
+                times = {name: {"miss": [], "hit": []} for name, *_rest in [*pages, ("bare",)]}
+                sizes_kb = {}
+                bare = ("bare", tree.reviewer, reverse("bench_bare"))
+                for _ in range(runs):
+                    for name, user, path in [*pages, bare]:
+                        client = clients[user.pk]
+                        cache.clear()
+                        for state in ("miss", "hit"):
+                            began = time.perf_counter()
+                            response = client.get(path)
+                            times[name][state].append((time.perf_counter() - began) * 1000)
+                            if response.status_code != 200:
+                                raise CommandError(f"{name} at {size}: HTTP {response.status_code}")
+                        sizes_kb[name] = round(len(response.content) / 1024, 1)
+                base = {state: median(times["bare"][state]) for state in ("miss", "hit")}
+                out[size] = {}
+                for name, *_rest in pages:
+                    miss, hit = median(times[name]["miss"]), median(times[name]["hit"])
+                    out[size][name] = {
+                        "miss_ms": round(miss, 1),
+                        "hit_ms": round(hit, 1),
+                        "miss_ratio": round(miss / base["miss"], 1),
+                        "hit_ratio": round(hit / base["hit"], 1),
+                        "kb": sizes_kb[name],
+                    }
+                    row = out[size][name]
+                    self.stdout.write(
+                        f"  {size:>6} {name:<14} {row['miss_ms']:>8.1f} {row['miss_ratio']:>7.1f} "
+                        f"{row['hit_ms']:>8.1f} {row['hit_ratio']:>7.1f} {row['kb']:>8.1f}"
+                    )
+                out[size]["bare"] = {"miss_ms": round(base["miss"], 1), "hit_ms": round(base["hit"], 1)}
+                self.stdout.write(f"  {size:>6} {'bare view':<14} {base['miss']:>8.1f} {'':>7} {base['hit']:>8.1f}")
+        finally:
+            gc.unfreeze()
         details["province_pages"] = {str(k): v for k, v in out.items()}
         return out
 
@@ -924,7 +926,7 @@ class Command(BaseCommand):
                 continue
             rows.append((f"{key} = {value} (goal {goal[0]} {goal[1]})", met(value, goal)))
         for fmt, limit in PEAK_GOALS_MB.items() if summary["export_peak_mb"] else ():
-            by_size = summary["export_peak_mb"][fmt]
+            by_size = summary["export_peak_mb"][fmt] or {"0": None}
             largest = max(by_size, key=int)
             peak = by_size[largest]
             label = f"consolidated {fmt} peak memory at {int(largest):,} units = {peak} MB (goal ≤ {limit})"

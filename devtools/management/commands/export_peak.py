@@ -120,7 +120,9 @@ class Command(BaseCommand):
             elif format == "docx-fair":
                 made = bench_fair.fair_docx(consolidated(own))
             elif format == "xlsx-record":
-                bench_fair.record_xlsx(lambda: build_consolidated_xlsx(consolidated(own)), Path(recording))
+                bench_fair.record_xlsx(
+                    lambda: build_consolidated_xlsx(consolidated(own, proposals=False)), Path(recording)
+                )
                 made = b""
             else:
                 extra["rows_read"] = bench_fair.fetch_rows(own)
